@@ -1,0 +1,10 @@
+# The two commands of the README: `make run` and `make test`.
+.PHONY: run test bench lint
+run:
+	@bash scripts/run.sh
+test:
+	@bash scripts/test.sh
+bench:
+	@bash scripts/bench.sh
+lint:
+	@.venv/bin/ruff check .

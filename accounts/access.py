@@ -1,0 +1,71 @@
+"""Coarse rights: which roles a user holds at which centers. Case-level rules live in cases/access.py."""
+
+from functools import cached_property
+
+from django.db.models import Q, QuerySet
+
+from .models import Center, Membership, User
+
+Role = Membership.Role
+
+
+class Roles:
+    """The memberships of one user, loaded once per request."""
+
+    def __init__(self, user: User):
+        self.user = user
+        if user.is_authenticated and user.kind == User.Kind.STAFF:
+            self.memberships = list(
+                Membership.objects.filter(user=user).select_related("center", "department", "channel")
+            )
+        else:
+            self.memberships = []
+
+    def has(self, *roles: str) -> bool:
+        return any(m.role in roles for m in self.memberships) or (
+            Role.ADMIN in roles and self.user.is_superuser
+        )
+
+    def centers(self, *roles: str) -> list[Center]:
+        return [m.center for m in self.memberships if not roles or m.role in roles]
+
+    def memberships_for(self, *roles: str) -> list[Membership]:
+        return [m for m in self.memberships if m.role in roles]
+
+    @cached_property
+    def names(self) -> set[str]:
+        names = {m.role for m in self.memberships}
+        if self.user.is_superuser:
+            names.add(Role.ADMIN)
+        return names
+
+    def subtree_q(self, field: str, *roles: str) -> Q:
+        """Q matching rows whose ``field`` (a Center FK) lies at or below a center where the user holds a role."""
+        q = Q(pk__in=[])
+        for center in self.centers(*roles):
+            q |= Q(**{f"{field}__path__startswith": center.path})
+        return q
+
+    def department_ids(self) -> list[int]:
+        return [m.department_id for m in self.memberships if m.role == Role.LIAISON and m.department_id]
+
+
+def roles_of(user: User) -> Roles:
+    """Roles cached on the user object for the rest of the request."""
+    cached = getattr(user, "_roles_cache", None)
+    if cached is None:
+        cached = Roles(user)
+        user._roles_cache = cached
+    return cached
+
+
+def centers_below(centers: list[Center]) -> QuerySet[Center]:
+    """The given centers and every center under them."""
+    q = Q(pk__in=[])
+    for center in centers:
+        q |= Q(path__startswith=center.path)
+    return Center.objects.filter(q)
+
+
+def centers_supervised_by(user: User) -> QuerySet[Center]:
+    return centers_below(roles_of(user).centers(Role.SUPERVISOR, Role.ADMIN))

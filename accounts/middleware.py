@@ -1,0 +1,35 @@
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.shortcuts import redirect, resolve_url
+from django.utils.translation import gettext as _
+
+from .models import SecurityAuditEvent
+from .services import record_security_event
+
+SESSION_KEY = "last_activity"
+
+
+class IdleTimeoutMiddleware:
+    """Ends a signed-in session after SESSION_IDLE_TIMEOUT seconds without a request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = time.time()
+            last = request.session.get(SESSION_KEY)
+            if last is not None and now - last > settings.SESSION_IDLE_TIMEOUT:
+                record_security_event(SecurityAuditEvent.Type.IDLE_LOGOUT, request=request, user=user)
+                request._idle_logout = True
+                logout(request)
+                if request.path.startswith("/api/"):
+                    return self.get_response(request)
+                messages.info(request, _("您已闲置超时，请重新登录。"))
+                return redirect(f"{resolve_url(settings.LOGIN_URL)}?next={request.path}")
+            request.session[SESSION_KEY] = now
+        return self.get_response(request)

@@ -1,0 +1,2 @@
+# Models by sub-domain; each module lists its public names in __all__.
+from .core import *  # noqa: F401,F403

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from cases.views import core
+
+app_name = "cases"
+
+urlpatterns = [
+    path("", core.case_list, name="list"),
+    path("<int:pk>/", core.case_detail, name="detail"),
+]

@@ -1,0 +1,42 @@
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from cases.access import can_change, get_case_for_user
+from cases.models import Status
+from cases.selectors import case_list_for, case_timeline
+from cases.timeline import label_for
+
+
+@login_required
+@require_GET
+def case_list(request):
+    cases = case_list_for(request.user)
+    status = request.GET.get("status", "")
+    if status:
+        cases = cases.filter(status=status)
+    query = request.GET.get("q", "").strip()
+    if query:
+        cases = cases.filter(number__icontains=query)
+    page = Paginator(cases, 25).get_page(request.GET.get("page"))
+    return render(
+        request, "cases/list.html", {"page": page, "statuses": Status.choices, "status": status, "q": query}
+    )
+
+
+@login_required
+@require_GET
+def case_detail(request, pk: int):
+    case = get_case_for_user(request.user, pk)
+    events = [{"event": event, "label": label_for(event.type)} for event in case_timeline(case)]
+    return render(
+        request,
+        "cases/detail.html",
+        {
+            "case": case,
+            "parties": case.parties.all(),
+            "events": events,
+            "can_change": can_change(request.user, case),
+        },
+    )

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# make run: set up, migrate, load demo data once, start web + Celery worker + beat; Ctrl-C stops all.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+PY=.venv/bin/python
+$PY manage.py migrate --noinput -v0
+$PY manage.py load_demo
+HOST=${HOST:-127.0.0.1}
+PORT=${PORT:-8000}
+pids=()
+cleanup() {
+  trap - INT TERM EXIT
+  echo; echo "==> stopping"
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup INT TERM EXIT
+.venv/bin/celery -A mediation_center worker -B --loglevel=INFO --concurrency=2 \
+  --schedule="${DATA_DIR:-data}/celerybeat-schedule" &
+pids+=($!)
+echo
+echo "==> 矛调中心 running at http://$HOST:$PORT/  (Ctrl-C to stop)"
+echo "    API docs: http://$HOST:$PORT/api/docs/   citizen portal: http://$HOST:$PORT/portal/"
+echo
+$PY manage.py runserver "$HOST:$PORT" --noreload &
+pids+=($!)
+wait -n "${pids[@]}"
