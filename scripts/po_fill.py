@@ -1,4 +1,4 @@
-"""Fill English translations into locale/en from a msgid -> msgstr table (scripts/en_translations.tsv).
+"""Fill English translations into locale/en from a msgid -> msgstr table (every locale/en/*.tsv: 中文<TAB>English).
 
 Usage: python scripts/po_fill.py  — runs makemessages first, then fills, then reports what is missing.
 """
@@ -11,12 +11,13 @@ import polib
 
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "locale/en/LC_MESSAGES/django.po"
-TABLE = ROOT / "locale/en/translations.tsv"
+TABLES = sorted((ROOT / "locale/en").glob("*.tsv"))
 
 
 def load_table() -> dict[str, str]:
     table = {}
-    for line in TABLE.read_text(encoding="utf-8").splitlines():
+    lines = [line for path in TABLES for line in path.read_text(encoding="utf-8").splitlines()]
+    for line in lines:
         if line.strip() and not line.startswith("#"):
             source, _, target = line.partition("\t")
             table[source.replace("\\n", "\n")] = target.replace("\\n", "\n")
