@@ -33,3 +33,17 @@ class IdleTimeoutMiddleware:
                 return redirect(f"{resolve_url(settings.LOGIN_URL)}?next={request.path}")
             request.session[SESSION_KEY] = now
         return self.get_response(request)
+
+
+class ChineseByDefaultMiddleware:
+    """Chinese unless the user picked English with the switch: the browser's Accept-Language is ignored.
+
+    Staff PCs and citizens' phones often report English; the center's working language is Chinese.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)

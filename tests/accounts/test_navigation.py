@@ -29,3 +29,8 @@ def test_home_page_in_chinese_by_default_and_english_on_switch(login, clerk):
 def test_anonymous_is_sent_to_login(client, db):
     response = client.get(reverse("accounts:home"))
     assert response.status_code == 302 and reverse("accounts:login") in response.headers["Location"]
+
+
+def test_an_english_browser_still_gets_chinese_until_the_user_switches(client, db):
+    response = client.get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "工作人员登录" in response.content.decode()
