@@ -61,7 +61,9 @@ def _parties_for_lookup(parties) -> list:
 def _related_for(request, form, parties, exclude=None):
     dispute_type = form.cleaned_data.get("dispute_type") if form.is_valid() else None
     if dispute_type is None and form.is_bound:
-        dispute_type = form.fields["dispute_type"].queryset.filter(pk=form.data.get("dispute_type") or None).first()
+        dispute_type = (
+            form.fields["dispute_type"].queryset.filter(pk=form.data.get("dispute_type") or None).first()
+        )
     rows = _parties_for_lookup(parties)
     if not rows:
         return []
