@@ -30,7 +30,13 @@ def intake_post(parties: list[dict] | None = None, **case_values) -> dict:
     if parties is None:
         parties = [
             {"role": "applicant", "name": "张三", "id_number": VALID_ID, "phone": "13800138000"},
-            {"role": "respondent", "name": "某建筑公司", "kind": "legal", "id_type": "", "phone": "0571-87654321"},
+            {
+                "role": "respondent",
+                "name": "某建筑公司",
+                "kind": "legal",
+                "id_type": "",
+                "phone": "0571-87654321",
+            },
         ]
     data = {
         "parties-TOTAL_FORMS": str(len(parties)),

@@ -94,7 +94,11 @@ def test_invalid_credit_codes(code, message):
 
 @pytest.mark.parametrize(
     ("raw", "clean"),
-    [("13812345678", "13812345678"), ("+86 138 1234 5678", "13812345678"), ("0571-87654321", "0571-87654321")],
+    [
+        ("13812345678", "13812345678"),
+        ("+86 138 1234 5678", "13812345678"),
+        ("0571-87654321", "0571-87654321"),
+    ],
 )
 def test_phones(raw, clean):
     assert normalize_phone(raw) == clean

@@ -26,7 +26,9 @@ def test_clerk_registers_parties_and_dispute_in_one_pass(login, clerk, world):
     # Sex and birth date come from the ID number.
     assert (applicant.id_number, applicant.sex, applicant.birth_date) == (VALID_ID, "F", date(1949, 12, 31))
     assert respondent.kind == Party.Kind.LEGAL and respondent.id_type == ""
-    assert list(TimelineEvent.objects.filter(case=case).values_list("type", "actor")) == [("registered", clerk.pk)]
+    assert list(TimelineEvent.objects.filter(case=case).values_list("type", "actor")) == [
+        ("registered", clerk.pk)
+    ]
 
     page = client.get(response["Location"]).content.decode()
     assert case.number in page and case.tracking_code in page
@@ -75,7 +77,13 @@ def test_organisation_needs_a_valid_credit_code(login, clerk):
     data = intake_post(
         parties=[
             {"role": "applicant", "name": "张三"},
-            {"role": "respondent", "name": "某公司", "kind": "legal", "id_type": "", "credit_code": "91350100M000100Y44"},
+            {
+                "role": "respondent",
+                "name": "某公司",
+                "kind": "legal",
+                "id_type": "",
+                "credit_code": "91350100M000100Y44",
+            },
         ]
     )
     html = login(clerk).post(URL, data).content.decode()
@@ -89,7 +97,9 @@ def test_organisation_needs_a_valid_credit_code(login, clerk):
 
 def test_group_visit_records_at_most_five_representatives(login, clerk):
     reps = [{"role": "applicant", "name": f"代表{i}", "is_representative": True} for i in range(6)]
-    data = intake_post(parties=[*reps, {"role": "respondent", "name": "某公司", "kind": "legal", "id_type": ""}])
+    data = intake_post(
+        parties=[*reps, {"role": "respondent", "name": "某公司", "kind": "legal", "id_type": ""}]
+    )
     data.update(is_group="on", people_count="40")
     html = login(clerk).post(URL, data).content.decode()
     assert "集体访最多推选 5 名代表" in html and not Case.objects.exists()
@@ -112,7 +122,12 @@ def test_more_parties_than_two(login, clerk):
         {"role": "third", "name": "丁"},
     ]
     login(clerk).post(URL, intake_post(parties=parties))
-    assert list(Case.objects.get().parties.order_by("pk").values_list("name", flat=True)) == ["甲", "乙", "丙", "丁"]
+    assert list(Case.objects.get().parties.order_by("pk").values_list("name", flat=True)) == [
+        "甲",
+        "乙",
+        "丙",
+        "丁",
+    ]
 
 
 @pytest.mark.parametrize("persona", ["mediator", "supervisor", "outsider"])
