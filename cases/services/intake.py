@@ -23,7 +23,7 @@ class IntakeRefused(DomainError):
     http_status = 409
 
 
-# No 0/O, 1/I/L, 2/Z, 5/S, 8/B: 26 characters, 12 of them give 56 bits.
+# No 0/O, 1/I/L, 2 (so Z is unambiguous), 5/S, 8/B: 26 characters, 12 of them give 56 bits.
 TRACKING_ALPHABET = "34679ACDEFGHJKMNPQRTUVWXYZ"
 TRACKING_LENGTH = 12
 
