@@ -52,7 +52,8 @@ class CaseIntakeForm(forms.Form):
     is_group = forms.BooleanField(
         label=_("集体访"),
         required=False,
-        help_text=_("集体访最多登记 5 名代表，请在当事人中勾选“集体访代表”。"),
+        help_text=_("集体访最多登记 %(limit)d 名代表，请在当事人中勾选“集体访代表”。")
+        % {"limit": settings.INTAKE_MAX_GROUP_REPRESENTATIVES},
     )
     risk_violence = forms.BooleanField(label=_("有极端行为或暴力风险"), required=False)
     risk_mass_incident = forms.BooleanField(label=_("可能引发群体性事件"), required=False)

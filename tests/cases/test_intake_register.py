@@ -150,3 +150,16 @@ def test_clerk_nav_has_intake_entries(login, clerk):
     html = login(clerk).get(reverse("accounts:home")).content.decode()
     assert reverse("cases:intake-register") in html and "登记受理" in html
     assert reverse("cases:intake-list") in html and "受理列表" in html
+
+
+def test_dispute_types_are_editable_by_administrators(login, admin_user, clerk):
+    from cases.models import DisputeType
+
+    response = login(admin_user).post(
+        reverse("admin:cases_disputetype_add"),
+        {"code": "education", "name": "教育", "name_en": "Education", "active": "on", "ordering": "20"},
+    )
+    assert response.status_code == 302
+    DisputeType.objects.filter(code="pollution").update(active=False)
+    html = login(clerk).get(URL).content.decode()
+    assert ">教育</option>" in html and ">环境污染</option>" not in html
