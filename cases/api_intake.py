@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, permissions, serializers, status
@@ -45,6 +46,14 @@ class ApiKeyAuthentication(TokenAuthentication):
         if not key:
             return None
         return self.authenticate_credentials(str(key))
+
+
+class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
+    target_class = "cases.api_intake.ApiKeyAuthentication"
+    name = "open311ApiKey"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "query", "name": "api_key"}
 
 
 class IsExternalSystem(permissions.BasePermission):
