@@ -22,6 +22,8 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(
         _("工作台"), "accounts:home", (Role.CLERK, Role.MEDIATOR, Role.LIAISON, Role.SUPERVISOR, Role.ADMIN)
     ),
+    NavItem(_("登记受理"), "cases:intake-register", (Role.CLERK,)),
+    NavItem(_("受理列表"), "cases:intake-list", (Role.CLERK,)),
     NavItem(_("安全审计"), "accounts:audit_log", (Role.ADMIN,)),
     NavItem(_("系统配置"), "admin:index", (Role.ADMIN,)),
 ]

@@ -62,4 +62,7 @@ def build_demo_cases(org: dict) -> int:
                 ],
             ),
         )
+    from cases.demo_intake import build_demo_intake
+
+    build_demo_intake(org)
     return len(DEMO_CASES)

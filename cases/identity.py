@@ -13,6 +13,12 @@ MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
 CREDIT_CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+# First two digits of an administrative division code (GB/T 2260): provinces, plus 71/81/82/83
+# used on Taiwan, Hong Kong and Macao residents' residence permits.
+PROVINCE_CODES = frozenset(
+    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 "
+    "61 62 63 64 65 71 81 82 83".split()
+)
 
 
 class IdentityError(ValueError):
@@ -43,22 +49,25 @@ def _birth_date(text: str) -> date:
     return born
 
 
+def _check_area_code(number: str) -> None:
+    if number[:2] not in PROVINCE_CODES or number[2:6] == "0000":
+        raise IdentityError(_("身份证号前 6 位应为县级行政区划代码，请核对。"))
+
+
 def parse_resident_id(value: str) -> ResidentId:
     """Validate a resident ID (18 characters, or a legacy 15-digit one) and derive birth date and sex."""
     number = (value or "").strip().upper()
     if len(number) == 15:
         if not number.isdigit():
             raise IdentityError(_("15 位旧身份证号只能由数字组成。"))
-        if number[0] == "0":
-            raise IdentityError(_("身份证号前 6 位应为行政区划代码。"))
+        _check_area_code(number)
         born = _birth_date("19" + number[6:12])
         return ResidentId(number, born, "M" if int(number[14]) % 2 else "F", legacy=True)
     if len(number) != 18:
         raise IdentityError(_("身份证号应为 18 位（旧证 15 位），当前为 %(n)d 位。") % {"n": len(number)})
     if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
         raise IdentityError(_("身份证号前 17 位须为数字，最后一位为数字或 X。"))
-    if number[0] == "0" or number[:2] in {"00"}:
-        raise IdentityError(_("身份证号前 6 位应为行政区划代码。"))
+    _check_area_code(number)
     born = _birth_date(number[6:14])
     if resident_id_check_char(number[:17]) != number[17]:
         raise IdentityError(_("身份证号校验位不正确，请核对后重新输入。"))

@@ -284,3 +284,13 @@ LOGGING = {
 }
 
 _ = _  # gettext_lazy is imported for settings modules that extend this one
+
+# --- Intake (一窗口受理) ---------------------------------------------------------------
+# Shown on the acceptance receipt as "what happens next and by when" until deadlines exist.
+INTAKE_NEXT_STEP_DAYS = env_int("INTAKE_NEXT_STEP_DAYS", 3)
+# Repeat detection: closed cases of the same person count for this many days.
+INTAKE_REPEAT_LOOKBACK_DAYS = env_int("INTAKE_REPEAT_LOOKBACK_DAYS", 365)
+# Same matter: open cases against the same respondent with the same type, registered within this window.
+INTAKE_DUPLICATE_WINDOW_DAYS = env_int("INTAKE_DUPLICATE_WINDOW_DAYS", 90)
+# A group visit records at most this many representatives (信访工作条例 art. 20).
+INTAKE_MAX_GROUP_REPRESENTATIVES = env_int("INTAKE_MAX_GROUP_REPRESENTATIVES", 5)

@@ -6,14 +6,24 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Center, User
-from cases import timeline
-from cases.models import Case, CaseNumberSequence, DisputeType, Party, Source, Status
+from cases import states, timeline
+from cases.attachments import build_attachment
+from cases.models import Attachment, Case, CaseNumberSequence, DisputeType, Party, Source, Status
+from mediation_center.errors import DomainError
 
-# No 0/O, 1/I/L, 2/Z, 5/S, 8/B: 26 characters, 12 of them give 56 bits.
+
+class IntakeRefused(DomainError):
+    code = "intake_refused"
+    http_status = 409
+
+
+# No 0/O, 1/I/L, 2 (so Z is unambiguous), 5/S, 8/B: 26 characters, 12 of them give 56 bits.
 TRACKING_ALPHABET = "34679ACDEFGHJKMNPQRTUVWXYZ"
 TRACKING_LENGTH = 12
 
@@ -74,11 +84,40 @@ def next_serial(center: Center, year: int) -> int:
     return sequence.last_serial
 
 
+def _lock_other(case_id: int, *, exclude: int | None = None) -> Case:
+    other = Case.objects.select_for_update().get(pk=case_id)
+    if exclude is not None and other.pk == exclude:
+        raise IntakeRefused(_("不能与本案自身关联。"))
+    if other.merged_into_id:
+        raise IntakeRefused(
+            _("案件 %(number)s 已并入其他案件，请选择其并入的案件。") % {"number": other.number}
+        )
+    return other
+
+
 def register_case(
-    *, center: Center, actor: User | None, data: CaseData, status: str = Status.REGISTERED
+    *,
+    center: Center,
+    actor: User | None,
+    data: CaseData,
+    status: str = Status.REGISTERED,
+    repeat_of: Case | None = None,
+    merge_into: Case | None = None,
+    attachments: list[UploadedFile] | tuple = (),
 ) -> Case:
-    """Register a case with its parties and one 'registered' (or 'submitted') timeline event, atomically."""
+    """Register a case with its parties and one 'registered' (or 'submitted') timeline event, atomically.
+
+    ``repeat_of`` marks the visit as a repeat of an earlier case (its repeat count goes up);
+    ``merge_into`` merges the new case into an open one (并单), keeping both records.
+    """
+    if repeat_of is not None and merge_into is not None:
+        raise IntakeRefused(_("同一案件不能同时标记为重复来访和并单。"))
     with transaction.atomic():
+        # Lock the linked case before the number sequence, in the same order as mark_repeat/merge_case.
+        original = _lock_other(repeat_of.pk) if repeat_of is not None else None
+        target = _lock_other(merge_into.pk) if merge_into is not None else None
+        if target is not None and not target.is_open:
+            raise IntakeRefused(_("只能并入尚未办结的案件。"))
         year = timezone.localdate().year
         serial = next_serial(center, year)
         now = timezone.now()
@@ -107,8 +146,112 @@ def register_case(
             external_id=data.external_id,
             raw_payload=data.raw_payload,
             accepted_at=now if status == Status.REGISTERED else None,
+            repeat_of=original,
+            merged_into=target,
         )
         Party.objects.bulk_create([Party(case=case, **vars(p)) for p in data.parties])
+        if original is not None:
+            original.repeat_count += 1
+            original.save(update_fields=["repeat_count", "updated_at"])
+        for upload in attachments:
+            build_attachment(case, upload, uploaded_by=actor)
+        event_data = {"source": data.source, "parties": len(data.parties)}
+        if attachments:
+            event_data["attachments"] = len(attachments)
+        if original is not None:
+            event_data.update(repeat_of=original.number, reason=_("重复来访，前案 %s") % original.number)
+        if target is not None:
+            event_data.update(merged_into=target.number, reason=_("并单，并入 %s") % target.number)
         event = timeline.SUBMITTED if status == Status.SUBMITTED else timeline.REGISTERED
-        event.record(case, actor=actor, data={"source": data.source, "parties": len(data.parties)})
+        event.record(case, actor=actor, data=event_data)
     return case
+
+
+def accept_case(case: Case, *, actor: User) -> Case:
+    """Accept an online application waiting at the window (submitted → registered)."""
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        states.move(case, Status.REGISTERED)
+        timeline.ACCEPTED.record(case, actor=actor, data={})
+    return case
+
+
+def refuse_case(case: Case, *, actor: User, reason: str) -> Case:
+    """Refuse a case at the window (→ not accepted); the reason is required and told to the citizen."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise IntakeRefused(_("不予受理须填写理由。"), code="reason_required")
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        case.outcome = Status.NOT_ACCEPTED
+        case.outcome_reason = reason
+        states.move(case, Status.NOT_ACCEPTED, extra_fields=("outcome", "outcome_reason"))
+        timeline.NOT_ACCEPTED.record(case, actor=actor, data={"reason": reason})
+    return case
+
+
+def _lock_pair(case: Case, other: Case) -> tuple[Case, Case]:
+    # Lock in primary-key order so two clerks linking the same pair cannot deadlock.
+    locked = {
+        c.pk: c for c in Case.objects.select_for_update().filter(pk__in=[case.pk, other.pk]).order_by("pk")
+    }
+    if case.pk == other.pk:
+        raise IntakeRefused(_("不能与本案自身关联。"))
+    return locked[case.pk], locked[other.pk]
+
+
+def mark_repeat(case: Case, *, actor: User, original: Case) -> Case:
+    """Mark ``case`` as a repeat visit (重复访) of ``original``; the original's repeat count goes up."""
+    with transaction.atomic():
+        case, original = _lock_pair(case, original)
+        if case.repeat_of_id or case.merged_into_id:
+            raise IntakeRefused(_("本案已标记为重复来访或已并单。"))
+        if original.merged_into_id:
+            raise IntakeRefused(
+                _("案件 %(number)s 已并入其他案件，请选择其并入的案件。") % {"number": original.number}
+            )
+        case.repeat_of = original
+        case.save(update_fields=["repeat_of", "updated_at"])
+        original.repeat_count += 1
+        original.save(update_fields=["repeat_count", "updated_at"])
+        timeline.MARKED_REPEAT.record(
+            case,
+            actor=actor,
+            data={"repeat_of": original.number, "reason": _("前案 %s") % original.number},
+        )
+    return case
+
+
+def merge_case(case: Case, *, actor: User, into: Case) -> Case:
+    """Merge ``case`` into the open case ``into`` (并单); both records and their timelines stay."""
+    with transaction.atomic():
+        case, into = _lock_pair(case, into)
+        if case.merged_into_id:
+            raise IntakeRefused(_("本案已并单。"))
+        if into.merged_into_id:
+            raise IntakeRefused(
+                _("案件 %(number)s 已并入其他案件，请选择其并入的案件。") % {"number": into.number}
+            )
+        if not into.is_open:
+            raise IntakeRefused(_("只能并入尚未办结的案件。"))
+        case.merged_into = into
+        case.save(update_fields=["merged_into", "updated_at"])
+        timeline.MERGED.record(
+            case, actor=actor, data={"merged_into": into.number, "reason": _("并入 %s") % into.number}
+        )
+    return case
+
+
+def add_attachments(
+    case: Case, *, actor: User | None, files: list[UploadedFile], description: str = ""
+) -> list[Attachment]:
+    """Attach evidence to a case; each file is checked against the size limit and type allow-list."""
+    if not files:
+        raise IntakeRefused(_("请选择要上传的文件。"), code="no_file")
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        created = [build_attachment(case, f, uploaded_by=actor, description=description) for f in files]
+        timeline.ATTACHMENT_ADDED.record(
+            case, actor=actor, data={"files": [a.original_name for a in created]}
+        )
+    return created

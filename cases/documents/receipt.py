@@ -1,0 +1,37 @@
+"""The acceptance receipt (受理回执): data loaded first, then rendered with no transaction open."""
+
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.utils import timezone
+
+from cases.documents.pdf import qr_data_uri, render_pdf
+from cases.models import Case
+
+
+def status_url(case: Case) -> str:
+    """The citizen's status page for this case (the portal's page, queried by tracking code)."""
+    return f"{settings.PUBLIC_BASE_URL.rstrip('/')}/portal/status/?{urlencode({'code': case.tracking_code})}"
+
+
+def receipt_context(case: Case) -> dict:
+    accepted = timezone.localtime(case.accepted_at or case.created_at)
+    url = status_url(case)
+    return {
+        "case": case,
+        "center": case.origin_center,
+        "parties": list(case.parties.all()),
+        "accepted_at": accepted,
+        "next_step_days": settings.INTAKE_NEXT_STEP_DAYS,
+        # INTAKE_NEXT_STEP_DAYS stands in until the deadline rules give a real due date.
+        "next_step_by": (accepted + timedelta(days=settings.INTAKE_NEXT_STEP_DAYS)).date(),
+        "status_url": url,
+        "qr": qr_data_uri(url),
+        "printed_at": timezone.localtime(),
+    }
+
+
+def receipt_pdf(case: Case) -> bytes:
+    """PDF bytes of the receipt. Call outside ``transaction.atomic()``: rendering is slow."""
+    return render_pdf("documents/receipt.html", receipt_context(case))
