@@ -8,16 +8,15 @@ from django.http import HttpRequest
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from .models import SecurityAuditEvent, User
-from .services import record_security_event
+from .models import User
 
 # Citizens have no password; the session is tied to the phone the code was sent to.
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def sign_in_citizen(request: HttpRequest, user: User) -> None:
+    """Start the session; the user_logged_in signal writes the audit row."""
     login(request, user, backend=BACKEND)
-    record_security_event(SecurityAuditEvent.Type.LOGIN, request=request, user=user, detail={"via": "otp"})
 
 
 def is_citizen(user) -> bool:

@@ -77,17 +77,23 @@ class FailureCounter:
         digest = hashlib.sha256(key.encode()).hexdigest()[:32]
         return f"{self.prefix}:{digest}:n", f"{self.prefix}:{digest}:until"
 
+    def _window_over(self, until_key: str) -> bool:
+        # The stored end of the window decides, so a lock ends on time whatever the cache's own expiry.
+        until = cache.get(until_key)
+        return until is None or until <= timezone.now().timestamp()
+
     def locked_until(self, key: str) -> datetime | None:
         count_key, until_key = self._keys(key)
         count = cache.get(count_key) or 0
-        if count < self.limit:
+        if count < self.limit or self._window_over(until_key):
             return None
-        until = cache.get(until_key)
-        return datetime.fromtimestamp(until, tz=UTC) if until else timezone.now() + self.window
+        return datetime.fromtimestamp(cache.get(until_key), tz=UTC)
 
     def fail(self, key: str) -> None:
         count_key, until_key = self._keys(key)
         seconds = int(self.window.total_seconds())
+        if self._window_over(until_key):
+            cache.delete_many([count_key, until_key])
         if cache.add(count_key, 0, seconds):
             cache.set(until_key, (timezone.now() + self.window).timestamp(), seconds)
         try:
@@ -186,44 +192,35 @@ def request_sign_in_code(*, phone: str, request: HttpRequest | None) -> None:
         "portal:otp:ip", limit=settings.PORTAL_OTP_PER_HOUR * 4, window=timedelta(hours=1)
     )
     with transaction.atomic():
-        recent = SignInCode.objects.select_for_update().filter(
-            phone=phone, created_at__gte=now - timedelta(hours=1)
+        recent = list(
+            SignInCode.objects.select_for_update().filter(phone=phone, created_at__gte=now - timedelta(hours=1))
         )
-        recent = list(recent)
         last = max((c.created_at for c in recent), default=None)
-        locked = per_ip.locked_until(ip)
-        retry_at = None
-        if locked:
-            retry_at = locked
-        elif len(recent) >= settings.PORTAL_OTP_PER_HOUR:
+        retry_at = per_ip.locked_until(ip)
+        if retry_at is None and len(recent) >= settings.PORTAL_OTP_PER_HOUR:
             retry_at = min(c.created_at for c in recent) + timedelta(hours=1)
-        elif last and now - last < timedelta(seconds=settings.PORTAL_OTP_RESEND_SECONDS):
+        elif retry_at is None and last and now - last < timedelta(seconds=settings.PORTAL_OTP_RESEND_SECONDS):
             retry_at = last + timedelta(seconds=settings.PORTAL_OTP_RESEND_SECONDS)
-        if retry_at:
-            record_security_event(
-                SecurityAuditEvent.Type.OTP,
-                request=request,
-                username=phone,
-                success=False,
-                detail={"action": "send", "reason": "rate_limited"},
+        if retry_at is None:
+            per_ip.fail(ip)  # counts every send from this address
+            code = f"{secrets.randbelow(1_000_000):06d}"
+            SignInCode.objects.create(
+                phone=phone,
+                code_hash=_code_hash(phone, code),
+                expires_at=now + timedelta(seconds=settings.PORTAL_OTP_TTL_SECONDS),
             )
-            raise TooManyAttempts(_("验证码发送过于频繁，请稍后再试。"), retry_at=retry_at)
-        per_ip.fail(ip)  # counts every send from this address
-        code = f"{secrets.randbelow(1_000_000):06d}"
-        SignInCode.objects.create(
-            phone=phone,
-            code_hash=_code_hash(phone, code),
-            expires_at=now + timedelta(seconds=settings.PORTAL_OTP_TTL_SECONDS),
-        )
+            minutes = max(1, settings.PORTAL_OTP_TTL_SECONDS // 60)
+            text = _("【矛调中心】您的登录验证码为 %(code)s，%(minutes)d 分钟内有效。请勿告诉他人。")
+            send_sms(phone, str(text) % {"code": code, "minutes": minutes})
         record_security_event(
-            SecurityAuditEvent.Type.OTP, request=request, username=phone, detail={"action": "send"}
+            SecurityAuditEvent.Type.OTP,
+            request=request,
+            username=phone,
+            success=retry_at is None,
+            detail={"action": "send", **({"reason": "rate_limited"} if retry_at else {})},
         )
-        minutes = max(1, settings.PORTAL_OTP_TTL_SECONDS // 60)
-        send_sms(
-            phone,
-            str(_("【矛调中心】您的登录验证码为 %(code)s，%(minutes)d 分钟内有效。请勿告诉他人。"))
-            % {"code": code, "minutes": minutes},
-        )
+    if retry_at is not None:
+        raise TooManyAttempts(_("验证码发送过于频繁，请稍后再试。"), retry_at=retry_at)
 
 
 def verify_sign_in_code(*, phone: str, code: str, request: HttpRequest | None) -> User:
