@@ -193,7 +193,9 @@ def request_sign_in_code(*, phone: str, request: HttpRequest | None) -> None:
     )
     with transaction.atomic():
         recent = list(
-            SignInCode.objects.select_for_update().filter(phone=phone, created_at__gte=now - timedelta(hours=1))
+            SignInCode.objects.select_for_update().filter(
+                phone=phone, created_at__gte=now - timedelta(hours=1)
+            )
         )
         last = max((c.created_at for c in recent), default=None)
         retry_at = per_ip.locked_until(ip)

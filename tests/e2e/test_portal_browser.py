@@ -15,7 +15,9 @@ def fits_the_screen(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
-def test_citizen_applies_online_and_looks_the_case_up_on_a_phone(phone_page, live_server, world, clerk, settings):
+def test_citizen_applies_online_and_looks_the_case_up_on_a_phone(
+    phone_page, live_server, world, clerk, settings
+):
     settings.SMS_BACKEND = "accounts.sms.LocMemSMSBackend"
     sms.outbox.clear()
     page = phone_page
@@ -40,7 +42,9 @@ def test_citizen_applies_online_and_looks_the_case_up_on_a_phone(phone_page, liv
     page.fill("#id_respondent_name", "某建筑公司")
     page.fill("#id_summary", "公司拖欠三个月工资。")
     page.fill("#id_claims", "支付工资 12000 元")
-    page.set_input_files("#id_files", files=[{"name": "欠条.jpg", "mimeType": "image/jpeg", "buffer": b"\xff\xd8jpeg"}])
+    page.set_input_files(
+        "#id_files", files=[{"name": "欠条.jpg", "mimeType": "image/jpeg", "buffer": b"\xff\xd8jpeg"}]
+    )
     assert fits_the_screen(page)
     page.click("[data-testid=submit-application]")
     page.wait_for_selector("[data-testid=tracking-code]")

@@ -32,7 +32,9 @@ def monday_morning():
 @pytest.mark.django_db
 def test_slots_come_from_settings_with_extended_hours(world, citizen, settings):
     settings.PORTAL_APPOINTMENT_SLOTS = ["09:00-10:00=2", "+18:00-19:30=1"]
-    page = as_user(citizen).get("/portal/appointments/", {"center": world.county.pk, "date": MONDAY.isoformat()})
+    page = as_user(citizen).get(
+        "/portal/appointments/", {"center": world.county.pk, "date": MONDAY.isoformat()}
+    )
     body = page.content.decode()
     assert "09:00-10:00" in body and "18:00-19:30" in body and "延时服务" in body and "余 2 个" in body
     assert ensure_slots(world.county, MONDAY + timedelta(days=5)) == []  # Saturday: none by default
@@ -40,7 +42,9 @@ def test_slots_come_from_settings_with_extended_hours(world, citizen, settings):
 
 @pytest.mark.django_db
 def test_per_center_schedule_overrides_settings(world):
-    AppointmentSchedule.objects.create(center=world.town, start=time(19, 0), end=time(21, 0), capacity=3, weekdays="0")
+    AppointmentSchedule.objects.create(
+        center=world.town, start=time(19, 0), end=time(21, 0), capacity=3, weekdays="0"
+    )
     slots = ensure_slots(world.town, MONDAY)
     assert [(s.start, s.capacity) for s in slots] == [(time(19, 0), 3)]
     assert ensure_slots(world.town, MONDAY + timedelta(days=1)) == []
@@ -52,7 +56,9 @@ def test_book_fill_cancel_and_rebook(world, citizen, other_citizen, settings):
     settings.PORTAL_APPOINTMENT_SLOTS = ["09:00-10:00=1"]
     slot = ensure_slots(world.county, MONDAY)[0]
     first = as_user(citizen)
-    response = first.post("/portal/appointments/book/", {"slot": slot.token, "name": "张三", "purpose": "咨询欠薪"})
+    response = first.post(
+        "/portal/appointments/book/", {"slot": slot.token, "name": "张三", "purpose": "咨询欠薪"}
+    )
     assert response.status_code == 302
     assert "预约成功" in first.get("/portal/appointments/").content.decode()
     second = as_user(other_citizen)
@@ -76,13 +82,22 @@ def test_past_slot_cannot_be_booked(world, citizen, settings):
 
 
 @pytest.mark.django_db
-def test_counter_sees_the_days_appointments_and_marks_attended(world, citizen, clerk, mediator, outsider, foreign_clerk):
+def test_counter_sees_the_days_appointments_and_marks_attended(
+    world, citizen, clerk, mediator, outsider, foreign_clerk
+):
     slot = ensure_slots(world.county, MONDAY)[0]
-    appointment = book_appointment(slot, citizen=citizen, name="张三", phone=citizen.phone, purpose="咨询欠薪")
+    appointment = book_appointment(
+        slot, citizen=citizen, name="张三", phone=citizen.phone, purpose="咨询欠薪"
+    )
     page = as_user(clerk).get("/portal/staff/counter/", {"date": MONDAY.isoformat()}).content.decode()
     assert "张三" in page and "咨询欠薪" in page and "已到访" in page
     assert "张三" not in as_user(clerk).get("/portal/staff/counter/", {"date": "2026-12-08"}).content.decode()
-    assert "张三" not in as_user(foreign_clerk).get("/portal/staff/counter/", {"date": MONDAY.isoformat()}).content.decode()
+    assert (
+        "张三"
+        not in as_user(foreign_clerk)
+        .get("/portal/staff/counter/", {"date": MONDAY.isoformat()})
+        .content.decode()
+    )
 
     url = f"/portal/staff/appointments/{appointment.token}/attended/"
     assert as_user(mediator).post(url).status_code == 403
@@ -99,7 +114,13 @@ def test_counter_sees_the_days_appointments_and_marks_attended(world, citizen, c
 def test_home_visit_request_reaches_the_counter(world, citizen, clerk):
     response = as_user(citizen).post(
         "/portal/home-visit/",
-        {"center": world.county.pk, "name": "王奶奶", "address": "测试村 3 组", "preferred_date": "2026-12-09", "reason": "行动不便"},
+        {
+            "center": world.county.pk,
+            "name": "王奶奶",
+            "address": "测试村 3 组",
+            "preferred_date": "2026-12-09",
+            "reason": "行动不便",
+        },
     )
     assert response.status_code == 302
     staff = as_user(clerk)
@@ -123,7 +144,13 @@ def test_counter_query_count_does_not_grow(world, clerk, django_assert_max_num_q
         staff.get("/portal/staff/counter/", {"date": MONDAY.isoformat()})
     for n in range(4, 8):
         user = UserFactory(kind=User.Kind.CITIZEN, phone=f"1360000{n:04d}")
-        book_appointment(ensure_slots(world.county, MONDAY)[1], citizen=user, name=f"来访人{n}", phone=user.phone, purpose="咨询")
+        book_appointment(
+            ensure_slots(world.county, MONDAY)[1],
+            citizen=user,
+            name=f"来访人{n}",
+            phone=user.phone,
+            purpose="咨询",
+        )
     with django_assert_max_num_queries(len(few.captured_queries)):
         staff.get("/portal/staff/counter/", {"date": MONDAY.isoformat()})
 

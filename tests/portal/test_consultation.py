@@ -24,7 +24,9 @@ def test_citizen_asks_and_reads_the_answer(citizen, clerk, question):
     staff = as_user(clerk)
     listing = staff.get("/portal/staff/consultations/").content.decode()
     assert "单位不签劳动合同怎么办？" in listing
-    response = staff.post(f"/portal/staff/consultations/{question.token}/answer/", {"answer": "可向劳动监察投诉。"})
+    response = staff.post(
+        f"/portal/staff/consultations/{question.token}/answer/", {"answer": "可向劳动监察投诉。"}
+    )
     assert response.status_code == 302
     page = as_user(citizen).get(f"/portal/consultations/{question.token}/").content.decode()
     assert "可向劳动监察投诉。" in page
@@ -42,7 +44,10 @@ def test_consultation_access(other_citizen, mediator, outsider, foreign_clerk, c
     assert as_user(clerk).get(url).status_code == 405
     question.refresh_from_db()
     assert not question.is_answered
-    assert "单位不签劳动合同怎么办？" not in as_user(foreign_clerk).get("/portal/staff/consultations/").content.decode()
+    assert (
+        "单位不签劳动合同怎么办？"
+        not in as_user(foreign_clerk).get("/portal/staff/consultations/").content.decode()
+    )
 
 
 @pytest.mark.django_db

@@ -24,10 +24,16 @@ def test_citizen_and_mediator_exchange_messages_and_files(citizen, mediator, med
     case = mediation_case
     party = as_user(citizen)
     upload = SimpleUploadedFile("照片.jpg", b"\xff\xd8jpeg", content_type="image/jpeg")
-    response = party.post(f"/portal/cases/{case.tracking_code}/messages/", {"body": "我周三下午有空。", "file": upload})
+    response = party.post(
+        f"/portal/cases/{case.tracking_code}/messages/", {"body": "我周三下午有空。", "file": upload}
+    )
     assert response.status_code == 302
     message = CaseMessage.objects.get()
-    assert not message.from_staff and message.author == citizen and message.attachment.original_name == "照片.jpg"
+    assert (
+        not message.from_staff
+        and message.author == citizen
+        and message.attachment.original_name == "照片.jpg"
+    )
 
     staff = as_user(mediator)
     page = staff.get(f"/cases/{case.pk}/").content.decode()
@@ -36,7 +42,9 @@ def test_citizen_and_mediator_exchange_messages_and_files(citizen, mediator, med
     assert staff.get(file_url).status_code == 200
     assert b"".join(party.get(file_url).streaming_content) == b"\xff\xd8jpeg"
 
-    response = staff.post(f"/portal/staff/cases/{case.pk}/messages/", {"body": "好的，周三 14:00 在中心调解室。"})
+    response = staff.post(
+        f"/portal/staff/cases/{case.pk}/messages/", {"body": "好的，周三 14:00 在中心调解室。"}
+    )
     assert response.status_code == 302 and response["Location"] == f"/cases/{case.pk}/#conversation"
     body = party.get(f"/portal/cases/{case.tracking_code}/").content.decode()
     assert "好的，周三 14:00 在中心调解室。" in body and "我周三下午有空。" in body
@@ -87,7 +95,9 @@ def test_staff_message_endpoint_access(clerk, outsider, mediator, mediation_case
 
 @pytest.mark.django_db
 def test_empty_message_is_refused(citizen, mediation_case):
-    response = as_user(citizen).post(f"/portal/cases/{mediation_case.tracking_code}/messages/", {"body": "  "})
+    response = as_user(citizen).post(
+        f"/portal/cases/{mediation_case.tracking_code}/messages/", {"body": "  "}
+    )
     assert response.status_code == 400 and "请填写留言内容或选择文件" in response.content.decode()
 
 

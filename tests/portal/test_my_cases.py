@@ -23,7 +23,13 @@ def test_citizen_sees_cases_by_phone_and_counter_verified_id(citizen, make_case,
     # registered at the counter for the same ID number but a different phone (an old number)
     by_id = make_case(
         parties=[
-            PartyData(role=Party.Role.APPLICANT, name="张三", id_type="resident_id", id_number="11010519491231002X", phone="13011112222"),
+            PartyData(
+                role=Party.Role.APPLICANT,
+                name="张三",
+                id_type="resident_id",
+                id_number="11010519491231002X",
+                phone="13011112222",
+            ),
         ]
     )
     # an online form typed with someone's ID number proves nothing
@@ -34,7 +40,14 @@ def test_citizen_sees_cases_by_phone_and_counter_verified_id(citizen, make_case,
         actor=None,
         data=make_case_data(
             source=Source.ONLINE,
-            parties=[PartyData(role=Party.Role.APPLICANT, name="冒用", id_number="110105194912310021", phone="13800138000")],
+            parties=[
+                PartyData(
+                    role=Party.Role.APPLICANT,
+                    name="冒用",
+                    id_number="110105194912310021",
+                    phone="13800138000",
+                )
+            ],
         ),
     )
     elsewhere = make_case(parties=[PartyData(role=Party.Role.APPLICANT, name="别人", phone="13099998888")])

@@ -34,7 +34,10 @@ def test_online_application_reaches_the_clerks_intake_list(login, world, citizen
     upload = SimpleUploadedFile("欠条.pdf", b"%PDF-1.4 evidence", content_type="application/pdf")
     response = client.post(URL, {**form_data(world), "files": [upload]})
     case = Case.objects.get()
-    assert response.status_code == 302 and response["Location"] == f"/portal/cases/{case.tracking_code}/submitted/"
+    assert (
+        response.status_code == 302
+        and response["Location"] == f"/portal/cases/{case.tracking_code}/submitted/"
+    )
     page = client.get(response["Location"])
     assert case.tracking_code in page.content.decode() and "申请已提交" in page.content.decode()
 

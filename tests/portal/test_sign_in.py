@@ -163,7 +163,8 @@ def test_sign_in_is_audited(client, send, sms_outbox):
 def test_next_only_to_this_site(client, send, sms_outbox):
     send(client)
     response = client.post(
-        URL, {"action": "verify", "phone": PHONE, "code": last_code(sms_outbox), "next": "https://evil.example/"}
+        URL,
+        {"action": "verify", "phone": PHONE, "code": last_code(sms_outbox), "next": "https://evil.example/"},
     )
     assert response["Location"] == "/portal/me/"
 
@@ -171,7 +172,9 @@ def test_next_only_to_this_site(client, send, sms_outbox):
 @pytest.mark.django_db
 def test_citizen_pages_send_anonymous_users_to_sign_in(client):
     response = client.get("/portal/apply/")
-    assert response.status_code == 302 and response["Location"] == "/portal/sign-in/?next=%2Fportal%2Fapply%2F"
+    assert (
+        response.status_code == 302 and response["Location"] == "/portal/sign-in/?next=%2Fportal%2Fapply%2F"
+    )
 
 
 def test_http_gateway_backend_posts_json(settings, monkeypatch):

@@ -25,7 +25,9 @@ def errors_block(response) -> str:
 @pytest.mark.django_db
 def test_lookup_by_tracking_code_shows_status_public_timeline_and_masked_parties(client, make_case, mediator):
     case = make_case()
-    timeline.EventType("portal_test_internal", "内部备注").record(case, actor=mediator, data={"reason": "调解员私下备注"})
+    timeline.EventType("portal_test_internal", "内部备注").record(
+        case, actor=mediator, data={"reason": "调解员私下备注"}
+    )
     response = lookup(client, case.tracking_code.lower(), "5678")  # respondent's phone 13912345678
     body = response.content.decode()
     assert response.status_code == 200
@@ -97,7 +99,7 @@ def test_unknown_codes_lock_the_same_way(client):
 def test_lock_ends_after_the_window(client, make_case):
     case = make_case()
     with time_machine.travel(timezone.now(), tick=False) as traveller:
-        for n in range(5):
+        for _n in range(5):
             lookup(client, case.tracking_code, "0000", ip="10.4.0.1")
         assert lookup(client, case.tracking_code, "8000", ip="10.4.0.1").status_code == 429
         traveller.shift(timezone.timedelta(minutes=16))
@@ -110,15 +112,19 @@ def test_every_lookup_is_audited(client, make_case):
     lookup(client, case.tracking_code, "8000", ip="10.5.0.1")
     lookup(client, case.tracking_code, "0000", ip="10.5.0.1")
     lookup(client, "NOSUCHCODE00", "8000", ip="10.5.0.1")
-    events = list(SecurityAuditEvent.objects.filter(type=SecurityAuditEvent.Type.STATUS_LOOKUP).order_by("pk"))
+    events = list(
+        SecurityAuditEvent.objects.filter(type=SecurityAuditEvent.Type.STATUS_LOOKUP).order_by("pk")
+    )
     assert [e.success for e in events] == [True, False, False]
     assert all(e.ip_address == "10.5.0.1" for e in events)
     assert events[0].detail["case"] == case.number
     assert events[2].detail["reason"] == "mismatch" and "case" not in events[2].detail
-    for n in range(3):
+    for _n in range(3):
         lookup(client, case.tracking_code, "0000", ip="10.5.0.1")
     lookup(client, case.tracking_code, "8000", ip="10.5.0.1")
-    last = SecurityAuditEvent.objects.filter(type=SecurityAuditEvent.Type.STATUS_LOOKUP).order_by("-pk").first()
+    last = (
+        SecurityAuditEvent.objects.filter(type=SecurityAuditEvent.Type.STATUS_LOOKUP).order_by("-pk").first()
+    )
     assert not last.success and last.detail["reason"] == "locked"
 
 
