@@ -62,4 +62,7 @@ def build_demo_cases(org: dict) -> int:
                 ],
             ),
         )
+    from cases.services.portal import build_demo_portal
+
+    build_demo_portal(org)
     return len(DEMO_CASES)
