@@ -1,8 +1,4 @@
-"""Admin for the portal's settings-like data: per-center appointment periods, and read-only records.
-
-Imported from cases/portal_urls.py because cases has no admin.py on this branch; at merge it
-belongs in cases/admin.py as ``from . import admin_portal  # noqa: F401``.
-"""
+"""Admin for the portal: per-center appointment periods (settings an administrator edits) and records."""
 
 from django.contrib import admin
 

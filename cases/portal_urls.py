@@ -2,7 +2,6 @@
 
 from django.urls import include, path
 
-from cases import admin_portal  # noqa: F401  (registers the portal's admin; see that module)
 from cases.views import portal, portal_staff
 
 staff_patterns = [
