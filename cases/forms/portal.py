@@ -85,7 +85,9 @@ class MultipleFileField(forms.FileField):
 
 
 class OnlineApplicationForm(forms.Form):
-    center = forms.ModelChoiceField(label=_("申请调解的中心"), queryset=Center.objects.order_by("path"))
+    center = forms.ModelChoiceField(
+        label=_("申请调解的中心"), queryset=Center.objects.order_by("path"), empty_label=_("请选择")
+    )
     dispute_type = forms.ModelChoiceField(
         label=_("纠纷类型"), queryset=DisputeType.objects.filter(active=True), empty_label=_("请选择")
     )
@@ -131,7 +133,9 @@ class OnlineApplicationForm(forms.Form):
 
 
 class QuestionForm(forms.Form):
-    center = forms.ModelChoiceField(label=_("咨询的中心"), queryset=Center.objects.order_by("path"))
+    center = forms.ModelChoiceField(
+        label=_("咨询的中心"), queryset=Center.objects.order_by("path"), empty_label=_("请选择")
+    )
     dispute_type = forms.ModelChoiceField(
         label=_("纠纷类型"),
         queryset=DisputeType.objects.filter(active=True),

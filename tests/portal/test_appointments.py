@@ -183,3 +183,30 @@ def test_concurrent_bookings_never_overbook(world, settings):
     assert sorted(results) == ["full"] * 7 + ["ok"] * 3
     assert slot.booked == 3 and Appointment.objects.filter(slot=slot, state="booked").count() == 3
     assert AppointmentSlot.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_home_visit_endpoint_access(world, citizen, clerk, mediator, outsider, foreign_clerk):
+    from cases.models import HomeVisitRequest
+    from cases.services.portal import request_home_visit
+
+    visit = request_home_visit(
+        citizen=citizen,
+        center=world.county,
+        name="王奶奶",
+        phone=citizen.phone,
+        address="测试村 3 组",
+        preferred_date=MONDAY,
+        reason="行动不便",
+    )
+    url = f"/portal/staff/home-visits/{visit.token}/"
+    assert as_user(mediator).post(url, {"state": "scheduled"}).status_code == 403
+    assert as_user(foreign_clerk).post(url, {"state": "scheduled"}).status_code == 404
+    assert as_user(outsider).post(url, {"state": "scheduled"}).status_code == 404
+    assert as_user(citizen).post(url, {"state": "scheduled"}).status_code == 404
+    assert as_user(clerk).get(url).status_code == 405
+    visit.refresh_from_db()
+    assert visit.state == HomeVisitRequest.State.REQUESTED
+    as_user(clerk).post(url, {"state": "done"})  # must be scheduled first
+    visit.refresh_from_db()
+    assert visit.state == HomeVisitRequest.State.REQUESTED
