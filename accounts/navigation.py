@@ -24,6 +24,9 @@ NAV_ITEMS: list[NavItem] = [
     ),
     NavItem(_("登记受理"), "cases:intake-register", (Role.CLERK,)),
     NavItem(_("受理列表"), "cases:intake-list", (Role.CLERK,)),
+    NavItem(_("预约到访"), "portal:staff_counter", (Role.CLERK, Role.SUPERVISOR)),
+    NavItem(_("在线咨询"), "portal:staff_consultations", (Role.CLERK, Role.SUPERVISOR)),
+    NavItem(_("差评跟进"), "portal:staff_ratings", (Role.SUPERVISOR, Role.ADMIN)),
     NavItem(_("安全审计"), "accounts:audit_log", (Role.ADMIN,)),
     NavItem(_("系统配置"), "admin:index", (Role.ADMIN,)),
 ]

@@ -1,6 +1,10 @@
+"""Admin registrations for cases, one module per sub-domain."""
+
 from django.contrib import admin
 
 from cases.models import DisputeType, IntakeIdempotencyKey
+
+from . import admin_portal  # noqa: F401
 
 
 @admin.register(DisputeType)

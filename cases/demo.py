@@ -65,4 +65,7 @@ def build_demo_cases(org: dict) -> int:
     from cases.demo_intake import build_demo_intake
 
     build_demo_intake(org)
+    from cases.services.portal import build_demo_portal
+
+    build_demo_portal(org)
     return len(DEMO_CASES)

@@ -250,6 +250,17 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "noreply@mediation.local")
 SMS_BACKEND = env("SMS_BACKEND", "accounts.sms.ConsoleSMSBackend")
 SMS_GATEWAY_URL = env("SMS_GATEWAY_URL")
 SMS_GATEWAY_TOKEN = env("SMS_GATEWAY_TOKEN")
+# Citizen portal: lookup and sign-in limits, one-time codes, appointment slots (HH:MM-HH:MM=capacity, "+" = extended hours).
+PORTAL_LOOKUP_FAILURE_LIMIT = env_int("PORTAL_LOOKUP_FAILURE_LIMIT", 5)
+PORTAL_LOOKUP_WINDOW_MINUTES = env_int("PORTAL_LOOKUP_WINDOW_MINUTES", 15)
+PORTAL_OTP_TTL_SECONDS = env_int("PORTAL_OTP_TTL_SECONDS", 300)
+PORTAL_OTP_RESEND_SECONDS = env_int("PORTAL_OTP_RESEND_SECONDS", 60)
+PORTAL_OTP_PER_HOUR = env_int("PORTAL_OTP_PER_HOUR", 5)
+PORTAL_OTP_MAX_ATTEMPTS = env_int("PORTAL_OTP_MAX_ATTEMPTS", 5)
+PORTAL_APPOINTMENT_SLOTS = env_list(
+    "PORTAL_APPOINTMENT_SLOTS", "09:00-10:00=4,10:00-11:00=4,14:00-15:00=4,15:00-16:00=4,+18:00-19:30=2"
+)
+PORTAL_APPOINTMENT_DAYS_AHEAD = env_int("PORTAL_APPOINTMENT_DAYS_AHEAD", 14)
 
 # --- API ----------------------------------------------------------------------------
 REST_FRAMEWORK = {

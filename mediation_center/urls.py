@@ -18,4 +18,5 @@ urlpatterns = [
     path("api/", include("mediation_center.api_urls")),
     path("cases/", include("cases.urls")),
     path("routing/", include("routing.urls")),
+    path("portal/", include("cases.portal_urls")),
 ]
