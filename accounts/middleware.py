@@ -30,7 +30,8 @@ class IdleTimeoutMiddleware:
                 if request.path.startswith("/api/"):
                     return self.get_response(request)
                 messages.info(request, _("您已闲置超时，请重新登录。"))
-                return redirect(f"{resolve_url(settings.LOGIN_URL)}?next={request.path}")
+                login_url = "portal:sign_in" if user.kind == user.Kind.CITIZEN else settings.LOGIN_URL
+                return redirect(f"{resolve_url(login_url)}?next={request.path}")
             request.session[SESSION_KEY] = now
         return self.get_response(request)
 

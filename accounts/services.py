@@ -1,15 +1,21 @@
 """Writes for accounts: the security audit record."""
 
+from django.conf import settings
 from django.http import HttpRequest
 
 from .models import SecurityAuditEvent, User
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
+    """The client's address; X-Forwarded-For only counts behind our own proxy (TRUSTED_PROXY_COUNT > 0)."""
     if request is None:
         return None
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    return (forwarded.split(",")[0].strip() or None) if forwarded else request.META.get("REMOTE_ADDR")
+    hops = settings.TRUSTED_PROXY_COUNT
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if hops and len(forwarded) >= hops:
+        # Each trusted proxy appends the address it saw; the client is the one our first proxy saw.
+        return forwarded[-hops]
+    return request.META.get("REMOTE_ADDR")
 
 
 def record_security_event(

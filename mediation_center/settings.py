@@ -196,6 +196,9 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# How many reverse proxies of ours sit in front of the web process; X-Forwarded-For is ignored when 0,
+# so nobody can dodge per-IP rate limits by sending the header themselves.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 SECURE_REFERRER_POLICY = "same-origin"
 GUARDIAN_RAISE_403 = False
 ANONYMOUS_USER_NAME = None
