@@ -183,6 +183,6 @@ def test_document_not_yet_available_is_not_offered(client, make_case, test_docum
     from cases.models import Case
 
     case = make_case()
-    Case.objects.filter(pk=case.pk).update(status="routed")
+    Case.objects.filter(pk=case.pk).update(status="submitted")  # not accepted yet: no receipt either
     body = lookup(client, case.tracking_code, "8000").content.decode()
     assert "测试通知书" not in body and "暂无可下载的文书" in body
