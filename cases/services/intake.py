@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.models import Center, User
 from cases import timeline
 from cases.models import Case, CaseNumberSequence, DisputeType, Party, Source, Status
+from cases.services import warnings
 
 # No 0/O, 1/I/L, 2/Z, 5/S, 8/B: 26 characters, 12 of them give 56 bits.
 TRACKING_ALPHABET = "34679ACDEFGHJKMNPQRTUVWXYZ"
@@ -111,4 +112,5 @@ def register_case(
         Party.objects.bulk_create([Party(case=case, **vars(p)) for p in data.parties])
         event = timeline.SUBMITTED if status == Status.SUBMITTED else timeline.REGISTERED
         event.record(case, actor=actor, data={"source": data.source, "parties": len(data.parties)})
+        warnings.on_case_changed(case, trigger="registered", actor=actor)
     return case
