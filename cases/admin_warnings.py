@@ -25,7 +25,9 @@ class ProvisionalYearWarning:
         if years:
             messages.warning(
                 request,
-                _t("%(years)s 年尚无官方放假安排：相关期限按周末和固定日期节日暂定计算，并标为“暂定”。请在公布后录入。")
+                _t(
+                    "%(years)s 年尚无官方放假安排：相关期限按周末和固定日期节日暂定计算，并标为“暂定”。请在公布后录入。"
+                )
                 % {"years": "、".join(str(y) for y in years)},
             )
         return super().changelist_view(request, extra_context)
@@ -102,5 +104,3 @@ class NotificationAdmin(admin.ModelAdmin):
     list_display = ["title", "user", "email_state", "created_at", "read_at"]
     list_filter = ["email_state", "kind"]
     raw_id_fields = ["user", "case"]
-
-

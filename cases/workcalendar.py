@@ -131,7 +131,9 @@ class WorkCalendar:
         total = 0
         for start, end in pauses:
             first, last = local_date(start), local_date(end)
-            total += (last - first).days if unit == "calendar_days" else self.working_days_between(first, last)
+            total += (
+                (last - first).days if unit == "calendar_days" else self.working_days_between(first, last)
+            )
         return total
 
     def deadline(

@@ -122,7 +122,9 @@ class PolicyClock(models.Model):
     start_trigger = models.CharField(_("起算事件"), max_length=24, choices=ClockTrigger.choices)
     stop_trigger = models.CharField(_("停止事件"), max_length=24, choices=ClockTrigger.choices)
     length = models.PositiveIntegerField(_("期限长度"))
-    unit = models.CharField(_("单位"), max_length=16, choices=ClockUnit.choices, default=ClockUnit.CALENDAR_DAYS)
+    unit = models.CharField(
+        _("单位"), max_length=16, choices=ClockUnit.choices, default=ClockUnit.CALENDAR_DAYS
+    )
     pausable = models.BooleanField(_("可中止计时（鉴定、听证）"), default=False)
     max_extensions = models.PositiveSmallIntegerField(_("可延长次数"), default=0)
     max_extension_length = models.PositiveIntegerField(_("每次最多延长（同单位）"), default=0)
@@ -285,7 +287,11 @@ class SupervisionOrder(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="supervision_orders")
     issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("督办人"), null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("督办人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,

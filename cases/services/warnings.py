@@ -407,7 +407,14 @@ def response_due(level: int, values: dict, now: dt.datetime) -> dt.datetime | No
     return end_of_day(local_date(now) + dt.timedelta(days=values[key]))
 
 
-CASE_LEVEL_FIELDS = ["risk_level", "time_level", "warning_level", "due_at", "response_due_at", "next_check_at"]
+CASE_LEVEL_FIELDS = [
+    "risk_level",
+    "time_level",
+    "warning_level",
+    "due_at",
+    "response_due_at",
+    "next_check_at",
+]
 
 
 def _apply(case: Case, ev: Evaluation, values: dict, now: dt.datetime) -> tuple[int, bool]:
@@ -544,7 +551,9 @@ def recompute_case(
     ev = evaluate(
         case,
         clocks=clocks,
-        orders=list(SupervisionOrder.objects.filter(case=case).exclude(state=SupervisionOrder.State.REPORTED)),
+        orders=list(
+            SupervisionOrder.objects.filter(case=case).exclude(state=SupervisionOrder.State.REPORTED)
+        ),
         raises=list(ManualRaise.objects.filter(case=case)) if case.is_open else [],
         failed_sessions=failed_sessions_by_case([case.pk]).get(case.pk, 0),
         values=values,
@@ -794,7 +803,8 @@ def extend_clock(clock: CaseClock, *, actor: User, length: int, reason: str) -> 
             raise DomainError(_("该期限不能再延长。"))
         if length < 1 or length > clock.max_extension_length:
             raise DomainError(
-                _("每次最多延长 %(n)s%(unit)s。") % {"n": clock.max_extension_length, "unit": clock.get_unit_display()}
+                _("每次最多延长 %(n)s%(unit)s。")
+                % {"n": clock.max_extension_length, "unit": clock.get_unit_display()}
             )
         ClockExtension.objects.create(clock=clock, length=length, reason=reason, approved_by=actor)
         clock = CaseClock.objects.prefetch_related("pauses", "extensions").get(pk=clock.pk)
@@ -922,7 +932,14 @@ def report_supervision_order(order: SupervisionOrder, *, actor: User, report: st
         order.state = SupervisionOrder.State.REPORTED
         order.report, order.reported_at, order.reported_by = report, now, actor
         order.save(
-            update_fields=["state", "report", "reported_at", "reported_by", "acknowledged_at", "acknowledged_by"]
+            update_fields=[
+                "state",
+                "report",
+                "reported_at",
+                "reported_by",
+                "acknowledged_at",
+                "acknowledged_by",
+            ]
         )
         ORDER_REPORTED.record(case, actor=actor, data={"order": order.pk, "on_time": now <= order.deadline})
         if order.issued_by_id:
@@ -975,8 +992,17 @@ POLICIES = [
         "",
         [
             ("handling", "调解期限", "accepted", "concluded", 30, "calendar_days", True, 1, 30),
-            ("judicial-confirmation", "申请司法确认期限", "agreement_effective", "confirmation_applied", 30,
-             "calendar_days", False, 0, 0),
+            (
+                "judicial-confirmation",
+                "申请司法确认期限",
+                "agreement_effective",
+                "confirmation_applied",
+                30,
+                "calendar_days",
+                False,
+                0,
+                0,
+            ),
         ],
     ),
     (
@@ -1039,7 +1065,9 @@ def seed_calendar() -> None:
     from chinese_calendar.constants import holidays, workdays
 
     years = sorted({d.year for d in holidays})
-    admin_dates = set(CalendarDay.objects.filter(source=CalendarDay.Source.ADMIN).values_list("date", flat=True))
+    admin_dates = set(
+        CalendarDay.objects.filter(source=CalendarDay.Source.ADMIN).values_list("date", flat=True)
+    )
     existing = set(CalendarDay.objects.values_list("date", flat=True))
     rows = []
     for table, is_workday in ((holidays, False), (workdays, True)):
@@ -1058,7 +1086,9 @@ def seed_calendar() -> None:
     CalendarDay.objects.bulk_create(rows, ignore_conflicts=True)
     version = getattr(chinese_calendar, "__version__", "")
     for year in years:
-        CalendarYear.objects.get_or_create(year=year, defaults={"source": f"chinesecalendar {version}".strip()})
+        CalendarYear.objects.get_or_create(
+            year=year, defaults={"source": f"chinesecalendar {version}".strip()}
+        )
 
 
 def seed_policies() -> None:
@@ -1072,7 +1102,9 @@ def seed_policies() -> None:
                 "name": name,
                 "legal_basis": basis,
                 "channel": Channel.objects.filter(code=channel).first() if channel else None,
-                "dispute_type": DisputeType.objects.filter(code=dispute_type).first() if dispute_type else None,
+                "dispute_type": DisputeType.objects.filter(code=dispute_type).first()
+                if dispute_type
+                else None,
                 "source": source,
             },
         )
@@ -1117,4 +1149,3 @@ def seed_warnings() -> None:
     seed_policies()
     seed_settings()
     seed_sweep_schedule()
-
