@@ -104,6 +104,7 @@ def test_time_level_rises_with_the_share_used_then_overdue(labour_case):
     assert events.count() == 4
 
 
+@time_machine.travel(START + dt.timedelta(hours=1), tick=False)
 def test_supervisor_raises_by_hand_with_a_reason(labour_case, supervisor, mediator):
     with pytest.raises(NotAllowed):
         raise_warning_level(labour_case, actor=mediator, level=L.RED, reason="x")
