@@ -120,12 +120,13 @@ def case_warnings(request, pk: int):
     return _case_page(request, _load_case(request, pk, write=False))
 
 
-def _run(request, case, action, success: str):
+def _run(request, case, action, success: str, **forms):
+    """Call one service; on a refusal show its message on the case's warnings page with its status."""
     try:
         action()
     except DomainError as error:
         messages.error(request, error.message)
-        return None
+        return _case_page(request, case, status=error.http_status, **forms)
     messages.success(request, success)
     return redirect("cases:warnings_case", pk=case.pk)
 
@@ -150,8 +151,9 @@ def issue_order(request, pk: int):
             channel=data["channel"],
         ),
         _t("督办单已签发。"),
+        order_form=form,
     )
-    return done or _case_page(request, case, status=409, order_form=form)
+    return done
 
 
 @login_required
@@ -166,8 +168,9 @@ def record_conference(request, pk: int):
         case,
         lambda: services.record_case_conference(case, actor=request.user, **form.cleaned_data),
         _t("会商研判已记录。"),
+        conference_form=form,
     )
-    return done or _case_page(request, case, status=409, conference_form=form)
+    return done
 
 
 @login_required
@@ -182,8 +185,9 @@ def raise_level(request, pk: int):
         case,
         lambda: services.raise_warning_level(case, actor=request.user, **form.cleaned_data),
         _t("预警等级已调高。"),
+        raise_form=form,
     )
-    return done or _case_page(request, case, status=409, raise_form=form)
+    return done
 
 
 def _clock(request, pk: int, clock_pk: int):
@@ -200,7 +204,7 @@ def pause_clock(request, pk: int, clock_pk: int):
         messages.error(request, _t("请填写中止原因。"))
         return redirect("cases:warnings_case", pk=case.pk)
     action = lambda: services.pause_clock(clock, actor=request.user, reason=form.cleaned_data["reason"])  # noqa: E731
-    return _run(request, case, action, _t("期限已中止计算。")) or redirect("cases:warnings_case", pk=case.pk)
+    return _run(request, case, action, _t("期限已中止计算。"))
 
 
 @login_required
@@ -208,7 +212,7 @@ def pause_clock(request, pk: int, clock_pk: int):
 def resume_clock(request, pk: int, clock_pk: int):
     case, clock = _clock(request, pk, clock_pk)
     action = lambda: services.resume_clock(clock, actor=request.user)  # noqa: E731
-    return _run(request, case, action, _t("期限已恢复计算。")) or redirect("cases:warnings_case", pk=case.pk)
+    return _run(request, case, action, _t("期限已恢复计算。"))
 
 
 @login_required
@@ -220,7 +224,7 @@ def extend_clock(request, pk: int, clock_pk: int):
         messages.error(request, _t("请填写延长长度和理由。"))
         return redirect("cases:warnings_case", pk=case.pk)
     action = lambda: services.extend_clock(clock, actor=request.user, **form.cleaned_data)  # noqa: E731
-    return _run(request, case, action, _t("期限已延长。")) or redirect("cases:warnings_case", pk=case.pk)
+    return _run(request, case, action, _t("期限已延长。"))
 
 
 def _order(request, order_pk: int) -> SupervisionOrder:
@@ -236,9 +240,7 @@ def acknowledge_order(request, order_pk: int):
     if not services.may_answer_order(request.user, order):
         raise PermissionDenied
     action = lambda: services.acknowledge_supervision_order(order, actor=request.user)  # noqa: E731
-    return _run(request, order.case, action, _t("督办单已签收。")) or redirect(
-        "cases:warnings_case", pk=order.case_id
-    )
+    return _run(request, order.case, action, _t("督办单已签收。"))
 
 
 @login_required
@@ -256,9 +258,7 @@ def report_order(request, order_pk: int):
             order, actor=request.user, report=form.cleaned_data["report"]
         )  # noqa: E731
 
-    return _run(request, order.case, action, _t("督办单已反馈。")) or redirect(
-        "cases:warnings_case", pk=order.case_id
-    )
+    return _run(request, order.case, action, _t("督办单已反馈。"))
 
 
 @login_required

@@ -26,7 +26,11 @@ def test_registration_starts_the_legal_clock_and_sets_blue(labour_case):
     assert clock.name == "劳动争议调解期限" and clock.length == 15
     # Mon Mar 2 + 15 days = Tue Mar 17 (a working day), whole day.
     assert clock.due_at == end_of_day(dt.date(2026, 3, 17))
-    assert (labour_case.warning_level, labour_case.risk_level, labour_case.time_level) == (L.BLUE, L.BLUE, L.BLUE)
+    assert (labour_case.warning_level, labour_case.risk_level, labour_case.time_level) == (
+        L.BLUE,
+        L.BLUE,
+        L.BLUE,
+    )
     assert labour_case.due_at == clock.due_at
     # Blue response: 3 days, end of day.
     assert labour_case.response_due_at == end_of_day(dt.date(2026, 3, 5))
@@ -48,7 +52,9 @@ def test_most_specific_policy_wins_per_clock(make_case, world):
         on_case_changed(other, trigger="assigned")
     general.refresh_from_db()
     assert (general.length, general.name) == (60, "信访事项办理")
-    assert general.due_at == end_of_day(dt.date(2026, 5, 6))  # Mar 2 + 60 = May 1, Labour Day holiday to May 5
+    assert general.due_at == end_of_day(
+        dt.date(2026, 5, 6)
+    )  # Mar 2 + 60 = May 1, Labour Day holiday to May 5
     assert general.max_extensions == 1
 
 
@@ -82,7 +88,12 @@ def test_time_level_rises_with_the_share_used_then_overdue(labour_case):
     seen = []
     # Due Tue Mar 17 23:59:59; 80% of the 15 d 15 h is reached Sat Mar 14 at 21:00 -> yellow;
     # less than one working day left from Tue Mar 17 00:00 -> orange; after the due second -> red.
-    moments = [local(2026, 3, 14, 20), local(2026, 3, 14, 21, 1), local(2026, 3, 16, 23), local(2026, 3, 17, 0, 1)]
+    moments = [
+        local(2026, 3, 14, 20),
+        local(2026, 3, 14, 21, 1),
+        local(2026, 3, 16, 23),
+        local(2026, 3, 17, 0, 1),
+    ]
     moments.append(local(2026, 3, 18, 0, 1))
     for moment in moments:
         with time_machine.travel(moment, tick=False):

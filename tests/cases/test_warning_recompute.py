@@ -53,7 +53,9 @@ def test_a_pause_is_excluded_and_resumes_the_clock_later(make_case, mediator):
     # Working days inside the pause (Mar 4,5,6,9,10) are added: five more working days.
     assert clock.due_at == end_of_day(dt.date(2026, 4, 21))
     assert reload(medical).due_at == clock.due_at
-    public = TimelineEvent.objects.filter(case=medical, type__in=["clock_paused", "clock_resumed"], is_public=True)
+    public = TimelineEvent.objects.filter(
+        case=medical, type__in=["clock_paused", "clock_resumed"], is_public=True
+    )
     assert public.count() == 2
 
 
@@ -63,7 +65,9 @@ def test_clock_that_may_not_pause_refuses(case, mediator):
         pause_clock(clock, actor=mediator, reason="鉴定")
 
 
-def test_an_approved_extension_moves_the_deadline_and_lowers_the_level(make_case, world, supervisor, mediator):
+def test_an_approved_extension_moves_the_deadline_and_lowers_the_level(
+    make_case, world, supervisor, mediator
+):
     with time_machine.travel(START, tick=False):
         petition = make_case(dispute_type=DisputeType.objects.get(code="family"))
         petition.channel = world.channels["petition"]

@@ -38,7 +38,11 @@ def test_order_lifecycle_and_its_effect_on_the_level(case, supervisor, mediator,
     with time_machine.travel(START + dt.timedelta(hours=1), tick=False):
         with pytest.raises(NotAllowed):
             issue_supervision_order(
-                case, actor=mediator, recipient=mediator, instructions="x", deadline=START + dt.timedelta(days=2)
+                case,
+                actor=mediator,
+                recipient=mediator,
+                instructions="x",
+                deadline=START + dt.timedelta(days=2),
             )
         order = issue_supervision_order(
             case,
@@ -92,7 +96,11 @@ def test_conference_is_recorded_by_a_supervisor(case, supervisor, mediator):
     with pytest.raises(NotAllowed):
         record_case_conference(case, actor=mediator, held_at=START, participants="a", decisions="b")
     record_case_conference(
-        case, actor=supervisor, held_at=START, participants="人社局、派出所、调解员", decisions="联合约谈企业负责人"
+        case,
+        actor=supervisor,
+        held_at=START,
+        participants="人社局、派出所、调解员",
+        decisions="联合约谈企业负责人",
     )
     conference = CaseConference.objects.get(case=case)
     assert conference.decisions == "联合约谈企业负责人"
@@ -100,7 +108,11 @@ def test_conference_is_recorded_by_a_supervisor(case, supervisor, mediator):
 
 
 def test_escalation_notifies_in_app_and_by_email_after_commit(
-    case, supervisor, mediator, eager_celery, django_capture_on_commit_callbacks  # noqa: F811
+    case,
+    supervisor,
+    mediator,
+    eager_celery,
+    django_capture_on_commit_callbacks,  # noqa: F811
 ):
     supervisor.email = "lead@example.cn"
     supervisor.save(update_fields=["email"])
@@ -121,7 +133,12 @@ def test_escalation_notifies_in_app_and_by_email_after_commit(
 
 
 def test_a_broker_outage_delays_but_loses_no_email(
-    case, supervisor, mediator, eager_celery, monkeypatch, django_capture_on_commit_callbacks  # noqa: F811
+    case,
+    supervisor,
+    mediator,
+    eager_celery,
+    monkeypatch,
+    django_capture_on_commit_callbacks,  # noqa: F811
 ):
     supervisor.email = "lead@example.cn"
     supervisor.save(update_fields=["email"])
