@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from cases.models import DisputeType, Party, Source
 from cases.services.intake import CaseData, PartyData, register_case
+from cases.services.warnings import build_demo_warnings
 
 DEMO_CASES = [
     (
@@ -62,4 +63,5 @@ def build_demo_cases(org: dict) -> int:
                 ],
             ),
         )
+    build_demo_warnings(org)
     return len(DEMO_CASES)
