@@ -10,6 +10,7 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _
 
 from accounts.access import centers_supervised_by
 from accounts.models import Center, User
@@ -272,19 +273,19 @@ def money_covered(centers, period: Period) -> Decimal:
 
 
 MEASURES = [
-    ("mediation_success_rate", "调解成功率", mediation_success_rate),
-    ("resolution_rate", "化解率", resolution_rate),
-    ("on_time_rate", "按期办结率", on_time_rate),
-    ("timely_sign_rate", "及时签收率", timely_sign_rate),
-    ("satisfaction_rate", "满意率", satisfaction_rate),
-    ("visit_satisfaction_rate", "回访满意率", visit_satisfaction_rate),
+    ("mediation_success_rate", _("调解成功率"), mediation_success_rate),
+    ("resolution_rate", _("化解率"), resolution_rate),
+    ("on_time_rate", _("按期办结率"), on_time_rate),
+    ("timely_sign_rate", _("及时签收率"), timely_sign_rate),
+    ("satisfaction_rate", _("满意率"), satisfaction_rate),
+    ("visit_satisfaction_rate", _("回访满意率"), visit_satisfaction_rate),
 ]
 
 
 def measures(centers, period: Period) -> list[dict]:
     rows = []
     for key, label, fn in MEASURES:
-        rows.append({"key": key, "label": _t(label), **fn(centers, period)})
+        rows.append({"key": key, "label": str(label), **fn(centers, period)})
     return rows
 
 

@@ -18,11 +18,20 @@ from cases.services.warnings import (
     update_risk_factors,
 )
 from cases.tasks import send_notification_email
+from mediation_center.celery import app
 from mediation_center.errors import DomainError, NotAllowed
-from tests.cases.warnings_support import START, eager_celery, reload  # noqa: F401
+from tests.cases.warnings_support import START, reload
 
 pytestmark = pytest.mark.django_db
 L = WarningLevel
+
+
+@pytest.fixture
+def eager_celery():
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield app
+    app.conf.task_always_eager = previous
 
 
 @pytest.fixture
@@ -112,7 +121,7 @@ def test_escalation_notifies_in_app_and_by_email_after_commit(
     supervisor,
     mediator,
     eager_celery,
-    django_capture_on_commit_callbacks,  # noqa: F811
+    django_capture_on_commit_callbacks,
 ):
     supervisor.email = "lead@example.cn"
     supervisor.save(update_fields=["email"])
@@ -138,7 +147,7 @@ def test_a_broker_outage_delays_but_loses_no_email(
     mediator,
     eager_celery,
     monkeypatch,
-    django_capture_on_commit_callbacks,  # noqa: F811
+    django_capture_on_commit_callbacks,
 ):
     supervisor.email = "lead@example.cn"
     supervisor.save(update_fields=["email"])

@@ -2,24 +2,13 @@
 
 import datetime as dt
 
-import pytest
-
 from cases.workcalendar import local_zone
-from mediation_center.celery import app
 
 START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=local_zone())  # a Monday with no holiday nearby
 
 
 def local(y, m, d, h=9, minute=0):
     return dt.datetime(y, m, d, h, minute, tzinfo=local_zone())
-
-
-@pytest.fixture
-def eager_celery():
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield app
-    app.conf.task_always_eager = previous
 
 
 def reload(case):
