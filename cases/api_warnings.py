@@ -1,6 +1,8 @@
 """Warnings over the API: the dashboard figures, a case's clocks and level, issuing a supervision order."""
 
 from django.core.exceptions import PermissionDenied
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -65,6 +67,13 @@ def figures_json(figures: dict) -> dict:
 class DashboardView(APIView):
     """The supervisor dashboard's figures for ?start=YYYY-MM-DD&end=YYYY-MM-DD (default: this month)."""
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("start", OpenApiTypes.DATE, required=False),
+            OpenApiParameter("end", OpenApiTypes.DATE, required=False),
+        ],
+        responses=OpenApiTypes.OBJECT,
+    )
     def get(self, request):
         if not roles_of(request.user).has(Role.SUPERVISOR, Role.ADMIN):
             raise PermissionDenied
@@ -82,6 +91,7 @@ class DashboardView(APIView):
 class CaseWarningsView(APIView):
     """A case's warning level, clocks (with pauses and extensions) and supervision orders."""
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, pk: int):
         case = get_case_for_user(request.user, pk)
         panel = case_warning_panel(case)
@@ -133,6 +143,7 @@ class OrderInput(serializers.Serializer):
 class SupervisionOrderCreateView(APIView):
     """Issue a supervision order on a case (supervisors of its center or above)."""
 
+    @extend_schema(request=OrderInput, responses={201: OpenApiTypes.OBJECT})
     def post(self, request, pk: int):
         case = get_case_for_user(request.user, pk, write=True)
         data = OrderInput(data=request.data)

@@ -460,6 +460,11 @@ def _change_rows(case: Case, previous: int, ev: Evaluation, seq: int, now: dt.da
     return change, event
 
 
+def _is_baseline(change: WarningChange) -> bool:
+    """A new case starting at blue (latent risk) is not news: kept as a change row, not on the timeline."""
+    return change.from_level == L.NONE and change.to_level == L.BLUE
+
+
 def _notify_escalations(changes: list[WarningChange], values: dict) -> list[Notification]:
     escalated = [c for c in changes if c.to_level > c.from_level and c.to_level >= values["notify_min_level"]]
     if not escalated:
@@ -570,7 +575,8 @@ def recompute_case(
     actor_id = actor.pk if getattr(actor, "is_authenticated", False) and ev.basis == "manual" else None
     change, event = _change_rows(case, previous, ev, seq, now, actor_id)
     change.save()
-    event.save()
+    if not _is_baseline(change):
+        event.save()
     _notify_escalations([change], values)
     return change
 
@@ -659,7 +665,8 @@ def _sweep_batch(ids: list[int], *, now: dt.datetime, calendar: WorkCalendar, va
     )
     recorded = [c for c in changes if (c.case_id, c.seq) in mine]
     recorded_cases = {c.case_id for c in recorded}
-    TimelineEvent.objects.bulk_create([e for e in events if e.case_id in recorded_cases])
+    baseline = {c.case_id for c in recorded if _is_baseline(c)}
+    TimelineEvent.objects.bulk_create([e for e in events if e.case_id in recorded_cases - baseline])
     _notify_escalations(recorded, values)
     return len(recorded)
 

@@ -24,6 +24,9 @@ def labour_case(make_case):
 def test_registration_starts_the_legal_clock_and_sets_blue(labour_case):
     clock = CaseClock.objects.get(case=labour_case, code="handling")
     assert clock.name == "劳动争议调解期限" and clock.length == 15
+    # Registration still writes one timeline event: the blue baseline is a change row, not news.
+    assert list(labour_case.events.values_list("type", flat=True)) == ["registered"]
+    assert WarningChange.objects.filter(case=labour_case, to_level=L.BLUE).count() == 1
     # Mon Mar 2 + 15 days = Tue Mar 17 (a working day), whole day.
     assert clock.due_at == end_of_day(dt.date(2026, 3, 17))
     assert (labour_case.warning_level, labour_case.risk_level, labour_case.time_level) == (
@@ -74,6 +77,8 @@ def test_risk_thresholds(make_case, overrides, level):
     with time_machine.travel(START, tick=False):
         case = make_case(**overrides)
     assert case.risk_level == level and case.warning_level == level
+    event = case.events.get(type=LEVEL_CHANGED.code)
+    assert (event.data["to"], event.data["set_by"], event.data["basis"]) == (level, "rule", "risk")
 
 
 def test_thresholds_are_settings_rows(make_case):
@@ -112,7 +117,11 @@ def test_time_level_rises_with_the_share_used_then_overdue(labour_case):
     ]
     assert "已逾期" in changes[-1].reason and clock.name in changes[-1].reason
     events = TimelineEvent.objects.filter(case=labour_case, type=LEVEL_CHANGED.code)
-    assert events.count() == 4
+    assert [e.data["to"] for e in events.order_by("pk")] == [
+        L.YELLOW,
+        L.ORANGE,
+        L.RED,
+    ]  # the blue baseline is not news
 
 
 @time_machine.travel(START + dt.timedelta(hours=1), tick=False)
