@@ -113,3 +113,25 @@ def test_orange_starts_one_working_day_before_the_due_day():
         D(2026, 2, 15), 0
     )
     assert calendar.orange_from(end_of_day(D(2026, 3, 6)), unit="calendar_days", working_days=0) is None
+
+
+def test_administrators_see_the_provisional_warning_in_the_calendar_admin(login, admin_user):
+    import time_machine
+    from django.urls import reverse
+
+    with time_machine.travel(at(D(2026, 11, 1)), tick=False):
+        html = (
+            login(admin_user).get(reverse("admin:cases_calendarday_changelist"), follow=True).content.decode()
+        )
+    assert "2027 年尚无官方放假安排" in html
+
+
+def test_a_deadline_into_an_unscheduled_year_shows_as_provisional_on_the_case(make_case, login, clerk):
+    import time_machine
+    from django.urls import reverse
+
+    with time_machine.travel(at(D(2026, 12, 20)), tick=False):
+        case = make_case()
+        html = login(clerk).get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert case.clocks.get(code="handling").provisional
+    assert "（暂定）" in html
