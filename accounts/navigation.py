@@ -27,6 +27,10 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("预约到访"), "portal:staff_counter", (Role.CLERK, Role.SUPERVISOR)),
     NavItem(_("在线咨询"), "portal:staff_consultations", (Role.CLERK, Role.SUPERVISOR)),
     NavItem(_("差评跟进"), "portal:staff_ratings", (Role.SUPERVISOR, Role.ADMIN)),
+    NavItem(_("预警看板"), "cases:warnings_dashboard", (Role.SUPERVISOR, Role.ADMIN)),
+    NavItem(
+        _("消息"), "cases:warnings_notifications", (Role.CLERK, Role.MEDIATOR, Role.LIAISON, Role.SUPERVISOR)
+    ),
     NavItem(_("安全审计"), "accounts:audit_log", (Role.ADMIN,)),
     NavItem(_("系统配置"), "admin:index", (Role.ADMIN,)),
 ]

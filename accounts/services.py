@@ -11,7 +11,9 @@ def client_ip(request: HttpRequest | None) -> str | None:
     if request is None:
         return None
     hops = settings.TRUSTED_PROXY_COUNT
-    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    forwarded = [
+        part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()
+    ]
     if hops and len(forwarded) >= hops:
         # Each trusted proxy appends the address it saw; the client is the one our first proxy saw.
         return forwarded[-hops]

@@ -4,7 +4,7 @@ from django.contrib import admin
 
 from cases.models import DisputeType, IntakeIdempotencyKey
 
-from . import admin_portal  # noqa: F401
+from . import admin_portal, admin_warnings  # noqa: F401
 
 
 @admin.register(DisputeType)

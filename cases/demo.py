@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from cases.models import DisputeType, Party, Source
 from cases.services.intake import CaseData, PartyData, register_case
+from cases.services.warnings import build_demo_warnings
 
 DEMO_CASES = [
     (
@@ -68,4 +69,5 @@ def build_demo_cases(org: dict) -> int:
     from cases.services.portal import build_demo_portal
 
     build_demo_portal(org)
+    build_demo_warnings(org)
     return len(DEMO_CASES)

@@ -2,6 +2,8 @@
 
 from django.db import transaction
 
+from cases.services.warnings import seed_warnings as warnings_seed
+
 DISPUTE_TYPES = [
     ("family", "婚姻家庭", "Marriage and family"),
     ("neighbour", "邻里", "Neighbours"),
@@ -34,3 +36,4 @@ def seed_dispute_types() -> None:
 def seed_reference_data(sender=None, **kwargs) -> None:
     with transaction.atomic():
         seed_dispute_types()
+        warnings_seed()

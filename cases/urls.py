@@ -8,4 +8,5 @@ urlpatterns = [
     path("", core.case_list, name="list"),
     path("<int:pk>/", core.case_detail, name="detail"),
     path("", include("cases.urls_intake")),
+    path("", include("cases.urls_warnings")),
 ]

@@ -2,3 +2,4 @@
 from .core import *  # noqa: F401,F403
 from .intake import *  # noqa: F401,F403
 from .portal import *  # noqa: F401,F403
+from .warnings import *  # noqa: F401,F403

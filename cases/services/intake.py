@@ -15,6 +15,7 @@ from accounts.models import Center, User
 from cases import states, timeline
 from cases.attachments import build_attachment
 from cases.models import Attachment, Case, CaseNumberSequence, DisputeType, Party, Source, Status
+from cases.services import warnings
 from mediation_center.errors import DomainError
 
 
@@ -164,6 +165,7 @@ def register_case(
             event_data.update(merged_into=target.number, reason=_("并单，并入 %s") % target.number)
         event = timeline.SUBMITTED if status == Status.SUBMITTED else timeline.REGISTERED
         event.record(case, actor=actor, data=event_data)
+        warnings.on_case_changed(case, trigger="registered", actor=actor)
     return case
 
 
@@ -173,6 +175,7 @@ def accept_case(case: Case, *, actor: User) -> Case:
         case = Case.objects.select_for_update().get(pk=case.pk)
         states.move(case, Status.REGISTERED)
         timeline.ACCEPTED.record(case, actor=actor, data={})
+        warnings.on_case_changed(case, trigger="accepted", actor=actor)
     return case
 
 
@@ -187,6 +190,7 @@ def refuse_case(case: Case, *, actor: User, reason: str) -> Case:
         case.outcome_reason = reason
         states.move(case, Status.NOT_ACCEPTED, extra_fields=("outcome", "outcome_reason"))
         timeline.NOT_ACCEPTED.record(case, actor=actor, data={"reason": reason})
+        warnings.on_case_changed(case, trigger="closed", actor=actor)
     return case
 
 
@@ -219,6 +223,7 @@ def mark_repeat(case: Case, *, actor: User, original: Case) -> Case:
             actor=actor,
             data={"repeat_of": original.number, "reason": _("前案 %s") % original.number},
         )
+        warnings.on_case_changed(original, actor=actor)  # repeat visits feed the risk level
     return case
 
 

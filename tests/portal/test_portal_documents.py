@@ -10,7 +10,9 @@ from cases.models import Case
 
 
 def _lookup(client, case, digits="8000"):
-    return client.post("/portal/status/", {"code": case.tracking_code, "phone_last4": digits}).content.decode()
+    return client.post(
+        "/portal/status/", {"code": case.tracking_code, "phone_last4": digits}
+    ).content.decode()
 
 
 def _pdf_text(content: bytes) -> str:

@@ -1,0 +1,159 @@
+"""Warnings over the API: the dashboard figures, a case's clocks and level, issuing a supervision order."""
+
+from django.core.exceptions import PermissionDenied
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.access import roles_of
+from accounts.models import Membership, User
+from cases.access import get_case_for_user
+from cases.forms.warnings import PeriodForm
+from cases.selectors_warnings import Period, case_warning_panel, dashboard_figures, default_period
+from cases.services import warnings as services
+from routing.models import Channel
+
+Role = Membership.Role
+
+
+def _dt(value):
+    return value.isoformat() if value else None
+
+
+def case_brief(case) -> dict:
+    return {
+        "id": case.pk,
+        "number": case.number,
+        "center": case.center.name,
+        "warning_level": case.warning_level,
+        "warning_level_label": case.get_warning_level_display(),
+        "response_due_at": _dt(case.response_due_at),
+        "due_at": _dt(case.due_at),
+    }
+
+
+def figures_json(figures: dict) -> dict:
+    period = figures["period"]
+    return {
+        "period": {"start": period.start.isoformat(), "end": period.end.isoformat()},
+        "by_channel": figures["by_channel"],
+        "by_center": figures["by_center"],
+        "red_orange": [case_brief(c) for c in figures["red_orange"]],
+        "overdue_cases": [case_brief(c) for c in figures["overdue_cases"]],
+        "overdue_orders": [
+            {"id": o.pk, "case": o.case.number, "deadline": _dt(o.deadline), "state": o.state}
+            for o in figures["overdue_orders"]
+        ],
+        "overdue_summonses": figures["overdue_summonses"],
+        "overdue_visits": figures["overdue_visits"],
+        "newly_escalated": [
+            {
+                "case": c.case.number,
+                "from": c.from_level,
+                "to": c.to_level,
+                "at": _dt(c.created_at),
+                "reason": c.reason,
+            }
+            for c in figures["newly_escalated"]
+        ],
+        "series": [{**d, "day": d["day"].isoformat()} for d in figures["series"]],
+        "measures": figures["measures"],
+        "money_covered": str(figures["money_covered"]),
+    }
+
+
+class DashboardView(APIView):
+    """The supervisor dashboard's figures for ?start=YYYY-MM-DD&end=YYYY-MM-DD (default: this month)."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("start", OpenApiTypes.DATE, required=False),
+            OpenApiParameter("end", OpenApiTypes.DATE, required=False),
+        ],
+        responses=OpenApiTypes.OBJECT,
+    )
+    def get(self, request):
+        if not roles_of(request.user).has(Role.SUPERVISOR, Role.ADMIN):
+            raise PermissionDenied
+        form = PeriodForm(request.query_params or None)
+        period = default_period()
+        if form.is_bound:
+            if not form.is_valid():
+                raise serializers.ValidationError(form.errors)
+            period = Period(
+                form.cleaned_data["start"] or period.start, form.cleaned_data["end"] or period.end
+            )
+        return Response(figures_json(dashboard_figures(request.user, period)))
+
+
+class CaseWarningsView(APIView):
+    """A case's warning level, clocks (with pauses and extensions) and supervision orders."""
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request, pk: int):
+        case = get_case_for_user(request.user, pk)
+        panel = case_warning_panel(case)
+        return Response(
+            {
+                "case": case_brief(case),
+                "risk_level": case.risk_level,
+                "time_level": case.time_level,
+                "next_check_at": _dt(case.next_check_at),
+                "clocks": [
+                    {
+                        "code": c.code,
+                        "name": c.name,
+                        "unit": c.unit,
+                        "length": c.length,
+                        "started_at": _dt(c.started_at),
+                        "due_at": _dt(c.due_at),
+                        "provisional": c.provisional,
+                        "paused": bool(c.paused_since),
+                        "stopped_at": _dt(c.stopped_at),
+                        "extensions": [{"length": e.length, "reason": e.reason} for e in c.extensions.all()],
+                    }
+                    for c in panel["clocks"]
+                ],
+                "supervision_orders": [
+                    {
+                        "id": o.pk,
+                        "state": o.state,
+                        "deadline": _dt(o.deadline),
+                        "instructions": o.instructions,
+                    }
+                    for o in panel["orders"]
+                ],
+            }
+        )
+
+
+class OrderInput(serializers.Serializer):
+    recipient = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(), required=False, allow_null=True
+    )
+    channel = serializers.SlugRelatedField(
+        slug_field="code", queryset=Channel.objects.all(), required=False, allow_null=True
+    )
+    instructions = serializers.CharField(max_length=2000)
+    deadline = serializers.DateTimeField()
+
+
+class SupervisionOrderCreateView(APIView):
+    """Issue a supervision order on a case (supervisors of its center or above)."""
+
+    @extend_schema(request=OrderInput, responses={201: OpenApiTypes.OBJECT})
+    def post(self, request, pk: int):
+        case = get_case_for_user(request.user, pk, write=True)
+        data = OrderInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        order = services.issue_supervision_order(
+            case,
+            actor=request.user,
+            instructions=data.validated_data["instructions"],
+            deadline=data.validated_data["deadline"],
+            recipient=data.validated_data.get("recipient"),
+            channel=data.validated_data.get("channel"),
+        )
+        return Response({"id": order.pk, "state": order.state}, status=status.HTTP_201_CREATED)

@@ -1,0 +1,341 @@
+"""Reads for warnings: the supervisor dashboard's figures (page, Excel and API share them) and case panels."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _
+
+from accounts.access import centers_supervised_by
+from accounts.models import Center, User
+from cases.models import (
+    OPEN_STATUSES,
+    Case,
+    CaseClock,
+    ClockTrigger,
+    Notification,
+    SupervisionOrder,
+    WarningChange,
+    WarningLevel,
+)
+from cases.workcalendar import local_date, local_zone, start_of_day
+from routing.models import Channel
+
+LEVELS = [WarningLevel.RED, WarningLevel.ORANGE, WarningLevel.YELLOW, WarningLevel.BLUE]
+
+
+@dataclass
+class Period:
+    start: dt.date
+    end: dt.date  # inclusive
+
+    @property
+    def start_at(self) -> dt.datetime:
+        return start_of_day(self.start)
+
+    @property
+    def end_at(self) -> dt.datetime:
+        return start_of_day(self.end + dt.timedelta(days=1))
+
+
+def default_period(now: dt.datetime | None = None) -> Period:
+    today = local_date(now or timezone.now())
+    return Period(today.replace(day=1), today)
+
+
+def open_cases_in(centers: QuerySet[Center]) -> QuerySet[Case]:
+    return Case.objects.filter(center__in=centers, status__in=OPEN_STATUSES)
+
+
+# --- counts and lists ------------------------------------------------------------------------
+def level_by_channel(cases: QuerySet[Case]) -> dict:
+    """Open cases by warning level (rows) and channel (columns), one query."""
+    channels = list(Channel.objects.order_by("ordering", "code"))
+    counts = {
+        (row["warning_level"], row["channel_id"]): row["n"]
+        for row in cases.values("warning_level", "channel_id").annotate(n=Count("pk")).order_by()
+    }
+    columns = [(c.pk, c.name) for c in channels] + [(None, _t("未分流"))]
+    rows = []
+    for level in [*LEVELS, WarningLevel.NONE]:
+        cells = [counts.get((level, pk), 0) for pk, _name in columns]
+        rows.append({"level": int(level), "label": str(level.label), "cells": cells, "total": sum(cells)})
+    return {"columns": [name for _pk, name in columns], "rows": rows}
+
+
+def level_by_center(cases: QuerySet[Case]) -> list[dict]:
+    aggregates = {f"l{int(level)}": Count("pk", filter=Q(warning_level=level)) for level in LEVELS}
+    rows = (
+        cases.values("center_id", "center__name")
+        .annotate(total=Count("pk"), **aggregates)
+        .order_by("center__name")
+    )
+    return [
+        {
+            "center": row["center__name"],
+            "total": row["total"],
+            "levels": [row[f"l{int(level)}"] for level in LEVELS],
+        }
+        for row in rows
+    ]
+
+
+def red_orange_cases(cases: QuerySet[Case], limit: int = 100) -> list[Case]:
+    return list(
+        cases.filter(warning_level__gte=WarningLevel.ORANGE)
+        .select_related("center", "channel", "dispute_type")
+        .order_by("-warning_level", "response_due_at", "pk")[:limit]
+    )
+
+
+def overdue_cases(cases: QuerySet[Case], now: dt.datetime, limit: int = 100) -> list[Case]:
+    return list(
+        cases.filter(due_at__lt=now)
+        .select_related("center", "channel", "dispute_type")
+        .order_by("due_at")[:limit]
+    )
+
+
+def overdue_orders(centers: QuerySet[Center], now: dt.datetime, limit: int = 100) -> list[SupervisionOrder]:
+    return list(
+        SupervisionOrder.objects.filter(case__center__in=centers, deadline__lt=now)
+        .exclude(state=SupervisionOrder.State.REPORTED)
+        .select_related("case", "recipient", "channel")
+        .order_by("deadline")[:limit]
+    )
+
+
+def overdue_summonses(centers: QuerySet[Center], now: dt.datetime) -> list | None:
+    """Joint-handling summonses past their answer time. Routing's model: completed by the lead at merge."""
+    return None
+
+
+def overdue_visits(centers: QuerySet[Center], now: dt.datetime) -> list | None:
+    """Follow-up visits past due. Lifecycle's model: completed by the lead at merge."""
+    return None
+
+
+def newly_escalated(centers: QuerySet[Center], now: dt.datetime, limit: int = 100) -> list[WarningChange]:
+    """Level rises since the start of yesterday (local time)."""
+    since = start_of_day(local_date(now) - dt.timedelta(days=1))
+    return list(
+        WarningChange.objects.filter(
+            case__center__in=centers, created_at__gte=since, to_level__gt=F("from_level")
+        )
+        .select_related("case", "actor")
+        .order_by("-created_at")[:limit]
+    )
+
+
+def registered_vs_resolved(centers: QuerySet[Center], now: dt.datetime, days: int = 30) -> list[dict]:
+    """Cases registered and resolved (化解/终结) per local day over the last ``days`` days: two queries."""
+    today = local_date(now)
+    first = today - dt.timedelta(days=days - 1)
+    since = start_of_day(first)
+    zone = local_zone()
+    base = Case.objects.filter(center__in=centers)
+
+    def per_day(field: str) -> dict:
+        return dict(
+            base.filter(**{f"{field}__gte": since})
+            .annotate(day=TruncDate(field, tzinfo=zone))
+            .values("day")
+            .annotate(n=Count("pk"))
+            .order_by()
+            .values_list("day", "n")
+        )
+
+    registered, resolved = per_day("created_at"), per_day("concluded_at")
+    return [
+        {
+            "day": first + dt.timedelta(days=i),
+            "registered": registered.get(first + dt.timedelta(days=i), 0),
+            "resolved": resolved.get(first + dt.timedelta(days=i), 0),
+        }
+        for i in range(days)
+    ]
+
+
+def chart_geometry(series: list[dict], *, width: int = 600, height: int = 200) -> dict:
+    """Coordinates for the inline SVG bar chart; the template only places numbers, no markup from here."""
+    top = max([1] + [max(d["registered"], d["resolved"]) for d in series])
+    plot_h = height - 30
+    slot = width / max(len(series), 1)
+    bar = max(slot / 2 - 1, 1)
+    bars = []
+    for i, d in enumerate(series):
+        for j, key in enumerate(("registered", "resolved")):
+            h = d[key] / top * plot_h
+            bars.append(
+                {
+                    "x": round(i * slot + j * bar, 1),
+                    "y": round(plot_h - h + 5, 1),
+                    "w": round(bar, 1),
+                    "h": round(h, 1),
+                    "kind": key,
+                    "title": f"{d['day']:%m-%d} {d[key]}",
+                }
+            )
+    labels = [
+        {"x": round(i * slot, 1), "text": f"{d['day']:%m-%d}"} for i, d in enumerate(series) if i % 5 == 0
+    ]
+    return {
+        "width": width,
+        "height": height,
+        "bars": bars,
+        "labels": labels,
+        "top": top,
+        "base_y": plot_h + 5,
+    }
+
+
+# --- measures --------------------------------------------------------------------------------
+def successful_outcome_codes() -> tuple[str, ...]:
+    """Case.outcome values that count as mediated successfully. Lifecycle's outcome list: wired at merge."""
+    return ()
+
+
+def _rate(numerator: int, denominator: int) -> float | None:
+    return round(numerator * 100 / denominator, 1) if denominator else None
+
+
+def mediation_success_rate(centers, period: Period) -> dict:
+    """调解成功率: of cases concluded in the period, the share concluded successfully."""
+    codes = successful_outcome_codes()
+    if not codes:
+        return {"value": None, "numerator": None, "denominator": None, "pending": True}
+    concluded = Case.objects.filter(
+        center__in=centers, concluded_at__gte=period.start_at, concluded_at__lt=period.end_at
+    )
+    total = concluded.count()
+    done = concluded.filter(outcome__in=codes).count()
+    return {"value": _rate(done, total), "numerator": done, "denominator": total, "pending": False}
+
+
+def resolution_rate(centers, period: Period) -> dict:
+    """化解率: of cases registered in the period, the share resolved successfully so far."""
+    codes = successful_outcome_codes()
+    if not codes:
+        return {"value": None, "numerator": None, "denominator": None, "pending": True}
+    registered = Case.objects.filter(
+        center__in=centers, created_at__gte=period.start_at, created_at__lt=period.end_at
+    )
+    total = registered.count()
+    done = registered.filter(outcome__in=codes, concluded_at__isnull=False).count()
+    return {"value": _rate(done, total), "numerator": done, "denominator": total, "pending": False}
+
+
+def on_time_rate(centers, period: Period) -> dict:
+    """按期办结率: handling clocks that stopped (concluded/closed) in the period on or before their due time."""
+    stopped = CaseClock.objects.filter(
+        case__center__in=centers,
+        code="handling",
+        stop_reason__in=[ClockTrigger.CONCLUDED, ClockTrigger.CLOSED],
+        stopped_at__gte=period.start_at,
+        stopped_at__lt=period.end_at,
+    )
+    figures = stopped.aggregate(total=Count("pk"), on_time=Count("pk", filter=Q(stopped_at__lte=F("due_at"))))
+    return {
+        "value": _rate(figures["on_time"], figures["total"]),
+        "numerator": figures["on_time"],
+        "denominator": figures["total"],
+        "pending": False,
+    }
+
+
+def timely_sign_rate(centers, period: Period) -> dict:
+    """及时签收率: summonses signed for in time. Routing's summons model: completed by the lead at merge."""
+    return {"value": None, "numerator": None, "denominator": None, "pending": True}
+
+
+def satisfaction_rate(centers, period: Period) -> dict:
+    """满意率 from citizens' ratings (好差评). Portal's rating model: completed by the lead at merge."""
+    return {"value": None, "numerator": None, "denominator": None, "pending": True}
+
+
+def visit_satisfaction_rate(centers, period: Period) -> dict:
+    """回访满意率 from follow-up visits. Lifecycle's visit model: completed by the lead at merge."""
+    return {"value": None, "numerator": None, "denominator": None, "pending": True}
+
+
+def money_covered(centers, period: Period) -> Decimal:
+    """Money covered by agreements of cases concluded in the period."""
+    total = Case.objects.filter(
+        center__in=centers, concluded_at__gte=period.start_at, concluded_at__lt=period.end_at
+    ).aggregate(s=Sum("money_covered"))["s"]
+    return total or Decimal("0")
+
+
+MEASURES = [
+    ("mediation_success_rate", _("调解成功率"), mediation_success_rate),
+    ("resolution_rate", _("化解率"), resolution_rate),
+    ("on_time_rate", _("按期办结率"), on_time_rate),
+    ("timely_sign_rate", _("及时签收率"), timely_sign_rate),
+    ("satisfaction_rate", _("满意率"), satisfaction_rate),
+    ("visit_satisfaction_rate", _("回访满意率"), visit_satisfaction_rate),
+]
+
+
+def measures(centers, period: Period) -> list[dict]:
+    rows = []
+    for key, label, fn in MEASURES:
+        rows.append({"key": key, "label": str(label), **fn(centers, period)})
+    return rows
+
+
+# --- the dashboard -------------------------------------------------------------------------
+def supervised_centers(user: User) -> QuerySet[Center]:
+    return centers_supervised_by(user)
+
+
+def dashboard_figures(user: User, period: Period, *, now: dt.datetime | None = None) -> dict:
+    """Everything the dashboard shows, for the user's supervised centers; the page, Excel and API use this."""
+    now = now or timezone.now()
+    centers = supervised_centers(user)
+    cases = open_cases_in(centers)
+    series = registered_vs_resolved(centers, now)
+    return {
+        "now": now,
+        "period": period,
+        "by_channel": level_by_channel(cases),
+        "by_center": level_by_center(cases),
+        "red_orange": red_orange_cases(cases),
+        "overdue_cases": overdue_cases(cases, now),
+        "overdue_orders": overdue_orders(centers, now),
+        "overdue_summonses": overdue_summonses(centers, now),
+        "overdue_visits": overdue_visits(centers, now),
+        "newly_escalated": newly_escalated(centers, now),
+        "series": series,
+        "measures": measures(centers, period),
+        "money_covered": money_covered(centers, period),
+    }
+
+
+# --- a case's warnings panel ------------------------------------------------------------------
+def case_warning_panel(case: Case) -> dict:
+    return {
+        "clocks": list(
+            case.clocks.prefetch_related("pauses", "extensions__approved_by").order_by("started_at")
+        ),
+        "orders": list(
+            case.supervision_orders.select_related("issued_by", "recipient", "channel").order_by(
+                "-created_at"
+            )
+        ),
+        "conferences": list(case.conferences.select_related("recorded_by")),
+        "changes": list(case.warning_changes.select_related("actor")[:20]),
+    }
+
+
+def notifications_for(user: User, limit: int = 50) -> list[Notification]:
+    return list(Notification.objects.filter(user=user).select_related("case").order_by("-created_at")[:limit])
+
+
+def unread_count(user: User) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()

@@ -1,0 +1,1184 @@
+"""Warnings: clocks, levels, the escalation sweep, supervision orders and conferences.
+
+The one hook other services call is ``on_case_changed``; the periodic task calls
+``sweep_due_cases``. Both evaluate levels with the same function, ``evaluate``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Max, Prefetch, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _
+
+from accounts.access import roles_of
+from accounts.models import Membership, User
+from cases import timeline
+from cases.models import (
+    CalendarDay,
+    CalendarYear,
+    Case,
+    CaseClock,
+    CaseConference,
+    ClockExtension,
+    ClockPause,
+    ClockTrigger,
+    DeadlinePolicy,
+    ManualRaise,
+    Notification,
+    PolicyClock,
+    Status,
+    SupervisionOrder,
+    TimelineEvent,
+    WarningChange,
+    WarningLevel,
+    WarningSetting,
+)
+from cases.workcalendar import WorkCalendar, end_of_day, local_date, start_of_day
+from mediation_center.errors import DomainError, NotAllowed
+
+log = logging.getLogger(__name__)
+L = WarningLevel
+Role = Membership.Role
+
+LEVEL_CHANGED = timeline.EventType("warning_level_changed", _("预警等级变更"))
+CLOCK_PAUSED = timeline.EventType("clock_paused", _("期限中止计算"), public=True)
+CLOCK_RESUMED = timeline.EventType("clock_resumed", _("期限恢复计算"), public=True)
+CLOCK_EXTENDED = timeline.EventType("clock_extended", _("办理期限延长"), public=True)
+ORDER_ISSUED = timeline.EventType("supervision_issued", _("签发督办单"))
+ORDER_ACKNOWLEDGED = timeline.EventType("supervision_acknowledged", _("督办单已签收"))
+ORDER_REPORTED = timeline.EventType("supervision_reported", _("督办单已反馈"))
+CONFERENCE_RECORDED = timeline.EventType("conference_recorded", _("会商研判"))
+RISK_UPDATED = timeline.EventType("risk_updated", _("更新风险因素"))
+
+TERMINAL_STATUSES = {Status.CLOSED, Status.NOT_ACCEPTED}
+
+# key -> (default, label). Administrators edit the values in the admin; 0 switches a threshold off.
+SETTING_DEFAULTS: dict[str, tuple[int, str]] = {
+    "time_yellow_percent": (80, "时限已用比例达到该百分比时为黄色"),
+    "time_orange_working_days": (1, "距届满不足该工作日数时为橙色（0 为不启用）"),
+    "response_days_red": (0, "红色预警响应期限（天，0 为当日）"),
+    "response_days_orange": (1, "橙色预警响应期限（天）"),
+    "response_days_yellow": (2, "黄色预警响应期限（天）"),
+    "response_days_blue": (3, "蓝色预警响应期限（天）"),
+    "risk_people_yellow": (3, "涉及人数达到该数为黄色"),
+    "risk_people_orange": (10, "涉及人数达到该数为橙色"),
+    "risk_people_red": (50, "涉及人数达到该数为红色"),
+    "risk_amount_yellow": (50000, "涉及金额（元）达到该数为黄色"),
+    "risk_amount_orange": (200000, "涉及金额（元）达到该数为橙色"),
+    "risk_amount_red": (1000000, "涉及金额（元）达到该数为红色"),
+    "risk_repeat_yellow": (1, "重复来访次数达到该数为黄色"),
+    "risk_repeat_orange": (2, "重复来访次数达到该数为橙色"),
+    "risk_repeat_red": (4, "重复来访次数达到该数为红色"),
+    "risk_police_yellow": (1, "报警次数达到该数为黄色"),
+    "risk_police_orange": (2, "报警次数达到该数为橙色"),
+    "risk_police_red": (3, "报警次数达到该数为红色"),
+    "risk_failed_yellow": (1, "调解不成次数达到该数为黄色"),
+    "risk_failed_orange": (2, "调解不成次数达到该数为橙色"),
+    "risk_failed_red": (3, "调解不成次数达到该数为红色"),
+    "risk_flag_violence_level": (4, "有极端行为或暴力风险时的等级（1蓝 2黄 3橙 4红）"),
+    "risk_flag_mass_incident_level": (4, "可能引发群体性事件时的等级（1蓝 2黄 3橙 4红）"),
+    "risk_flag_upward_petition_level": (3, "可能越级上访时的等级（1蓝 2黄 3橙 4红）"),
+    "supervision_ack_hours": (24, "督办单签发后须签收的小时数"),
+    "supervision_unacknowledged_level": (3, "督办单逾期未签收时案件至少为该等级"),
+    "supervision_overdue_level": (4, "督办单逾期未反馈时案件至少为该等级"),
+    "notify_min_level": (2, "升级到该等级及以上时通知承办人和督办人"),
+    "email_retry_minutes": (2, "邮件待发送超过该分钟数时由巡检补发"),
+}
+
+RESPONSE_KEYS = {
+    L.RED: "response_days_red",
+    L.ORANGE: "response_days_orange",
+    L.YELLOW: "response_days_yellow",
+    L.BLUE: "response_days_blue",
+}
+
+
+def warning_settings() -> dict[str, int]:
+    values = {key: default for key, (default, _label) in SETTING_DEFAULTS.items()}
+    values.update(dict(WarningSetting.objects.values_list("key", "value")))
+    return values
+
+
+# --- lead-completed inputs ------------------------------------------------------------------
+def failed_sessions_by_case(case_ids: list[int]) -> dict[int, int]:
+    """Failed mediation sessions per case. The session model belongs to the lifecycle area: wired at merge."""
+    return {}
+
+
+def escalation_recipients(cases: list[Case]) -> dict[int, list[User]]:
+    """Who hears of an escalation: supervisors of the case's center and above, and its mediators.
+
+    Mediators are those of the case's center and channel until routing's assignments are merged.
+    """
+    if not cases:
+        return {}
+    center_ids = {int(p) for c in cases for p in c.center.path.strip("/").split("/") if p}
+    memberships = list(
+        Membership.objects.filter(
+            Q(role=Role.SUPERVISOR, center_id__in=center_ids)
+            | Q(role=Role.MEDIATOR, center_id__in={c.center_id for c in cases})
+        ).select_related("user", "center")
+    )
+    result: dict[int, list[User]] = {}
+    for case in cases:
+        users: dict[int, User] = {}
+        for m in memberships:
+            if m.role == Role.SUPERVISOR and case.center.path.startswith(m.center.path):
+                users[m.user_id] = m.user
+            elif (
+                m.role == Role.MEDIATOR
+                and m.center_id == case.center_id
+                and (not m.channel_id or m.channel_id == case.channel_id)
+            ):
+                users[m.user_id] = m.user
+        result[case.pk] = list(users.values())
+    return result
+
+
+# --- clocks ---------------------------------------------------------------------------------
+def matching_clocks(case: Case) -> dict[str, PolicyClock]:
+    """Per clock code, the clock of the most specific active policy that matches the case."""
+    policies = DeadlinePolicy.objects.filter(active=True).filter(
+        Q(channel__isnull=True) | Q(channel_id=case.channel_id),
+        Q(dispute_type__isnull=True) | Q(dispute_type_id=case.dispute_type_id),
+        Q(source="") | Q(source=case.source),
+    )
+    chosen: dict[str, tuple[int, PolicyClock]] = {}
+    for clock in PolicyClock.objects.filter(policy__in=policies).select_related("policy").order_by("pk"):
+        rank = clock.policy.specificity
+        if clock.code not in chosen or rank > chosen[clock.code][0]:
+            chosen[clock.code] = (rank, clock)
+    return {code: clock for code, (_rank, clock) in chosen.items()}
+
+
+def trigger_times(case: Case, trigger: str | None, at: dt.datetime) -> dict[str, dt.datetime]:
+    """When each start/stop event happened, as far as the case's own columns and this call tell."""
+    times: dict[str, dt.datetime] = {}
+    if case.created_at:
+        times[ClockTrigger.REGISTERED] = case.created_at
+    if case.accepted_at:
+        times[ClockTrigger.ACCEPTED] = case.accepted_at
+    if case.concluded_at:
+        times[ClockTrigger.CONCLUDED] = case.concluded_at
+    if case.closed_at:
+        times[ClockTrigger.CLOSED] = case.closed_at
+    elif case.status in TERMINAL_STATUSES:
+        times[ClockTrigger.CLOSED] = at
+    if trigger:
+        times.setdefault(trigger, at)
+    return times
+
+
+def _pause_spans(clock: CaseClock, now: dt.datetime) -> list[tuple[dt.datetime, dt.datetime]]:
+    if clock.pk is None:
+        return []
+    return [(p.started_at, p.ended_at or now) for p in clock.pauses.all()]
+
+
+def refresh_clock(clock: CaseClock, calendar: WorkCalendar, now: dt.datetime) -> bool:
+    """Recompute due_at and provisional; True if either changed."""
+    deadline = calendar.deadline(
+        clock.started_at,
+        unit=clock.unit,
+        length=clock.length + (clock.extended_length if clock.pk else 0),
+        pauses=_pause_spans(clock, now),
+    )
+    changed = (clock.due_at, clock.provisional) != (deadline.due_at, deadline.provisional)
+    clock.due_at, clock.provisional = deadline.due_at, deadline.provisional
+    return changed
+
+
+def _copy_policy(clock: CaseClock, source: PolicyClock) -> None:
+    clock.policy_clock = source
+    for name in (
+        "name",
+        "unit",
+        "length",
+        "stop_trigger",
+        "pausable",
+        "max_extensions",
+        "max_extension_length",
+        "citizen_facing",
+    ):
+        setattr(clock, name, getattr(source, name))
+
+
+def sync_clocks(case: Case, *, trigger: str | None, at: dt.datetime, calendar: WorkCalendar) -> None:
+    """Start clocks whose start event has happened, re-plan running ones, stop those whose end came."""
+    times = trigger_times(case, trigger, at)
+    existing = {
+        c.code: c for c in CaseClock.objects.filter(case=case).prefetch_related("pauses", "extensions")
+    }
+    terminal = case.status in TERMINAL_STATUSES
+    for code, source in matching_clocks(case).items():
+        clock = existing.get(code)
+        if clock is None:
+            start = times.get(source.start_trigger)
+            if start is None or terminal:
+                continue
+            clock = CaseClock(case=case, code=code, started_at=start, due_at=start)
+            _copy_policy(clock, source)
+            refresh_clock(clock, calendar, at)
+            clock.save()
+            existing[code] = clock
+        elif clock.running and clock.policy_clock_id != source.pk:
+            # The case moved (e.g. routed to the petition channel): the more specific rule now applies.
+            _copy_policy(clock, source)
+            refresh_clock(clock, calendar, at)
+            clock.save()
+    for clock in existing.values():
+        if not clock.running:
+            continue
+        stop = times.get(clock.stop_trigger) or (times.get(ClockTrigger.CLOSED) if terminal else None)
+        if stop is not None and stop >= clock.started_at:
+            clock.stopped_at = stop
+            clock.stop_reason = clock.stop_trigger if times.get(clock.stop_trigger) else ClockTrigger.CLOSED
+            if clock.paused_since:
+                ClockPause.objects.filter(clock=clock, ended_at__isnull=True).update(ended_at=stop)
+                clock.paused_since = None
+            clock.save(update_fields=["stopped_at", "stop_reason", "paused_since"])
+        elif refresh_clock(clock, calendar, at):
+            clock.save(update_fields=["due_at", "provisional"])
+
+
+# --- levels ---------------------------------------------------------------------------------
+@dataclass
+class Evaluation:
+    risk_level: int
+    time_level: int
+    level: int
+    basis: str
+    reason: str
+    due_at: dt.datetime | None
+    next_check_at: dt.datetime | None
+    actor_id: int | None = None
+    reasons: list[str] = field(default_factory=list)
+
+
+def _threshold_level(value, values: dict, prefix: str) -> int:
+    for level, suffix in ((L.RED, "red"), (L.ORANGE, "orange"), (L.YELLOW, "yellow")):
+        threshold = values.get(f"{prefix}_{suffix}", 0)
+        if threshold and value is not None and value >= threshold:
+            return level
+    return L.NONE
+
+
+def risk_level_of(case: Case, values: dict, failed_sessions: int = 0) -> tuple[int, list[str]]:
+    """The risk level from administrator thresholds; every open case is at least blue (latent risk)."""
+    found: list[tuple[int, str]] = [(L.BLUE, _t("一般风险"))]
+    checks = [
+        (case.people_count, "risk_people", _t("涉及人数 %(v)s 人")),
+        (case.amount, "risk_amount", _t("涉及金额 %(v)s 元")),
+        (case.repeat_count, "risk_repeat", _t("重复来访 %(v)s 次")),
+        (case.police_calls, "risk_police", _t("已报警 %(v)s 次")),
+        (failed_sessions, "risk_failed", _t("调解不成 %(v)s 次")),
+    ]
+    for value, prefix, text in checks:
+        level = _threshold_level(value, values, prefix)
+        if level:
+            found.append((level, text % {"v": value}))
+    flags = [
+        (case.risk_violence, "risk_flag_violence_level", _t("有极端行为或暴力风险")),
+        (case.risk_mass_incident, "risk_flag_mass_incident_level", _t("可能引发群体性事件")),
+        (case.risk_upward_petition, "risk_flag_upward_petition_level", _t("可能越级上访")),
+    ]
+    for flag, key, text in flags:
+        if flag:
+            found.append((min(max(values.get(key, 0), 0), L.RED), text))
+    top = max(level for level, _text in found)
+    return top, [text for level, text in found if level == top]
+
+
+def time_level_of(
+    clocks: list[CaseClock], values: dict, calendar: WorkCalendar, now: dt.datetime
+) -> tuple[int, str, dt.datetime | None, list[dt.datetime]]:
+    """The level of the tightest running clock, the earliest due time, and the next moments to look again."""
+    level, reason, due, checks = L.NONE, "", None, []
+    pct = values.get("time_yellow_percent", 80)
+    for clock in clocks:
+        if not clock.running:
+            continue
+        spans = _pause_spans(clock, now)
+        paused = sum((end - start for start, end in spans), dt.timedelta())
+        total = clock.due_at - clock.started_at - paused
+        elapsed = now - clock.started_at - paused
+        yellow_at = clock.started_at + paused + total * (pct / 100) if pct else None
+        orange_at = calendar.orange_from(
+            clock.due_at, unit=clock.unit, working_days=values.get("time_orange_working_days", 0)
+        )
+        if clock.paused_since:
+            clock_level = L.BLUE if not pct or elapsed < total * (pct / 100) else L.YELLOW
+            # a paused day-clock's deadline moves every day: look again tomorrow
+            checks.append(start_of_day(local_date(now) + dt.timedelta(days=1)))
+        elif now > clock.due_at:
+            clock_level = L.RED
+        elif orange_at and now >= orange_at:
+            clock_level = L.ORANGE
+        elif yellow_at and now >= yellow_at:
+            clock_level = L.YELLOW
+        else:
+            clock_level = L.BLUE
+        checks += [t for t in (yellow_at, orange_at, clock.due_at) if t and t > now]
+        if clock_level > level:
+            level = clock_level
+            reason = {
+                L.RED: _t("“%(name)s”已逾期"),
+                L.ORANGE: _t("“%(name)s”即将届满"),
+                L.YELLOW: _t("“%(name)s”已用时 %(pct)s%%"),
+                L.BLUE: _t("“%(name)s”正常计时"),
+            }[clock_level] % {"name": clock.name, "pct": int(elapsed / total * 100) if total else 100}
+        if due is None or clock.due_at < due:
+            due = clock.due_at
+    return level, reason, due, checks
+
+
+def supervision_level_of(
+    orders: list[SupervisionOrder], values: dict, now: dt.datetime
+) -> tuple[int, str, list[dt.datetime]]:
+    level, reason, checks = L.NONE, "", []
+    ack_after = dt.timedelta(hours=values.get("supervision_ack_hours", 24))
+    for order in orders:
+        if not order.is_open:
+            continue
+        if order.deadline < now:
+            if values["supervision_overdue_level"] > level:
+                level, reason = values["supervision_overdue_level"], _t("督办单逾期未反馈")
+        else:
+            checks.append(order.deadline)
+        if order.state == SupervisionOrder.State.ISSUED:
+            ack_due = order.created_at + ack_after
+            if ack_due < now:
+                if values["supervision_unacknowledged_level"] > level:
+                    level, reason = values["supervision_unacknowledged_level"], _t("督办单逾期未签收")
+            else:
+                checks.append(ack_due)
+    return min(level, L.RED), reason, checks
+
+
+def evaluate(
+    case: Case,
+    *,
+    clocks: list[CaseClock],
+    orders: list[SupervisionOrder],
+    raises: list[ManualRaise],
+    failed_sessions: int,
+    values: dict,
+    calendar: WorkCalendar,
+    now: dt.datetime,
+) -> Evaluation:
+    """The case's level: the highest of risk, time, supervision and any manual raise."""
+    if not case.is_open:
+        return Evaluation(L.NONE, L.NONE, L.NONE, "rule", _t("案件已办结"), None, None)
+    risk, risk_reasons = risk_level_of(case, values, failed_sessions)
+    time_level, time_reason, due, checks = time_level_of(clocks, values, calendar, now)
+    sup_level, sup_reason, sup_checks = supervision_level_of(orders, values, now)
+    manual = max(raises, key=lambda r: r.level, default=None)
+    candidates = [
+        (time_level, 1, "time", time_reason, None),
+        (risk, 2, "risk", "；".join(risk_reasons), None),
+        (sup_level, 3, "supervision", sup_reason, None),
+    ]
+    if manual:
+        candidates.append((manual.level, 4, "manual", manual.reason, manual.actor_id))
+    level, _order, basis, reason, actor_id = max(candidates, key=lambda c: (c[0], c[1]))
+    future = [t for t in checks + sup_checks if t > now]
+    return Evaluation(
+        risk_level=risk,
+        time_level=time_level,
+        level=level,
+        basis=basis,
+        reason=reason,
+        due_at=due,
+        next_check_at=min(future) if future else None,
+        actor_id=actor_id,
+    )
+
+
+def response_due(level: int, values: dict, now: dt.datetime) -> dt.datetime | None:
+    key = RESPONSE_KEYS.get(level)
+    if key is None:
+        return None
+    return end_of_day(local_date(now) + dt.timedelta(days=values[key]))
+
+
+CASE_LEVEL_FIELDS = [
+    "risk_level",
+    "time_level",
+    "warning_level",
+    "due_at",
+    "response_due_at",
+    "next_check_at",
+]
+
+
+def _apply(case: Case, ev: Evaluation, values: dict, now: dt.datetime) -> tuple[int, bool]:
+    """Copy an evaluation onto the case (unsaved); returns (previous level, changed?)."""
+    previous = case.warning_level
+    case.risk_level, case.time_level = ev.risk_level, ev.time_level
+    case.due_at, case.next_check_at = ev.due_at, ev.next_check_at
+    changed = ev.level != previous
+    if changed or (case.response_due_at is None and ev.level):
+        case.response_due_at = response_due(ev.level, values, now)
+    if not ev.level:
+        case.response_due_at = None
+    case.warning_level = ev.level
+    return previous, changed
+
+
+def _change_rows(case: Case, previous: int, ev: Evaluation, seq: int, now: dt.datetime, actor_id=None):
+    change = WarningChange(
+        case=case,
+        seq=seq,
+        from_level=previous,
+        to_level=ev.level,
+        basis=ev.basis,
+        reason=ev.reason[:300],
+        actor_id=actor_id or ev.actor_id,
+        response_due_at=case.response_due_at,
+        created_at=now,
+    )
+    event = TimelineEvent(
+        case=case,
+        type=LEVEL_CHANGED.code,
+        actor_id=actor_id or ev.actor_id,
+        is_public=False,
+        data={
+            "from": previous,
+            "to": ev.level,
+            "basis": ev.basis,
+            "reason": ev.reason,
+            "set_by": "person" if (actor_id or ev.actor_id) else "rule",
+            "response_due_at": case.response_due_at.isoformat() if case.response_due_at else None,
+        },
+    )
+    return change, event
+
+
+def _is_baseline(change: WarningChange) -> bool:
+    """A new case starting at blue (latent risk) is not news: kept as a change row, not on the timeline."""
+    return change.from_level == L.NONE and change.to_level == L.BLUE
+
+
+def _notify_escalations(changes: list[WarningChange], values: dict) -> list[Notification]:
+    escalated = [c for c in changes if c.to_level > c.from_level and c.to_level >= values["notify_min_level"]]
+    if not escalated:
+        return []
+    recipients = escalation_recipients([c.case for c in escalated])
+    rows = []
+    for change in escalated:
+        case = change.case
+        title = _t("%(number)s 升级为%(level)s预警") % {
+            "number": case.number,
+            "level": WarningLevel(change.to_level).label,
+        }
+        body = _t("原因：%(reason)s。响应期限：%(due)s。") % {
+            "reason": change.reason,
+            "due": timezone.localtime(change.response_due_at).strftime("%Y-%m-%d %H:%M")
+            if change.response_due_at
+            else "—",
+        }
+        for user in recipients.get(case.pk, []):
+            rows.append(_notification(user, case, "escalation", title, body))
+    return create_notifications(rows)
+
+
+def _notification(user: User, case: Case | None, kind: str, title: str, body: str) -> Notification:
+    return Notification(
+        user=user,
+        case=case,
+        kind=kind,
+        title=title[:200],
+        body=body,
+        email_to=user.email or "",
+        email_state=Notification.EmailState.PENDING if user.email else Notification.EmailState.NONE,
+    )
+
+
+def create_notifications(rows: list[Notification]) -> list[Notification]:
+    """Store in-app notifications; their e-mails are queued only after the transaction commits."""
+    if not rows:
+        return []
+    created = Notification.objects.bulk_create(rows)
+    ids = [n.pk for n in created if n.email_state == Notification.EmailState.PENDING]
+    if ids:
+        transaction.on_commit(lambda: queue_emails(ids))
+    return created
+
+
+def queue_emails(ids: list[int]) -> None:
+    """Hand e-mails to Celery; if the broker is down they stay pending and the sweep retries them."""
+    from cases.tasks import send_notification_email
+
+    for pk in ids:
+        try:
+            send_notification_email.delay(pk)
+        except Exception:  # broker outage: the outbox row is still pending, nothing is lost
+            log.warning("broker unavailable; notification %s stays in the outbox", pk)
+            return
+
+
+# --- the hook -------------------------------------------------------------------------------
+def on_case_changed(
+    case: Case, *, trigger: str | None = None, actor: User | None = None, at: dt.datetime | None = None
+) -> Case:
+    """Start/stop the case's clocks for ``trigger`` and recompute its levels, in the caller's transaction."""
+    now = timezone.now()
+    at = at or now
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        for name in CASE_LEVEL_FIELDS:  # another transaction may have moved them since the caller read
+            setattr(case, name, getattr(locked, name))
+        calendar = WorkCalendar()
+        sync_clocks(case, trigger=trigger, at=at, calendar=calendar)
+        recompute_case(case, actor=actor, now=now, calendar=calendar)
+    return case
+
+
+def recompute_case(
+    case: Case,
+    *,
+    actor: User | None = None,
+    now: dt.datetime | None = None,
+    calendar: WorkCalendar | None = None,
+    basis: str | None = None,
+) -> WarningChange | None:
+    """Evaluate one (locked) case and save its level columns; records a change only if the level moved."""
+    now = now or timezone.now()
+    calendar = calendar or WorkCalendar()
+    values = warning_settings()
+    clocks = list(CaseClock.objects.filter(case=case).prefetch_related("pauses", "extensions"))
+    ev = evaluate(
+        case,
+        clocks=clocks,
+        orders=list(
+            SupervisionOrder.objects.filter(case=case).exclude(state=SupervisionOrder.State.REPORTED)
+        ),
+        raises=list(ManualRaise.objects.filter(case=case)) if case.is_open else [],
+        failed_sessions=failed_sessions_by_case([case.pk]).get(case.pk, 0),
+        values=values,
+        calendar=calendar,
+        now=now,
+    )
+    if basis:
+        ev.basis = basis
+    previous, changed = _apply(case, ev, values, now)
+    case.save(update_fields=[*CASE_LEVEL_FIELDS, "updated_at"])
+    if not changed:
+        return None
+    seq = (WarningChange.objects.filter(case=case).aggregate(m=Max("seq"))["m"] or 0) + 1
+    actor_id = actor.pk if getattr(actor, "is_authenticated", False) and ev.basis == "manual" else None
+    change, event = _change_rows(case, previous, ev, seq, now, actor_id)
+    change.save()
+    if not _is_baseline(change):
+        event.save()
+    _notify_escalations([change], values)
+    return change
+
+
+# --- the sweep ------------------------------------------------------------------------------
+def sweep_due_cases(*, now: dt.datetime | None = None, batch_size: int = 500) -> int:
+    """Re-evaluate every case whose next check is due, a batch at a time; returns level changes recorded.
+
+    Each batch locks its rows with SKIP LOCKED, so two sweeps at once take different cases; the
+    unique (case, seq) row is the second guard, and only rows this sweep inserted produce events.
+    """
+    now = now or timezone.now()
+    total = 0
+    calendar = WorkCalendar()
+    values = warning_settings()
+    seen: set[int] = set()
+    while True:
+        with transaction.atomic():
+            ids = list(
+                Case.objects.filter(next_check_at__lte=now)
+                .exclude(pk__in=seen)
+                .order_by("next_check_at")
+                .select_for_update(skip_locked=True)
+                .values_list("pk", flat=True)[:batch_size]
+            )
+            if not ids:
+                return total
+            seen.update(ids)
+            total += _sweep_batch(ids, now=now, calendar=calendar, values=values)
+
+
+def _sweep_batch(ids: list[int], *, now: dt.datetime, calendar: WorkCalendar, values: dict) -> int:
+    open_orders = SupervisionOrder.objects.exclude(state=SupervisionOrder.State.REPORTED)
+    cases = list(
+        Case.objects.filter(pk__in=ids)
+        .select_related("center")
+        .prefetch_related(
+            Prefetch(
+                "clocks",
+                queryset=CaseClock.objects.filter(stopped_at__isnull=True).prefetch_related(
+                    "pauses", "extensions"
+                ),
+            ),
+            Prefetch("supervision_orders", queryset=open_orders),
+            "manual_raises",
+        )
+    )
+    failed = failed_sessions_by_case(ids)
+    last_seq = dict(
+        WarningChange.objects.filter(case_id__in=ids)
+        .values("case_id")
+        .annotate(m=Max("seq"))
+        .values_list("case_id", "m")
+    )
+    changed_clocks, changes, events = [], [], []
+    for case in cases:
+        clocks = list(case.clocks.all())
+        for clock in clocks:
+            if refresh_clock(clock, calendar, now):
+                changed_clocks.append(clock)
+        ev = evaluate(
+            case,
+            clocks=clocks,
+            orders=list(case.supervision_orders.all()),
+            raises=list(case.manual_raises.all()) if case.is_open else [],
+            failed_sessions=failed.get(case.pk, 0),
+            values=values,
+            calendar=calendar,
+            now=now,
+        )
+        previous, changed = _apply(case, ev, values, now)
+        if changed:
+            change, event = _change_rows(case, previous, ev, last_seq.get(case.pk, 0) + 1, now)
+            changes.append(change)
+            events.append(event)
+    if changed_clocks:
+        CaseClock.objects.bulk_update(changed_clocks, ["due_at", "provisional"])
+    Case.objects.bulk_update(cases, CASE_LEVEL_FIELDS)
+    if not changes:
+        return 0
+    WarningChange.objects.bulk_create(changes, ignore_conflicts=True)
+    mine = set(
+        WarningChange.objects.filter(case_id__in=[c.case_id for c in changes], created_at=now).values_list(
+            "case_id", "seq"
+        )
+    )
+    recorded = [c for c in changes if (c.case_id, c.seq) in mine]
+    recorded_cases = {c.case_id for c in recorded}
+    baseline = {c.case_id for c in recorded if _is_baseline(c)}
+    TimelineEvent.objects.bulk_create([e for e in events if e.case_id in recorded_cases - baseline])
+    _notify_escalations(recorded, values)
+    return len(recorded)
+
+
+def retry_pending_emails(*, now: dt.datetime | None = None) -> int:
+    """The outbox: re-queue e-mails still pending a while after they were written (broker was down)."""
+    now = now or timezone.now()
+    minutes = warning_settings()["email_retry_minutes"]
+    ids = list(
+        Notification.objects.filter(
+            email_state=Notification.EmailState.PENDING, created_at__lte=now - dt.timedelta(minutes=minutes)
+        ).values_list("pk", flat=True)[:500]
+    )
+    if ids:
+        queue_emails(ids)
+    return len(ids)
+
+
+def send_notification_email_now(notification_id: int) -> bool:
+    """Send one pending e-mail, once; True if this call sent it."""
+    from django.core.mail import send_mail
+
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update()
+            .filter(pk=notification_id, email_state=Notification.EmailState.PENDING)
+            .first()
+        )
+        if notification is None:
+            return False
+        notification.email_attempts += 1
+        send_mail(notification.title, notification.body or notification.title, None, [notification.email_to])
+        notification.email_state = Notification.EmailState.SENT
+        notification.email_sent_at = timezone.now()
+        notification.save(update_fields=["email_state", "email_attempts", "email_sent_at"])
+    return True
+
+
+# --- who may do what ------------------------------------------------------------------------
+def is_supervisor_of(user: User, case: Case) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    roles = roles_of(user)
+    return any(case.center.path.startswith(c.path) for c in roles.centers(Role.SUPERVISOR, Role.ADMIN))
+
+
+def _require_supervisor(user: User, case: Case) -> None:
+    if not is_supervisor_of(user, case):
+        raise NotAllowed(_("只有本中心或上级中心的督办人员可以进行此操作。"))
+
+
+def _lock(case: Case) -> Case:
+    return Case.objects.select_for_update().select_related("center").get(pk=case.pk)
+
+
+def _require_open(case: Case) -> None:
+    if not case.is_open:
+        raise DomainError(_("案件已办结，不能进行此操作。"))
+
+
+# --- services -------------------------------------------------------------------------------
+def raise_warning_level(case: Case, *, actor: User, level: int, reason: str) -> Case:
+    """A supervisor raises the case's level by hand, with a reason."""
+    with transaction.atomic():
+        case = _lock(case)
+        _require_supervisor(actor, case)
+        _require_open(case)
+        if level <= case.warning_level:
+            raise DomainError(_("只能调高预警等级。"))
+        ManualRaise.objects.create(case=case, level=level, reason=reason, actor=actor)
+        recompute_case(case, actor=actor)
+    return case
+
+
+def update_risk_factors(case: Case, *, actor: User, **flags) -> Case:
+    """Change the risk inputs of a case; the level is recomputed in the same transaction."""
+    allowed = {"risk_violence", "risk_mass_incident", "risk_upward_petition", "police_calls", "people_count"}
+    with transaction.atomic():
+        case = _lock(case)
+        _require_open(case)
+        changed = {k: v for k, v in flags.items() if k in allowed and getattr(case, k) != v}
+        for name, value in changed.items():
+            setattr(case, name, value)
+        case.save(update_fields=[*changed, "updated_at"])
+        RISK_UPDATED.record(case, actor=actor, data={k: v for k, v in changed.items()})
+        recompute_case(case, actor=actor)
+    return case
+
+
+def _lock_clock(clock: CaseClock) -> tuple[Case, CaseClock]:
+    case = _lock(clock.case)
+    clock = CaseClock.objects.select_for_update().get(pk=clock.pk)
+    if not clock.running:
+        raise DomainError(_("该期限已停止计算。"))
+    return case, clock
+
+
+def pause_clock(clock: CaseClock, *, actor: User, reason: str, at: dt.datetime | None = None) -> CaseClock:
+    """Stop counting a clock (appraisal, hearing); the paused time is excluded from the deadline."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        case, clock = _lock_clock(clock)
+        if not clock.pausable:
+            raise DomainError(_("该期限不允许中止计算。"))
+        if clock.paused_since:
+            raise DomainError(_("该期限已在中止中。"))
+        ClockPause.objects.create(clock=clock, started_at=at, reason=reason, actor=actor)
+        clock.paused_since = at
+        clock.save(update_fields=["paused_since"])
+        CLOCK_PAUSED.record(case, actor=actor, data={"clock": clock.name, "reason": reason})
+        recompute_case(case, actor=actor)
+    return clock
+
+
+def resume_clock(clock: CaseClock, *, actor: User, at: dt.datetime | None = None) -> CaseClock:
+    at = at or timezone.now()
+    with transaction.atomic():
+        case, clock = _lock_clock(clock)
+        if not clock.paused_since:
+            raise DomainError(_("该期限未中止。"))
+        ClockPause.objects.filter(clock=clock, ended_at__isnull=True).update(ended_at=at)
+        clock.paused_since = None
+        clock = CaseClock.objects.prefetch_related("pauses", "extensions").get(pk=clock.pk)
+        clock.paused_since = None
+        refresh_clock(clock, WorkCalendar(), at)
+        clock.save(update_fields=["paused_since", "due_at", "provisional"])
+        CLOCK_RESUMED.record(
+            case, actor=actor, data={"clock": clock.name, "due_at": clock.due_at.isoformat()}
+        )
+        recompute_case(case, actor=actor)
+    return clock
+
+
+def extend_clock(clock: CaseClock, *, actor: User, length: int, reason: str) -> CaseClock:
+    """A supervisor approves an extension; the reason is on the citizen's timeline."""
+    with transaction.atomic():
+        case, clock = _lock_clock(clock)
+        _require_supervisor(actor, case)
+        count = ClockExtension.objects.filter(clock=clock).count()
+        if count >= clock.max_extensions:
+            raise DomainError(_("该期限不能再延长。"))
+        if length < 1 or length > clock.max_extension_length:
+            raise DomainError(
+                _("每次最多延长 %(n)s%(unit)s。")
+                % {"n": clock.max_extension_length, "unit": clock.get_unit_display()}
+            )
+        ClockExtension.objects.create(clock=clock, length=length, reason=reason, approved_by=actor)
+        clock = CaseClock.objects.prefetch_related("pauses", "extensions").get(pk=clock.pk)
+        refresh_clock(clock, WorkCalendar(), timezone.now())
+        clock.save(update_fields=["due_at", "provisional"])
+        CLOCK_EXTENDED.record(
+            case,
+            actor=actor,
+            data={
+                "clock": clock.name,
+                "length": length,
+                "unit": clock.get_unit_display(),
+                "reason": reason,
+                "due_at": clock.due_at.isoformat(),
+            },
+        )
+        recompute_case(case, actor=actor)
+    return clock
+
+
+def issue_supervision_order(
+    case: Case,
+    *,
+    actor: User,
+    instructions: str,
+    deadline: dt.datetime,
+    recipient: User | None = None,
+    channel=None,
+) -> SupervisionOrder:
+    """A supervisor orders a case's mediator or channel to act by a deadline (督办)."""
+    with transaction.atomic():
+        case = _lock(case)
+        _require_supervisor(actor, case)
+        _require_open(case)
+        if recipient is None and channel is None:
+            raise DomainError(_("请指定承办人或承办渠道。"))
+        if deadline <= timezone.now():
+            raise DomainError(_("办理期限必须晚于现在。"))
+        order = SupervisionOrder.objects.create(
+            case=case,
+            issued_by=actor,
+            recipient=recipient,
+            channel=channel,
+            instructions=instructions,
+            deadline=deadline,
+        )
+        ORDER_ISSUED.record(
+            case,
+            actor=actor,
+            data={
+                "order": order.pk,
+                "recipient": str(recipient or channel),
+                "deadline": deadline.isoformat(),
+            },
+        )
+        targets = [recipient] if recipient else order_recipients(order)
+        create_notifications(
+            [
+                _notification(
+                    user,
+                    case,
+                    "supervision",
+                    _t("督办单：%(number)s") % {"number": case.number},
+                    _t("%(text)s（期限 %(due)s）")
+                    % {"text": instructions, "due": timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M")},
+                )
+                for user in targets
+            ]
+        )
+        recompute_case(case, actor=actor)
+    return order
+
+
+def order_recipients(order: SupervisionOrder) -> list[User]:
+    if order.recipient_id:
+        return [order.recipient]
+    return [
+        m.user
+        for m in Membership.objects.filter(
+            role=Role.MEDIATOR, center=order.case.center_id, channel=order.channel_id
+        ).select_related("user")
+    ]
+
+
+def may_answer_order(user: User, order: SupervisionOrder) -> bool:
+    if order.recipient_id:
+        return order.recipient_id == user.pk
+    return any(
+        m.center_id == order.case.center_id and m.channel_id == order.channel_id
+        for m in roles_of(user).memberships_for(Role.MEDIATOR)
+    )
+
+
+def _lock_order(order: SupervisionOrder, user: User) -> tuple[Case, SupervisionOrder]:
+    case = _lock(order.case)
+    order = SupervisionOrder.objects.select_for_update().select_related("case").get(pk=order.pk)
+    if not may_answer_order(user, order):
+        raise NotAllowed(_("只有督办单的承办人可以签收和反馈。"))
+    return case, order
+
+
+def acknowledge_supervision_order(order: SupervisionOrder, *, actor: User) -> SupervisionOrder:
+    """The recipient signs for the order (签收)."""
+    with transaction.atomic():
+        case, order = _lock_order(order, actor)
+        if order.state != SupervisionOrder.State.ISSUED:
+            raise DomainError(_("该督办单已签收。"))
+        order.state = SupervisionOrder.State.ACKNOWLEDGED
+        order.acknowledged_at, order.acknowledged_by = timezone.now(), actor
+        order.save(update_fields=["state", "acknowledged_at", "acknowledged_by"])
+        ORDER_ACKNOWLEDGED.record(case, actor=actor, data={"order": order.pk})
+        recompute_case(case, actor=actor)
+    return order
+
+
+def report_supervision_order(order: SupervisionOrder, *, actor: User, report: str) -> SupervisionOrder:
+    """The recipient reports back what was done; this closes the order."""
+    with transaction.atomic():
+        case, order = _lock_order(order, actor)
+        if order.state == SupervisionOrder.State.REPORTED:
+            raise DomainError(_("该督办单已反馈。"))
+        now = timezone.now()
+        if order.state == SupervisionOrder.State.ISSUED:
+            order.acknowledged_at, order.acknowledged_by = now, actor
+        order.state = SupervisionOrder.State.REPORTED
+        order.report, order.reported_at, order.reported_by = report, now, actor
+        order.save(
+            update_fields=[
+                "state",
+                "report",
+                "reported_at",
+                "reported_by",
+                "acknowledged_at",
+                "acknowledged_by",
+            ]
+        )
+        ORDER_REPORTED.record(case, actor=actor, data={"order": order.pk, "on_time": now <= order.deadline})
+        if order.issued_by_id:
+            create_notifications(
+                [
+                    _notification(
+                        order.issued_by,
+                        case,
+                        "supervision_report",
+                        _t("督办单已反馈：%(number)s") % {"number": case.number},
+                        report,
+                    )
+                ]
+            )
+        recompute_case(case, actor=actor)
+    return order
+
+
+def record_case_conference(
+    case: Case, *, actor: User, held_at: dt.datetime, participants: str, decisions: str
+) -> CaseConference:
+    """Record a joint case conference (会商研判) with its participants and decisions."""
+    with transaction.atomic():
+        case = _lock(case)
+        _require_supervisor(actor, case)
+        conference = CaseConference.objects.create(
+            case=case, held_at=held_at, participants=participants, decisions=decisions, recorded_by=actor
+        )
+        CONFERENCE_RECORDED.record(case, actor=actor, data={"conference": conference.pk})
+    return conference
+
+
+def mark_notifications_read(user: User, ids: list[int] | None = None) -> int:
+    qs = Notification.objects.filter(user=user, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    return qs.update(read_at=timezone.now())
+
+
+# --- seed -----------------------------------------------------------------------------------
+# (code, name, basis, channel, dispute type, source, clocks)
+# clock: (code, name, start, stop, length, unit, pausable, max_ext, max_ext_len)
+POLICIES = [
+    (
+        "people-mediation",
+        "人民调解（一般）",
+        "人民调解工作若干规定第33条；人民调解法第33条",
+        None,
+        None,
+        "",
+        [
+            ("handling", "调解期限", "accepted", "concluded", 30, "calendar_days", True, 1, 30),
+            (
+                "judicial-confirmation",
+                "申请司法确认期限",
+                "agreement_effective",
+                "confirmation_applied",
+                30,
+                "calendar_days",
+                False,
+                0,
+                0,
+            ),
+        ],
+    ),
+    (
+        "petition",
+        "信访事项",
+        "信访工作条例第22、23、34条",
+        "petition",
+        None,
+        "",
+        [
+            ("acceptance-notice", "告知是否受理", "registered", "accepted", 15, "calendar_days", False, 0, 0),
+            ("handling", "信访事项办理", "accepted", "concluded", 60, "calendar_days", False, 1, 30),
+        ],
+    ),
+    (
+        "petition-system",
+        "信访系统转入",
+        "信访工作条例第22、23、34条",
+        None,
+        None,
+        "petition_system",
+        [
+            ("acceptance-notice", "告知是否受理", "registered", "accepted", 15, "calendar_days", False, 0, 0),
+            ("handling", "信访事项办理", "accepted", "concluded", 60, "calendar_days", False, 1, 30),
+        ],
+    ),
+    (
+        "labour",
+        "劳动争议调解",
+        "劳动争议调解仲裁法第14条",
+        None,
+        "labour",
+        "",
+        [("handling", "劳动争议调解期限", "accepted", "concluded", 15, "calendar_days", False, 0, 0)],
+    ),
+    (
+        "medical",
+        "医疗纠纷人民调解",
+        "医疗纠纷预防和处理条例第38条（鉴定时间不计入）",
+        None,
+        "medical",
+        "",
+        [("handling", "医调委调解期限", "accepted", "concluded", 30, "working_days", True, 0, 0)],
+    ),
+    (
+        "court-prefiling",
+        "诉前调解",
+        "人民法院在线调解规则第24条（鉴定时间不计入）",
+        "court",
+        None,
+        "",
+        [("handling", "诉前调解期限", "accepted", "concluded", 30, "calendar_days", True, 1, 30)],
+    ),
+]
+
+
+def seed_calendar() -> None:
+    """Copy the official schedule from chinesecalendar; administrator corrections are never overwritten."""
+    import chinese_calendar
+    from chinese_calendar.constants import holidays, workdays
+
+    years = sorted({d.year for d in holidays})
+    admin_dates = set(
+        CalendarDay.objects.filter(source=CalendarDay.Source.ADMIN).values_list("date", flat=True)
+    )
+    existing = set(CalendarDay.objects.values_list("date", flat=True))
+    rows = []
+    for table, is_workday in ((holidays, False), (workdays, True)):
+        for day, holiday in table.items():
+            if day in admin_dates or day in existing:
+                continue
+            label = getattr(holiday, "chinese", "") or str(holiday)
+            rows.append(
+                CalendarDay(
+                    date=day,
+                    is_workday=is_workday,
+                    name=(label if not is_workday else f"{label}调休上班")[:40],
+                    source=CalendarDay.Source.OFFICIAL,
+                )
+            )
+    CalendarDay.objects.bulk_create(rows, ignore_conflicts=True)
+    version = getattr(chinese_calendar, "__version__", "")
+    for year in years:
+        CalendarYear.objects.get_or_create(
+            year=year, defaults={"source": f"chinesecalendar {version}".strip()}
+        )
+
+
+def seed_policies() -> None:
+    from cases.models import DisputeType
+    from routing.models import Channel
+
+    for code, name, basis, channel, dispute_type, source, clocks in POLICIES:
+        policy, created = DeadlinePolicy.objects.get_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "legal_basis": basis,
+                "channel": Channel.objects.filter(code=channel).first() if channel else None,
+                "dispute_type": DisputeType.objects.filter(code=dispute_type).first()
+                if dispute_type
+                else None,
+                "source": source,
+            },
+        )
+        if not created:
+            continue
+        for ccode, cname, start, stop, length, unit, pausable, max_ext, max_len in clocks:
+            PolicyClock.objects.create(
+                policy=policy,
+                code=ccode,
+                name=cname,
+                start_trigger=start,
+                stop_trigger=stop,
+                length=length,
+                unit=unit,
+                pausable=pausable,
+                max_extensions=max_ext,
+                max_extension_length=max_len,
+            )
+
+
+def seed_settings() -> None:
+    for key, (default, label) in SETTING_DEFAULTS.items():
+        WarningSetting.objects.get_or_create(key=key, defaults={"value": default, "label": label})
+
+
+def seed_sweep_schedule(every_seconds: int | None = None) -> None:
+    """The django-celery-beat entry that runs the sweep (every minute by default)."""
+    from django.conf import settings
+    from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+    every = every_seconds or settings.WARNING_SWEEP_INTERVAL_SECONDS
+    schedule, _created = IntervalSchedule.objects.get_or_create(every=every, period=IntervalSchedule.SECONDS)
+    PeriodicTask.objects.update_or_create(
+        name="warnings.sweep",
+        defaults={"task": "cases.tasks.sweep_warnings", "interval": schedule, "enabled": True},
+    )
+
+
+def seed_warnings() -> None:
+    """Reference data for warnings: calendar, legal deadline policies, thresholds, the sweep schedule."""
+    seed_calendar()
+    seed_policies()
+    seed_settings()
+    seed_sweep_schedule()
+
+
+def build_demo_warnings(org: dict) -> None:
+    """Demo: a supervision order and a conference on the most serious demo case, then one sweep."""
+    users = org["users"]
+    supervisor, mediator = users.get("supervisor"), users.get("mediator")
+    county = org["centers"]["county"]
+    case = Case.objects.filter(center=county).order_by("-warning_level", "pk").first()
+    if case is None or supervisor is None:
+        return
+    issue_supervision_order(
+        case,
+        actor=supervisor,
+        recipient=mediator,
+        channel=case.channel,
+        instructions=_t("涉及人数多、金额大，请三日内约谈企业负责人并反馈。"),
+        deadline=timezone.now() + dt.timedelta(days=3),
+    )
+    record_case_conference(
+        case,
+        actor=supervisor,
+        held_at=timezone.now(),
+        participants=_t("人社局、属地镇街、派出所、调解员"),
+        decisions=_t("由人社局牵头核实欠薪数额，属地镇街做好稳控。"),
+    )
+    sweep_due_cases()

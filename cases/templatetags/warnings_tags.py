@@ -1,0 +1,21 @@
+"""The warnings summary on the case page (its context comes from here, not from the case view)."""
+
+from django import template
+
+from cases.services.warnings import is_supervisor_of
+
+register = template.Library()
+
+
+@register.inclusion_tag("cases/warnings/_summary.html", takes_context=True)
+def case_warning_summary(context, case):
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    clocks = list(case.clocks.filter(stopped_at__isnull=True).order_by("due_at"))
+    open_orders = list(case.supervision_orders.exclude(state="reported").order_by("deadline"))
+    return {
+        "case": case,
+        "clocks": clocks,
+        "open_orders": open_orders,
+        "is_supervisor": bool(user) and is_supervisor_of(user, case),
+    }
