@@ -255,8 +255,16 @@ def timely_sign_rate(centers, period: Period) -> dict:
 
 
 def satisfaction_rate(centers, period: Period) -> dict:
-    """满意率 from citizens' ratings (好差评). Portal's rating model: completed by the lead at merge."""
-    return {"value": None, "numerator": None, "denominator": None, "pending": True}
+    """满意率 from citizens' ratings (好差评) given in the period: 基本满意 or better."""
+    from cases.models import Rating
+    from cases.selectors_portal import satisfaction_summary
+
+    summary = satisfaction_summary(
+        Rating.objects.filter(
+            case__center__in=centers, created_at__gte=period.start_at, created_at__lt=period.end_at
+        )
+    )
+    return {"value": summary["rate"], "numerator": summary["satisfied"], "denominator": summary["total"]}
 
 
 def visit_satisfaction_rate(centers, period: Period) -> dict:
