@@ -1,2 +1,3 @@
 # Models by sub-domain; each module lists its public names in __all__.
 from .core import *  # noqa: F401,F403
+from .lifecycle import *  # noqa: F401,F403
