@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from cases.views import core
 
@@ -7,4 +7,5 @@ app_name = "cases"
 urlpatterns = [
     path("", core.case_list, name="list"),
     path("<int:pk>/", core.case_detail, name="detail"),
+    path("", include("cases.urls_lifecycle")),
 ]
