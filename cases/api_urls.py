@@ -1,8 +1,9 @@
-from django.urls import path
+from django.urls import include, path
 
 from cases import api
 
 urlpatterns = [
     path("cases/", api.CaseListView.as_view(), name="api-case-list"),
     path("cases/<int:pk>/", api.CaseDetailView.as_view(), name="api-case-detail"),
+    path("", include("cases.api_urls_lifecycle")),
 ]

@@ -3,12 +3,13 @@
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from accounts.access import roles_of
 from accounts.models import Membership, User
-from cases.access import cases_visible_to
+from cases.access import cases_visible_to, get_case_for_user
 from cases.models import (
     Agreement,
     Case,
@@ -141,3 +142,11 @@ def overdue_follow_ups_for(user: User, *, today: date | None = None) -> QuerySet
         .prefetch_related(Prefetch("case__parties"))
         .order_by("due_on", "pk")
     )
+
+
+def get_case_for_action(user: User, pk: int, action: str) -> Case:
+    """404 if the case is hidden from the user, 403 if ``action`` is not theirs to take on it now."""
+    case = get_case_for_user(user, pk, queryset=Case.objects.select_related("center", "channel"))
+    if action not in actions_for(user, case):
+        raise PermissionDenied
+    return case

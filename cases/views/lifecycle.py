@@ -4,7 +4,6 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -32,17 +31,13 @@ from cases.forms.lifecycle import (
     TermFormSet,
 )
 from cases.models import Case
-from cases.selectors_lifecycle import actions_for, agreement_of, overdue_follow_ups_for
+from cases.selectors_lifecycle import agreement_of, get_case_for_action, overdue_follow_ups_for
 from cases.services import lifecycle as services
 from mediation_center.errors import DomainError
 
 
 def _case_for_action(request, pk: int, action: str) -> Case:
-    """404 if the case is hidden from the user, 403 if the action is not theirs to take now."""
-    case = get_case_for_user(request.user, pk, queryset=Case.objects.select_related("center", "channel"))
-    if action not in actions_for(request.user, case):
-        raise PermissionDenied
-    return case
+    return get_case_for_action(request.user, pk, action)
 
 
 def _run_form(
