@@ -6,7 +6,7 @@ from cases.models import Case, Outcome, Status
 from cases.states import TABLE, TRANSITIONS, can_move, move, outcomes_from
 from mediation_center.errors import IllegalTransition
 
-S, O = Status, Outcome
+S, O = Status, Outcome  # noqa: E741
 
 
 def _at(case: Case, status: str) -> Case:
