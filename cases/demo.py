@@ -62,4 +62,7 @@ def build_demo_cases(org: dict) -> int:
                 ],
             ),
         )
-    return len(DEMO_CASES)
+    from cases.demo_lifecycle import build_demo_lifecycle
+
+    lifecycle_cases = build_demo_lifecycle(org)
+    return len(DEMO_CASES) + lifecycle_cases
