@@ -2,6 +2,7 @@
 
 from django.http import Http404
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
@@ -150,7 +151,7 @@ class PartyIds(serializers.ListField):
 def _parties(case: Case, ids: list[int]):
     parties = list(case.parties.filter(pk__in=ids))
     if len(parties) != len(set(ids)):
-        raise serializers.ValidationError({"parties": ["必须是本案当事人。"]})
+        raise serializers.ValidationError({"parties": [_("必须是本案当事人。")]})
     return parties
 
 
@@ -343,7 +344,7 @@ class ReviewerView(_ActionView):
     def perform(self, request, case, data, **kwargs):
         reviewer = User.objects.filter(pk=data["reviewer"], memberships__center=case.center).first()
         if reviewer is None:
-            raise serializers.ValidationError({"reviewer": ["须为本中心的工作人员。"]})
+            raise serializers.ValidationError({"reviewer": [_("须为本中心的工作人员。")]})
         services.designate_reviewer(case, actor=request.user, reviewer=reviewer)
 
 

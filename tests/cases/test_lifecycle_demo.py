@@ -11,7 +11,9 @@ def test_demo_data_has_a_closed_case_with_visits_and_one_in_mediation(db):
     assert Case.objects.filter(status=Status.IN_MEDIATION).count() == 1
 
 
-def test_overdue_follow_ups_in_the_navigation_of_mediators_and_supervisors(login, mediator, supervisor, clerk):
+def test_overdue_follow_ups_in_the_navigation_of_mediators_and_supervisors(
+    login, mediator, supervisor, clerk
+):
     for user, shown in ((mediator, True), (supervisor, True), (clerk, False)):
         html = login(user).get("/accounts/").content.decode()
         assert ('data-nav="cases:overdue_follow_ups"' in html) is shown

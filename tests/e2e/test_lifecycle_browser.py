@@ -58,7 +58,11 @@ def test_mediation_from_session_to_follow_up_visit(
     pdf_url = page.locator("[data-testid=agreement-pdf]").get_attribute("href")
     response = page.context.request.get(f"{live_server.url}{pdf_url}")
     assert response.ok and response.headers["content-type"] == "application/pdf"
-    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.body())).pages).replace("\n", "").replace(" ", "")
+    text = (
+        "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.body())).pages)
+        .replace("\n", "")
+        .replace(" ", "")
+    )
     assert "人民调解协议书" in text and case.number in text and "银行转账" in text
 
     page.click("[data-action=conclude]")
