@@ -16,11 +16,12 @@ from cases.selectors_lifecycle import (
     CaseLifecycle,
     actions_for,
     documents_available,
-    get_case_for_action,
+    get_case_for_role,
     lifecycle_of,
     overdue_follow_ups_for,
 )
 from cases.services import lifecycle as services
+from mediation_center.errors import DomainError
 
 
 def _user(user) -> str | None:
@@ -238,7 +239,7 @@ class _ActionView(APIView):
         raise NotImplementedError
 
     def post(self, request, pk: int, **kwargs):
-        case = get_case_for_action(request.user, pk, self.action_name)
+        case = get_case_for_role(request.user, pk, self.action_name)
         payload = self.input_class(data=request.data)
         payload.is_valid(raise_exception=True)
         self.perform(request, case, dict(payload.validated_data), **kwargs)
@@ -269,7 +270,7 @@ class SessionUpdateView(_ActionView):
 
     @_schema(SessionInput)
     def patch(self, request, pk: int, session_pk: int):
-        case = get_case_for_action(request.user, pk, self.action_name)
+        case = get_case_for_role(request.user, pk, self.action_name)
         session = case.sessions.filter(pk=session_pk).first()
         if session is None:
             raise Http404
@@ -303,8 +304,11 @@ class AgreementSignView(_ActionView):
         return super().post(request, pk, **kwargs)
 
     def perform(self, request, case, data, **kwargs):
+        agreement = services.current_agreement(case)
+        if agreement is None:
+            raise DomainError(_("本案尚未制作调解协议书。"), code="no_agreement")
         services.sign_agreement(
-            services.current_agreement(case),
+            agreement,
             actor=request.user,
             parties=_parties(case, data.get("parties", [])),
             mediator=data["mediator"],

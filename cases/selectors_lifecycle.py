@@ -150,3 +150,25 @@ def get_case_for_action(user: User, pk: int, action: str) -> Case:
     if action not in actions_for(user, case):
         raise PermissionDenied
     return case
+
+
+def may_take(user: User, case: Case, action: str) -> bool:
+    """Whether the action is ``user``'s to take on this case at some stage (the state may still refuse it)."""
+    mediator = is_case_mediator(user, case)
+    if action in ("record_session", "edit_agreement", "sign_agreement", "conclude"):
+        return mediator
+    if action == "evaluate":
+        return is_case_reviewer(user, case)
+    if action in ("designate_reviewer", "reopen"):
+        return is_case_supervisor(user, case)
+    if action in ("close", "record_follow_up"):
+        return mediator or is_case_supervisor(user, case)
+    return False
+
+
+def get_case_for_role(user: User, pk: int, action: str) -> Case:
+    """For the API: 404 if hidden, 403 if the action is never this user's; a wrong state is the service's 409."""
+    case = get_case_for_user(user, pk, queryset=Case.objects.select_related("center", "channel"))
+    if not may_take(user, case, action):
+        raise PermissionDenied
+    return case

@@ -112,7 +112,8 @@ def test_api_full_chain(login, routed_case, mediator, supervisor):
     refused = client.post(
         reverse("api-close", args=[pk]), {"summary": "结案"}, content_type="application/json"
     )
-    assert refused.status_code == 403  # not evaluated yet: closing is not among the mediator's actions
+    assert refused.status_code == 409  # the mediator may close, but not before the evaluation
+    assert refused.json()["error"]["message"] == "结案前须经督办人员或指定评估人评估。"
     login(supervisor).post(
         reverse("api-evaluate", args=[pk]),
         {"outcome_correct": True, "documents_complete": True, "on_time": True, "comment": "好"},
@@ -182,3 +183,12 @@ def test_api_follow_up_by_persona_and_overdue_list(login, closed_case, mediator,
     assert response.json()["status"] == Status.IN_MEDIATION
     assert login(supervisor).get(reverse("api-overdue-follow-ups")).json()["results"] == []
     assert login(clerk).get(reverse("api-overdue-follow-ups")).status_code == 200
+
+
+def test_api_signing_without_an_agreement_is_refused(login, mediating_case, mediator):
+    response = login(mediator).post(
+        reverse("api-agreement-sign", args=[mediating_case.pk]),
+        {"seal": True},
+        content_type="application/json",
+    )
+    assert response.status_code == 409 and response.json()["error"]["code"] == "no_agreement"

@@ -108,3 +108,15 @@ def test_mediation_from_session_to_follow_up_visit(
     timeline = page.locator("[data-testid=timeline] li").all_inner_texts()
     assert timeline[0].split(" ", 2)[-1].startswith("回访")
     assert Case.objects.get(pk=case.pk).status == Status.CLOSED
+
+
+def test_case_page_fits_a_phone(phone_page, live_server, sign_in, make_case, world, mediator, supervisor):
+    from tests.cases.lifecycle_helpers import make_effective, session
+
+    case = route(make_case(), world.channels["specialist"])
+    session(case, mediator)
+    make_effective(case, mediator)
+    sign_in(phone_page, "mediator")
+    phone_page.goto(f"{live_server.url}/cases/{case.pk}/")
+    assert phone_page.locator("[data-action=conclude]").is_visible()
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 375
