@@ -22,6 +22,7 @@ from cases.models import (
     TerminationNotice,
 )
 from cases.services.lifecycle import (
+    ENDED_STATUSES,
     WORKING_STATUSES,
     current_agreement,
     is_case_mediator,
@@ -107,7 +108,7 @@ def actions_for(user: User, case: Case, lifecycle: CaseLifecycle | None = None) 
     if (mediator or supervisor) and can_move(case, Status.CLOSED):
         if case.status == Status.EVALUATED or not case.center.require_evaluation:
             actions.add("close")
-    if supervisor and case.status in (Status.CONCLUDED, Status.EVALUATED, Status.CLOSED):
+    if supervisor and case.status in ENDED_STATUSES:
         actions.add("reopen")
     if supervisor and case.status in (Status.CONCLUDED, Status.EVALUATED):
         actions.add("designate_reviewer")

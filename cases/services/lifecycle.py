@@ -57,6 +57,8 @@ FOLLOW_UP_REOPENED = timeline.EventType(
 
 # Statuses in which mediation work (sessions, agreement drafting) may still be recorded.
 WORKING_STATUSES = (Status.REGISTERED, Status.ROUTED, Status.IN_MEDIATION)
+# Statuses a supervisor may reopen from.
+ENDED_STATUSES = (Status.CONCLUDED, Status.EVALUATED, Status.CLOSED)
 
 
 # --- who may act -------------------------------------------------------------------------
@@ -523,6 +525,10 @@ def reopen_case(case: Case, *, actor: User, reason: str) -> Case:
     with transaction.atomic():
         case = _locked(case)
         _require(is_case_supervisor(actor, case), _("只有督办人员可以重新启动已终结的案件。"))
+        if (
+            case.status not in ENDED_STATUSES
+        ):  # IN_MEDIATION -> IN_MEDIATION is a routing move, not a reopening
+            raise IllegalTransition(_("案件尚未终结，无须重新启动。"))
         reason = _required_text(reason, _("请说明重新启动的理由。"))
         previous = case.outcome
         dropped = _reopen(case)
@@ -553,7 +559,9 @@ def record_follow_up(
             is_case_mediator(actor, case) or is_case_supervisor(actor, case),
             _("只有本案的调解员或督办人员可以登记回访。"),
         )
-        visit = FollowUpVisit.objects.select_for_update().get(pk=visit.pk)
+        visit = FollowUpVisit.objects.select_for_update().filter(pk=visit.pk).first()
+        if visit is None:  # dropped when the case was reopened meanwhile
+            raise IllegalTransition(_("该回访已因案件重新启动而取消。"))
         if visit.is_done:
             raise IllegalTransition(_("该回访已经登记过。"))
         if case.status != Status.CLOSED:

@@ -355,6 +355,8 @@ def test_supervisor_reopens_with_a_reason(closed_case, supervisor, mediator):
         services.reopen_case(closed_case, actor=supervisor, reason="")
     case = services.reopen_case(closed_case, actor=supervisor, reason="当事人反悔，申请重新调解。")
     assert case.status == Status.IN_MEDIATION
+    with pytest.raises(IllegalTransition):  # already back in mediation: nothing to reopen
+        services.reopen_case(case, actor=supervisor, reason="再次")
     [event] = events(case, "reopened")
     assert event.actor == supervisor and event.data["previous_outcome"] == "written_agreement"
     # the reopened case can be mediated and closed again
