@@ -31,6 +31,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(
         _("消息"), "cases:warnings_notifications", (Role.CLERK, Role.MEDIATOR, Role.LIAISON, Role.SUPERVISOR)
     ),
+    NavItem(_("逾期回访"), "cases:overdue_follow_ups", (Role.MEDIATOR, Role.SUPERVISOR)),
     NavItem(_("安全审计"), "accounts:audit_log", (Role.ADMIN,)),
     NavItem(_("系统配置"), "admin:index", (Role.ADMIN,)),
 ]

@@ -7,4 +7,5 @@ urlpatterns = [
     path("cases/<int:pk>/", api.CaseDetailView.as_view(), name="api-case-detail"),
     path("open311/v2/", include("cases.urls_open311")),
     path("", include("cases.api_urls_warnings")),
+    path("", include("cases.api_urls_lifecycle")),
 ]

@@ -70,4 +70,7 @@ def build_demo_cases(org: dict) -> int:
 
     build_demo_portal(org)
     build_demo_warnings(org)
-    return len(DEMO_CASES)
+    from cases.demo_lifecycle import build_demo_lifecycle
+
+    lifecycle_cases = build_demo_lifecycle(org)
+    return len(DEMO_CASES) + lifecycle_cases

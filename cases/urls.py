@@ -9,4 +9,5 @@ urlpatterns = [
     path("<int:pk>/", core.case_detail, name="detail"),
     path("", include("cases.urls_intake")),
     path("", include("cases.urls_warnings")),
+    path("", include("cases.urls_lifecycle")),
 ]

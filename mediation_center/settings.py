@@ -248,6 +248,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # The word in case numbers, e.g. (2026)某县矛调字第123号.
 CASE_NUMBER_WORD = env("CASE_NUMBER_WORD", "矛调")
 PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+# Mediation lifecycle: judicial confirmation window (人民调解法 art. 33) and follow-up visit intervals.
+JUDICIAL_CONFIRMATION_DAYS = env_int("JUDICIAL_CONFIRMATION_DAYS", 30)
+FOLLOW_UP_AFTER_CLOSING_DAYS = env_int("FOLLOW_UP_AFTER_CLOSING_DAYS", 7)
+FOLLOW_UP_BEFORE_TERM_DAYS = env_int("FOLLOW_UP_BEFORE_TERM_DAYS", 3)
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "noreply@mediation.local")
 SMS_BACKEND = env("SMS_BACKEND", "accounts.sms.ConsoleSMSBackend")

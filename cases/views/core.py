@@ -4,8 +4,9 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from cases.access import can_change, get_case_for_user
-from cases.models import Status
+from cases.models import Case, Outcome, Status
 from cases.selectors import case_list_for, case_timeline
+from cases.selectors_lifecycle import actions_for, documents_available, lifecycle_of
 from cases.timeline import label_for
 
 
@@ -28,7 +29,14 @@ def case_list(request):
 @login_required
 @require_GET
 def case_detail(request, pk: int):
-    case = get_case_for_user(request.user, pk)
+    """Everything about a case on one screen; the actions shown are exactly those the user may take."""
+    case = get_case_for_user(
+        request.user,
+        pk,
+        queryset=Case.objects.select_related("dispute_type", "center", "origin_center", "channel"),
+    )
+    lifecycle = lifecycle_of(case)
+    actions = actions_for(request.user, case, lifecycle)
     events = [{"event": event, "label": label_for(event.type)} for event in case_timeline(case)]
     return render(
         request,
@@ -36,7 +44,15 @@ def case_detail(request, pk: int):
         {
             "case": case,
             "parties": case.parties.all(),
+            "attachments": case.attachments.all(),
             "events": events,
             "can_change": can_change(request.user, case),
+            "lifecycle": lifecycle,
+            "actions": actions,
+            "documents": documents_available(case, lifecycle),
+            "outcome_label": Outcome(case.outcome).label if case.outcome in Outcome.values else "",
+            "waiting_for_evaluation": case.status == Status.CONCLUDED
+            and case.center.require_evaluation
+            and "evaluate" not in actions,
         },
     )
