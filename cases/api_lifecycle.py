@@ -11,7 +11,15 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from cases.access import get_case_for_user
-from cases.models import Case, FollowUpVisit, MediationSession, Outcome, Satisfaction, TerminationNotice
+from cases.models import (
+    Case,
+    FollowUpVisit,
+    MediationSession,
+    Outcome,
+    Satisfaction,
+    SessionOutcome,
+    TerminationNotice,
+)
 from cases.selectors_lifecycle import (
     CaseLifecycle,
     actions_for,
@@ -53,6 +61,7 @@ def lifecycle_payload(case: Case, viewer, lifecycle: CaseLifecycle | None = None
                 "other_participants": s.other_participants,
                 "discussion": s.discussion,
                 "result": s.result,
+                "outcome": s.outcome,
             }
             for s in lifecycle.sessions
         ],
@@ -164,6 +173,7 @@ class SessionInput(serializers.Serializer):
     other_participants = serializers.CharField(required=False, allow_blank=True, max_length=300)
     discussion = serializers.CharField()
     result = serializers.CharField(required=False, allow_blank=True)
+    outcome = serializers.ChoiceField(choices=SessionOutcome.choices, required=False, allow_blank=True)
 
 
 class TermInput(serializers.Serializer):

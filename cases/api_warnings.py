@@ -47,7 +47,10 @@ def figures_json(figures: dict) -> dict:
             for o in figures["overdue_orders"]
         ],
         "overdue_summonses": figures["overdue_summonses"],
-        "overdue_visits": figures["overdue_visits"],
+        "overdue_visits": [
+            {"case": v.case_id, "number": v.case.number, "reason": v.reason, "due_on": v.due_on.isoformat()}
+            for v in figures["overdue_visits"]
+        ],
         "newly_escalated": [
             {
                 "case": c.case.number,

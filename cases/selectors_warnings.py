@@ -116,9 +116,17 @@ def overdue_summonses(centers: QuerySet[Center], now: dt.datetime) -> list | Non
     return None
 
 
-def overdue_visits(centers: QuerySet[Center], now: dt.datetime) -> list | None:
-    """Follow-up visits past due. Lifecycle's model: completed by the lead at merge."""
-    return None
+def overdue_visits(centers: QuerySet[Center], now: dt.datetime, limit: int = 100) -> list:
+    """Follow-up visits (回访) not made by their due date, oldest first."""
+    from cases.models import FollowUpVisit
+
+    return list(
+        FollowUpVisit.objects.filter(
+            case__center__in=centers, visited_at__isnull=True, due_on__lt=local_date(now)
+        )
+        .select_related("case")
+        .order_by("due_on", "pk")[:limit]
+    )
 
 
 def newly_escalated(centers: QuerySet[Center], now: dt.datetime, limit: int = 100) -> list[WarningChange]:
@@ -197,8 +205,10 @@ def chart_geometry(series: list[dict], *, width: int = 600, height: int = 200) -
 
 # --- measures --------------------------------------------------------------------------------
 def successful_outcome_codes() -> tuple[str, ...]:
-    """Case.outcome values that count as mediated successfully. Lifecycle's outcome list: wired at merge."""
-    return ()
+    """Case.outcome values that count as mediated successfully: a written or oral agreement."""
+    from cases.models import Outcome
+
+    return Outcome.resolved()
 
 
 def _rate(numerator: int, denominator: int) -> float | None:
@@ -264,12 +274,32 @@ def satisfaction_rate(centers, period: Period) -> dict:
             case__center__in=centers, created_at__gte=period.start_at, created_at__lt=period.end_at
         )
     )
-    return {"value": summary["rate"], "numerator": summary["satisfied"], "denominator": summary["total"]}
+    return {
+        "value": summary["rate"],
+        "numerator": summary["satisfied"],
+        "denominator": summary["total"],
+        "pending": False,
+    }
 
 
 def visit_satisfaction_rate(centers, period: Period) -> dict:
-    """回访满意率 from follow-up visits. Lifecycle's visit model: completed by the lead at merge."""
-    return {"value": None, "numerator": None, "denominator": None, "pending": True}
+    """回访满意率: follow-up visits made in the period whose party was 基本满意 or better."""
+    from cases.models import FollowUpVisit, Satisfaction
+
+    figures = FollowUpVisit.objects.filter(
+        case__center__in=centers,
+        visited_at__gte=period.start_at,
+        visited_at__lt=period.end_at,
+        satisfaction__isnull=False,
+    ).aggregate(
+        total=Count("pk"), satisfied=Count("pk", filter=Q(satisfaction__gte=Satisfaction.FAIRLY_SATISFIED))
+    )
+    return {
+        "value": _rate(figures["satisfied"], figures["total"]),
+        "numerator": figures["satisfied"],
+        "denominator": figures["total"],
+        "pending": False,
+    }
 
 
 def money_covered(centers, period: Period) -> Decimal:

@@ -4,7 +4,15 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from cases.models import Case, FollowUpVisit, MediationSession, Outcome, Satisfaction, TerminationNotice
+from cases.models import (
+    Case,
+    FollowUpVisit,
+    MediationSession,
+    Outcome,
+    Satisfaction,
+    SessionOutcome,
+    TerminationNotice,
+)
 from cases.services.lifecycle import TermData
 from cases.states import outcomes_from
 
@@ -42,6 +50,12 @@ class SessionForm(forms.Form):
     )
     discussion = forms.CharField(label=_("调解经过"), widget=forms.Textarea(attrs={"rows": 5}))
     result = forms.CharField(label=_("调解结果"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    outcome = forms.ChoiceField(
+        label=_("本次调解结论"),
+        choices=[("", "—")] + list(SessionOutcome.choices),
+        required=False,
+        help_text=_("未达成一致的调解次数计入风险等级（多次调解不成）。"),
+    )
 
     def __init__(self, *args, case: Case, **kwargs):
         super().__init__(*args, **kwargs)
@@ -58,6 +72,7 @@ class SessionForm(forms.Form):
             "other_participants": session.other_participants,
             "discussion": session.discussion,
             "result": session.result,
+            "outcome": session.outcome,
         }
 
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 __all__ = [
+    "SessionOutcome",
     "Outcome",
     "MediationSession",
     "Agreement",
@@ -38,6 +39,12 @@ class Outcome(models.TextChoices):
         return (cls.WRITTEN_AGREEMENT, cls.ORAL_AGREEMENT)
 
 
+class SessionOutcome(models.TextChoices):
+    AGREED = "agreed", _("达成一致")
+    PARTIAL = "partial", _("部分达成")
+    FAILED = "failed", _("未达成一致")
+
+
 class MediationSession(models.Model):
     class Mode(models.TextChoices):
         IN_PERSON = "in_person", _("现场调解")
@@ -59,6 +66,13 @@ class MediationSession(models.Model):
     )
     discussion = models.TextField(_("调解经过"))
     result = models.TextField(_("调解结果"), blank=True)
+    outcome = models.CharField(
+        _("本次调解结论"),
+        max_length=16,
+        choices=SessionOutcome.choices,
+        blank=True,
+        help_text=_("未达成一致的调解次数计入风险等级（多次调解不成）。"),
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

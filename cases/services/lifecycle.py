@@ -34,6 +34,7 @@ from cases.models import (
     Status,
     TerminationNotice,
 )
+from cases.services import warnings
 from cases.states import move
 from mediation_center.errors import DomainError, IllegalTransition, NotAllowed
 
@@ -130,6 +131,7 @@ def record_session(
     discussion: str,
     place: str = "",
     result: str = "",
+    outcome: str = "",
     other_participants: str = "",
     parties=(),
     mediators=(),
@@ -148,6 +150,7 @@ def record_session(
             place=place,
             discussion=_required_text(discussion, _("请填写调解经过。")),
             result=result,
+            outcome=outcome,
             other_participants=other_participants,
             recorded_by=actor,
         )
@@ -161,10 +164,11 @@ def record_session(
             actor=actor,
             data={"session": session.pk, "started_at": started_at.isoformat(), "started_mediation": started},
         )
+        warnings.on_case_changed(case, actor=actor)  # failed sessions feed the risk level
     return session
 
 
-SESSION_FIELDS = ("started_at", "mode", "place", "discussion", "result", "other_participants")
+SESSION_FIELDS = ("started_at", "mode", "place", "discussion", "result", "outcome", "other_participants")
 
 
 def update_session(
@@ -198,6 +202,8 @@ def update_session(
         if not changed:
             raise DomainError(_("没有需要保存的修改。"), code="unchanged")
         SESSION_UPDATED.record(case, actor=actor, data={"session": session.pk, "fields": changed})
+        if "outcome" in changed:
+            warnings.on_case_changed(case, actor=actor)
     return session
 
 
@@ -317,6 +323,8 @@ def sign_agreement(
             data["effective_on"] = agreement.effective_on.isoformat()
             data["confirmation_deadline"] = agreement.confirmation_deadline.isoformat()
         (AGREEMENT_EFFECTIVE if effective else AGREEMENT_SIGNED).record(case, actor=actor, data=data)
+        if effective:  # starts the 30-day judicial-confirmation clock
+            warnings.on_case_changed(case, trigger="agreement_effective", actor=actor, at=at)
     return agreement
 
 
@@ -386,6 +394,9 @@ def conclude_case(
             data["reason"] = case.outcome_reason
         event = timeline.NOT_ACCEPTED if outcome == Outcome.NOT_ACCEPTED else CONCLUDED
         event.record(case, actor=actor, data=data)
+        warnings.on_case_changed(
+            case, trigger="closed" if outcome == Outcome.NOT_ACCEPTED else "concluded", actor=actor
+        )
     return case
 
 
@@ -506,6 +517,7 @@ def close_case(
                 "follow_ups": [v.due_on.isoformat() for v in visits],
             },
         )
+        warnings.on_case_changed(case, trigger="closed", actor=actor)
     return case
 
 
@@ -537,6 +549,7 @@ def reopen_case(case: Case, *, actor: User, reason: str) -> Case:
             actor=actor,
             data={"reason": reason, "previous_outcome": previous, "dropped_follow_ups": dropped},
         )
+        warnings.on_case_changed(case, actor=actor)
     return case
 
 
@@ -608,6 +621,7 @@ def record_follow_up(
             data["reason"] = reopen_reason
             data["dropped_follow_ups"] = _reopen(case)
             FOLLOW_UP_REOPENED.record(case, actor=actor, data=data)
+            warnings.on_case_changed(case, actor=actor)
         else:
             FOLLOW_UP_RECORDED.record(case, actor=actor, data=data)
     return visit

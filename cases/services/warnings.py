@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Max, Prefetch, Q
+from django.db.models import Count, Max, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
@@ -107,8 +107,15 @@ def warning_settings() -> dict[str, int]:
 
 # --- lead-completed inputs ------------------------------------------------------------------
 def failed_sessions_by_case(case_ids: list[int]) -> dict[int, int]:
-    """Failed mediation sessions per case. The session model belongs to the lifecycle area: wired at merge."""
-    return {}
+    """Mediation sessions per case that ended without agreement (one query for the whole batch)."""
+    from cases.models import MediationSession, SessionOutcome
+
+    rows = (
+        MediationSession.objects.filter(case_id__in=case_ids, outcome=SessionOutcome.FAILED)
+        .values("case_id")
+        .annotate(n=Count("pk"))
+    )
+    return {row["case_id"]: row["n"] for row in rows}
 
 
 def escalation_recipients(cases: list[Case]) -> dict[int, list[User]]:

@@ -80,6 +80,7 @@ def session_create(request, pk: int):
             other_participants=d["other_participants"],
             discussion=d["discussion"],
             result=d["result"],
+            outcome=d["outcome"],
         ),
     )
 

@@ -27,3 +27,55 @@ def test_satisfaction_rate_counts_basically_satisfied_and_better(make_case, supe
     measure = _measure(dashboard_figures(supervisor, _period()), "satisfaction_rate")
     assert measure["value"] == 50.0
     assert (measure["numerator"], measure["denominator"]) == (1, 2)
+
+
+def test_visit_satisfaction_and_overdue_visits(make_case, supervisor, login):
+    from cases.models import FollowUpVisit
+
+    case = make_case()
+    today = timezone.localdate()
+    FollowUpVisit.objects.create(
+        case=case,
+        reason=FollowUpVisit.Reason.AFTER_CLOSING,
+        due_on=today,
+        visited_at=timezone.now(),
+        satisfaction=4,
+    )
+    FollowUpVisit.objects.create(
+        case=case,
+        reason=FollowUpVisit.Reason.AFTER_CLOSING,
+        due_on=today,
+        visited_at=timezone.now(),
+        satisfaction=1,
+    )
+    late = FollowUpVisit.objects.create(
+        case=case, reason=FollowUpVisit.Reason.AFTER_CLOSING, due_on=today - dt.timedelta(days=2)
+    )
+    figures = dashboard_figures(supervisor, _period())
+    measure = _measure(figures, "visit_satisfaction_rate")
+    assert (measure["value"], measure["numerator"], measure["denominator"]) == (50.0, 1, 2)
+    assert [v.pk for v in figures["overdue_visits"]] == [late.pk]
+    html = login(supervisor).get("/cases/warnings/").content.decode()
+    assert 'data-testid="overdue-visits"' in html and case.number in html
+
+
+def test_failed_sessions_raise_the_risk_level(make_case, world, mediator):
+    from cases.models import SessionOutcome, WarningLevel
+    from cases.services.lifecycle import record_session
+
+    case = make_case()
+    case.channel = world.channels["specialist"]
+    case.save(update_fields=["channel"])
+    before = case.risk_level
+    for _ in range(3):
+        record_session(
+            case,
+            actor=mediator,
+            started_at=timezone.now(),
+            mode="in_person",
+            discussion="调解",
+            outcome=SessionOutcome.FAILED,
+        )
+    case.refresh_from_db()
+    assert case.risk_level > before
+    assert case.warning_level >= WarningLevel.YELLOW

@@ -40,7 +40,10 @@ def scene(make_case, world, supervisor):
         # resolved yesterday, with money covered
         done = make_case(center=world.town)
         Case.objects.filter(pk=done.pk).update(
-            status=Status.CONCLUDED, concluded_at=local(2026, 3, 17, 15), money_covered=Decimal("36000.00")
+            status=Status.CONCLUDED,
+            outcome="written_agreement",
+            concluded_at=local(2026, 3, 17, 15),
+            money_covered=Decimal("36000.00"),
         )
         done.refresh_from_db()
         on_case_changed(done, trigger="concluded")
@@ -105,7 +108,7 @@ def test_excel_and_api_give_the_same_figures(scene, supervisor, login):
         == 100.0
         == next(m for m in api["measures"] if m["key"] == "on_time_rate")["value"]
     )
-    assert measures["调解成功率"] == "待接入" and api["measures"][0]["pending"] is True
+    assert measures["调解成功率"] == 100.0 == api["measures"][0]["value"]
     assert Decimal(str(measures["协议涉及金额（元）"])) == Decimal(api["money_covered"])
     red_sheet = [row[0] for row in book["红橙预警"].iter_rows(min_row=2, values_only=True)]
     assert red_sheet == [c["number"] for c in api["red_orange"]]
