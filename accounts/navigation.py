@@ -22,6 +22,9 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(
         _("工作台"), "accounts:home", (Role.CLERK, Role.MEDIATOR, Role.LIAISON, Role.SUPERVISOR, Role.ADMIN)
     ),
+    NavItem(_("我的案件队列"), "routing:queue", (Role.MEDIATOR,)),
+    NavItem(_("部门协办"), "routing:liaison_queue", (Role.LIAISON,)),
+    NavItem(_("超期协办"), "routing:overdue_summonses", (Role.SUPERVISOR, Role.ADMIN)),
     NavItem(_("安全审计"), "accounts:audit_log", (Role.ADMIN,)),
     NavItem(_("系统配置"), "admin:index", (Role.ADMIN,)),
 ]
