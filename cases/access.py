@@ -131,6 +131,19 @@ def get_case_for_user(
     return case
 
 
+def get_case_for_claim(user: User, pk: int) -> Case:
+    """The case a mediator tries to claim: 404 unless visible or of their channel at their center, 403 unless
+    they mediate there. A case claimed a moment ago by someone else has left the queue, but the loser
+    still gets told who took it rather than a bare 404."""
+    case = Case.objects.filter(pk=pk).first()
+    if case is None:
+        raise Http404
+    if may_claim(user, case):
+        return case
+    get_case_for_user(user, pk)  # 404 when hidden
+    raise PermissionDenied
+
+
 # Summonses: a liaison reaches a case only through their department's summons.
 
 

@@ -8,10 +8,12 @@ from rest_framework.views import APIView
 
 from accounts.access import roles_of
 from accounts.models import Membership
-from cases.access import get_case_for_user, get_summons_for_user, may_claim, supervises
+from cases.access import get_case_for_claim, get_case_for_user, get_summons_for_user, supervises
+from cases.models import Case
 from cases.serializers import CaseListSerializer
 
 from . import selectors, services
+from .models import Summons
 from .rules import suggest_route
 from .selectors import QueueFilters
 from .serializers import (
@@ -47,6 +49,8 @@ class QueueView(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Case.objects.none()
         if not roles_of(self.request.user).has(Role.MEDIATOR):
             raise PermissionDenied
         params = QueueFilterSerializer(data=self.request.query_params)
@@ -74,9 +78,7 @@ class RouteView(APIView):
 class ClaimView(APIView):
     @extend_schema(request=None, responses={201: AssignmentSerializer})
     def post(self, request, pk: int):
-        case = get_case_for_user(request.user, pk)
-        if not may_claim(request.user, case):
-            raise PermissionDenied
+        case = get_case_for_claim(request.user, pk)
         assignment = services.claim_case(case, actor=request.user)
         return Response(AssignmentSerializer(assignment).data, status=201)
 
@@ -129,6 +131,8 @@ class LiaisonQueueView(generics.ListAPIView):
     serializer_class = SummonsSerializer
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Summons.objects.none()
         if not roles_of(self.request.user).has(Role.LIAISON):
             raise PermissionDenied
         return selectors.liaison_queue(self.request.user, state=self.request.query_params.get("state", ""))

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.access import roles_of
 from accounts.models import Membership, User
-from cases.access import answers_summons, get_case_for_user, get_summons_for_user, may_claim, supervises
+from cases.access import answers_summons, get_case_for_claim, get_case_for_user, get_summons_for_user, supervises
 from cases.models import Case, Status
 from mediation_center.errors import DomainError
 
@@ -155,9 +155,7 @@ def overdue_summonses(request):
 @login_required
 @require_POST
 def claim_case(request, pk: int):
-    case = get_case_for_user(request.user, pk)
-    if not may_claim(request.user, case):
-        raise PermissionDenied
+    case = get_case_for_claim(request.user, pk)
     if _attempt(request, lambda: services.claim_case(case, actor=request.user), _("认领成功。")):
         return _detail(case)
     return redirect(reverse("routing:queue") + "?tab=channel")
