@@ -6,6 +6,12 @@ from tests.conftest import _persona
 from tests.factories import DepartmentFactory
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Personas are many here; the production hasher's cost is not what these tests are about.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def routed_case(make_case, clerk):
     """A labour case routed as suggested: specialist channel at the county, 人社局 summoned."""
