@@ -62,4 +62,7 @@ def build_demo_cases(org: dict) -> int:
                 ],
             ),
         )
+    from routing.demo import build_demo_routing
+
+    build_demo_routing(org)
     return len(DEMO_CASES)

@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from .models import CaseAssignment, Channel, InterestDeclaration, RotaEntry, RouteDecision, RoutingRule, Summons
+from .models import (
+    CaseAssignment,
+    Channel,
+    InterestDeclaration,
+    RotaEntry,
+    RouteDecision,
+    RoutingRule,
+    Summons,
+)
 
 
 @admin.register(Channel)

@@ -147,7 +147,9 @@ class SummonsDetailView(APIView):
 class SummonsAcceptView(APIView):
     @extend_schema(request=None, responses=SummonsSerializer)
     def post(self, request, pk: int):
-        summons = services.accept_summons(get_summons_for_user(request.user, pk, write=True), actor=request.user)
+        summons = services.accept_summons(
+            get_summons_for_user(request.user, pk, write=True), actor=request.user
+        )
         return Response(SummonsSerializer(summons).data)
 
 

@@ -83,7 +83,8 @@ class SummonForm(forms.Form):
         Department.objects.none(), label=_("部门"), widget=forms.CheckboxSelectMultiple
     )
     deadline = forms.DateTimeField(
-        label=_("响应期限"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+        label=_("响应期限"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     note = forms.CharField(label=_("协办事项"), max_length=300, required=False, widget=REASON_WIDGET)
 
@@ -103,7 +104,9 @@ class DeclineForm(forms.Form):
 
 
 class ActionForm(forms.Form):
-    action = forms.CharField(label=_("部门办理情况"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    action = forms.CharField(
+        label=_("部门办理情况"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class GrantForm(forms.Form):
@@ -120,10 +123,10 @@ class GrantForm(forms.Form):
 
 
 class QueueFilterForm(forms.Form):
-    tab = forms.ChoiceField(
-        choices=[("mine", _("我的案件")), ("channel", _("渠道待认领"))], required=False
+    tab = forms.ChoiceField(choices=[("mine", _("我的案件")), ("channel", _("渠道待认领"))], required=False)
+    status = forms.ChoiceField(
+        choices=[("", _("全部状态")), *Status.choices], required=False, label=_("状态")
     )
-    status = forms.ChoiceField(choices=[("", _("全部状态")), *Status.choices], required=False, label=_("状态"))
     warning_level = forms.TypedChoiceField(
         choices=[("", _("全部预警")), *WarningLevel.choices],
         coerce=int,

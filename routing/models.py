@@ -57,10 +57,16 @@ class RoutingRule(models.Model):
         "cases.DisputeType", verbose_name=_("纠纷类型"), blank=True, related_name="routing_rules"
     )
     sources = models.JSONField(
-        _("案件来源"), default=list, blank=True, help_text=_("来源代码列表，如 [\"court_referral\"]；空表示不限。")
+        _("案件来源"),
+        default=list,
+        blank=True,
+        help_text=_('来源代码列表，如 ["court_referral"]；空表示不限。'),
     )
     center_levels = models.JSONField(
-        _("受理中心层级"), default=list, blank=True, help_text=_("层级列表：1 县级、2 镇街、3 村社区；空表示不限。")
+        _("受理中心层级"),
+        default=list,
+        blank=True,
+        help_text=_("层级列表：1 县级、2 镇街、3 村社区；空表示不限。"),
     )
     min_amount = models.DecimalField(
         _("金额不低于（元）"), max_digits=14, decimal_places=2, null=True, blank=True
@@ -77,7 +83,7 @@ class RoutingRule(models.Model):
         _("目标层级"), max_length=8, choices=TargetLevel.choices, default=TargetLevel.STAY
     )
     department_codes = models.JSONField(
-        _("需吹哨的部门"), default=list, blank=True, help_text=_("部门代码列表，如 [\"hrss\"]。")
+        _("需吹哨的部门"), default=list, blank=True, help_text=_('部门代码列表，如 ["hrss"]。')
     )
     summons_hours = models.PositiveIntegerField(_("部门响应时限（小时）"), default=24)
     priority = models.PositiveSmallIntegerField(_("优先级"), default=0)
@@ -124,13 +130,19 @@ class RouteDecision(models.Model):
         verbose_name_plural = _("分流记录")
         ordering = ["-decided_at", "-pk"]
 
+    def __str__(self) -> str:
+        return f"{self.case_id} → {self.channel_id}@{self.center_id}"
+
 
 class CaseAssignment(models.Model):
     """A mediator working a case; one active lead at most. Ended rows stay as history."""
 
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="assignments")
     mediator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("调解员"), on_delete=models.PROTECT, related_name="assignments"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("调解员"),
+        on_delete=models.PROTECT,
+        related_name="assignments",
     )
     is_lead = models.BooleanField(_("主办"), default=True)
     how = models.CharField(
@@ -187,6 +199,9 @@ class InterestDeclaration(models.Model):
         verbose_name = _("回避记录")
         verbose_name_plural = _("回避记录")
         constraints = [models.UniqueConstraint(fields=["case", "user"], name="interest_once")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.user_id}"
 
 
 class Summons(models.Model):

@@ -44,7 +44,9 @@ def _conditions(rule: RoutingRule, case: Case, center: Center) -> list[str] | No
     if rule.min_amount is not None:
         if case.amount is None or case.amount < rule.min_amount:
             return None
-        reasons.append(_("涉及金额 %(amount)s 元，不低于 %(min)s 元") % {"amount": case.amount, "min": rule.min_amount})
+        reasons.append(
+            _("涉及金额 %(amount)s 元，不低于 %(min)s 元") % {"amount": case.amount, "min": rule.min_amount}
+        )
     if rule.max_amount is not None:
         if case.amount is not None and case.amount >= rule.max_amount:
             return None
@@ -52,7 +54,9 @@ def _conditions(rule: RoutingRule, case: Case, center: Center) -> list[str] | No
     if rule.min_people is not None:
         if case.people_count < rule.min_people:
             return None
-        reasons.append(_("涉及 %(n)s 人，不少于 %(min)s 人") % {"n": case.people_count, "min": rule.min_people})
+        reasons.append(
+            _("涉及 %(n)s 人，不少于 %(min)s 人") % {"n": case.people_count, "min": rule.min_people}
+        )
     if rule.max_people is not None:
         if case.people_count >= rule.max_people:
             return None

@@ -103,7 +103,9 @@ def case_assignments(case: Case) -> QuerySet[CaseAssignment]:
 
 def latest_route(case: Case) -> RouteDecision | None:
     return (
-        case.route_decisions.select_related("rule", "channel", "center", "suggested_channel", "suggested_center")
+        case.route_decisions.select_related(
+            "rule", "channel", "center", "suggested_channel", "suggested_center"
+        )
         .order_by("-decided_at", "-pk")
         .first()
     )
@@ -128,7 +130,9 @@ def resident_departments(center: Center) -> QuerySet[Department]:
 def assignable_mediators(case: Case) -> QuerySet[User]:
     """Mediators of the case's center, the case's channel first."""
     return (
-        User.objects.filter(memberships__role=Role.MEDIATOR, memberships__center=case.center_id, is_active=True)
+        User.objects.filter(
+            memberships__role=Role.MEDIATOR, memberships__center=case.center_id, is_active=True
+        )
         .distinct()
         .order_by("display_name", "username")
     )

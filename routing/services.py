@@ -158,7 +158,9 @@ def claim_case(case: Case, *, actor: User) -> CaseAssignment:
         if not may_claim(actor, case):
             raise NotAllowed(_("只有本中心该渠道的调解员可以认领此案件。"))
         if case.status not in (Status.ROUTED, Status.IN_MEDIATION):
-            raise IllegalTransition(_("案件当前为“%(status)s”，不能认领。") % {"status": case.get_status_display()})
+            raise IllegalTransition(
+                _("案件当前为“%(status)s”，不能认领。") % {"status": case.get_status_display()}
+            )
         lead = _active_lead(case)
         if lead is not None:
             raise AlreadyClaimed(
@@ -197,7 +199,9 @@ def assign_mediator(
         if not supervises(actor, case.center):
             raise NotAllowed(_("只有督办人员可以指派调解员。"))
         if case.status not in (Status.ROUTED, Status.IN_MEDIATION):
-            raise IllegalTransition(_("案件当前为“%(status)s”，不能指派。") % {"status": case.get_status_display()})
+            raise IllegalTransition(
+                _("案件当前为“%(status)s”，不能指派。") % {"status": case.get_status_display()}
+            )
         _eligible_mediator(case, mediator)
         now = timezone.now()
         existing = CaseAssignment.objects.filter(case=case, mediator=mediator, ended_at__isnull=True).first()

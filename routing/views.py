@@ -14,7 +14,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.access import roles_of
 from accounts.models import Membership, User
-from cases.access import answers_summons, get_case_for_claim, get_case_for_user, get_summons_for_user, supervises
+from cases.access import (
+    answers_summons,
+    get_case_for_claim,
+    get_case_for_user,
+    get_summons_for_user,
+    supervises,
+)
 from cases.models import Case, Status
 from mediation_center.errors import DomainError
 
@@ -205,7 +211,12 @@ def recuse(request, pk: int):
     return render(
         request,
         "routing/form.html",
-        {"case": case, "form": form, "title": _("回避：%(name)s") % {"name": target}, "hidden_user": target.pk},
+        {
+            "case": case,
+            "form": form,
+            "title": _("回避：%(name)s") % {"name": target},
+            "hidden_user": target.pk,
+        },
     )
 
 

@@ -68,19 +68,36 @@ ENDPOINTS = [
     Endpoint("cases:detail", "assigned", ASSIGNED, [_get()], wrong_method="post"),
     Endpoint("api-case-detail", "assigned", ASSIGNED, [_get()], wrong_method="post"),
     # routing pages
-    Endpoint("routing:route_case", "registered", REGISTERED, [("get", WRITE, 200, None), ("post", WRITE, 200, {})]),
+    Endpoint(
+        "routing:route_case", "registered", REGISTERED, [("get", WRITE, 200, None), ("post", WRITE, 200, {})]
+    ),
     Endpoint("routing:claim", "queued", QUEUED, [("post", WRITE, 302, {})], wrong_method="get"),
-    Endpoint("routing:assign", "assigned", SUPERVISOR_ONLY, [("get", WRITE, 200, None), ("post", WRITE, 200, {})]),
+    Endpoint(
+        "routing:assign", "assigned", SUPERVISOR_ONLY, [("get", WRITE, 200, None), ("post", WRITE, 200, {})]
+    ),
     Endpoint("routing:transfer", "assigned", ASSIGNED, [("get", WRITE, 200, None), ("post", WRITE, 200, {})]),
     Endpoint("routing:summon", "assigned", ASSIGNED, [("get", WRITE, 200, None), ("post", WRITE, 200, {})]),
-    Endpoint("routing:grant", "assigned", SUPERVISOR_ONLY, [("get", WRITE, 200, None), ("post", WRITE, 200, {})]),
-    Endpoint("routing:recuse", "assigned", {**ASSIGNED, "clerk": READ}, [("get", READ, 200, None)], wrong_method="put"),
+    Endpoint(
+        "routing:grant", "assigned", SUPERVISOR_ONLY, [("get", WRITE, 200, None), ("post", WRITE, 200, {})]
+    ),
+    Endpoint(
+        "routing:recuse",
+        "assigned",
+        {**ASSIGNED, "clerk": READ},
+        [("get", READ, 200, None)],
+        wrong_method="put",
+    ),
     Endpoint("routing:summons_detail", "summons", SUMMONS, [_get()], wrong_method="post"),
     Endpoint("routing:summons_accept", "summons", SUMMONS, [("post", WRITE, 302, {})], wrong_method="get"),
     Endpoint("routing:summons_decline", "summons", SUMMONS, [("post", WRITE, 302, {})], wrong_method="get"),
     Endpoint("routing:summons_action", "summons", SUMMONS, [("post", WRITE, 302, {})], wrong_method="get"),
     # API
-    Endpoint("api-case-route", "registered", REGISTERED, [("get", WRITE, 200, None), ("post", WRITE, 400, {"channel": "x"})]),
+    Endpoint(
+        "api-case-route",
+        "registered",
+        REGISTERED,
+        [("get", WRITE, 200, None), ("post", WRITE, 400, {"channel": "x"})],
+    ),
     Endpoint("api-case-claim", "queued", QUEUED, [("post", WRITE, 201, {})], wrong_method="get"),
     Endpoint("api-case-assignments", "assigned", SUPERVISOR_ONLY, [_get(), ("post", WRITE, 400, {})]),
     Endpoint("api-case-transfer", "assigned", ASSIGNED, [("post", WRITE, 400, {})], wrong_method="get"),
@@ -88,7 +105,13 @@ ENDPOINTS = [
     Endpoint("api-summons-detail", "summons", SUMMONS, [_get()], wrong_method="post"),
     Endpoint("api-summons-accept", "summons", SUMMONS, [("post", WRITE, 200, {})], wrong_method="get"),
     Endpoint("api-summons-decline", "summons", SUMMONS, [("post", WRITE, 400, {})], wrong_method="get"),
-    Endpoint("api-summons-action", "summons", SUMMONS, [("post", WRITE, 409, {"action": "到场"})], wrong_method="get"),
+    Endpoint(
+        "api-summons-action",
+        "summons",
+        SUMMONS,
+        [("post", WRITE, 409, {"action": "到场"})],
+        wrong_method="get",
+    ),
 ]
 
 
@@ -156,7 +179,9 @@ LISTS = [
 def test_role_lists(request, client, url_name, allowed, world):
     url = reverse(url_name)
     for persona in PERSONAS:
-        client.force_login(request.getfixturevalue(persona), backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(
+            request.getfixturevalue(persona), backend="django.contrib.auth.backends.ModelBackend"
+        )
         assert client.get(url).status_code == (200 if persona in allowed else 403), persona
         assert client.post(url).status_code == 405, persona
         client.logout()

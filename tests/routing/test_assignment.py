@@ -70,7 +70,9 @@ def test_case_can_have_a_lead_and_co_mediators(supervisor, mediator, mediator2, 
     # the co-mediator now sees and may work the case
     assert login(mediator2).get(reverse("cases:detail", args=[assigned_case.pk])).status_code == 200
     with pytest.raises(RoutingError):
-        services.assign_mediator(assigned_case, actor=supervisor, mediator=mediator2, reason="再次", lead=False)
+        services.assign_mediator(
+            assigned_case, actor=supervisor, mediator=mediator2, reason="再次", lead=False
+        )
 
 
 def test_assign_page_requires_supervisor(login, mediator, assigned_case, supervisor, mediator2):

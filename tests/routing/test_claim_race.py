@@ -35,7 +35,8 @@ def test_concurrent_claims_have_exactly_one_winner(routed_case, mediator, mediat
         barrier = threading.Barrier(2)
         results: list = []
         threads = [
-            threading.Thread(target=_claim, args=(case.pk, user, barrier, results)) for user in (mediator, mediator2)
+            threading.Thread(target=_claim, args=(case.pk, user, barrier, results))
+            for user in (mediator, mediator2)
         ]
         for t in threads:
             t.start()

@@ -95,7 +95,9 @@ def _count_queries(client, url):
     return len(ctx.captured_queries)
 
 
-def test_queue_query_count_does_not_grow_with_page_size(login, mediator, routed_case, django_assert_num_queries):
+def test_queue_query_count_does_not_grow_with_page_size(
+    login, mediator, routed_case, django_assert_num_queries
+):
     client = login(mediator)
     routed_case()
     url = reverse("routing:queue") + "?tab=channel"

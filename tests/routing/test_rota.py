@@ -20,7 +20,9 @@ def _render(user, center=None):
 
 
 def test_on_duty_follows_weekday_and_validity(world, clerk):
-    housing = DepartmentFactory(center=world.county, name="住建局", code="housing", seating=Department.Seating.ROTATING)
+    housing = DepartmentFactory(
+        center=world.county, name="住建局", code="housing", seating=Department.Seating.ROTATING
+    )
     RotaEntry.objects.create(center=world.county, department=world.department, weekday=0, staff_name="王干事")
     RotaEntry.objects.create(
         center=world.county, department=housing, weekday=0, valid_until=dt.date(2026, 1, 31)

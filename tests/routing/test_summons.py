@@ -42,7 +42,9 @@ def test_accept_then_record_action(login, liaison, summons, mediator):
     summons.refresh_from_db()
     assert summons.state == Summons.State.ACCEPTED and summons.responded_by == liaison
     assert summons.case.events.get(type="summons_accepted").actor == liaison
-    client.post(reverse("routing:summons_action", args=[summons.pk]), {"action": "已约谈企业负责人，责令限期支付工资"})
+    client.post(
+        reverse("routing:summons_action", args=[summons.pk]), {"action": "已约谈企业负责人，责令限期支付工资"}
+    )
     summons.refresh_from_db()
     assert summons.state == Summons.State.DONE
     assert summons.action_taken == "已约谈企业负责人，责令限期支付工资"
@@ -120,6 +122,8 @@ def test_summons_api_flow(login, liaison, summons):
     assert [row["id"] for row in listing["results"]] == [summons.pk]
     assert client.post(reverse("api-summons-accept", args=[summons.pk])).json()["state"] == "accepted"
     response = client.post(
-        reverse("api-summons-action", args=[summons.pk]), {"action": "已到场"}, content_type="application/json"
+        reverse("api-summons-action", args=[summons.pk]),
+        {"action": "已到场"},
+        content_type="application/json",
     )
     assert response.status_code == 200 and response.json()["action_taken"] == "已到场"

@@ -14,7 +14,13 @@ from tests.conftest import _persona
 
 @pytest.fixture
 def town_mediator(world):
-    return _persona(world, "town_mediator", Membership.Role.MEDIATOR, center=world.town, channel=world.channels["specialist"])
+    return _persona(
+        world,
+        "town_mediator",
+        Membership.Role.MEDIATOR,
+        center=world.town,
+        channel=world.channels["specialist"],
+    )
 
 
 def test_hand_down_keeps_identity_history_and_lands_in_town_queue(
@@ -27,12 +33,17 @@ def test_hand_down_keeps_identity_history_and_lands_in_town_queue(
     number, code, origin = assigned_case.number, assigned_case.tracking_code, assigned_case.origin_center
     events_before = assigned_case.events.count()
     response = login(supervisor).post(
-        reverse("routing:transfer", args=[assigned_case.pk]), {"to_center": world.town.pk, "reason": "属镇级调处范围"}
+        reverse("routing:transfer", args=[assigned_case.pk]),
+        {"to_center": world.town.pk, "reason": "属镇级调处范围"},
     )
     assert response.status_code == 302
     assigned_case.refresh_from_db()
     assert assigned_case.center == world.town
-    assert (assigned_case.number, assigned_case.tracking_code, assigned_case.origin_center) == (number, code, origin)
+    assert (assigned_case.number, assigned_case.tracking_code, assigned_case.origin_center) == (
+        number,
+        code,
+        origin,
+    )
     assert assigned_case.status == Status.ROUTED
     assert assigned_case.events.count() == events_before + 1
     assert assigned_case.attachments.count() == 1
