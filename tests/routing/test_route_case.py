@@ -140,3 +140,11 @@ def test_auto_assign_channel_gives_case_to_least_loaded_matching_mediator(
     Membership.objects.filter(user=mediator2).update(speciality="")
     second = services.route_case(make_case(), actor=clerk)
     assert second.assignments.get().mediator == mediator  # no specialist: the least loaded generalist
+
+
+def test_clerks_list_links_registered_cases_to_route_page(login, clerk, make_case):
+    waiting = make_case()
+    routed = services.route_case(make_case(), actor=clerk)
+    html = login(clerk).get(reverse("cases:list")).content.decode()
+    assert _route_url(waiting) in html
+    assert _route_url(routed) not in html
