@@ -300,8 +300,9 @@ def declare_interest(case: Case, *, actor: User, user: User, reason: str) -> Int
         if active:
             active.ended_at, active.end_reason = timezone.now(), _("回避")
             active.save(update_fields=["ended_at", "end_reason"])
-            if active.is_lead and case.status == Status.IN_MEDIATION:
-                move(case, Status.ROUTED)  # back to the channel queue
+            others = CaseAssignment.objects.filter(case=case, ended_at__isnull=True).exists()
+            if active.is_lead and not others and case.status == Status.IN_MEDIATION:
+                move(case, Status.ROUTED)  # nobody left on it: back to the channel queue
         events.RECUSED.record(
             case,
             actor=actor,

@@ -128,3 +128,18 @@ def test_recusal_ends_assignment_and_returns_case_to_queue(login, assigned_case,
 def test_only_supervisor_declares_interest_for_someone_else(login, assigned_case, mediator, mediator2):
     url = reverse("routing:recuse", args=[assigned_case.pk]) + f"?user={mediator.pk}"
     assert login(mediator2).post(url, {"reason": "x", "user": mediator.pk}).status_code in (403, 404)
+
+
+def test_lead_recusal_with_co_mediator_keeps_case_in_mediation(
+    supervisor, mediator, mediator2, assigned_case
+):
+    services.assign_mediator(assigned_case, actor=supervisor, mediator=mediator2, reason="协助", lead=False)
+    services.declare_interest(assigned_case, actor=supervisor, user=mediator, reason="与申请人系同学")
+    assigned_case.refresh_from_db()
+    assert assigned_case.status == Status.IN_MEDIATION
+    assert [a.mediator for a in CaseAssignment.objects.filter(case=assigned_case, ended_at__isnull=True)] == [
+        mediator2
+    ]
+    # the supervisor makes the co-mediator the lead
+    services.assign_mediator(assigned_case, actor=supervisor, mediator=mediator2, reason="接任主办")
+    assert CaseAssignment.objects.get(case=assigned_case, ended_at__isnull=True).is_lead
