@@ -32,6 +32,9 @@ NAV_ITEMS: list[NavItem] = [
         _("消息"), "cases:warnings_notifications", (Role.CLERK, Role.MEDIATOR, Role.LIAISON, Role.SUPERVISOR)
     ),
     NavItem(_("逾期回访"), "cases:overdue_follow_ups", (Role.MEDIATOR, Role.SUPERVISOR)),
+    NavItem(_("我的案件队列"), "routing:queue", (Role.MEDIATOR,)),
+    NavItem(_("部门协办"), "routing:liaison_queue", (Role.LIAISON,)),
+    NavItem(_("超期协办"), "routing:overdue_summonses", (Role.SUPERVISOR, Role.ADMIN)),
     NavItem(_("安全审计"), "accounts:audit_log", (Role.ADMIN,)),
     NavItem(_("系统配置"), "admin:index", (Role.ADMIN,)),
 ]

@@ -2,27 +2,80 @@
 
 A case the user may not see answers 404 (same as a missing one); one they may see but
 not change answers 403.
+
+- supervisors and admins: their centers and every center below (read and write);
+- clerks: cases they registered, cases registered at their center, and their center's
+  intake list (write only while the case is still at intake);
+- mediators: cases assigned to them (read and write) and the unclaimed queue of their
+  channel at their center (read; claiming is its own check in routing.services);
+- department liaisons: no case page; they see a summoned case through their summons
+  (``summonses_visible_to``), which shows only what the department needs;
+- anyone: per-case django-guardian grants (``view_case`` / ``change_case``), made only
+  by ``routing.services.grant_case_access`` so each grant is on the timeline.
 """
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import BigIntegerField, Q, QuerySet
+from django.db.models.functions import Cast
 from django.http import Http404
+from guardian.models import UserObjectPermission
 
 from accounts.access import roles_of
-from accounts.models import Membership, User
-from cases.models import Case
+from accounts.models import Center, Membership, User
+from cases.models import OPEN_STATUSES, Case, Status
+from routing.models import CaseAssignment, Summons
 
 Role = Membership.Role
+INTAKE_STATUSES = (Status.SUBMITTED, Status.REGISTERED)
+# An unclaimed case sits in its channel's queue while it is being routed or worked.
+QUEUE_STATUSES = (Status.ROUTED, Status.IN_MEDIATION)
+
+
+def _is_staff(user: User) -> bool:
+    return user.is_authenticated and user.kind == User.Kind.STAFF
+
+
+def assigned_case_ids(user: User) -> QuerySet:
+    return CaseAssignment.objects.filter(mediator=user, ended_at__isnull=True).values("case_id")
+
+
+def _claimed_case_ids() -> QuerySet:
+    return CaseAssignment.objects.filter(ended_at__isnull=True).values("case_id")
+
+
+def _granted_case_ids(user: User, codename: str) -> QuerySet:
+    return (
+        UserObjectPermission.objects.filter(
+            user=user,
+            permission__codename=codename,
+            content_type=ContentType.objects.get_for_model(Case),
+        )
+        .annotate(case_pk=Cast("object_pk", BigIntegerField()))
+        .values("case_pk")
+    )
+
+
+def channel_queue_q(user: User, statuses=QUEUE_STATUSES) -> Q:
+    """Unclaimed cases of the user's channels at the centers where they mediate."""
+    q = Q(pk__in=[])
+    for m in roles_of(user).memberships_for(Role.MEDIATOR):
+        part = Q(center=m.center_id, status__in=statuses)
+        if m.channel_id:  # a mediator without a channel works every channel of the center
+            part &= Q(channel=m.channel_id)
+        q |= part
+    return q & ~Q(pk__in=_claimed_case_ids())
 
 
 def _visible_q(user: User) -> Q:
     roles = roles_of(user)
     q = roles.subtree_q("center", Role.SUPERVISOR, Role.ADMIN)
     for m in roles.memberships_for(Role.CLERK):
-        q |= Q(origin_center=m.center) | Q(center=m.center, status__in=["submitted", "registered"])
+        q |= Q(origin_center=m.center) | Q(center=m.center, status__in=INTAKE_STATUSES)
     q |= Q(registered_by=user)
-    for m in roles.memberships_for(Role.MEDIATOR):
-        q |= Q(center=m.center, channel=m.channel_id) if m.channel_id else Q(center=m.center)
+    if roles.memberships_for(Role.MEDIATOR):
+        q |= Q(pk__in=assigned_case_ids(user)) | channel_queue_q(user, OPEN_STATUSES)
+    q |= Q(pk__in=_granted_case_ids(user, "view_case"))
     return q
 
 
@@ -30,23 +83,39 @@ def _writable_q(user: User) -> Q:
     roles = roles_of(user)
     q = roles.subtree_q("center", Role.SUPERVISOR, Role.ADMIN)
     for m in roles.memberships_for(Role.CLERK):
-        q |= Q(center=m.center, status__in=["submitted", "registered"])
-    for m in roles.memberships_for(Role.MEDIATOR):
-        q |= Q(center=m.center, channel=m.channel_id) if m.channel_id else Q(center=m.center)
+        q |= Q(center=m.center, status__in=INTAKE_STATUSES)
+    if roles.memberships_for(Role.MEDIATOR):
+        q |= Q(pk__in=assigned_case_ids(user))
+    q |= Q(pk__in=_granted_case_ids(user, "change_case"))
     return q
 
 
 def cases_visible_to(user: User) -> QuerySet[Case]:
     """Every case the user may open, as one filter (no per-row checks)."""
-    if not user.is_authenticated or user.kind != User.Kind.STAFF:
+    if not _is_staff(user):
         return Case.objects.none()
     return Case.objects.filter(_visible_q(user)).distinct()
 
 
 def can_change(user: User, case: Case) -> bool:
-    if not user.is_authenticated or user.kind != User.Kind.STAFF:
+    if not _is_staff(user):
         return False
     return Case.objects.filter(_writable_q(user), pk=case.pk).exists()
+
+
+def supervises(user: User, center: Center) -> bool:
+    """Whether the user is a supervisor or admin at ``center`` or a center above it."""
+    if not _is_staff(user):
+        return False
+    return any(center.path.startswith(c.path) for c in roles_of(user).centers(Role.SUPERVISOR, Role.ADMIN))
+
+
+def may_claim(user: User, case: Case) -> bool:
+    """A mediator of the case's channel (or of every channel) at the case's center."""
+    return _is_staff(user) and any(
+        m.center_id == case.center_id and (m.channel_id is None or m.channel_id == case.channel_id)
+        for m in roles_of(user).memberships_for(Role.MEDIATOR)
+    )
 
 
 def get_case_for_user(
@@ -60,3 +129,48 @@ def get_case_for_user(
     if write and not can_change(user, case):
         raise PermissionDenied
     return case
+
+
+def get_case_for_claim(user: User, pk: int) -> Case:
+    """The case a mediator tries to claim: 404 unless visible or of their channel at their center, 403 unless
+    they mediate there. A case claimed a moment ago by someone else has left the queue, but the loser
+    still gets told who took it rather than a bare 404."""
+    case = Case.objects.filter(pk=pk).first()
+    if case is None:
+        raise Http404
+    if may_claim(user, case):
+        return case
+    get_case_for_user(user, pk)  # 404 when hidden
+    raise PermissionDenied
+
+
+# Summonses: a liaison reaches a case only through their department's summons.
+
+
+def summonses_visible_to(user: User) -> QuerySet[Summons]:
+    """Summonses of the user's departments, plus those on cases the user may see in full."""
+    if not _is_staff(user):
+        return Summons.objects.none()
+    q = Q(department_id__in=roles_of(user).department_ids())
+    q |= Q(case__in=Case.objects.filter(_visible_q(user)))
+    return Summons.objects.filter(q)
+
+
+def answers_summons(user: User, summons: Summons) -> bool:
+    """Only a liaison of the summoned department answers for it."""
+    return _is_staff(user) and summons.department_id in roles_of(user).department_ids()
+
+
+def get_summons_for_user(user: User, pk: int, *, write: bool = False) -> Summons:
+    """The summons if visible (404 otherwise); ``write=True`` also needs the department's liaison (403)."""
+    summons = (
+        summonses_visible_to(user)
+        .select_related("case", "case__dispute_type", "case__center", "case__channel", "department")
+        .filter(pk=pk)
+        .first()
+    )
+    if summons is None:
+        raise Http404
+    if write and not answers_summons(user, summons):
+        raise PermissionDenied
+    return summons

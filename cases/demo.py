@@ -66,6 +66,9 @@ def build_demo_cases(org: dict) -> int:
     from cases.demo_intake import build_demo_intake
 
     build_demo_intake(org)
+    from routing.demo import build_demo_routing
+
+    build_demo_routing(org)
     from cases.services.portal import build_demo_portal
 
     build_demo_portal(org)

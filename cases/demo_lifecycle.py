@@ -2,14 +2,13 @@
 
 from datetime import timedelta
 
-from django.db import transaction
 from django.utils import timezone
 
-from cases.models import Case, DisputeType, Party, Status
+from cases.models import Case, DisputeType, Party
 from cases.services import lifecycle as services
 from cases.services.intake import CaseData, PartyData, register_case
-from cases.states import move
 from routing.models import Channel
+from routing.services import claim_case, route_case
 
 
 def _routed(org: dict, summary: str, names: tuple[str, str]) -> Case:
@@ -26,12 +25,16 @@ def _routed(org: dict, summary: str, names: tuple[str, str]) -> Case:
             ],
         ),
     )
-    # Stand-in for routing's route_case until the branches are merged: the lead swaps this call.
-    with transaction.atomic():
-        case = Case.objects.select_for_update().get(pk=case.pk)
-        case.channel = Channel.objects.get(code="specialist")
-        move(case, Status.ROUTED, extra_fields=("channel",))
-    return case
+    case = route_case(
+        case,
+        actor=org["users"]["clerk"],
+        channel=Channel.objects.get(code="specialist"),
+        center=org["centers"]["county"],
+        departments=[],
+        override_reason="演示：由县中心专调承办",
+    )
+    claim_case(case, actor=org["users"]["mediator"])
+    return Case.objects.get(pk=case.pk)
 
 
 def build_demo_lifecycle(org: dict) -> int:

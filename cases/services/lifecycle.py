@@ -37,6 +37,7 @@ from cases.models import (
 from cases.services import warnings
 from cases.states import move
 from mediation_center.errors import DomainError, IllegalTransition, NotAllowed
+from routing.models import CaseAssignment
 
 Role = Membership.Role
 
@@ -66,12 +67,13 @@ ENDED_STATUSES = (Status.CONCLUDED, Status.EVALUATED, Status.CLOSED)
 
 
 def is_case_mediator(user: User, case: Case) -> bool:
-    """Whether ``user`` is one of the case's mediators.
-
-    The one place that decides it. Until routing's assignment model is merged this is "a
-    mediator who may change the case" (center and channel); the lead points it at assignments.
-    """
-    return roles_of(user).has(Role.MEDIATOR) and can_change(user, case)
+    """Whether ``user`` is one of the case's mediators: an active assignment (lead or co-mediator),
+    or an outside mediator given write access to this case by a per-case grant."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if CaseAssignment.objects.filter(case=case, mediator=user, ended_at__isnull=True).exists():
+        return True
+    return user.has_perm("cases.change_case", case)
 
 
 def is_case_supervisor(user: User, case: Case) -> bool:

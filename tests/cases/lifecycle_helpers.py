@@ -12,11 +12,24 @@ from cases.states import move
 
 
 def route(case: Case, channel) -> Case:
-    """Stand-in for the routing helper's route_case: channel set, status ROUTED."""
+    """Setup: the case routed to ``channel`` (status ROUTED) with that channel's mediators of its
+    center assigned, so the lifecycle starts from a routed case with its mediators known."""
+    from accounts.models import Membership
+    from routing.models import CaseAssignment
+
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
         case.channel = channel
         move(case, Status.ROUTED, extra_fields=("channel",))
+        mediators = Membership.objects.filter(
+            center=case.center, channel=channel, role=Membership.Role.MEDIATOR
+        )
+        CaseAssignment.objects.bulk_create(
+            [
+                CaseAssignment(case=case, mediator_id=m.user_id, is_lead=i == 0, how="assign")
+                for i, m in enumerate(mediators)
+            ]
+        )
     return case
 
 

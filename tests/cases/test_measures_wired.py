@@ -63,9 +63,9 @@ def test_failed_sessions_raise_the_risk_level(make_case, world, mediator):
     from cases.models import SessionOutcome, WarningLevel
     from cases.services.lifecycle import record_session
 
-    case = make_case()
-    case.channel = world.channels["specialist"]
-    case.save(update_fields=["channel"])
+    from tests.cases.lifecycle_helpers import route
+
+    case = route(make_case(), world.channels["specialist"])
     before = case.risk_level
     for _ in range(3):
         record_session(

@@ -1,0 +1,147 @@
+"""Reads of routing: queues and lists at a fixed number of queries, whatever their size."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import F, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from accounts.access import centers_supervised_by, roles_of
+from accounts.models import Center, Department, Membership, User
+from cases.access import assigned_case_ids, channel_queue_q, summonses_visible_to
+from cases.models import OPEN_STATUSES, Case, Party
+
+from .models import CaseAssignment, RotaEntry, RouteDecision, Summons
+
+Role = Membership.Role
+
+
+@dataclass
+class QueueFilters:
+    tab: str = "mine"  # "mine" or "channel"
+    status: str = ""
+    warning_level: int | None = None
+    dispute_type: str = ""  # DisputeType code
+    overdue: bool = False
+
+
+def active_assignments_prefetch() -> Prefetch:
+    return Prefetch(
+        "assignments",
+        queryset=CaseAssignment.objects.filter(ended_at__isnull=True).select_related("mediator"),
+        to_attr="active_assignments",
+    )
+
+
+def mediator_queue(user: User, filters: QueueFilters, *, now=None) -> QuerySet[Case]:
+    """The mediator's cases or their channel's unclaimed queue, highest warning first, then earliest due."""
+    now = now or timezone.now()
+    if filters.tab == "channel":
+        cases = Case.objects.filter(channel_queue_q(user))
+    else:
+        cases = Case.objects.filter(pk__in=assigned_case_ids(user))
+        if not filters.status:
+            cases = cases.filter(status__in=OPEN_STATUSES)
+    if filters.status:
+        cases = cases.filter(status=filters.status)
+    if filters.warning_level is not None:
+        cases = cases.filter(warning_level=filters.warning_level)
+    if filters.dispute_type:
+        cases = cases.filter(dispute_type__code=filters.dispute_type)
+    if filters.overdue:
+        cases = cases.filter(due_at__lt=now, status__in=OPEN_STATUSES)
+    return (
+        cases.select_related("dispute_type", "center", "channel")
+        .prefetch_related(
+            Prefetch("parties", queryset=Party.objects.order_by("role", "pk")), active_assignments_prefetch()
+        )
+        .order_by("-warning_level", F("due_at").asc(nulls_last=True), "-priority", "pk")
+    )
+
+
+def liaison_queue(user: User, *, state: str = "") -> QuerySet[Summons]:
+    """Summonses addressed to the departments the user is liaison for."""
+    summonses = Summons.objects.filter(department_id__in=roles_of(user).department_ids())
+    if state:
+        summonses = summonses.filter(state=state)
+    return summonses.select_related(
+        "case", "case__dispute_type", "case__center", "department", "summoned_by"
+    ).order_by(
+        # pending first, then by deadline
+        F("responded_at").desc(nulls_first=True),
+        "deadline",
+        "pk",
+    )
+
+
+def overdue_summonses(user: User, *, now=None) -> QuerySet[Summons]:
+    """Unanswered summonses past their deadline on cases at centers the user supervises."""
+    now = now or timezone.now()
+    return (
+        Summons.objects.filter(
+            state=Summons.State.PENDING,
+            deadline__lt=now,
+            case__center__in=centers_supervised_by(user),
+        )
+        .select_related("case", "case__center", "department", "department__center", "summoned_by")
+        .order_by("deadline", "pk")
+    )
+
+
+def case_summonses(user: User, case: Case) -> QuerySet[Summons]:
+    return (
+        summonses_visible_to(user)
+        .filter(case=case)
+        .select_related("department", "summoned_by", "responded_by")
+        .order_by("summoned_at", "pk")
+    )
+
+
+def case_assignments(case: Case) -> QuerySet[CaseAssignment]:
+    return case.assignments.select_related("mediator", "assigned_by").order_by("-is_lead", "assigned_at")
+
+
+def latest_route(case: Case) -> RouteDecision | None:
+    return (
+        case.route_decisions.select_related(
+            "rule", "channel", "center", "suggested_channel", "suggested_center"
+        )
+        .order_by("-decided_at", "-pk")
+        .first()
+    )
+
+
+def on_duty(center: Center, day: date | None = None) -> QuerySet[RotaEntry]:
+    """The rota entries for ``center`` on ``day`` (today in the center's zone by default)."""
+    day = day or timezone.localdate()
+    return (
+        RotaEntry.objects.filter(center=center, weekday=day.weekday())
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=day))
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))
+        .select_related("department")
+        .order_by("department__name")
+    )
+
+
+def resident_departments(center: Center) -> QuerySet[Department]:
+    return Department.objects.filter(center=center, seating=Department.Seating.RESIDENT).order_by("name")
+
+
+def assignable_mediators(case: Case) -> QuerySet[User]:
+    """Mediators of the case's center, the case's channel first."""
+    return (
+        User.objects.filter(
+            memberships__role=Role.MEDIATOR, memberships__center=case.center_id, is_active=True
+        )
+        .distinct()
+        .order_by("display_name", "username")
+    )
+
+
+def summonable_departments(case: Case) -> QuerySet[Department]:
+    """Departments at the case's center and the centers above it."""
+    return (
+        Department.objects.filter(center__in=case.center.ancestors())
+        .select_related("center")
+        .order_by("-center__level", "name")
+    )

@@ -1,0 +1,58 @@
+"""Context for routing's partials on pages other helpers own (the case page, the intake page)."""
+
+from django import template
+
+from accounts.access import roles_of
+from accounts.models import Center, Membership
+from cases.access import can_change, may_claim, supervises
+from cases.models import Case, Status
+from routing import selectors
+
+register = template.Library()
+Role = Membership.Role
+WORKING = (Status.ROUTED, Status.IN_MEDIATION)
+
+
+@register.simple_tag(takes_context=True)
+def routing_case_section(context, case: Case) -> dict:
+    """What the case page shows of routing, and which routing actions this user may take."""
+    user = context["request"].user
+    assignments = list(selectors.case_assignments(case))
+    active = [a for a in assignments if a.ended_at is None]
+    writable = can_change(user, case)
+    supervisor = supervises(user, case.center)
+    has_lead = any(a.is_lead for a in active)
+    mine = any(a.mediator_id == user.pk for a in active)
+    return {
+        "route": selectors.latest_route(case),
+        "active": active,
+        "history": [a for a in assignments if a.ended_at is not None],
+        "summonses": list(selectors.case_summonses(user, case)),
+        "can_route": writable and case.status == Status.REGISTERED,
+        "can_claim": case.status in WORKING and not has_lead and may_claim(user, case),
+        "can_assign": supervisor and case.status in WORKING,
+        "can_transfer": writable and case.status in WORKING,
+        "can_summon": writable and case.is_open and case.status != Status.SUBMITTED,
+        "can_recuse": mine or (case.status in WORKING and may_claim(user, case)),
+        "can_grant": supervisor,
+        "supervisor": supervisor,
+    }
+
+
+@register.simple_tag(takes_context=True)
+def on_duty_today(context, center: Center | None = None) -> dict:
+    """Departments sitting at the center today: the rota's rotating ones and the resident ones.
+
+    Without ``center`` it uses the first center where the signed-in user works.
+    """
+    if center is None:
+        request = context.get("request")
+        centers = roles_of(request.user).centers() if request else []
+        center = centers[0] if centers else None
+    if center is None:
+        return {"center": None, "rota": [], "resident": []}
+    return {
+        "center": center,
+        "rota": list(selectors.on_duty(center)),
+        "resident": list(selectors.resident_departments(center)),
+    }

@@ -1,0 +1,359 @@
+"""Routing pages: route a case, queues, claim/assign/recuse, transfer, summonses, grants."""
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.access import roles_of
+from accounts.models import Membership, User
+from cases.access import (
+    answers_summons,
+    get_case_for_claim,
+    get_case_for_user,
+    get_summons_for_user,
+    supervises,
+)
+from cases.models import Case, Status
+from mediation_center.errors import DomainError
+
+from . import selectors, services
+from .forms import (
+    ActionForm,
+    AssignForm,
+    DeclineForm,
+    GrantForm,
+    QueueFilterForm,
+    ReasonForm,
+    RouteForm,
+    SummonForm,
+    TransferForm,
+)
+from .models import Summons
+from .rules import suggest_route
+from .selectors import QueueFilters
+
+Role = Membership.Role
+PAGE_SIZE = 20
+
+
+def _detail(case: Case):
+    return redirect("cases:detail", case.pk)
+
+
+def _attempt(request, action: Callable, success: str) -> bool:
+    """Run one service call; a refused action becomes an error message instead of a 500."""
+    try:
+        action()
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return False
+    messages.success(request, success)
+    return True
+
+
+# --- Routing ---------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def route_case(request, pk: int):
+    case = get_case_for_user(request.user, pk, write=True)
+    if case.status != Status.REGISTERED:
+        messages.info(request, _("该案件已分流。"))
+        return _detail(case)
+    suggestion = suggest_route(case)
+    centers = services.allowed_route_centers(case)
+    departments = selectors.summonable_departments(case)
+    initial = {
+        "channel": suggestion.channel,
+        "center": suggestion.center,
+        "departments": suggestion.departments,
+        "priority": suggestion.priority,
+    }
+    form = RouteForm(
+        request.POST if request.POST.get("action") == "override" else None,
+        initial=initial,
+        centers=centers,
+        departments=departments,
+        suggestion=suggestion,
+    )
+    if request.method == "POST":
+        if request.POST.get("action") == "accept":
+            if _attempt(request, lambda: services.route_case(case, actor=request.user), _("已按建议分流。")):
+                return _detail(case)
+        elif form.is_valid():
+            data = form.cleaned_data
+            done = _attempt(
+                request,
+                lambda: services.route_case(
+                    case,
+                    actor=request.user,
+                    channel=data["channel"],
+                    center=data["center"],
+                    departments=list(data["departments"]),
+                    priority=data["priority"],
+                    override_reason=data["override_reason"],
+                ),
+                _("已分流。"),
+            )
+            if done:
+                return _detail(case)
+    return render(request, "routing/route.html", {"case": case, "suggestion": suggestion, "form": form})
+
+
+# --- Queues ------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def mediator_queue(request):
+    if not roles_of(request.user).has(Role.MEDIATOR):
+        raise PermissionDenied
+    form = QueueFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    filters = QueueFilters(
+        tab=data.get("tab") or "mine",
+        status=data.get("status") or "",
+        warning_level=data.get("warning_level"),
+        dispute_type=data.get("dispute_type") or "",
+        overdue=bool(data.get("overdue")),
+    )
+    page = Paginator(selectors.mediator_queue(request.user, filters), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "routing/queue.html", {"page": page, "form": form, "tab": filters.tab})
+
+
+@login_required
+@require_GET
+def liaison_queue(request):
+    if not roles_of(request.user).has(Role.LIAISON):
+        raise PermissionDenied
+    state = request.GET.get("state", "")
+    page = Paginator(selectors.liaison_queue(request.user, state=state), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request, "routing/liaison_queue.html", {"page": page, "state": state, "states": Summons.State.choices}
+    )
+
+
+@login_required
+@require_GET
+def overdue_summonses(request):
+    if not roles_of(request.user).has(Role.SUPERVISOR, Role.ADMIN):
+        raise PermissionDenied
+    page = Paginator(selectors.overdue_summonses(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "routing/overdue.html", {"page": page})
+
+
+# --- Assignment ----------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def claim_case(request, pk: int):
+    case = get_case_for_claim(request.user, pk)
+    if _attempt(request, lambda: services.claim_case(case, actor=request.user), _("认领成功。")):
+        return _detail(case)
+    return redirect(reverse("routing:queue") + "?tab=channel")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assign_mediator(request, pk: int):
+    case = get_case_for_user(request.user, pk, write=True)
+    if not supervises(request.user, case.center):
+        raise PermissionDenied
+    form = AssignForm(request.POST or None, mediators=selectors.assignable_mediators(case))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if _attempt(
+            request,
+            lambda: services.assign_mediator(
+                case, actor=request.user, mediator=data["mediator"], reason=data["reason"], lead=data["lead"]
+            ),
+            _("已指派。"),
+        ):
+            return _detail(case)
+    return render(request, "routing/form.html", {"case": case, "form": form, "title": _("指派调解员")})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def recuse(request, pk: int):
+    """A mediator steps aside; a supervisor may record it for someone else (``?user=<id>``)."""
+    case = get_case_for_user(request.user, pk)
+    user_id = request.POST.get("user") or request.GET.get("user")
+    target = request.user
+    if user_id and str(user_id) != str(request.user.pk):
+        if not supervises(request.user, case.center):
+            raise PermissionDenied
+        target = get_object_or_404(User, pk=user_id, kind=User.Kind.STAFF)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if _attempt(
+            request,
+            lambda: services.declare_interest(
+                case, actor=request.user, user=target, reason=form.cleaned_data["reason"]
+            ),
+            _("已登记回避。"),
+        ):
+            return _detail(case) if target != request.user else redirect("routing:queue")
+    return render(
+        request,
+        "routing/form.html",
+        {
+            "case": case,
+            "form": form,
+            "title": _("回避：%(name)s") % {"name": target},
+            "hidden_user": target.pk,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def transfer_case(request, pk: int):
+    case = get_case_for_user(request.user, pk, write=True)
+    form = TransferForm(request.POST or None, targets=services.transfer_targets(case))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if _attempt(
+            request,
+            lambda: services.transfer_case(
+                case, actor=request.user, to_center=data["to_center"], reason=data["reason"]
+            ),
+            _("已移交至%(center)s。") % {"center": data["to_center"].name},
+        ):
+            # The user may no longer see the case once it has moved away.
+            if get_case_exists(request.user, case.pk):
+                return _detail(case)
+            return redirect("accounts:home")
+    return render(request, "routing/form.html", {"case": case, "form": form, "title": _("层级移交")})
+
+
+def get_case_exists(user: User, pk: int) -> bool:
+    try:
+        get_case_for_user(user, pk)
+    except Http404:
+        return False
+    return True
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def grant_access(request, pk: int):
+    case = get_case_for_user(request.user, pk, write=True)
+    if not supervises(request.user, case.center):
+        raise PermissionDenied
+    form = GrantForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if _attempt(
+            request,
+            lambda: services.grant_case_access(
+                case, actor=request.user, user=data["username"], write=data["write"], reason=data["reason"]
+            ),
+            _("已授予个案权限。"),
+        ):
+            return _detail(case)
+    return render(request, "routing/form.html", {"case": case, "form": form, "title": _("授予个案权限")})
+
+
+# --- Summonses ----------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def summon(request, pk: int):
+    case = get_case_for_user(request.user, pk, write=True)
+    form = SummonForm(request.POST or None, departments=selectors.summonable_departments(case))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if _attempt(
+            request,
+            lambda: services.summon_departments(
+                case,
+                actor=request.user,
+                departments=list(data["departments"]),
+                deadline=data["deadline"],
+                note=data["note"],
+            ),
+            _("已通知部门报到。"),
+        ):
+            return _detail(case)
+    return render(request, "routing/form.html", {"case": case, "form": form, "title": _("部门吹哨")})
+
+
+@login_required
+@require_GET
+def summons_detail(request, pk: int):
+    """What a liaison needs of the case: the matter, the parties' names, who called and by when."""
+    summons = get_summons_for_user(request.user, pk)
+    case = summons.case
+    return render(
+        request,
+        "routing/summons_detail.html",
+        {
+            "summons": summons,
+            "case": case,
+            "party_names": [p.name for p in case.parties.order_by("role", "pk")],
+            "assignments": selectors.case_assignments(case).filter(ended_at__isnull=True),
+            "can_answer": answers_summons(request.user, summons),
+            "decline_form": DeclineForm(),
+            "action_form": ActionForm(),
+        },
+    )
+
+
+def _answer(request, pk: int, form_class, call: Callable, success: str):
+    summons = get_summons_for_user(request.user, pk, write=True)
+    form = form_class(request.POST) if form_class else None
+    if form is not None and not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    else:
+        _attempt(request, lambda: call(summons, form.cleaned_data if form else {}), success)
+    return redirect("routing:summons_detail", summons.pk)
+
+
+@login_required
+@require_POST
+def summons_accept(request, pk: int):
+    return _answer(
+        request, pk, None, lambda s, d: services.accept_summons(s, actor=request.user), _("已报到。")
+    )
+
+
+@login_required
+@require_POST
+def summons_decline(request, pk: int):
+    return _answer(
+        request,
+        pk,
+        DeclineForm,
+        lambda s, d: services.decline_summons(s, actor=request.user, reason=d["reason"]),
+        _("已拒绝协办。"),
+    )
+
+
+@login_required
+@require_POST
+def summons_action(request, pk: int):
+    return _answer(
+        request,
+        pk,
+        ActionForm,
+        lambda s, d: services.record_summons_action(s, actor=request.user, action=d["action"]),
+        _("已记录办理情况。"),
+    )
