@@ -66,10 +66,27 @@ OPEN = {s.value for s in (Status.SUBMITTED, Status.REGISTERED, Status.ROUTED, St
     Status.EVALUATED.value,
 }
 
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高罗郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈姚卢"
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高罗郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈姚卢"
+)
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红玉兰春梅海燕文辉鹏飞晓东婷雪慧"
 COMPANY_WORDS = ["建设", "物业服务", "商贸", "劳务", "运输", "食品", "纺织", "置业", "机械", "医疗器械"]
-PLACE_WORDS = ["东", "西", "南", "北", "新", "和平", "光明", "长安", "青山", "清河", "永安", "双溪", "白沙", "石桥"]
+PLACE_WORDS = [
+    "东",
+    "西",
+    "南",
+    "北",
+    "新",
+    "和平",
+    "光明",
+    "长安",
+    "青山",
+    "清河",
+    "永安",
+    "双溪",
+    "白沙",
+    "石桥",
+]
 SUMMARIES = {
     "family": "{a}与{b}因离婚后子女抚养费支付问题发生争执，{b}已连续{n}个月未支付抚养费。",
     "neighbour": "{a}与邻居{b}因房屋滴水、通道占用问题多次发生口角，曾{n}次报警。",
@@ -205,7 +222,8 @@ class Context:
     dispute_types: list[DisputeType]
     channels: list[Channel]
     serials: dict[tuple[int, int], int]  # (center id, year) -> last serial issued
-    id_seq: int = 0
+    touched: set = field(default_factory=set)  # serials changed in the current chunk
+    long_timeline_share: float = LONG_TIMELINE_SHARE
 
 
 @dataclass
@@ -405,7 +423,9 @@ def plan_cases(ctx: Context, ids: list[int]) -> list[CasePlan]:
             pool = staff.mediators.get(channel.id) or staff.mediators.get(0) or []
             mediator = rng.choice(pool) if pool else None
         duration = timedelta(days=rng.triangular(1, 75, 20))
-        concluded = created + duration if status in (Status.CONCLUDED, Status.EVALUATED, Status.CLOSED) else None
+        concluded = (
+            created + duration if status in (Status.CONCLUDED, Status.EVALUATED, Status.CLOSED) else None
+        )
         closed = concluded + timedelta(days=rng.randint(1, 10)) if status == Status.CLOSED else None
         if status == Status.NOT_ACCEPTED:
             closed = created + timedelta(days=rng.randint(1, 15))
@@ -429,7 +449,9 @@ def plan_cases(ctx: Context, ids: list[int]) -> list[CasePlan]:
                 closed_at=closed,
                 concluded_at=concluded,
                 routed_at=created + timedelta(hours=rng.randint(1, 72)) if routed else None,
-                n_extra_events=rng.randint(150, 400) if rng.random() < LONG_TIMELINE_SHARE else rng.randint(0, 3),
+                n_extra_events=rng.randint(150, 400)
+                if rng.random() < ctx.long_timeline_share
+                else rng.randint(0, 3),
             )
         )
     return plans
@@ -441,6 +463,7 @@ def case_rows(chunk: Chunk) -> Iterator[dict]:
         year = (p.created_at + CHINA_OFFSET).year
         key = (p.origin.id, year)
         serial = ctx.serials[key] = ctx.serials.get(key, 0) + 1
+        ctx.touched.add(key)
         applicant = person_name(rng)
         respondent = person_name(rng)
         if rng.random() < 0.2:
@@ -483,7 +506,8 @@ def case_rows(chunk: Chunk) -> Iterator[dict]:
             "time_level": p.warning_level,
             "response_due_at": response_due,
             "due_at": due,
-            "next_check_at": min(response_due, due) if is_open else None,
+            # The sweep has run: open cases are next looked at within the day (the sweep benchmark makes some due).
+            "next_check_at": ctx.now + timedelta(minutes=rng.randint(1, 1440)) if is_open else None,
             "registered_by_id": p.clerk_id if p.source in ("counter", "phone") else None,
             "external_system": "hotline_12345" if p.source == "hotline_12345" else "",
             "external_id": f"H{p.id:010d}" if p.source == "hotline_12345" else "",
@@ -546,22 +570,29 @@ def event_rows(chunk: Chunk) -> Iterator[dict]:
         t = p.created_at
         events = [("submitted" if p.status == Status.SUBMITTED else "registered", t, p.clerk_id, True, {})]
         if p.status == Status.NOT_ACCEPTED:
-            events.append(("not_accepted", p.closed_at, p.clerk_id, True, {"reason": "不属于人民调解受理范围"}))
+            events.append(
+                ("not_accepted", p.closed_at, p.clerk_id, True, {"reason": "不属于人民调解受理范围"})
+            )
         if p.routed_at:
             events.append(("routed", p.routed_at, p.clerk_id, True, {"channel": p.channel_id}))
-            events.append(("assigned", p.routed_at + timedelta(minutes=30), None, False, {"to": p.mediator_id}))
+            events.append(
+                ("assigned", p.routed_at + timedelta(minutes=30), None, False, {"to": p.mediator_id})
+            )
         start = p.routed_at or t
         end = p.concluded_at or p.closed_at or chunk.ctx.now
         for _ in range(p.n_extra_events):
             moment = start + (end - start) * rng.random()
-            kind = rng.choice(("note_added", "session_held", "visit_recorded", "warning_changed", "call_logged"))
+            kind = rng.choice(
+                ("note_added", "session_held", "visit_recorded", "warning_changed", "call_logged")
+            )
             events.append((kind, moment, p.mediator_id, False, {"note": "电话联系当事人，了解诉求"}))
         if p.warning_level:
             events.append(("warning_raised", t + timedelta(hours=2), None, False, {"level": p.warning_level}))
         if p.concluded_at:
             events.append(("concluded", p.concluded_at, p.mediator_id, True, {"outcome": "resolved"}))
         if p.status in (Status.EVALUATED, Status.CLOSED):
-            events.append(("evaluated", p.concluded_at + timedelta(hours=20), None, False, {}))
+            evaluated = p.concluded_at + ((p.closed_at or chunk.ctx.now) - p.concluded_at) / 2
+            events.append(("evaluated", evaluated, None, False, {}))
         if p.status == Status.CLOSED:
             events.append(("closed", p.closed_at, p.mediator_id, True, {}))
         planned.append((p.id, events))
@@ -590,22 +621,21 @@ def tables() -> list[Table]:
     return TABLES
 
 
-def save_sequences(ctx: Context) -> None:
-    """Store the last serial per center and year so that register_case continues after the generated ones."""
-    with connection.cursor() as cursor:
-        buffer = io.StringIO()
-        for (center_id, year), last in ctx.serials.items():
-            buffer.write(f"{center_id}\t{year}\t{last}\n")
-        buffer.seek(0)
-        cursor.execute("CREATE TEMP TABLE gen_seq (center_id bigint, year int, last_serial int)")
-        cursor.copy_expert("COPY gen_seq FROM STDIN", buffer)
-        table = CaseNumberSequence._meta.db_table
-        cursor.execute(
-            f"INSERT INTO {table} (center_id, year, last_serial) SELECT center_id, year, last_serial FROM gen_seq "
-            "ON CONFLICT (center_id, year) DO UPDATE SET last_serial = GREATEST("
-            f"{table}.last_serial, EXCLUDED.last_serial)"
-        )
-        cursor.execute("DROP TABLE gen_seq")
+def save_sequences(cursor, ctx: Context) -> None:
+    """Store the chunk's last serials (same transaction) so that register_case continues after them."""
+    buffer = io.StringIO()
+    for center_id, year in ctx.touched:
+        buffer.write(f"{center_id}\t{year}\t{ctx.serials[(center_id, year)]}\n")
+    ctx.touched.clear()
+    buffer.seek(0)
+    cursor.execute("CREATE TEMP TABLE IF NOT EXISTS gen_seq (center_id bigint, year int, last_serial int)")
+    cursor.execute("DELETE FROM gen_seq")
+    cursor.copy_expert("COPY gen_seq FROM STDIN", buffer)
+    table = CaseNumberSequence._meta.db_table
+    cursor.execute(
+        f"INSERT INTO {table} (center_id, year, last_serial) SELECT center_id, year, last_serial FROM gen_seq "
+        f"ON CONFLICT (center_id, year) DO UPDATE SET last_serial = GREATEST({table}.last_serial, EXCLUDED.last_serial)"
+    )
 
 
 def peak_rss_mb() -> float:
@@ -621,6 +651,7 @@ def generate(
     chunk_size: int = 10_000,
     seed: int = 2026,
     years: int = 4,
+    long_timeline_share: float = LONG_TIMELINE_SHARE,
     log: Callable[[str], None] = print,
 ) -> dict:
     """Add ``n`` cases (and the tree and staff if the database has no generated tree yet); returns a report."""
@@ -635,8 +666,11 @@ def generate(
         log(f"centers: {len(centers)}, users: {User.objects.count()}")
     # A different stream of random numbers for each run, so a second run adds different cases.
     ctx = load_context(seed + Case.objects.count(), years)
+    ctx.long_timeline_share = long_timeline_share
     if not ctx.by_level[Center.Level.VILLAGE]:
-        ctx.by_level[Center.Level.VILLAGE] = ctx.by_level[Center.Level.TOWN] or ctx.by_level[Center.Level.COUNTY]
+        ctx.by_level[Center.Level.VILLAGE] = (
+            ctx.by_level[Center.Level.TOWN] or ctx.by_level[Center.Level.COUNTY]
+        )
     if not ctx.by_level[Center.Level.TOWN]:
         ctx.by_level[Center.Level.TOWN] = ctx.by_level[Center.Level.COUNTY]
     all_tables = tables()
@@ -651,11 +685,13 @@ def generate(
                 chunk = Chunk(ctx, plan_cases(ctx, reserve_ids(cursor, Case, size)), cursor)
                 for table in all_tables:
                     table.copy(cursor, chunk)
+                save_sequences(cursor, ctx)
             done += size
             if done % (chunk_size * 10) == 0 or done == n:
                 elapsed = time.monotonic() - started
-                log(f"{done:>9,} cases  {elapsed:7.1f} s  {done / elapsed:8.0f} cases/s  peak RSS {peak_rss_mb():.0f} MB")
-        save_sequences(ctx)
+                log(
+                    f"{done:>9,} cases {elapsed:7.1f} s {done / elapsed:6.0f} cases/s, peak RSS {peak_rss_mb():.0f} MB"
+                )
         for table in all_tables:
             cursor.execute(f"ANALYZE {table.name}")
         cursor.execute("ANALYZE accounts_center")
@@ -687,6 +723,10 @@ class Command(BaseCommand):
             villages=options["villages"],
             chunk_size=options["chunk"],
             seed=options["seed"],
-            log=self.stdout.write,
+            log=self.log,
         )
         self.stdout.write(json.dumps(report, ensure_ascii=False, indent=2))
+
+    def log(self, message: str) -> None:
+        self.stdout.write(message)
+        self.stdout.flush()  # progress shows up in a log file while it runs
