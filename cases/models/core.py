@@ -204,7 +204,9 @@ class Case(models.Model):
             ),
             # Dashboards and reports count what a center closed in a period; closed cases are ~90% of rows.
             models.Index(
-                fields=["center", "-closed_at"], condition=Q(closed_at__isnull=False), name="case_closed_recent"
+                fields=["center", "-closed_at"],
+                condition=Q(closed_at__isnull=False),
+                name="case_closed_recent",
             ),
         ]
 
