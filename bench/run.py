@@ -352,39 +352,51 @@ def http_load(env: Env, *, requests: int, concurrency: int, time_limit: float, p
     try:
         _wait_for(f"http://127.0.0.1:{port}/healthz", 30)
         cookie = f"{settings.SESSION_COOKIE_NAME}={env.client('supervisor').cookies[settings.SESSION_COOKIE_NAME].value}"
-        urls = [
-            reverse("cases:list"),
-            reverse("cases:list") + "?status=in_mediation",
-            reverse("cases:detail", args=[env.any_case.pk]),
-            reverse("bench-one-row", args=[env.any_case.pk]),
-        ]
-        load = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "bench.load",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--cookie",
-                cookie,
-                "--requests",
-                str(requests),
-                "--concurrency",
-                str(concurrency),
-                "--time-limit",
-                str(time_limit),
-                *urls,
-            ],
-            capture_output=True,
-            text=True,
-            timeout=time_limit + 60,
-            cwd=settings.BASE_DIR,
-        )
-        if load.returncode != 0:
-            raise RuntimeError(f"load client failed: {load.stderr[-2000:]}")
-        result = json.loads(load.stdout)
+        urls = {
+            "case_list.supervisor": reverse("cases:list"),
+            "case_list.supervisor_filtered": reverse("cases:list") + "?status=in_mediation",
+            "case_page": reverse("cases:detail", args=[env.any_case.pk]),
+            "bare_view.one_row": reverse("bench-one-row", args=[env.any_case.pk]),
+        }
+        result = {"concurrency": concurrency, "pages": {}}
+        # One phase per page, each with its share of the requests and of the time limit.
+        for name, url in urls.items():
+            load = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "bench.load",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--cookie",
+                    cookie,
+                    "--requests",
+                    str(max(1, requests // len(urls))),
+                    "--concurrency",
+                    str(concurrency),
+                    "--time-limit",
+                    str(time_limit / len(urls)),
+                    url,
+                ],
+                capture_output=True,
+                text=True,
+                timeout=time_limit + 60,
+                cwd=settings.BASE_DIR,
+            )
+            if load.returncode != 0:
+                raise RuntimeError(
+                    f"load client failed on {url}: {load.stdout[-1000:]} {load.stderr[-2000:]}"
+                )
+            phase = json.loads(load.stdout)
+            phase.pop("statuses", None)
+            result["pages"][name] = phase
+        phases = result["pages"].values()
+        result["sent"] = sum(p["sent"] for p in phases)
+        result["ok"] = sum(p["ok"] for p in phases)
+        result["seconds"] = round(sum(p["seconds"] for p in phases), 2)
+        result["rps"] = round(result["ok"] / result["seconds"], 1) if result["seconds"] else 0.0
         workers = gunicorn_workers(server.pid)
         result["worker_peak_rss_mb"] = [round(vm_hwm_mb(pid), 1) for pid in workers]
         result["workers"] = len(workers)
@@ -428,7 +440,8 @@ def table(results: list[dict]) -> str:
 def markdown(report: dict) -> str:
     lines = [
         f"Measured {report['date']} on {report['machine']} against {report['cases']:,} cases "
-        f"(PostgreSQL {report['postgres']}), {report['repeat']} repetitions after 3 warm-up calls.",
+        f"(PostgreSQL {report['postgres']}), {report['repeat']} repetitions after 3 warm-up calls; "
+        f"load average after the operations {report['load_average'][0]:.1f} (the machine is shared).",
         "",
         "| operation | p50 ms | p95 ms | SQL queries | target |",
         "|---|---:|---:|---:|---|",
@@ -442,11 +455,17 @@ def markdown(report: dict) -> str:
     if http:
         lines += [
             "",
-            f"HTTP (gunicorn, 2 workers, 127.0.0.1, {http['concurrency']} client connections): "
-            f"{http['ok']} of {http['sent']} requests answered 200 in {http['seconds']:.1f} s = "
-            f"**{http['rps']:.1f} requests/s**, latency p50 {http['p50_ms']:.0f} ms / p95 {http['p95_ms']:.0f} ms; "
-            f"web worker peak RSS (VmHWM) {', '.join(f'{m:.0f} MB' for m in http['worker_peak_rss_mb'])}.",
+            f"HTTP through gunicorn (2 workers, 127.0.0.1), {http['concurrency']} client connections, "
+            "one phase per page; web worker peak RSS (VmHWM) "
+            f"{', '.join(f'{m:.0f} MB' for m in http['worker_peak_rss_mb'])}.",
+            "",
+            "| page | requests (200 OK) | requests/s | p50 ms | p95 ms |",
+            "|---|---:|---:|---:|---:|",
         ]
+        for name, p in http["pages"].items():
+            lines.append(
+                f"| {name} | {p['ok']}/{p['sent']} | {p['rps']:.1f} | {p['p50_ms']:.0f} | {p['p95_ms']:.0f} |"
+            )
     return "\n".join(lines) + "\n"
 
 
@@ -468,7 +487,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="*", help="names of operations to run")
     parser.add_argument("--explain", action="store_true", help="write bench/EXPLAIN.md")
     parser.add_argument("--no-http", action="store_true")
-    parser.add_argument("--http-requests", type=int, default=400)
+    parser.add_argument("--http-requests", type=int, default=400, help="split evenly over the pages")
     parser.add_argument("--http-concurrency", type=int, default=4)
     parser.add_argument("--http-time-limit", type=float, default=120)
     parser.add_argument("--port", type=int, default=8765)
@@ -493,6 +512,7 @@ def main(argv: list[str] | None = None) -> int:
         "postgres": postgres,
         "cases": Case.objects.count(),
         "repeat": args.repeat,
+        "load_average": [round(x, 2) for x in os.getloadavg()],
         "operations": results,
         "env": {
             "county": env.county.name,
@@ -510,10 +530,11 @@ def main(argv: list[str] | None = None) -> int:
             port=args.port,
         )
         http = report["http"]
-        print(
-            f"HTTP: {http['rps']:.1f} req/s ({http['ok']}/{http['sent']} OK, p50 {http['p50_ms']:.0f} ms), "
-            f"worker peak RSS {http['worker_peak_rss_mb']} MB"
-        )
+        for name, p in http["pages"].items():
+            print(
+                f"HTTP {name:<30} {p['rps']:7.1f} req/s ({p['ok']}/{p['sent']} OK, p50 {p['p50_ms']:.0f} ms)"
+            )
+        print(f"HTTP web worker peak RSS {http['worker_peak_rss_mb']} MB")
     output = Path(args.output)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(report, ensure_ascii=False, indent=2))
