@@ -183,17 +183,25 @@ def prepared(op: Operation, env: Env) -> tuple[Callable[[], object], Callable[[]
     return (lambda: None), made
 
 
-def measure(op: Operation, env: Env, repeat: int, warmup: int = 3) -> dict:
+def measure(op: Operation, env: Env, repeat: int, warmup: int = 3, budget_s: float = 60.0) -> dict:
+    """Median and p95 of ``repeat`` timed calls (at least 5, fewer than ``repeat`` if they would take over
+    ``budget_s`` seconds), and the number of SQL queries of one call."""
     prepare, call = prepared(op, env)
+    slowest = 0.0
     for _ in range(warmup):
         prepare()
+        start = time.perf_counter()
         call()
+        slowest = max(slowest, time.perf_counter() - start)
     prepare()
     with CaptureQueriesContext(connection) as captured:
         call()
     queries = len(captured.captured_queries)
     times = []
-    for _ in range(op.repeat or repeat):
+    repeat = op.repeat or repeat
+    if slowest * repeat > budget_s:
+        repeat = max(5, int(budget_s / slowest))
+    for _ in range(repeat):
         prepare()
         start = time.perf_counter()
         call()
@@ -440,16 +448,16 @@ def table(results: list[dict]) -> str:
 def markdown(report: dict) -> str:
     lines = [
         f"Measured {report['date']} on {report['machine']} against {report['cases']:,} cases "
-        f"(PostgreSQL {report['postgres']}), {report['repeat']} repetitions after 3 warm-up calls; "
+        f"(PostgreSQL {report['postgres']}), up to {report['repeat']} repetitions (column n) after 3 warm-up calls; "
         f"load average after the operations {report['load_average'][0]:.1f} (the machine is shared).",
         "",
-        "| operation | p50 ms | p95 ms | SQL queries | target |",
-        "|---|---:|---:|---:|---|",
+        "| operation | n | p50 ms | p95 ms | SQL queries | target |",
+        "|---|---:|---:|---:|---:|---|",
     ]
     for r in report["operations"]:
         mark = "" if "meets_target" not in r else (" — met" if r["meets_target"] else " — **missed**")
         lines.append(
-            f"| {r['name']} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | {r['queries']} | {r['target']}{mark} |"
+            f"| {r['name']} | {r['repeat']} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | {r['queries']} | {r['target']}{mark} |"
         )
     http = report.get("http")
     if http:
@@ -484,6 +492,7 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--budget", type=float, default=60, help="seconds per operation at most (≥ 5 calls)")
     parser.add_argument("--only", nargs="*", help="names of operations to run")
     parser.add_argument("--explain", action="store_true", help="write bench/EXPLAIN.md")
     parser.add_argument("--no-http", action="store_true")
@@ -500,7 +509,7 @@ def main(argv: list[str] | None = None) -> int:
     ops = [OPERATIONS[name] for name in args.only] if args.only else list(OPERATIONS.values())
     results = []
     for op in ops:
-        results.append(measure(op, env, args.repeat))
+        results.append(measure(op, env, args.repeat, budget_s=args.budget))
         print(f"  {op.name}: p50 {results[-1]['p50_ms']:.1f} ms", file=sys.stderr)
     check_relative_targets(results)
     with connection.cursor() as cursor:
