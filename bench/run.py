@@ -598,6 +598,7 @@ page(
     lambda env: reverse("cases:detail", args=[env.long_case.pk]),
     target_ms=60,
 )
+page("case_page.typical", "supervisor", lambda env: reverse("cases:detail", args=[env.any_case.pk]))
 page("bare_view.one_row", None, lambda env: reverse("bench-one-row", args=[env.any_case.pk]))
 
 
