@@ -195,6 +195,19 @@ class Case(models.Model):
                 condition=Q(status__in=[s.value for s in OPEN_STATUSES]),
                 name="case_open_queue",
             ),
+            # Benchmark (bench/EXPLAIN.md): a mediator's queue is one center and one channel, open cases,
+            # worst warning first, then the nearest deadline; filtering by level stays in the index.
+            models.Index(
+                fields=["center", "channel", "-warning_level", "due_at"],
+                condition=Q(status__in=[s.value for s in OPEN_STATUSES]),
+                name="case_open_channel_queue",
+            ),
+            # Dashboards and reports count what a center closed in a period; closed cases are ~90% of rows.
+            models.Index(
+                fields=["center", "-closed_at"],
+                condition=Q(closed_at__isnull=False),
+                name="case_closed_recent",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,1 @@
+"""The benchmark (bench/README.md): data at a province's volume, timed operations, an HTTP load run."""

@@ -1,0 +1,628 @@
+"""Time each operation against the generated database, run an HTTP load through gunicorn, write the results.
+
+    .venv/bin/python -m bench.run                 # operations + HTTP load, prints a table
+    .venv/bin/python -m bench.run --explain       # also EXPLAIN (ANALYZE, BUFFERS) into bench/EXPLAIN.md
+    .venv/bin/python -m bench.run --only case_page --repeat 50 --no-http
+
+Operations live in ``OPERATIONS`` (name -> Operation). An operation's ``setup(env)`` picks
+its objects once and returns the zero-argument callable that is timed. Adding one when an
+area merges is a few lines at the bottom of this file (see bench/README.md, "To add").
+"""
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from accounts.models import Center, Membership, User  # noqa: E402
+from cases.models import Case, DisputeType, Party  # noqa: E402
+
+BENCH_DIR = Path(__file__).resolve().parent
+RESULTS_DIR = BENCH_DIR / "results"
+
+
+# --- The registry -------------------------------------------------------------------------
+
+
+@dataclass
+class Operation:
+    name: str
+    setup: Callable[["Env"], Callable[[], object]]
+    target_ms: float | None = None  # the issue's p50 target, if it sets one
+    target: str = ""  # the target in words (for targets relative to another operation)
+    repeat: int | None = None  # overrides --repeat for slow operations (PDF)
+    writes: bool = False  # EXPLAIN leaves the statements of writing operations out
+    relative_to: tuple[str, float] | None = None  # p50 ≤ factor × another operation's p50
+
+
+OPERATIONS: dict[str, Operation] = {}
+
+
+def operation(
+    name: str,
+    *,
+    target_ms: float | None = None,
+    target: str = "",
+    repeat: int | None = None,
+    writes: bool = False,
+):
+    """Register ``setup(env) -> callable`` under ``name``."""
+
+    def register(setup):
+        OPERATIONS[name] = Operation(name, setup, target_ms, target, repeat, writes)
+        return setup
+
+    return register
+
+
+def page(
+    name: str,
+    user: str | None,
+    url: Callable[["Env"], str],
+    *,
+    method: str = "get",
+    data: Callable[["Env"], dict] | None = None,
+    content_type: str | None = None,
+    expect: int = 200,
+    target_ms: float | None = None,
+    target: str = "",
+    relative_to: tuple[str, float] | None = None,
+) -> None:
+    """Register a request to ``url(env)`` by the persona ``env.<user>`` (None: anonymous) answering ``expect``."""
+
+    def setup(env: "Env"):
+        client = env.client(user)
+        address = url(env)
+        send = getattr(client, method)
+        extra = {"content_type": content_type} if content_type else {}
+
+        def request():
+            response = send(address, data(env) if data else None, **extra)
+            if response.status_code != expect:
+                raise AssertionError(f"{name}: {method.upper()} {address} answered {response.status_code}")
+            return response
+
+        return request
+
+    OPERATIONS[name] = Operation(
+        name, setup, target_ms, target, writes=method != "get", relative_to=relative_to
+    )
+
+
+# --- The environment: who looks at what --------------------------------------------------------
+
+
+@dataclass
+class Env:
+    """The personas and objects the operations use, picked once from the generated data."""
+
+    county: Center
+    clerk: User
+    supervisor: User
+    mediator: User
+    long_case: Case
+    any_case: Case
+    clients: dict = field(default_factory=dict)
+
+    def client(self, persona: str | None) -> Client:
+        if persona not in self.clients:
+            client = Client()
+            if persona:
+                client.force_login(getattr(self, persona))
+            self.clients[persona] = client
+        return self.clients[persona]
+
+
+def _member(center: Center, role: str) -> User:
+    membership = (
+        Membership.objects.filter(center=center, role=role).select_related("user").order_by("user_id").first()
+    )
+    if membership is None:
+        raise SystemExit(f"no {role} at {center}: run `manage.py generate_data` first")
+    return membership.user
+
+
+def build_env() -> Env:
+    # The case with the longest timeline (the generator gives one case in a thousand 150–400 events).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT case_id FROM cases_timelineevent WHERE case_id IN ("
+            " SELECT id FROM cases_case ORDER BY id DESC LIMIT 20000)"
+            " GROUP BY case_id ORDER BY count(*) DESC LIMIT 1"
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise SystemExit("no cases: run `manage.py generate_data` first")
+    long_case = Case.objects.select_related("center").get(pk=row[0])
+    county = Center.objects.get(pk=int(long_case.center.path.strip("/").split("/")[0]))
+    any_case = Case.objects.filter(center=county).order_by("-id").first() or long_case
+    return Env(
+        county=county,
+        clerk=_member(county, Membership.Role.CLERK),
+        supervisor=_member(county, Membership.Role.SUPERVISOR),
+        mediator=_member(county, Membership.Role.MEDIATOR),
+        long_case=long_case,
+        any_case=any_case,
+    )
+
+
+# --- Measuring -----------------------------------------------------------------------------
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def prepared(op: Operation, env: Env) -> tuple[Callable[[], object], Callable[[], object]]:
+    """(prepare, call): ``setup`` may return ``(prepare, call)`` when each call needs untimed preparation."""
+    made = op.setup(env)
+    if isinstance(made, tuple):
+        return made
+    return (lambda: None), made
+
+
+def measure(op: Operation, env: Env, repeat: int, warmup: int = 3, budget_s: float = 60.0) -> dict:
+    """Median and p95 of ``repeat`` timed calls (at least 5, fewer than ``repeat`` if they would take over
+    ``budget_s`` seconds), and the number of SQL queries of one call."""
+    prepare, call = prepared(op, env)
+    slowest = 0.0
+    for _ in range(warmup):
+        prepare()
+        start = time.perf_counter()
+        call()
+        slowest = max(slowest, time.perf_counter() - start)
+    prepare()
+    with CaptureQueriesContext(connection) as captured:
+        call()
+    queries = len(captured.captured_queries)
+    times = []
+    repeat = op.repeat or repeat
+    if slowest * repeat > budget_s:
+        repeat = max(5, int(budget_s / slowest))
+    for _ in range(repeat):
+        prepare()
+        start = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - start) * 1000)
+    p50 = statistics.median(times)
+    result = {
+        "name": op.name,
+        "repeat": len(times),
+        "p50_ms": round(p50, 2),
+        "p95_ms": round(percentile(times, 0.95), 2),
+        "min_ms": round(min(times), 2),
+        "queries": queries,
+        "target_ms": op.target_ms,
+        "target": op.target or (f"p50 ≤ {op.target_ms:g} ms" if op.target_ms else ""),
+    }
+    if op.target_ms:
+        result["meets_target"] = p50 <= op.target_ms
+    if op.relative_to:
+        other, factor = op.relative_to
+        result["relative_to"] = [other, factor]
+        result["target"] = result["target"] or f"p50 ≤ {factor:g} × {other}"
+    return result
+
+
+def check_relative_targets(results: list[dict]) -> None:
+    """Targets like 'status lookup ≤ 2 × the bare view' are decided once both are measured."""
+    by_name = {r["name"]: r for r in results}
+    for r in results:
+        if "relative_to" in r and r["relative_to"][0] in by_name:
+            other, factor = r["relative_to"]
+            r["meets_target"] = r["p50_ms"] <= factor * by_name[other]["p50_ms"]
+
+
+def explain(ops: list[Operation], env: Env, path: Path) -> None:
+    """EXPLAIN (ANALYZE, BUFFERS) every distinct SELECT the read operations run, into a markdown file."""
+    lines = [
+        "# EXPLAIN of the hot queries",
+        "",
+        f"Generated by `python -m bench.run --explain` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC "
+        f"against {Case.objects.count():,} cases. Session and user lookups are left out.",
+        "",
+    ]
+    for op in ops:
+        if op.writes:
+            continue
+        prepare, call = prepared(op, env)
+        prepare()
+        call()
+        prepare()
+        with CaptureQueriesContext(connection) as captured:
+            call()
+        seen = set()
+        lines += [f"## {op.name}", ""]
+        for query in captured.captured_queries:
+            sql = query["sql"]
+            if not sql.lstrip().upper().startswith("SELECT") or sql in seen:
+                continue
+            if (
+                '"django_session"' in sql
+                or 'FROM "accounts_user"' in sql
+                and "WHERE" in sql
+                and "LIMIT 21" in sql
+            ):
+                continue
+            seen.add(sql)
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+                plan = "\n".join(row[0] for row in cursor.fetchall())
+            lines += ["```sql", sql, "```", "", "```", plan, "```", ""]
+    for title, sql in EXPLAIN_SHAPES(env):
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        lines += [f"## {title}", "", "```sql", sql, "```", "", "```", plan, "```", ""]
+    path.write_text("\n".join(lines))
+
+
+def EXPLAIN_SHAPES(env: Env) -> list[tuple[str, str]]:  # noqa: N802 - a table of queries
+    """Query shapes behind the indexes whose views are not merged yet (queue, sweep, status lookup)."""
+    open_statuses = "('submitted','registered','routed','in_mediation','concluded','evaluated')"
+    channel = Membership.objects.filter(user=env.mediator).values_list("channel_id", flat=True).first()
+    subtree = ",".join(str(pk) for pk in env.county.subtree().values_list("pk", flat=True))
+    visible = f"(center_id = ANY(ARRAY[{subtree}]::bigint[]) OR registered_by_id = {env.supervisor.pk})"
+    return [
+        (
+            "proposed: supervisor case list with the subtree as center ids and without DISTINCT (first page)",
+            f"SELECT id, number, status, warning_level, created_at FROM cases_case WHERE {visible} "
+            "ORDER BY warning_level DESC, created_at DESC LIMIT 25",
+        ),
+        (
+            "proposed: the same list's count",
+            f"SELECT count(*) FROM cases_case WHERE {visible}",
+        ),
+        (
+            "shape: mediator queue filtered by warning level (index case_open_channel_queue)",
+            f"SELECT id, number, warning_level, due_at FROM cases_case WHERE center_id = {env.county.pk} "
+            f"AND channel_id = {channel or 0} AND status IN {open_statuses} AND warning_level >= 2 "
+            "ORDER BY warning_level DESC, due_at LIMIT 25",
+        ),
+        (
+            "shape: escalation sweep, cases due now (index case_sweep_due)",
+            "SELECT id FROM cases_case WHERE next_check_at IS NOT NULL AND next_check_at <= now() "
+            "ORDER BY next_check_at LIMIT 10000",
+        ),
+        (
+            "shape: dashboard counts for a county subtree (index case_open_queue, index-only)",
+            f"SELECT c.status, c.warning_level, count(*) FROM cases_case c JOIN accounts_center ce "
+            f"ON ce.id = c.center_id WHERE ce.path LIKE '{env.county.path}%' AND c.status IN {open_statuses} "
+            "GROUP BY 1, 2",
+        ),
+        (
+            "shape: citizen status lookup by tracking code (unique index)",
+            f"SELECT id, number, status FROM cases_case WHERE tracking_code = '{env.any_case.tracking_code}'",
+        ),
+    ]
+
+
+# --- HTTP load ---------------------------------------------------------------------------------
+
+
+def gunicorn_workers(master_pid: int) -> list[int]:
+    try:
+        children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    except OSError:
+        return []
+    return [int(pid) for pid in children]
+
+
+def vm_hwm_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def http_load(env: Env, *, requests: int, concurrency: int, time_limit: float, port: int) -> dict:
+    """gunicorn with 2 workers on loopback, a second process sends ``requests`` GETs, bounded in time."""
+    environment = dict(os.environ, DJANGO_SETTINGS_MODULE="bench.settings")
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "mediation_center.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--log-level",
+            "warning",
+        ],
+        env=environment,
+        cwd=settings.BASE_DIR,
+    )
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/healthz", 30)
+        cookie = f"{settings.SESSION_COOKIE_NAME}={env.client('supervisor').cookies[settings.SESSION_COOKIE_NAME].value}"
+        urls = {
+            "case_list.supervisor": reverse("cases:list"),
+            "case_list.supervisor_filtered": reverse("cases:list") + "?status=in_mediation",
+            "case_page": reverse("cases:detail", args=[env.any_case.pk]),
+            "bare_view.one_row": reverse("bench-one-row", args=[env.any_case.pk]),
+        }
+        result = {"concurrency": concurrency, "pages": {}}
+        # One phase per page, each with its share of the requests and of the time limit.
+        for name, url in urls.items():
+            load = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "bench.load",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--cookie",
+                    cookie,
+                    "--requests",
+                    str(max(1, requests // len(urls))),
+                    "--concurrency",
+                    str(concurrency),
+                    "--time-limit",
+                    str(time_limit / len(urls)),
+                    url,
+                ],
+                capture_output=True,
+                text=True,
+                timeout=time_limit + 60,
+                cwd=settings.BASE_DIR,
+            )
+            if load.returncode != 0:
+                raise RuntimeError(
+                    f"load client failed on {url}: {load.stdout[-1000:]} {load.stderr[-2000:]}"
+                )
+            phase = json.loads(load.stdout)
+            phase.pop("statuses", None)
+            result["pages"][name] = phase
+        phases = result["pages"].values()
+        result["sent"] = sum(p["sent"] for p in phases)
+        result["ok"] = sum(p["ok"] for p in phases)
+        result["seconds"] = round(sum(p["seconds"] for p in phases), 2)
+        result["rps"] = round(result["ok"] / result["seconds"], 1) if result["seconds"] else 0.0
+        workers = gunicorn_workers(server.pid)
+        result["worker_peak_rss_mb"] = [round(vm_hwm_mb(pid), 1) for pid in workers]
+        result["workers"] = len(workers)
+        return result
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+def _wait_for(url: str, seconds: float) -> None:
+    import urllib.request
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"gunicorn did not answer {url} within {seconds} s")
+
+
+# --- Output -----------------------------------------------------------------------------------
+
+
+def table(results: list[dict]) -> str:
+    header = f"{'operation':<28} {'p50 ms':>9} {'p95 ms':>9} {'queries':>8}  target"
+    rows = [header, "-" * len(header)]
+    for r in results:
+        mark = "" if "meets_target" not in r else (" ✓" if r["meets_target"] else " ✗")
+        rows.append(
+            f"{r['name']:<28} {r['p50_ms']:>9.2f} {r['p95_ms']:>9.2f} {r['queries']:>8}  {r['target']}{mark}"
+        )
+    return "\n".join(rows)
+
+
+def markdown(report: dict) -> str:
+    lines = [
+        f"Measured {report['date']} on {report['machine']} against {report['cases']:,} cases "
+        f"(PostgreSQL {report['postgres']}), up to {report['repeat']} repetitions (column n) after 3 warm-up calls; "
+        f"load average after the operations {report['load_average'][0]:.1f} (the machine is shared).",
+        "",
+        "| operation | n | p50 ms | p95 ms | SQL queries | target |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
+    for r in report["operations"]:
+        mark = "" if "meets_target" not in r else (" — met" if r["meets_target"] else " — **missed**")
+        lines.append(
+            f"| {r['name']} | {r['repeat']} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | {r['queries']} | {r['target']}{mark} |"
+        )
+    http = report.get("http")
+    if http:
+        lines += [
+            "",
+            f"HTTP through gunicorn (2 workers, 127.0.0.1), {http['concurrency']} client connections, "
+            "one phase per page; web worker peak RSS (VmHWM) "
+            f"{', '.join(f'{m:.0f} MB' for m in http['worker_peak_rss_mb'])}.",
+            "",
+            "| page | requests (200 OK) | requests/s | p50 ms | p95 ms |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        for name, p in http["pages"].items():
+            lines.append(
+                f"| {name} | {p['ok']}/{p['sent']} | {p['rps']:.1f} | {p['p50_ms']:.0f} | {p['p95_ms']:.0f} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def machine() -> str:
+    cores = os.cpu_count()
+    try:
+        mem_kb = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f"{mem_kb / 1024 / 1024:.0f} GB"
+    except (OSError, ValueError, IndexError):
+        memory = "?"
+    return f"{platform.machine()} {cores} cores, {memory} RAM, Python {platform.python_version()}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--budget", type=float, default=60, help="seconds per operation at most (≥ 5 calls)")
+    parser.add_argument("--only", nargs="*", help="names of operations to run")
+    parser.add_argument("--explain", action="store_true", help="write bench/EXPLAIN.md")
+    parser.add_argument("--no-http", action="store_true")
+    parser.add_argument("--http-requests", type=int, default=400, help="split evenly over the pages")
+    parser.add_argument("--http-concurrency", type=int, default=4)
+    parser.add_argument("--http-time-limit", type=float, default=120)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--output", default=str(RESULTS_DIR / "latest.json"))
+    args = parser.parse_args(argv)
+
+    if connection.vendor != "postgresql":
+        raise SystemExit("the benchmark runs on PostgreSQL: set DATABASE_URL")
+    env = build_env()
+    ops = [OPERATIONS[name] for name in args.only] if args.only else list(OPERATIONS.values())
+    results = []
+    for op in ops:
+        results.append(measure(op, env, args.repeat, budget_s=args.budget))
+        print(f"  {op.name}: p50 {results[-1]['p50_ms']:.1f} ms", file=sys.stderr)
+    check_relative_targets(results)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        postgres = cursor.fetchone()[0]
+    report = {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": machine(),
+        "postgres": postgres,
+        "cases": Case.objects.count(),
+        "repeat": args.repeat,
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "operations": results,
+        "env": {
+            "county": env.county.name,
+            "long_case_events": env.long_case.events.count(),
+            "cases_below_county": Case.objects.filter(center__path__startswith=env.county.path).count(),
+        },
+    }
+    print(table(results))
+    if not args.no_http:
+        report["http"] = http_load(
+            env,
+            requests=args.http_requests,
+            concurrency=args.http_concurrency,
+            time_limit=args.http_time_limit,
+            port=args.port,
+        )
+        http = report["http"]
+        for name, p in http["pages"].items():
+            print(
+                f"HTTP {name:<30} {p['rps']:7.1f} req/s ({p['ok']}/{p['sent']} OK, p50 {p['p50_ms']:.0f} ms)"
+            )
+        print(f"HTTP web worker peak RSS {http['worker_peak_rss_mb']} MB")
+    output = Path(args.output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(report, ensure_ascii=False, indent=2))
+    output.with_suffix(".md").write_text(markdown(report))
+    print(f"wrote {output} and {output.with_suffix('.md')}")
+    if args.explain:
+        explain(ops, env, BENCH_DIR / "EXPLAIN.md")
+        print(f"wrote {BENCH_DIR / 'EXPLAIN.md'}")
+    return 0
+
+
+# --- The operations the merged code supports today ------------------------------------------------
+
+
+@operation("intake.register_case", target_ms=25, writes=True)
+def intake_register_case(env: Env):
+    from cases.services.intake import CaseData, PartyData, register_case
+
+    dispute_type = DisputeType.objects.get(code="neighbour")
+
+    def register():
+        return register_case(
+            center=env.county,
+            actor=env.clerk,
+            data=CaseData(
+                dispute_type=dispute_type,
+                summary="邻里之间因排水沟堵塞发生争执，双方多次协商未果。",
+                parties=[
+                    PartyData(
+                        role=Party.Role.APPLICANT,
+                        name="张伟",
+                        id_type=Party.IdType.RESIDENT_ID,
+                        id_number="11010519491231002X",
+                        phone="13812345678",
+                    ),
+                    PartyData(role=Party.Role.RESPONDENT, name="李强", phone="13987654321"),
+                ],
+            ),
+        )
+
+    return register
+
+
+page("case_list.supervisor", "supervisor", lambda env: reverse("cases:list"))
+page(
+    "case_list.supervisor_filtered", "supervisor", lambda env: reverse("cases:list") + "?status=in_mediation"
+)
+page("case_list.clerk", "clerk", lambda env: reverse("cases:list"))
+page(
+    "case_page.long_timeline",
+    "supervisor",
+    lambda env: reverse("cases:detail", args=[env.long_case.pk]),
+    target_ms=60,
+)
+page("case_page.typical", "supervisor", lambda env: reverse("cases:detail", args=[env.any_case.pk]))
+page("bare_view.one_row", None, lambda env: reverse("bench-one-row", args=[env.any_case.pk]))
+
+
+@operation("receipt_pdf.bench_template", target_ms=800, repeat=10)
+def receipt_pdf(env: Env):
+    from cases.documents.pdf import qr_data_uri, render_pdf
+
+    def render():
+        case = Case.objects.select_related("origin_center", "dispute_type").get(pk=env.any_case.pk)
+        parties = list(case.parties.all())
+        return render_pdf(
+            "bench/receipt.html",
+            {
+                "case": case,
+                "parties": parties,
+                "qr": qr_data_uri(f"{settings.PUBLIC_BASE_URL}/q/{case.tracking_code}"),
+            },
+        )
+
+    return render
+
+
+# When the other areas merge, register their operations here (bench/README.md lists them).
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,734 @@
+"""Fill PostgreSQL with N realistic cases for the benchmark (bench/README.md), fast and in bounded memory.
+
+Shape: a province-like tree of centers (county → town → village), staff with memberships,
+then cases in chunks. Each chunk first draws one ``CasePlan`` per case (the facts every
+table needs: id, centers, status, times, channel, mediator), then every entry of ``TABLES``
+turns the plans into rows of its table, which are streamed to PostgreSQL with COPY.
+A table added later (sessions, agreements, visits, clocks) is one more generator function
+and one more ``Table(...)`` line in ``TABLES``; columns a generator leaves out get the
+model field's default (or NULL), so new nullable/defaulted columns need no change here.
+
+Peak memory depends on the chunk size, not on N (see the report printed at the end).
+"""
+
+import io
+import json
+import random
+import resource
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from accounts.models import Center, Membership, User
+from cases.identity import CREDIT_CODE_CHARS, credit_code_check_char, resident_id_check_char
+from cases.models import Case, CaseNumberSequence, DisputeType, Party, Status, TimelineEvent
+from cases.services.intake import TRACKING_ALPHABET, TRACKING_LENGTH
+from routing.models import Channel
+
+BENCH_PASSWORD = "Bench-pass-2026"
+PROVINCE_CODE = "33"
+CHINA_OFFSET = timedelta(hours=8)  # case numbers carry the year in Beijing time
+
+# Status mix: about 10% open, the rest closed or not accepted (weights in per mille).
+STATUS_MIX = [
+    (Status.SUBMITTED, 5),
+    (Status.REGISTERED, 15),
+    (Status.ROUTED, 20),
+    (Status.IN_MEDIATION, 45),
+    (Status.CONCLUDED, 10),
+    (Status.EVALUATED, 5),
+    (Status.CLOSED, 860),
+    (Status.NOT_ACCEPTED, 40),
+]
+SOURCE_MIX = [
+    ("counter", 40),
+    ("phone", 10),
+    ("hotline_12345", 18),
+    ("grid", 12),
+    ("petition_system", 6),
+    ("online", 8),
+    ("court_referral", 3),
+    ("police_referral", 2),
+    ("other", 1),
+]
+OPEN_WARNING_MIX = [(0, 60), (1, 20), (2, 12), (3, 6), (4, 2)]
+# Where cases are handled: county centers take the hard ones, villages the small ones.
+LEVEL_MIX = [(Center.Level.COUNTY, 35), (Center.Level.TOWN, 45), (Center.Level.VILLAGE, 20)]
+LONG_TIMELINE_SHARE = 0.001  # one case in a thousand carries 150–400 events
+OPEN = {s.value for s in (Status.SUBMITTED, Status.REGISTERED, Status.ROUTED, Status.IN_MEDIATION)} | {
+    Status.CONCLUDED.value,
+    Status.EVALUATED.value,
+}
+
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高罗郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈姚卢"
+)
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红玉兰春梅海燕文辉鹏飞晓东婷雪慧"
+COMPANY_WORDS = ["建设", "物业服务", "商贸", "劳务", "运输", "食品", "纺织", "置业", "机械", "医疗器械"]
+PLACE_WORDS = [
+    "东",
+    "西",
+    "南",
+    "北",
+    "新",
+    "和平",
+    "光明",
+    "长安",
+    "青山",
+    "清河",
+    "永安",
+    "双溪",
+    "白沙",
+    "石桥",
+]
+SUMMARIES = {
+    "family": "{a}与{b}因离婚后子女抚养费支付问题发生争执，{b}已连续{n}个月未支付抚养费。",
+    "neighbour": "{a}与邻居{b}因房屋滴水、通道占用问题多次发生口角，曾{n}次报警。",
+    "housing": "{a}与{b}因宅基地边界不清发生纠纷，争议面积约{n}平方米。",
+    "contract": "{a}与{b}因买卖合同货款结算发生纠纷，尚欠货款{n}万元。",
+    "business": "{a}与{b}因合伙经营利润分配产生矛盾，涉及金额约{n}万元。",
+    "damages": "{a}饲养的犬只咬伤{b}，双方就医疗费等{n}千元赔偿未达成一致。",
+    "forest_land": "{a}与{b}因山林权属界线发生争议，涉及山林约{n}亩。",
+    "land_contracting": "{a}与村集体及{b}因土地承包经营权流转费用发生纠纷，涉及{n}亩。",
+    "requisition": "{a}对征地拆迁补偿标准有异议，与{b}协商{n}次未果。",
+    "pollution": "{a}反映{b}厂区夜间噪声及废水排放影响生活，已持续{n}个月。",
+    "labour": "{a}等{n}名工人反映{b}拖欠工资，要求支付欠薪。",
+    "consumer": "{a}在{b}处购买的商品存在质量问题，要求退款{n}千元被拒。",
+    "medical": "{a}家属认为{b}诊疗存在过错，要求赔偿，涉及金额约{n}万元。",
+    "traffic": "{a}与{b}发生交通事故，就{n}万元损失赔偿产生争议。",
+    "property": "{a}等业主与{b}因物业费及公共收益分配发生纠纷，涉及{n}户。",
+    "other": "{a}与{b}因琐事发生纠纷，已持续{n}个月。",
+}
+
+
+# --- COPY encoding ----------------------------------------------------------------------
+
+
+def _escape(text: str) -> str:
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return text
+
+
+def encode(value) -> str:
+    """One value in PostgreSQL's COPY text format."""
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, str):
+        return _escape(value)
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, (dict, list)):
+        return _escape(json.dumps(value, ensure_ascii=False))
+    return _escape(str(value))
+
+
+class Table:
+    """One table of the generated data: its model, and a function from a chunk's plans to row dicts."""
+
+    def __init__(self, model: type[models.Model], rows: Callable[["Chunk"], Iterable[dict]]):
+        self.model = model
+        self.rows = rows
+        self.fields = [f for f in model._meta.concrete_fields]
+        self.columns = [f.column for f in self.fields]
+        self.defaults = {}
+        for f in self.fields:
+            if f.has_default():
+                self.defaults[f.attname] = encode(f.get_default())
+            elif getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+                self.defaults[f.attname] = None  # filled with "now" per chunk
+            elif f.null:
+                self.defaults[f.attname] = "\\N"
+            elif f.blank and isinstance(f, (models.CharField, models.TextField)):
+                self.defaults[f.attname] = ""
+            else:
+                self.defaults[f.attname] = None  # the generator must give it
+        self.count = 0
+
+    @property
+    def name(self) -> str:
+        return self.model._meta.db_table
+
+    def copy(self, cursor, chunk: "Chunk") -> int:
+        buffer = io.StringIO()
+        attnames = [f.attname for f in self.fields]
+        now_text = encode(chunk.ctx.now)
+        written = 0
+        for row in self.rows(chunk):
+            values = []
+            for attname in attnames:
+                if attname in row:
+                    values.append(encode(row[attname]))
+                else:
+                    default = self.defaults[attname]
+                    if default is None:
+                        if attname in ("created_at", "updated_at", "uploaded_at"):
+                            default = now_text
+                        else:
+                            raise CommandError(f"generate_data: no value for {self.name}.{attname}")
+                    values.append(default)
+            buffer.write("\t".join(values))
+            buffer.write("\n")
+            written += 1
+        if written:
+            buffer.seek(0)
+            cursor.copy_expert(f"COPY {self.name} ({', '.join(self.columns)}) FROM STDIN", buffer)
+        self.count += written
+        return written
+
+
+def reserve_ids(cursor, model: type[models.Model], n: int) -> list[int]:
+    """Take n ids from the table's sequence in one round trip (the rows are then COPYed with them)."""
+    if n == 0:
+        return []
+    table = model._meta.db_table
+    cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+    seq = cursor.fetchone()[0]
+    cursor.execute("SELECT setval(%s, nextval(%s) + %s - 1)", [seq, seq, n])
+    last = cursor.fetchone()[0]
+    return list(range(last - n + 1, last + 1))
+
+
+# --- Context: the tree, people and reference data ----------------------------------------
+
+
+@dataclass
+class Staff:
+    clerks: list[int] = field(default_factory=list)
+    mediators: dict[int, list[int]] = field(default_factory=dict)  # channel_id -> user ids
+    supervisors: list[int] = field(default_factory=list)
+
+
+@dataclass
+class Context:
+    rng: random.Random
+    now: datetime
+    years: int
+    centers: dict[int, Center]
+    by_level: dict[int, list[Center]]
+    staff: dict[int, Staff]  # center id -> people working there
+    dispute_types: list[DisputeType]
+    channels: list[Channel]
+    serials: dict[tuple[int, int], int]  # (center id, year) -> last serial issued
+    touched: set = field(default_factory=set)  # serials changed in the current chunk
+    long_timeline_share: float = LONG_TIMELINE_SHARE
+
+
+@dataclass
+class CasePlan:
+    id: int
+    origin: Center
+    center: Center
+    status: str
+    source: str
+    dispute_type: DisputeType
+    created_at: datetime
+    warning_level: int
+    channel_id: int | None
+    mediator_id: int | None
+    clerk_id: int | None
+    closed_at: datetime | None
+    concluded_at: datetime | None
+    routed_at: datetime | None
+    n_extra_events: int
+    parties: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class Chunk:
+    ctx: Context
+    plans: list[CasePlan]
+    cursor: object
+
+
+def weighted(rng: random.Random, mix: list[tuple]) -> list:
+    values, weights = zip(*mix, strict=True)
+    return rng.choices(values, weights=weights, k=1)[0]
+
+
+def person_name(rng: random.Random) -> str:
+    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2, 2))))
+
+
+def resident_id(rng: random.Random, area_code: str, now: datetime) -> tuple[str, date, str]:
+    born = date(now.year - rng.randint(18, 85), rng.randint(1, 12), rng.randint(1, 28))
+    seq = rng.randint(0, 999)
+    first17 = f"{area_code[:6]}{born:%Y%m%d}{seq:03d}"
+    return first17 + resident_id_check_char(first17), born, "M" if seq % 2 else "F"
+
+
+def credit_code(rng: random.Random, area_code: str) -> str:
+    body = "91" + area_code[:6] + "".join(rng.choice(CREDIT_CODE_CHARS) for _ in range(9))
+    return body + credit_code_check_char(body)
+
+
+def mobile(rng: random.Random) -> str:
+    return rng.choice(("13", "15", "17", "18", "19")) + "".join(rng.choice("0123456789") for _ in range(9))
+
+
+def build_tree(counties: int, towns: int, villages: int, rng: random.Random) -> list[Center]:
+    """County centers with their towns and villages, ids reserved first so that ``path`` is written once."""
+    names = ["县", "市", "区"]
+    with connection.cursor() as cursor:
+        total = counties * (1 + towns * (1 + villages))
+        ids = iter(reserve_ids(cursor, Center, total))
+    rows = []
+    for c in range(counties):
+        cid = next(ids)
+        suffix = names[c % 3]
+        county_name = f"{rng.choice(PLACE_WORDS)}{rng.choice(PLACE_WORDS)}{c + 1}{suffix}"
+        county_code = f"{PROVINCE_CODE}{(c // 20) + 1:02d}{(c % 20) + 1:02d}"
+        county = Center(
+            id=cid,
+            name=f"{county_name}社会矛盾纠纷调处化解中心",
+            short_name=county_name[:20],
+            level=Center.Level.COUNTY,
+            area_code=county_code,
+            path=f"/{cid}/",
+            address=f"{county_name}人民路{c + 1}号",
+            phone=f"0571-8{rng.randint(1000000, 9999999)}",
+        )
+        rows.append(county)
+        for t in range(towns):
+            tid = next(ids)
+            town_name = f"{rng.choice(PLACE_WORDS)}{t + 1}{'镇' if t % 3 else '街道'}"
+            town_code = f"{county_code}{t + 1:03d}"
+            town = Center(
+                id=tid,
+                name=f"{county_name}{town_name}矛调中心",
+                short_name=f"{county_name[:8]}{town_name}"[:20],
+                level=Center.Level.TOWN,
+                parent_id=cid,
+                area_code=town_code,
+                path=f"{county.path}{tid}/",
+            )
+            rows.append(town)
+            for v in range(villages):
+                vid = next(ids)
+                village_name = f"{rng.choice(PLACE_WORDS)}{v + 1}村"
+                rows.append(
+                    Center(
+                        id=vid,
+                        name=f"{town_name}{village_name}人民调解委员会",
+                        short_name=f"{county_name}{town_name}{village_name}"[:20],
+                        level=Center.Level.VILLAGE,
+                        parent_id=tid,
+                        area_code=f"{town_code}{v + 1:03d}",
+                        path=f"{town.path}{vid}/",
+                    )
+                )
+    Center.objects.bulk_create(rows, batch_size=2000)
+    return rows
+
+
+def build_staff(centers: list[Center], channels: list[Channel], rng: random.Random) -> None:
+    """Clerks, mediators (one per channel at counties) and supervisors, all with one shared password hash."""
+    password = make_password(BENCH_PASSWORD)
+    users, memberships = [], []
+
+    def person(username: str, center: Center, role: str, channel: Channel | None = None) -> None:
+        user = User(
+            username=username,
+            display_name=person_name(rng),
+            kind=User.Kind.STAFF,
+            password=password,
+            phone=mobile(rng),
+        )
+        users.append(user)
+        memberships.append((user, center, role, channel))
+
+    for center in centers:
+        if center.level == Center.Level.COUNTY:
+            person(f"sup{center.id}", center, Membership.Role.SUPERVISOR)
+            for i in range(2):
+                person(f"clerk{center.id}_{i}", center, Membership.Role.CLERK)
+            for channel in channels:
+                person(f"med{center.id}_{channel.code}", center, Membership.Role.MEDIATOR, channel)
+        elif center.level == Center.Level.TOWN:
+            person(f"sup{center.id}", center, Membership.Role.SUPERVISOR)
+            person(f"clerk{center.id}_0", center, Membership.Role.CLERK)
+            person(f"med{center.id}_0", center, Membership.Role.MEDIATOR)
+        elif rng.random() < 0.25:  # some village committees have an account for their mediator
+            person(f"med{center.id}_0", center, Membership.Role.MEDIATOR)
+    User.objects.bulk_create(users, batch_size=2000)
+    Membership.objects.bulk_create(
+        [Membership(user=u, center=c, role=r, channel=ch) for u, c, r, ch in memberships], batch_size=2000
+    )
+
+
+def load_context(seed: int, years: int) -> Context:
+    centers = {c.id: c for c in Center.objects.all()}
+    by_level: dict[int, list[Center]] = {1: [], 2: [], 3: []}
+    for c in centers.values():
+        by_level[c.level].append(c)
+    staff: dict[int, Staff] = {}
+    for m in Membership.objects.all().only("user_id", "center_id", "role", "channel_id"):
+        s = staff.setdefault(m.center_id, Staff())
+        if m.role == Membership.Role.CLERK:
+            s.clerks.append(m.user_id)
+        elif m.role == Membership.Role.MEDIATOR:
+            s.mediators.setdefault(m.channel_id or 0, []).append(m.user_id)
+        elif m.role == Membership.Role.SUPERVISOR:
+            s.supervisors.append(m.user_id)
+    serials = {(s.center_id, s.year): s.last_serial for s in CaseNumberSequence.objects.all()}
+    return Context(
+        rng=random.Random(seed),
+        now=timezone.now(),
+        years=years,
+        centers=centers,
+        by_level=by_level,
+        staff=staff,
+        dispute_types=list(DisputeType.objects.filter(active=True)),
+        channels=list(Channel.objects.all()),
+        serials=serials,
+    )
+
+
+# --- Plans and per-table generators --------------------------------------------------------
+
+
+def plan_cases(ctx: Context, ids: list[int]) -> list[CasePlan]:
+    rng, now = ctx.rng, ctx.now
+    span = ctx.years * 365 * 86400
+    plans = []
+    for case_id in ids:
+        status = weighted(rng, STATUS_MIX)
+        is_open = status in OPEN
+        # Open cases are recent (the last 90 days); closed ones spread over the years.
+        age = rng.random() * (90 * 86400 if is_open else span)
+        created = now - timedelta(seconds=age + 3600)
+        level = weighted(rng, LEVEL_MIX)
+        center = rng.choice(ctx.by_level[level])
+        origin = center
+        if level == Center.Level.VILLAGE and rng.random() < 0.3:
+            origin = ctx.centers[center.parent_id]  # registered at the town, handed down
+        staff = ctx.staff.get(center.id) or ctx.staff.get(center.parent_id) or Staff()
+        origin_staff = ctx.staff.get(origin.id) or staff
+        routed = status not in (Status.SUBMITTED, Status.REGISTERED, Status.NOT_ACCEPTED)
+        channel = rng.choice(ctx.channels) if routed else None
+        mediator = None
+        if routed:
+            pool = staff.mediators.get(channel.id) or staff.mediators.get(0) or []
+            mediator = rng.choice(pool) if pool else None
+        duration = timedelta(days=rng.triangular(1, 75, 20))
+        concluded = (
+            created + duration if status in (Status.CONCLUDED, Status.EVALUATED, Status.CLOSED) else None
+        )
+        closed = concluded + timedelta(days=rng.randint(1, 10)) if status == Status.CLOSED else None
+        if status == Status.NOT_ACCEPTED:
+            closed = created + timedelta(days=rng.randint(1, 15))
+        if closed and closed > now:  # a recent case cannot have closed in the future
+            closed = now - timedelta(hours=1)
+        if concluded and concluded > (closed or now):
+            concluded = (closed or now) - timedelta(hours=1)
+        plans.append(
+            CasePlan(
+                id=case_id,
+                origin=origin,
+                center=center,
+                status=status,
+                source=weighted(rng, SOURCE_MIX),
+                dispute_type=rng.choice(ctx.dispute_types),
+                created_at=created,
+                warning_level=weighted(rng, OPEN_WARNING_MIX) if is_open else 0,
+                channel_id=channel.id if channel else None,
+                mediator_id=mediator,
+                clerk_id=rng.choice(origin_staff.clerks) if origin_staff.clerks else None,
+                closed_at=closed,
+                concluded_at=concluded,
+                routed_at=created + timedelta(hours=rng.randint(1, 72)) if routed else None,
+                n_extra_events=rng.randint(150, 400)
+                if rng.random() < ctx.long_timeline_share
+                else rng.randint(0, 3),
+            )
+        )
+    return plans
+
+
+def case_rows(chunk: Chunk) -> Iterator[dict]:
+    ctx, rng = chunk.ctx, chunk.ctx.rng
+    for p in chunk.plans:
+        year = (p.created_at + CHINA_OFFSET).year
+        key = (p.origin.id, year)
+        serial = ctx.serials[key] = ctx.serials.get(key, 0) + 1
+        ctx.touched.add(key)
+        applicant = person_name(rng)
+        respondent = person_name(rng)
+        if rng.random() < 0.2:
+            respondent = f"{rng.choice(PLACE_WORDS)}{rng.choice(COMPANY_WORDS)}有限公司"
+        p.parties = [{"name": applicant}, {"name": respondent}]
+        n = rng.randint(2, 30)
+        is_open = p.status in OPEN
+        red = p.warning_level == 4
+        amount = round(rng.lognormvariate(9, 1.5), 2) if rng.random() < 0.6 else None
+        response_due = p.created_at + timedelta(days=3) if is_open else None
+        due = p.created_at + timedelta(days=rng.choice((15, 30, 60))) if is_open else None
+        yield {
+            "id": p.id,
+            "number": f"({year}){p.origin.short_name}矛调字第{serial}号",
+            "year": year,
+            "serial": serial,
+            "tracking_code": "".join(rng.choice(TRACKING_ALPHABET) for _ in range(TRACKING_LENGTH)),
+            "origin_center_id": p.origin.id,
+            "center_id": p.center.id,
+            "status": p.status,
+            "outcome": ("resolved" if rng.random() < 0.95 else "terminated") if p.closed_at else "",
+            "source": p.source,
+            "dispute_type_id": p.dispute_type.id,
+            "summary": SUMMARIES.get(p.dispute_type.code, SUMMARIES["other"]).format(
+                a=applicant, b=respondent, n=n
+            ),
+            "claims": "请求依法调解，维护合法权益。",
+            "amount": amount,
+            "people_count": n if p.dispute_type.code == "labour" else rng.choice((1, 2, 2, 3)),
+            "place": f"{p.center.name[:12]}{rng.choice(PLACE_WORDS)}路{rng.randint(1, 300)}号",
+            "is_group": p.dispute_type.code == "labour" and n >= 5,
+            "risk_violence": red and rng.random() < 0.5,
+            "risk_mass_incident": p.warning_level >= 3 and rng.random() < 0.3,
+            "risk_upward_petition": p.source == "petition_system" and rng.random() < 0.3,
+            "police_calls": rng.choice((0, 0, 0, 1, 2)) if p.dispute_type.code == "neighbour" else 0,
+            "channel_id": p.channel_id,
+            "priority": 1 if p.warning_level >= 3 else 0,
+            "warning_level": p.warning_level,
+            "risk_level": p.warning_level if rng.random() < 0.5 else 0,
+            "time_level": p.warning_level,
+            "response_due_at": response_due,
+            "due_at": due,
+            # The sweep has run: open cases are next looked at within the day (the sweep benchmark makes some due).
+            "next_check_at": ctx.now + timedelta(minutes=rng.randint(1, 1440)) if is_open else None,
+            "registered_by_id": p.clerk_id if p.source in ("counter", "phone") else None,
+            "external_system": "hotline_12345" if p.source == "hotline_12345" else "",
+            "external_id": f"H{p.id:010d}" if p.source == "hotline_12345" else "",
+            "money_covered": amount if p.status == Status.CLOSED and amount else None,
+            "prevented_criminal": p.status == Status.CLOSED and rng.random() < 0.02,
+            "prevented_group_petition": p.status == Status.CLOSED and rng.random() < 0.01,
+            "closing_summary": "经调解，双方自愿达成协议并已履行。" if p.status == Status.CLOSED else "",
+            "created_at": p.created_at,
+            "updated_at": p.closed_at or p.created_at,
+            "accepted_at": None if p.status in (Status.SUBMITTED, Status.NOT_ACCEPTED) else p.created_at,
+            "routed_at": p.routed_at,
+            "concluded_at": p.concluded_at,
+            "closed_at": p.closed_at,
+        }
+
+
+def party_rows(chunk: Chunk) -> Iterator[dict]:
+    ctx, rng = chunk.ctx, chunk.ctx.rng
+    ids = iter(reserve_ids(chunk.cursor, Party, sum(len(p.parties) for p in chunk.plans)))
+    for p in chunk.plans:
+        area = p.center.area_code[:6]
+        for index, party in enumerate(p.parties):
+            role = Party.Role.APPLICANT if index == 0 else Party.Role.RESPONDENT
+            if party["name"].endswith("公司"):
+                yield {
+                    "id": next(ids),
+                    "case_id": p.id,
+                    "role": role,
+                    "kind": Party.Kind.LEGAL,
+                    "name": party["name"],
+                    "credit_code": credit_code(rng, area),
+                    "legal_representative": person_name(rng),
+                    "phone": mobile(rng),
+                    "address": p.center.name[:20],
+                    "area_code": area,
+                }
+                continue
+            number, born, sex = resident_id(rng, area, ctx.now)
+            yield {
+                "id": next(ids),
+                "case_id": p.id,
+                "role": role,
+                "kind": Party.Kind.PERSON,
+                "name": party["name"],
+                "id_type": Party.IdType.RESIDENT_ID,
+                "id_number": number,
+                "sex": sex,
+                "birth_date": born,
+                "phone": mobile(rng),
+                "address": f"{p.center.name[:12]}{rng.randint(1, 99)}号",
+                "area_code": area,
+            }
+
+
+def event_rows(chunk: Chunk) -> Iterator[dict]:
+    """The events a case at its status has been through, plus notes and warning changes; a few very long."""
+    rng = chunk.ctx.rng
+    planned = []
+    for p in chunk.plans:
+        t = p.created_at
+        events = [("submitted" if p.status == Status.SUBMITTED else "registered", t, p.clerk_id, True, {})]
+        if p.status == Status.NOT_ACCEPTED:
+            events.append(
+                ("not_accepted", p.closed_at, p.clerk_id, True, {"reason": "不属于人民调解受理范围"})
+            )
+        if p.routed_at:
+            events.append(("routed", p.routed_at, p.clerk_id, True, {"channel": p.channel_id}))
+            events.append(
+                ("assigned", p.routed_at + timedelta(minutes=30), None, False, {"to": p.mediator_id})
+            )
+        start = p.routed_at or t
+        end = p.concluded_at or p.closed_at or chunk.ctx.now
+        for _ in range(p.n_extra_events):
+            moment = start + (end - start) * rng.random()
+            kind = rng.choice(
+                ("note_added", "session_held", "visit_recorded", "warning_changed", "call_logged")
+            )
+            events.append((kind, moment, p.mediator_id, False, {"note": "电话联系当事人，了解诉求"}))
+        if p.warning_level:
+            events.append(("warning_raised", t + timedelta(hours=2), None, False, {"level": p.warning_level}))
+        if p.concluded_at:
+            events.append(("concluded", p.concluded_at, p.mediator_id, True, {"outcome": "resolved"}))
+        if p.status in (Status.EVALUATED, Status.CLOSED):
+            evaluated = p.concluded_at + ((p.closed_at or chunk.ctx.now) - p.concluded_at) / 2
+            events.append(("evaluated", evaluated, None, False, {}))
+        if p.status == Status.CLOSED:
+            events.append(("closed", p.closed_at, p.mediator_id, True, {}))
+        planned.append((p.id, events))
+    ids = iter(reserve_ids(chunk.cursor, TimelineEvent, sum(len(e) for _, e in planned)))
+    for case_id, events in planned:
+        for kind, moment, actor, public, data in events:
+            yield {
+                "id": next(ids),
+                "case_id": case_id,
+                "type": kind,
+                "actor_id": actor,
+                "created_at": moment,
+                "is_public": public,
+                "data": data,
+            }
+
+
+# The per-table generators, in insertion order (a table's foreign keys point to earlier ones).
+# When a new area merges, add e.g. ``Table(MediationSession, session_rows)`` here.
+TABLES: list[Table] = []
+
+
+def tables() -> list[Table]:
+    if not TABLES:
+        TABLES.extend([Table(Case, case_rows), Table(Party, party_rows), Table(TimelineEvent, event_rows)])
+    return TABLES
+
+
+def save_sequences(cursor, ctx: Context) -> None:
+    """Store the chunk's last serials (same transaction) so that register_case continues after them."""
+    buffer = io.StringIO()
+    for center_id, year in ctx.touched:
+        buffer.write(f"{center_id}\t{year}\t{ctx.serials[(center_id, year)]}\n")
+    ctx.touched.clear()
+    buffer.seek(0)
+    cursor.execute("CREATE TEMP TABLE IF NOT EXISTS gen_seq (center_id bigint, year int, last_serial int)")
+    cursor.execute("DELETE FROM gen_seq")
+    cursor.copy_expert("COPY gen_seq FROM STDIN", buffer)
+    table = CaseNumberSequence._meta.db_table
+    cursor.execute(
+        f"INSERT INTO {table} (center_id, year, last_serial) SELECT center_id, year, last_serial FROM gen_seq "
+        f"ON CONFLICT (center_id, year) DO UPDATE SET last_serial = GREATEST({table}.last_serial, EXCLUDED.last_serial)"
+    )
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def generate(
+    n: int,
+    *,
+    counties: int = 90,
+    towns: int = 13,
+    villages: int = 16,
+    chunk_size: int = 10_000,
+    seed: int = 2026,
+    years: int = 4,
+    long_timeline_share: float = LONG_TIMELINE_SHARE,
+    log: Callable[[str], None] = print,
+) -> dict:
+    """Add ``n`` cases (and the tree and staff if the database has no generated tree yet); returns a report."""
+    if connection.vendor != "postgresql":
+        raise CommandError("generate_data needs PostgreSQL (it streams rows with COPY)")
+    started = time.monotonic()
+    rng = random.Random(seed)
+    if not Center.objects.filter(area_code__startswith=PROVINCE_CODE, level=Center.Level.COUNTY).exists():
+        with transaction.atomic():
+            centers = build_tree(counties, towns, villages, rng)
+            build_staff(centers, list(Channel.objects.all()), rng)
+        log(f"centers: {len(centers)}, users: {User.objects.count()}")
+    # A different stream of random numbers for each run, so a second run adds different cases.
+    ctx = load_context(seed + Case.objects.count(), years)
+    ctx.long_timeline_share = long_timeline_share
+    if not ctx.by_level[Center.Level.VILLAGE]:
+        ctx.by_level[Center.Level.VILLAGE] = (
+            ctx.by_level[Center.Level.TOWN] or ctx.by_level[Center.Level.COUNTY]
+        )
+    if not ctx.by_level[Center.Level.TOWN]:
+        ctx.by_level[Center.Level.TOWN] = ctx.by_level[Center.Level.COUNTY]
+    all_tables = tables()
+    for table in all_tables:
+        table.count = 0
+    done = 0
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO off")
+        while done < n:
+            size = min(chunk_size, n - done)
+            with transaction.atomic():
+                chunk = Chunk(ctx, plan_cases(ctx, reserve_ids(cursor, Case, size)), cursor)
+                for table in all_tables:
+                    table.copy(cursor, chunk)
+                save_sequences(cursor, ctx)
+            done += size
+            if done % (chunk_size * 10) == 0 or done == n:
+                elapsed = time.monotonic() - started
+                log(
+                    f"{done:>9,} cases {elapsed:7.1f} s {done / elapsed:6.0f} cases/s, peak RSS {peak_rss_mb():.0f} MB"
+                )
+        # VACUUM also sets the visibility map, without which index-only scans read the heap anyway;
+        # it cannot run inside a transaction (the tests), where ANALYZE does.
+        command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
+        for name in [t.name for t in all_tables] + ["accounts_center"]:
+            cursor.execute(f"{command} {name}")
+    return {
+        "cases": n,
+        "rows": {t.name: t.count for t in all_tables},
+        "seconds": round(time.monotonic() - started, 1),
+        "peak_rss_mb": round(peak_rss_mb(), 1),
+        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
+class Command(BaseCommand):
+    help = "Fill the database with N generated cases (PostgreSQL, COPY) for the benchmark."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--cases", type=int, default=1_000_000)
+        parser.add_argument("--counties", type=int, default=90)
+        parser.add_argument("--towns", type=int, default=13, help="towns per county")
+        parser.add_argument("--villages", type=int, default=16, help="villages per town")
+        parser.add_argument("--chunk", type=int, default=10_000)
+        parser.add_argument("--seed", type=int, default=2026)
+
+    def handle(self, *args, **options):
+        report = generate(
+            options["cases"],
+            counties=options["counties"],
+            towns=options["towns"],
+            villages=options["villages"],
+            chunk_size=options["chunk"],
+            seed=options["seed"],
+            log=self.log,
+        )
+        self.stdout.write(json.dumps(report, ensure_ascii=False, indent=2))
+
+    def log(self, message: str) -> None:
+        self.stdout.write(message)
+        self.stdout.flush()  # progress shows up in a log file while it runs

@@ -1,0 +1,163 @@
+"""The data generator (cases/management/commands/generate_data.py) and the benchmark's operations, on small N."""
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count
+
+from accounts.models import Center, Membership, User
+from cases.identity import normalize_credit_code, parse_resident_id
+from cases.management.commands.generate_data import BENCH_PASSWORD, generate
+from cases.models import OPEN_STATUSES, Case, DisputeType, Party, Status, TimelineEvent
+from cases.services.intake import CaseData, PartyData, register_case
+from routing.models import Channel
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+
+N = 500
+
+
+@pytest.fixture
+def generated(db):
+    return generate(
+        N,
+        counties=2,
+        towns=3,
+        villages=4,
+        chunk_size=200,
+        seed=7,
+        long_timeline_share=0.01,
+        log=lambda message: None,
+    )
+
+
+def test_counts_tree_and_staff(generated):
+    assert Case.objects.count() == N
+    assert generated["rows"]["cases_case"] == N
+    assert Party.objects.count() == generated["rows"]["cases_party"] >= 2 * N
+    assert TimelineEvent.objects.count() == generated["rows"]["cases_timelineevent"]
+    assert Center.objects.filter(level=Center.Level.COUNTY).count() == 2
+    assert Center.objects.filter(level=Center.Level.TOWN).count() == 6
+    assert Center.objects.filter(level=Center.Level.VILLAGE).count() == 24
+    village = Center.objects.filter(level=Center.Level.VILLAGE).select_related("parent__parent").first()
+    assert village.path == f"/{village.parent.parent_id}/{village.parent_id}/{village.pk}/"
+    assert set(Center.objects.get(pk=village.parent.parent_id).subtree()) >= {village, village.parent}
+    # Every case center is in the tree; cases are spread over all three levels.
+    levels = set(Case.objects.values_list("center__level", flat=True).distinct())
+    assert levels == {1, 2, 3}
+    county = Center.objects.filter(level=Center.Level.COUNTY).first()
+    roles = set(Membership.objects.filter(center=county).values_list("role", flat=True))
+    assert {"clerk", "mediator", "supervisor"} <= roles
+    mediator_channels = Membership.objects.filter(center=county, role="mediator").values_list(
+        "channel", flat=True
+    )
+    assert set(mediator_channels) == set(Channel.objects.values_list("pk", flat=True))
+    assert User.objects.get(username=f"sup{county.pk}").check_password(BENCH_PASSWORD)
+    assert generated["peak_rss_mb"] > 0
+
+
+def test_status_mix_channels_types_and_warning_levels(generated):
+    open_share = Case.objects.filter(status__in=OPEN_STATUSES).count() / N
+    assert 0.06 <= open_share <= 0.14
+    statuses = set(Case.objects.values_list("status", flat=True).distinct())
+    assert statuses == {s.value for s in Status}
+    assert set(Case.objects.values_list("source", flat=True).distinct()) >= {
+        "counter",
+        "hotline_12345",
+        "grid",
+    }
+    assert Case.objects.values("dispute_type").distinct().count() == DisputeType.objects.count()
+    assert Case.objects.exclude(channel=None).values("channel").distinct().count() == Channel.objects.count()
+    # Warning levels belong to open cases; closed ones are back at none.
+    assert set(Case.objects.filter(status__in=OPEN_STATUSES).values_list("warning_level", flat=True)) >= {
+        0,
+        1,
+        2,
+    }
+    assert not Case.objects.exclude(status__in=OPEN_STATUSES).exclude(warning_level=0).exists()
+    assert not Case.objects.filter(status=Status.CLOSED, closed_at=None).exists()
+    assert not Case.objects.filter(status=Status.CLOSED, concluded_at__gt=models_f("closed_at")).exists()
+    assert Case.objects.filter(status__in=OPEN_STATUSES, next_check_at=None).count() == 0
+
+
+def models_f(name):
+    from django.db.models import F
+
+    return F(name)
+
+
+def test_identity_numbers_are_valid(generated):
+    people = Party.objects.filter(id_type=Party.IdType.RESIDENT_ID)
+    assert people.count() > N // 2
+    for party in people.only("id_number", "birth_date", "sex"):
+        parsed = parse_resident_id(party.id_number)  # raises on a wrong check character
+        assert parsed.birth_date == party.birth_date
+        assert parsed.sex == party.sex
+    companies = Party.objects.filter(kind=Party.Kind.LEGAL)
+    assert companies.exists()
+    for party in companies.only("credit_code"):
+        assert normalize_credit_code(party.credit_code) == party.credit_code
+
+
+def test_timelines(generated):
+    per_case = Case.objects.annotate(n=Count("events"))
+    assert not per_case.filter(n=0).exists()
+    closed = Case.objects.filter(status=Status.CLOSED).first()
+    types = list(closed.events.order_by("created_at").values_list("type", flat=True))
+    assert types[0] == "registered" and types[-1] == "closed"
+    assert "routed" in types and "concluded" in types
+    # A few cases (one in a thousand at full scale) have a very long timeline.
+    longest = per_case.order_by("-n").first()
+    assert longest.n >= 150
+
+
+def test_intake_continues_numbering_after_generated_cases(generated, clerk):
+    center = Center.objects.filter(level=Center.Level.COUNTY, area_code__startswith="33").first()
+    before = Case.objects.filter(origin_center=center).order_by("-year", "-serial").first()
+    case = register_case(
+        center=center,
+        actor=clerk,
+        data=CaseData(
+            dispute_type=DisputeType.objects.first(),
+            summary="测试",
+            parties=[PartyData(role=Party.Role.APPLICANT, name="张三")],
+        ),
+    )
+    if before.year == case.year:
+        assert case.serial == before.serial + 1
+
+
+def test_second_run_adds_cases_to_the_same_tree(generated):
+    centers = Center.objects.count()
+    call_command("generate_data", cases=200, chunk=100, stdout=open("/dev/null", "w"))
+    assert Case.objects.count() == N + 200
+    assert Center.objects.count() == centers
+    assert Case.objects.values("number").distinct().count() == N + 200
+
+
+def test_benchmark_operations_run_and_count_queries(generated, settings):
+    settings.ROOT_URLCONF = "bench.urls"
+    settings.BENCH_VIEWS = True
+    from bench import run
+
+    env = run.build_env()
+    assert env.long_case.events.count() >= 150
+    for name, op in run.OPERATIONS.items():
+        if name.startswith("receipt_pdf"):
+            continue  # WeasyPrint takes a second; rendering is tested where documents are
+        prepare, call = run.prepared(op, env)
+        prepare()
+        call()
+    result = run.measure(run.OPERATIONS["case_page.long_timeline"], env, repeat=2, warmup=1)
+    assert result["repeat"] == 2 and result["p50_ms"] > 0
+    # The case page's queries do not grow with the timeline.
+    short = (
+        Case.objects.annotate(n=Count("events"))
+        .filter(n__lte=8, center=env.long_case.center, channel__isnull=env.long_case.channel_id is None)
+        .first()
+    )
+    if short:
+        env.long_case = short
+        assert (
+            run.measure(run.OPERATIONS["case_page.long_timeline"], env, repeat=1, warmup=1)["queries"]
+            == result["queries"]
+        )
