@@ -62,7 +62,6 @@ def test_visit_satisfaction_and_overdue_visits(make_case, supervisor, login):
 def test_failed_sessions_raise_the_risk_level(make_case, world, mediator):
     from cases.models import SessionOutcome, WarningLevel
     from cases.services.lifecycle import record_session
-
     from tests.cases.lifecycle_helpers import route
 
     case = route(make_case(), world.channels["specialist"])
