@@ -1,6 +1,6 @@
 """Mediation work on a case: sessions, the agreement, termination, evaluation and follow-up visits."""
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.conf import settings
 from django.db import models
@@ -130,7 +130,9 @@ class Agreement(models.Model):
         """Last day to apply for judicial confirmation (人民调解法 art. 33: within 30 days of taking effect)."""
         if self.effective_on is None:
             return None
-        return self.effective_on + timedelta(days=settings.JUDICIAL_CONFIRMATION_DAYS)
+        from cases.workcalendar import WorkCalendar  # the one place that counts days (民诉法 art. 85)
+
+        return WorkCalendar().add_calendar_days(self.effective_on, settings.JUDICIAL_CONFIRMATION_DAYS)
 
     def confirmation_days_left(self, today: date | None = None) -> int | None:
         deadline = self.confirmation_deadline

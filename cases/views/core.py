@@ -26,6 +26,9 @@ def case_list(request):
     )
 
 
+TIMELINE_PAGE = 50
+
+
 @login_required
 @require_GET
 def case_detail(request, pk: int):
@@ -37,7 +40,14 @@ def case_detail(request, pk: int):
     )
     lifecycle = lifecycle_of(case)
     actions = actions_for(request.user, case, lifecycle)
-    events = [{"event": event, "label": label_for(event.type)} for event in case_timeline(case)]
+    # A long-running case can carry hundreds of events; the page shows the newest ones unless asked.
+    show_all = request.GET.get("timeline") == "all"
+    timeline = case_timeline(case)
+    if not show_all:
+        timeline = timeline[: TIMELINE_PAGE + 1]
+    events = [{"event": event, "label": label_for(event.type)} for event in timeline]
+    timeline_truncated = not show_all and len(events) > TIMELINE_PAGE
+    events = events[:TIMELINE_PAGE] if timeline_truncated else events
     return render(
         request,
         "cases/detail.html",
@@ -46,6 +56,7 @@ def case_detail(request, pk: int):
             "parties": case.parties.all(),
             "attachments": case.attachments.all(),
             "events": events,
+            "timeline_truncated": timeline_truncated,
             "can_change": can_change(request.user, case),
             "lifecycle": lifecycle,
             "actions": actions,

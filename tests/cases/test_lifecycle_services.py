@@ -89,16 +89,18 @@ def test_agreement_takes_effect_with_the_last_signature_and_opens_the_30_day_win
         services.sign_agreement(agreement, actor=mediator, parties=[respondent], seal=True)
     agreement.refresh_from_db()
     assert agreement.effective_on == date(2026, 3, 5)
-    assert agreement.confirmation_deadline == date(2026, 4, 4)
-    assert agreement.confirmation_days_left(date(2026, 3, 25)) == 10
-    assert agreement.confirmation_days_left(date(2026, 4, 6)) == -2
+    # 30 days end on Sat 4 April, inside the 2026 Qingming holiday (4–6 April): art. 85 moves the
+    # last day to the next working day, Tue 7 April.
+    assert agreement.confirmation_deadline == date(2026, 4, 7)
+    assert agreement.confirmation_days_left(date(2026, 3, 25)) == 13
+    assert agreement.confirmation_days_left(date(2026, 4, 9)) == -2
     assert [e.type for e in mediating_case.events.filter(type__startswith="agreement_").order_by("pk")] == [
         "agreement_drafted",
         "agreement_signed",
         "agreement_effective",
     ]
     effective = events(mediating_case, "agreement_effective")[0]
-    assert effective.data["confirmation_deadline"] == "2026-04-04" and effective.is_public
+    assert effective.data["confirmation_deadline"] == "2026-04-07" and effective.is_public
 
 
 def test_agreement_is_not_effective_without_the_seal(mediating_case, mediator):
@@ -114,7 +116,10 @@ def test_agreement_is_not_effective_without_the_seal(mediating_case, mediator):
 def test_confirmation_window_follows_the_setting(mediating_case, mediator, settings):
     settings.JUDICIAL_CONFIRMATION_DAYS = 15
     agreement = make_effective(mediating_case, mediator)
-    assert agreement.confirmation_deadline == agreement.effective_on + timedelta(days=15)
+    from cases.workcalendar import WorkCalendar
+
+    assert agreement.confirmation_deadline == WorkCalendar().add_calendar_days(agreement.effective_on, 15)
+    assert agreement.confirmation_deadline >= agreement.effective_on + timedelta(days=15)
 
 
 def test_revising_a_draft_clears_signatures_and_replaces_terms(mediating_case, mediator):
