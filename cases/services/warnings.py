@@ -468,8 +468,9 @@ def _change_rows(case: Case, previous: int, ev: Evaluation, seq: int, now: dt.da
 
 
 def _is_baseline(change: WarningChange) -> bool:
-    """A new case starting at blue (latent risk) is not news: kept as a change row, not on the timeline."""
-    return change.from_level == L.NONE and change.to_level == L.BLUE
+    """A case's first level (set as it is registered) and the clearing of the level as it ends belong to
+    the registering or ending event: kept as change rows (and notified), not as timeline events of their own."""
+    return change.from_level == L.NONE or change.to_level == L.NONE
 
 
 def _notify_escalations(changes: list[WarningChange], values: dict) -> list[Notification]:

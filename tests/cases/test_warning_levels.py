@@ -77,8 +77,11 @@ def test_risk_thresholds(make_case, overrides, level):
     with time_machine.travel(START, tick=False):
         case = make_case(**overrides)
     assert case.risk_level == level and case.warning_level == level
-    event = case.events.get(type=LEVEL_CHANGED.code)
-    assert (event.data["to"], event.data["set_by"], event.data["basis"]) == (level, "rule", "risk")
+    # The first level is part of the registration: a change row with what set it, not a second event.
+    change = WarningChange.objects.get(case=case)
+    assert (change.to_level, change.actor_id, change.basis) == (level, None, "risk")
+    assert change.reason and change.response_due_at is not None
+    assert not case.events.filter(type=LEVEL_CHANGED.code).exists()
 
 
 def test_thresholds_are_settings_rows(make_case):
