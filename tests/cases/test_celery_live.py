@@ -94,24 +94,31 @@ def test_worker_and_beat_turn_a_case_from_blue_to_red(make_case, tmp_path):
         unit="minutes",
     )
     case = make_case(dispute_type=DisputeType.objects.get(code="other"))
-    started = timezone.now() - dt.timedelta(seconds=20)
-    on_case_changed(case, trigger="assigned", at=started)
     assert _level(case) == WarningLevel.BLUE
     seed_sweep_schedule(every_seconds=2)
 
     log = tmp_path / "celery.log"
     beat = _start("beat", "-l", "info", "--max-interval", "1", "-s", str(tmp_path / "beat-schedule"), log=log)
     worker = _start("worker", "-l", "info", "--pool", "solo", "--without-mingle", "--without-gossip", log=log)
+
+    def sweeps_done() -> int:
+        return log.read_bytes().count(b"succeeded")
+
     try:
+        # Starting Celery on a loaded 2-core machine takes a while: wait until both are up.
         _wait(
             lambda: PeriodicTask.objects.get(name="warnings.sweep").total_run_count >= 1,
-            25,
+            90,
             "beat to schedule the sweep",
         )
-        # The worker sweeps while the clock still has time left: not red yet (yellow from 80%).
-        _wait(
-            lambda: b"sweep_warnings" in log.read_bytes() and b"succeeded" in log.read_bytes(), 25, "a sweep"
-        )
+        _wait(lambda: b"sweep_warnings" in log.read_bytes() and sweeps_done() >= 1, 90, "a first sweep")
+        # Only now does the one-minute clock start (20 s ago), so the test does not race the start-up.
+        started = timezone.now() - dt.timedelta(seconds=20)
+        on_case_changed(case, trigger="assigned", at=started)
+        assert _level(case) == WarningLevel.BLUE
+        before = sweeps_done()
+        _wait(lambda: sweeps_done() >= before + 2, 30, "sweeps with the clock running")
+        # The worker swept while the clock still had time left: not red yet (yellow from 80%).
         assert _level(case) in (WarningLevel.BLUE, WarningLevel.YELLOW)
         _stop(worker)  # the worker goes away; beat keeps queueing sweeps in Redis
 
@@ -122,7 +129,7 @@ def test_worker_and_beat_turn_a_case_from_blue_to_red(make_case, tmp_path):
         worker = _start(
             "worker", "-l", "info", "--pool", "solo", "--without-mingle", "--without-gossip", log=log
         )
-        _wait(lambda: _level(case) == WarningLevel.RED, 30, "the case to turn red")
+        _wait(lambda: _level(case) == WarningLevel.RED, 60, "the case to turn red")
     finally:
         _stop(worker)
         _stop(beat)
