@@ -67,6 +67,7 @@ ENDPOINTS = [
     # case pages (cases app, with routing's section)
     Endpoint("cases:detail", "assigned", ASSIGNED, [_get()], wrong_method="post"),
     Endpoint("api-case-detail", "assigned", ASSIGNED, [_get()], wrong_method="post"),
+    Endpoint("cases:intake-receipt", "assigned", ASSIGNED, [_get()], wrong_method="post"),
     # routing pages
     Endpoint(
         "routing:route_case", "registered", REGISTERED, [("get", WRITE, 200, None), ("post", WRITE, 200, {})]
