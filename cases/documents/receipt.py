@@ -26,6 +26,9 @@ def receipt_context(case: Case) -> dict:
         "next_step_days": settings.INTAKE_NEXT_STEP_DAYS,
         # INTAKE_NEXT_STEP_DAYS stands in until the deadline rules give a real due date.
         "next_step_by": (accepted + timedelta(days=settings.INTAKE_NEXT_STEP_DAYS)).date(),
+        # The tightest legal clock that registration started (warnings), shown as the handling deadline.
+        "handling_due": timezone.localtime(case.due_at).date() if case.due_at else None,
+        "handling_provisional": case.clocks.filter(provisional=True, stopped_at__isnull=True).exists(),
         "status_url": url,
         "qr": qr_data_uri(url),
         "printed_at": timezone.localtime(),
