@@ -63,12 +63,13 @@ def build_demo_cases(org: dict) -> int:
                 ],
             ),
         )
-    from cases.demo_intake import build_demo_intake
-
-    build_demo_intake(org)
+    # Route the counter cases first, so the intake demo's own cases stay waiting at the window.
     from routing.demo import build_demo_routing
 
     build_demo_routing(org)
+    from cases.demo_intake import build_demo_intake
+
+    build_demo_intake(org)
     from cases.services.portal import build_demo_portal
 
     build_demo_portal(org)

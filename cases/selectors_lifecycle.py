@@ -30,6 +30,7 @@ from cases.services.lifecycle import (
     is_case_supervisor,
 )
 from cases.states import can_move, outcomes_from
+from routing.models import CaseAssignment
 
 Role = Membership.Role
 
@@ -75,7 +76,14 @@ class CaseLifecycle:
 
 def lifecycle_of(case: Case) -> CaseLifecycle:
     sessions = list(sessions_of(case))
-    mediators: dict[int, User] = {}
+    # The case's mediators are its active assignments (lead first); those who took part in a
+    # session but have since left the case follow.
+    mediators: dict[int, User] = {
+        a.mediator_id: a.mediator
+        for a in CaseAssignment.objects.filter(case=case, ended_at__isnull=True)
+        .select_related("mediator")
+        .order_by("-is_lead", "assigned_at")
+    }
     for session in sessions:
         for user in session.mediators.all():
             mediators.setdefault(user.pk, user)

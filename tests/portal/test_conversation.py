@@ -12,9 +12,11 @@ def as_user(user) -> Client:
 
 
 @pytest.fixture
-def mediation_case(make_case, world):
-    case = make_case()
-    Case.objects.filter(pk=case.pk).update(status=Status.IN_MEDIATION, channel=world.channels["specialist"])
+def mediation_case(make_case, world, mediator):
+    from tests.cases.lifecycle_helpers import route
+
+    case = route(make_case(), world.channels["specialist"])  # assigned to the specialist mediator
+    Case.objects.filter(pk=case.pk).update(status=Status.IN_MEDIATION)
     case.refresh_from_db()
     return case
 

@@ -22,14 +22,13 @@ def queue_cases(routed_case, mediator):
         (WarningLevel.BLUE, now - timedelta(days=1)),  # overdue
         (WarningLevel.ORANGE, now + timedelta(days=2)),
     ]
-    cases = []
-    for level, due in specs:
-        case = routed_case()
-        Case.objects.filter(pk=case.pk).update(warning_level=level, due_at=due)
-        cases.append(Case.objects.get(pk=case.pk))
+    cases = [routed_case() for _ in specs]
     services.claim_case(cases[0], actor=mediator)
     services.claim_case(cases[4], actor=mediator)
-    return cases
+    # Levels and due times set last: claiming starts the clocks, which set them from the policies.
+    for case, (level, due) in zip(cases, specs, strict=True):
+        Case.objects.filter(pk=case.pk).update(warning_level=level, due_at=due)
+    return [Case.objects.get(pk=case.pk) for case in cases]
 
 
 def _numbers(html: str, cases) -> list[str]:
