@@ -53,7 +53,15 @@ def test_mediation_from_session_to_follow_up_visit(
     page.click("button[type=submit].primary")
     page.wait_for_url(case_url)
     assert page.locator("[data-testid=agreement-state]").inner_text().startswith("已生效")
-    assert "剩 30 天" in page.locator("[data-testid=confirmation-window]").inner_text()
+    from django.utils import timezone
+
+    from cases.workcalendar import WorkCalendar
+
+    today = timezone.localdate()
+    days_left = (
+        WorkCalendar().add_calendar_days(today, 30) - today
+    ).days  # art. 85: 30, or more past a holiday
+    assert f"剩 {days_left} 天" in page.locator("[data-testid=confirmation-window]").inner_text()
 
     pdf_url = page.locator("[data-testid=agreement-pdf]").get_attribute("href")
     response = page.context.request.get(f"{live_server.url}{pdf_url}")
