@@ -46,7 +46,15 @@ def figures_json(figures: dict) -> dict:
             {"id": o.pk, "case": o.case.number, "deadline": _dt(o.deadline), "state": o.state}
             for o in figures["overdue_orders"]
         ],
-        "overdue_summonses": figures["overdue_summonses"],
+        "overdue_summonses": [
+            {
+                "case": s.case_id,
+                "number": s.case.number,
+                "department": s.department.name,
+                "deadline": s.deadline.isoformat(),
+            }
+            for s in figures["overdue_summonses"]
+        ],
         "overdue_visits": [
             {"case": v.case_id, "number": v.case.number, "reason": v.reason, "due_on": v.due_on.isoformat()}
             for v in figures["overdue_visits"]

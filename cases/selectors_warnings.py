@@ -111,9 +111,15 @@ def overdue_orders(centers: QuerySet[Center], now: dt.datetime, limit: int = 100
     )
 
 
-def overdue_summonses(centers: QuerySet[Center], now: dt.datetime) -> list | None:
-    """Joint-handling summonses past their answer time. Routing's model: completed by the lead at merge."""
-    return None
+def overdue_summonses(centers: QuerySet[Center], now: dt.datetime, limit: int = 100) -> list:
+    """Department summonses (联合调处) still unanswered past their response deadline, oldest first."""
+    from routing.models import Summons
+
+    return list(
+        Summons.objects.filter(case__center__in=centers, state=Summons.State.PENDING, deadline__lt=now)
+        .select_related("case", "department")
+        .order_by("deadline", "pk")[:limit]
+    )
 
 
 def overdue_visits(centers: QuerySet[Center], now: dt.datetime, limit: int = 100) -> list:
@@ -218,8 +224,6 @@ def _rate(numerator: int, denominator: int) -> float | None:
 def mediation_success_rate(centers, period: Period) -> dict:
     """调解成功率: of cases concluded in the period, the share concluded successfully."""
     codes = successful_outcome_codes()
-    if not codes:
-        return {"value": None, "numerator": None, "denominator": None, "pending": True}
     concluded = Case.objects.filter(
         center__in=centers, concluded_at__gte=period.start_at, concluded_at__lt=period.end_at
     )
@@ -231,8 +235,6 @@ def mediation_success_rate(centers, period: Period) -> dict:
 def resolution_rate(centers, period: Period) -> dict:
     """化解率: of cases registered in the period, the share resolved successfully so far."""
     codes = successful_outcome_codes()
-    if not codes:
-        return {"value": None, "numerator": None, "denominator": None, "pending": True}
     registered = Case.objects.filter(
         center__in=centers, created_at__gte=period.start_at, created_at__lt=period.end_at
     )
@@ -260,8 +262,22 @@ def on_time_rate(centers, period: Period) -> dict:
 
 
 def timely_sign_rate(centers, period: Period) -> dict:
-    """及时签收率: summonses signed for in time. Routing's summons model: completed by the lead at merge."""
-    return {"value": None, "numerator": None, "denominator": None, "pending": True}
+    """及时签收率: of the summonses whose response deadline fell in the period, those answered (报到 or
+    declined with a reason) by the deadline."""
+    from routing.models import Summons
+
+    figures = Summons.objects.filter(
+        case__center__in=centers, deadline__gte=period.start_at, deadline__lt=period.end_at
+    ).aggregate(
+        total=Count("pk"),
+        timely=Count("pk", filter=Q(responded_at__isnull=False, responded_at__lte=F("deadline"))),
+    )
+    return {
+        "value": _rate(figures["timely"], figures["total"]),
+        "numerator": figures["timely"],
+        "denominator": figures["total"],
+        "pending": False,
+    }
 
 
 def satisfaction_rate(centers, period: Period) -> dict:

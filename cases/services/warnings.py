@@ -119,10 +119,10 @@ def failed_sessions_by_case(case_ids: list[int]) -> dict[int, int]:
 
 
 def escalation_recipients(cases: list[Case]) -> dict[int, list[User]]:
-    """Who hears of an escalation: supervisors of the case's center and above, and its mediators.
+    """Who hears of an escalation: supervisors of the case's center and above, and its assigned mediators
+    (or, while nobody has claimed it, the mediators of its channel at its center). Two queries per batch."""
+    from routing.models import CaseAssignment
 
-    Mediators are those of the case's center and channel until routing's assignments are merged.
-    """
     if not cases:
         return {}
     center_ids = {int(p) for c in cases for p in c.center.path.strip("/").split("/") if p}
@@ -132,6 +132,11 @@ def escalation_recipients(cases: list[Case]) -> dict[int, list[User]]:
             | Q(role=Role.MEDIATOR, center_id__in={c.center_id for c in cases})
         ).select_related("user", "center")
     )
+    assigned: dict[int, list[User]] = {}
+    for a in CaseAssignment.objects.filter(
+        case_id__in=[c.pk for c in cases], ended_at__isnull=True
+    ).select_related("mediator"):
+        assigned.setdefault(a.case_id, []).append(a.mediator)
     result: dict[int, list[User]] = {}
     for case in cases:
         users: dict[int, User] = {}
@@ -139,11 +144,14 @@ def escalation_recipients(cases: list[Case]) -> dict[int, list[User]]:
             if m.role == Role.SUPERVISOR and case.center.path.startswith(m.center.path):
                 users[m.user_id] = m.user
             elif (
-                m.role == Role.MEDIATOR
+                case.pk not in assigned
+                and m.role == Role.MEDIATOR
                 and m.center_id == case.center_id
                 and (not m.channel_id or m.channel_id == case.channel_id)
             ):
                 users[m.user_id] = m.user
+        for mediator in assigned.get(case.pk, []):
+            users[mediator.pk] = mediator
         result[case.pk] = list(users.values())
     return result
 

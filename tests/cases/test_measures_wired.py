@@ -78,3 +78,60 @@ def test_failed_sessions_raise_the_risk_level(make_case, world, mediator):
     case.refresh_from_db()
     assert case.risk_level > before
     assert case.warning_level >= WarningLevel.YELLOW
+
+
+def test_summonses_feed_the_timely_sign_rate_and_the_overdue_list(
+    make_case, world, supervisor, liaison, login
+):
+    import time_machine
+
+    from routing.models import Summons
+    from routing.services import accept_summons, summon_departments
+
+    noon = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time(12)))
+    with time_machine.travel(noon - dt.timedelta(hours=4), tick=False):  # summoned at 08:00, due 11:00
+        (late,) = summon_departments(
+            make_case(),
+            actor=supervisor,
+            departments=[world.department],
+            deadline=noon - dt.timedelta(hours=1),
+        )
+    with time_machine.travel(noon, tick=False):
+        (answered,) = summon_departments(
+            make_case(),
+            actor=supervisor,
+            departments=[world.department],
+            deadline=noon + dt.timedelta(hours=2),
+        )
+        accept_summons(answered, actor=liaison)
+        figures = dashboard_figures(supervisor, _period())
+        html = login(supervisor).get("/cases/warnings/").content.decode()
+    measure = _measure(figures, "timely_sign_rate")
+    assert (measure["value"], measure["numerator"], measure["denominator"]) == (50.0, 1, 2)
+    assert [s.pk for s in figures["overdue_summonses"]] == [late.pk]
+    late.refresh_from_db()
+    assert late.state == Summons.State.PENDING
+    assert 'data-testid="overdue-summonses"' in html and late.case.number in html
+
+
+def test_escalations_reach_the_assigned_mediator_not_the_whole_channel(
+    make_case, world, mediator, supervisor
+):
+    from accounts.models import Membership
+    from cases.services.warnings import escalation_recipients
+    from tests.cases.lifecycle_helpers import route
+    from tests.factories import MembershipFactory, UserFactory
+
+    colleague = UserFactory(username="colleague")
+    MembershipFactory(
+        user=colleague,
+        center=world.county,
+        role=Membership.Role.MEDIATOR,
+        channel=world.channels["specialist"],
+    )
+    case = route(make_case(), world.channels["specialist"])  # assigns both specialist mediators
+    from routing.models import CaseAssignment
+
+    CaseAssignment.objects.filter(case=case, mediator=colleague).delete()
+    recipients = {u.username for u in escalation_recipients([case])[case.pk]}
+    assert recipients == {"mediator", "supervisor"}
