@@ -1039,8 +1039,9 @@ def generate_extra(*, chunk_size: int = 10_000, seed: int = 2026, log: Callable[
             )
         )
         last = max([r[0] for r in cursor.fetchall() if r[0] is not None], default=0)
-        cursor.execute("SELECT count(*) FROM cases_case WHERE id > %s", [last])
-        total = cursor.fetchone()[0]
+        # Only the cases there now: cases registered meanwhile get their rows from the real services.
+        cursor.execute("SELECT count(*), max(id) FROM cases_case WHERE id > %s", [last])
+        total, end = cursor.fetchone()
         log(f"extra tables for {total:,} cases after case id {last}")
         cursor.execute("SET synchronous_commit TO off")
         cursor.execute(
@@ -1050,8 +1051,8 @@ def generate_extra(*, chunk_size: int = 10_000, seed: int = 2026, log: Callable[
         while True:
             with transaction.atomic():
                 cursor.execute(
-                    f"SELECT {EXTRA_COLUMNS} FROM cases_case WHERE id > %s ORDER BY id LIMIT %s",
-                    [last, chunk_size],
+                    f"SELECT {EXTRA_COLUMNS} FROM cases_case WHERE id > %s AND id <= %s ORDER BY id LIMIT %s",
+                    [last, end or 0, chunk_size],
                 )
                 rows = cursor.fetchall()
                 if not rows:
