@@ -539,6 +539,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--budget", type=float, default=60, help="seconds per operation at most (≥ 5 calls)")
     parser.add_argument("--only", nargs="*", help="names of operations to run")
     parser.add_argument("--explain", action="store_true", help="write bench/EXPLAIN.md")
+    parser.add_argument("--explain-only", action="store_true", help="only write bench/EXPLAIN.md (no timing)")
     parser.add_argument("--no-http", action="store_true")
     parser.add_argument("--http-requests", type=int, default=400, help="split evenly over the pages")
     parser.add_argument("--http-concurrency", type=int, default=4)
@@ -551,6 +552,10 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit("the benchmark runs on PostgreSQL: set DATABASE_URL")
     env = build_env()
     ops = [OPERATIONS[name] for name in args.only] if args.only else list(OPERATIONS.values())
+    if args.explain_only:
+        explain(ops, env, BENCH_DIR / "EXPLAIN.md")
+        print(f"wrote {BENCH_DIR / 'EXPLAIN.md'}")
+        return 0
     results = []
     for op in ops:
         results.append(measure(op, env, args.repeat, budget_s=args.budget))
@@ -594,6 +599,7 @@ def main(argv: list[str] | None = None) -> int:
     output.with_suffix(".md").write_text(markdown(report))
     print(f"wrote {output} and {output.with_suffix('.md')}")
     if args.explain:
+        env.clients.clear()  # sessions idle through the HTTP run have timed out: sign in again
         explain(ops, env, BENCH_DIR / "EXPLAIN.md")
         print(f"wrote {BENCH_DIR / 'EXPLAIN.md'}")
     return 0
