@@ -1089,7 +1089,7 @@ def generate_extra(*, chunk_size: int = 10_000, seed: int = 2026, log: Callable[
                     f"{done:>9,} cases {elapsed:7.1f} s {done / elapsed:6.0f} cases/s, peak RSS {peak_rss_mb():.0f} MB"
                 )
         command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
-        for name in ["cases_case", *[t.name for t in extra]]:
+        for name in ["cases_case", *[t.name for t in extra]] if done else []:
             cursor.execute(f"{command} {name}")
     return {
         "cases": done,
