@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import count
 from pathlib import Path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
@@ -29,7 +30,7 @@ import django  # noqa: E402
 django.setup()
 
 from django.conf import settings  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
@@ -53,6 +54,7 @@ class Operation:
     repeat: int | None = None  # overrides --repeat for slow operations (PDF)
     writes: bool = False  # EXPLAIN leaves the statements of writing operations out
     relative_to: tuple[str, float] | None = None  # p50 ≤ factor × another operation's p50
+    warmup: int = 3  # untimed calls first (the sweep takes one)
 
 
 OPERATIONS: dict[str, Operation] = {}
@@ -65,11 +67,13 @@ def operation(
     target: str = "",
     repeat: int | None = None,
     writes: bool = False,
+    warmup: int = 3,
 ):
-    """Register ``setup(env) -> callable`` under ``name``."""
+    """Register ``setup(env)`` under ``name``; it returns the callable to time, or ``(prepare, call)``, or
+    ``(prepare, call, teardown)`` (teardown runs once after the measurement, e.g. to restore rows)."""
 
     def register(setup):
-        OPERATIONS[name] = Operation(name, setup, target_ms, target, repeat, writes)
+        OPERATIONS[name] = Operation(name, setup, target_ms, target, repeat, writes, warmup=warmup)
         return setup
 
     return register
@@ -122,6 +126,7 @@ class Env:
     mediator: User
     long_case: Case
     any_case: Case
+    receipt_case: Case
     clients: dict = field(default_factory=dict)
 
     def client(self, persona: str | None) -> Client:
@@ -155,15 +160,34 @@ def build_env() -> Env:
         raise SystemExit("no cases: run `manage.py generate_data` first")
     long_case = Case.objects.select_related("center").get(pk=row[0])
     county = Center.objects.get(pk=int(long_case.center.path.strip("/").split("/")[0]))
-    any_case = Case.objects.filter(center=county).order_by("-id").first() or long_case
+    # A generated case of the county (not one the intake benchmark added), accepted, with phones.
+    any_case = (
+        Case.objects.filter(center=county, status="in_mediation", external_system="").order_by("-id").first()
+        or long_case
+    )
     return Env(
         county=county,
         clerk=_member(county, Membership.Role.CLERK),
         supervisor=_member(county, Membership.Role.SUPERVISOR),
-        mediator=_member(county, Membership.Role.MEDIATOR),
+        mediator=busiest_mediator(county) or _member(county, Membership.Role.MEDIATOR),
         long_case=long_case,
         any_case=any_case,
+        receipt_case=any_case,
     )
+
+
+def busiest_mediator(county: Center) -> User | None:
+    """The mediator under the county with the most open cases assigned (a busy queue)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT a.mediator_id FROM routing_caseassignment a JOIN cases_case c ON c.id = a.case_id "
+            "JOIN accounts_center ce ON ce.id = c.center_id WHERE a.ended_at IS NULL AND c.status IN "
+            "('routed','in_mediation','concluded','evaluated') AND ce.path LIKE %s "
+            "GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1",
+            [county.path + "%"],
+        )
+        row = cursor.fetchone()
+    return User.objects.get(pk=row[0]) if row else None
 
 
 # --- Measuring -----------------------------------------------------------------------------
@@ -175,18 +199,29 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[index]
 
 
-def prepared(op: Operation, env: Env) -> tuple[Callable[[], object], Callable[[], object]]:
-    """(prepare, call): ``setup`` may return ``(prepare, call)`` when each call needs untimed preparation."""
+def prepared(
+    op: Operation, env: Env
+) -> tuple[Callable[[], object], Callable[[], object], Callable[[], object]]:
+    """(prepare, call, teardown): ``setup`` may return ``(prepare, call)`` when each call needs untimed
+    preparation, and ``(prepare, call, teardown)`` when the data must be put back afterwards."""
     made = op.setup(env)
+    nothing = lambda: None  # noqa: E731
     if isinstance(made, tuple):
-        return made
-    return (lambda: None), made
+        return (*made, nothing) if len(made) == 2 else made
+    return nothing, made, nothing
 
 
-def measure(op: Operation, env: Env, repeat: int, warmup: int = 3, budget_s: float = 60.0) -> dict:
+def measure(op: Operation, env: Env, repeat: int, warmup: int | None = None, budget_s: float = 60.0) -> dict:
     """Median and p95 of ``repeat`` timed calls (at least 5, fewer than ``repeat`` if they would take over
     ``budget_s`` seconds), and the number of SQL queries of one call."""
-    prepare, call = prepared(op, env)
+    prepare, call, teardown = prepared(op, env)
+    try:
+        return _measure(op, prepare, call, repeat, op.warmup if warmup is None else warmup, budget_s)
+    finally:
+        teardown()
+
+
+def _measure(op, prepare, call, repeat: int, warmup: int, budget_s: float) -> dict:
     slowest = 0.0
     for _ in range(warmup):
         prepare()
@@ -247,12 +282,15 @@ def explain(ops: list[Operation], env: Env, path: Path) -> None:
     for op in ops:
         if op.writes:
             continue
-        prepare, call = prepared(op, env)
-        prepare()
-        call()
-        prepare()
-        with CaptureQueriesContext(connection) as captured:
+        prepare, call, teardown = prepared(op, env)
+        try:
+            prepare()
             call()
+            prepare()
+            with CaptureQueriesContext(connection) as captured:
+                call()
+        finally:
+            teardown()
         seen = set()
         lines += [f"## {op.name}", ""]
         for query in captured.captured_queries:
@@ -271,50 +309,51 @@ def explain(ops: list[Operation], env: Env, path: Path) -> None:
                 cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
                 plan = "\n".join(row[0] for row in cursor.fetchall())
             lines += ["```sql", sql, "```", "", "```", plan, "```", ""]
-    for title, sql in EXPLAIN_SHAPES(env):
-        with connection.cursor() as cursor:
+    for title, sql, before in EXPLAIN_SHAPES(env):
+        with transaction.atomic(), connection.cursor() as cursor:
+            if before:
+                cursor.execute(before)
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
             plan = "\n".join(row[0] for row in cursor.fetchall())
-        lines += [f"## {title}", "", "```sql", sql, "```", "", "```", plan, "```", ""]
+            transaction.set_rollback(True)
+        shown = f"-- after: {before}\n{sql}" if before else sql
+        lines += [f"## {title}", "", "```sql", shown, "```", "", "```", plan, "```", ""]
     path.write_text("\n".join(lines))
 
 
-def EXPLAIN_SHAPES(env: Env) -> list[tuple[str, str]]:  # noqa: N802 - a table of queries
-    """Query shapes behind the indexes whose views are not merged yet (queue, sweep, status lookup)."""
+def EXPLAIN_SHAPES(env: Env) -> list[tuple[str, str, str]]:  # noqa: N802 - a table of queries
+    """(title, SQL, SQL run before it in the same rolled-back transaction) for the statements of the
+    writing operations, which the capture above leaves out: the sweep's select and the status lookup."""
     open_statuses = "('submitted','registered','routed','in_mediation','concluded','evaluated')"
-    channel = Membership.objects.filter(user=env.mediator).values_list("channel_id", flat=True).first()
-    subtree = ",".join(str(pk) for pk in env.county.subtree().values_list("pk", flat=True))
-    visible = f"(center_id = ANY(ARRAY[{subtree}]::bigint[]) OR registered_by_id = {env.supervisor.pk})"
+    ten_thousand = (
+        f"UPDATE cases_case SET next_check_at = now() - interval '1 minute' WHERE id IN (SELECT id FROM "
+        f"cases_case WHERE status IN {open_statuses} ORDER BY id DESC LIMIT 10000)"
+    )
+    due = (
+        'SELECT "cases_case"."id" FROM "cases_case" WHERE "cases_case"."next_check_at" <= now() '
+        'ORDER BY "cases_case"."next_check_at" ASC LIMIT 500 FOR UPDATE SKIP LOCKED'
+    )
     return [
         (
-            "proposed: supervisor case list with the subtree as center ids and without DISTINCT (first page)",
-            f"SELECT id, number, status, warning_level, created_at FROM cases_case WHERE {visible} "
-            "ORDER BY warning_level DESC, created_at DESC LIMIT 25",
+            "sweep.10000_due: the sweep's batch select, 10,000 cases due (index case_sweep_due)",
+            due,
+            ten_thousand,
         ),
         (
-            "proposed: the same list's count",
-            f"SELECT count(*) FROM cases_case WHERE {visible}",
+            "sweep.none_due: the same select with nothing due",
+            due,
+            "UPDATE cases_case SET next_check_at = now() + interval '1 hour' WHERE next_check_at <= now()",
         ),
         (
-            "shape: mediator queue filtered by warning level (index case_open_channel_queue)",
-            f"SELECT id, number, warning_level, due_at FROM cases_case WHERE center_id = {env.county.pk} "
-            f"AND channel_id = {channel or 0} AND status IN {open_statuses} AND warning_level >= 2 "
-            "ORDER BY warning_level DESC, due_at LIMIT 25",
+            "sweep: the batch's handling clocks (CaseClock by case, running)",
+            "SELECT * FROM cases_caseclock WHERE stopped_at IS NULL AND case_id IN "
+            f"(SELECT id FROM cases_case WHERE status IN {open_statuses} ORDER BY id DESC LIMIT 500)",
+            "",
         ),
         (
-            "shape: escalation sweep, cases due now (index case_sweep_due)",
-            "SELECT id FROM cases_case WHERE next_check_at IS NOT NULL AND next_check_at <= now() "
-            "ORDER BY next_check_at LIMIT 10000",
-        ),
-        (
-            "shape: dashboard counts for a county subtree (index case_open_queue, index-only)",
-            f"SELECT c.status, c.warning_level, count(*) FROM cases_case c JOIN accounts_center ce "
-            f"ON ce.id = c.center_id WHERE ce.path LIKE '{env.county.path}%' AND c.status IN {open_statuses} "
-            "GROUP BY 1, 2",
-        ),
-        (
-            "shape: citizen status lookup by tracking code (unique index)",
-            f"SELECT id, number, status FROM cases_case WHERE tracking_code = '{env.any_case.tracking_code}'",
+            "status_lookup: the case by tracking code (unique index)",
+            f"SELECT * FROM cases_case WHERE tracking_code = '{env.any_case.tracking_code}'",
+            "",
         ),
     ]
 
@@ -359,16 +398,21 @@ def http_load(env: Env, *, requests: int, concurrency: int, time_limit: float, p
     )
     try:
         _wait_for(f"http://127.0.0.1:{port}/healthz", 30)
-        cookie = f"{settings.SESSION_COOKIE_NAME}={env.client('supervisor').cookies[settings.SESSION_COOKIE_NAME].value}"
-        urls = {
-            "case_list.supervisor": reverse("cases:list"),
-            "case_list.supervisor_filtered": reverse("cases:list") + "?status=in_mediation",
-            "case_page": reverse("cases:detail", args=[env.any_case.pk]),
-            "bare_view.one_row": reverse("bench-one-row", args=[env.any_case.pk]),
+        pages = {
+            "case_list.supervisor": ("supervisor", reverse("cases:list")),
+            "case_page.typical": ("supervisor", reverse("cases:detail", args=[env.any_case.pk])),
+            "case_page.long_timeline": ("supervisor", reverse("cases:detail", args=[env.long_case.pk])),
+            "queue.first_page": ("mediator", reverse("routing:queue")),
+            "dashboard.county": ("supervisor", reverse("cases:warnings_dashboard")),
+            "bare_view.one_row": (None, reverse("bench-one-row", args=[env.any_case.pk])),
         }
         result = {"concurrency": concurrency, "pages": {}}
         # One phase per page, each with its share of the requests and of the time limit.
-        for name, url in urls.items():
+        for name, (persona, url) in pages.items():
+            cookie = ""
+            if persona:
+                session = env.client(persona).cookies[settings.SESSION_COOKIE_NAME].value
+                cookie = f"{settings.SESSION_COOKIE_NAME}={session}"
             load = subprocess.run(
                 [
                     sys.executable,
@@ -381,11 +425,11 @@ def http_load(env: Env, *, requests: int, concurrency: int, time_limit: float, p
                     "--cookie",
                     cookie,
                     "--requests",
-                    str(max(1, requests // len(urls))),
+                    str(max(1, requests // len(pages))),
                     "--concurrency",
                     str(concurrency),
                     "--time-limit",
-                    str(time_limit / len(urls)),
+                    str(time_limit / len(pages)),
                     url,
                 ],
                 capture_output=True,
@@ -495,6 +539,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--budget", type=float, default=60, help="seconds per operation at most (≥ 5 calls)")
     parser.add_argument("--only", nargs="*", help="names of operations to run")
     parser.add_argument("--explain", action="store_true", help="write bench/EXPLAIN.md")
+    parser.add_argument("--explain-only", action="store_true", help="only write bench/EXPLAIN.md (no timing)")
     parser.add_argument("--no-http", action="store_true")
     parser.add_argument("--http-requests", type=int, default=400, help="split evenly over the pages")
     parser.add_argument("--http-concurrency", type=int, default=4)
@@ -507,6 +552,10 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit("the benchmark runs on PostgreSQL: set DATABASE_URL")
     env = build_env()
     ops = [OPERATIONS[name] for name in args.only] if args.only else list(OPERATIONS.values())
+    if args.explain_only:
+        explain(ops, env, BENCH_DIR / "EXPLAIN.md")
+        print(f"wrote {BENCH_DIR / 'EXPLAIN.md'}")
+        return 0
     results = []
     for op in ops:
         results.append(measure(op, env, args.repeat, budget_s=args.budget))
@@ -550,6 +599,7 @@ def main(argv: list[str] | None = None) -> int:
     output.with_suffix(".md").write_text(markdown(report))
     print(f"wrote {output} and {output.with_suffix('.md')}")
     if args.explain:
+        env.clients.clear()  # sessions idle through the HTTP run have timed out: sign in again
         explain(ops, env, BENCH_DIR / "EXPLAIN.md")
         print(f"wrote {BENCH_DIR / 'EXPLAIN.md'}")
     return 0
@@ -604,6 +654,7 @@ page("bare_view.one_row", None, lambda env: reverse("bench-one-row", args=[env.a
 
 @operation("receipt_pdf.bench_template", target_ms=800, repeat=10)
 def receipt_pdf(env: Env):
+    """The receipt-shaped template of the first round, kept to compare with intake's real receipt."""
     from cases.documents.pdf import qr_data_uri, render_pdf
 
     def render():
@@ -621,7 +672,140 @@ def receipt_pdf(env: Env):
     return render
 
 
-# When the other areas merge, register their operations here (bench/README.md lists them).
+# --- Intake: the Open311 API POST, as an external system (the 12345 hotline) ----------------------
+
+_external_ids = count(1)
+
+
+def bench_system(env: Env) -> User:
+    """The bench's external system (created once): a system user with a DRF token, pushing to the county."""
+    from accounts.models import ExternalSystem
+
+    user, _ = User.objects.get_or_create(
+        username="bench-12345", defaults={"kind": User.Kind.SYSTEM, "display_name": "12345热线（压测）"}
+    )
+    ExternalSystem.objects.get_or_create(
+        code="bench12345",
+        defaults={"name": "12345热线（压测）", "user": user, "center": env.county, "source": "hotline_12345"},
+    )
+    return user
+
+
+@operation("intake.api_post", target_ms=25, writes=True)
+def intake_api_post(env: Env):
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.get_or_create(user=bench_system(env))[0].key
+    client = Client(HTTP_AUTHORIZATION=f"Token {token}")
+    url = reverse("open311-requests")
+    run_id = time.time_ns()
+
+    def post():
+        response = client.post(
+            url,
+            {
+                "service_code": "neighbour",
+                "external_id": f"bench-{run_id}-{next(_external_ids)}",
+                "description": "来电反映邻居装修噪音扰民，多次沟通未果，请求调解。",
+                "address_string": "人民路12号",
+                "last_name": "张",
+                "first_name": "伟",
+                "phone": "13812345678",
+            },
+            content_type="application/json",
+        )
+        if response.status_code != 201:
+            raise AssertionError(f"intake.api_post answered {response.status_code}: {response.content[:300]}")
+        return response
+
+    return post
+
+
+# --- Intake: the real acceptance receipt (受理回执) --------------------------------------------------
+page(
+    "receipt_pdf.acceptance",
+    "supervisor",
+    lambda env: reverse("cases:intake-receipt", args=[env.receipt_case.pk]),
+    target_ms=800,
+)
+
+# --- Routing: the mediator's queue (their open cases), first page and filtered by warning level ----
+page("queue.first_page", "mediator", lambda env: reverse("routing:queue"), target_ms=40)
+page(
+    "queue.warning_filter",
+    "mediator",
+    lambda env: reverse("routing:queue") + "?warning_level=1",
+    target_ms=40,
+)
+page("queue.channel_tab", "mediator", lambda env: reverse("routing:queue") + "?tab=channel")
+
+# --- Warnings: the supervisor dashboard of the county (all its towns and villages) --------------------
+page("dashboard.county", "supervisor", lambda env: reverse("cases:warnings_dashboard"), target_ms=150)
+
+
+# --- Portal: the citizen status lookup (tracking code + last four digits of a party's phone) ---------
+def _lookup_data(env: Env) -> dict:
+    if "lookup" not in env.clients:
+        party = env.any_case.parties.exclude(phone="").order_by("pk").first()
+        env.clients["lookup"] = {"code": env.any_case.tracking_code, "phone_last4": party.phone[-4:]}
+    return env.clients["lookup"]
+
+
+page(
+    "status_lookup",
+    None,
+    lambda env: reverse("portal:status"),
+    method="post",
+    data=_lookup_data,
+    relative_to=("bare_view.one_row", 2),
+)
+
+
+# --- Warnings: the escalation sweep with 10,000 cases due, and with none due -----------------------
+def _sweep_backlog() -> int:
+    """Sweep what is due already (the generated next checks fall due as hours pass), untimed."""
+    from cases.services.warnings import sweep_due_cases
+
+    return sweep_due_cases()
+
+
+@operation("sweep.10000_due", target_ms=3000, repeat=5, writes=True, warmup=1)
+def sweep_10000(env: Env):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cases.models import OPEN_STATUSES
+    from cases.services.warnings import sweep_due_cases
+
+    _sweep_backlog()
+    rows = list(
+        Case.objects.filter(status__in=OPEN_STATUSES)
+        .order_by("-id")
+        .values_list("id", "next_check_at")[:10000]
+    )
+    ids = [pk for pk, _ in rows]
+
+    def prepare():
+        Case.objects.filter(pk__in=ids).update(next_check_at=timezone.now() - timedelta(minutes=1))
+
+    def restore():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE cases_case c SET next_check_at = v.at FROM unnest(%s::bigint[], %s::timestamptz[]) "
+                "AS v(id, at) WHERE c.id = v.id",
+                [ids, [at for _, at in rows]],
+            )
+
+    return prepare, sweep_due_cases, restore
+
+
+@operation("sweep.none_due", target_ms=50, writes=True)
+def sweep_none(env: Env):
+    from cases.services.warnings import sweep_due_cases
+
+    _sweep_backlog()
+    return sweep_due_cases
 
 
 if __name__ == "__main__":

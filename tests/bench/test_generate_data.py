@@ -59,7 +59,9 @@ def test_status_mix_channels_types_and_warning_levels(generated):
     open_share = Case.objects.filter(status__in=OPEN_STATUSES).count() / N
     assert 0.06 <= open_share <= 0.14
     statuses = set(Case.objects.values_list("status", flat=True).distinct())
-    assert statuses == {s.value for s in Status}
+    # Evaluated is 0.5% of the mix (2–3 cases expected at N=500): all the others must be there.
+    assert statuses <= {s.value for s in Status}
+    assert {s.value for s in Status} - statuses <= {"evaluated"}
     assert set(Case.objects.values_list("source", flat=True).distinct()) >= {
         "counter",
         "hotline_12345",
@@ -126,6 +128,77 @@ def test_intake_continues_numbering_after_generated_cases(generated, clerk):
         assert case.serial == before.serial + 1
 
 
+def test_lifecycle_routing_and_warning_tables(generated):
+    from cases.models import Agreement, AgreementTerm, CaseClock, FollowUpVisit, MediationSession, Outcome
+    from routing.models import CaseAssignment
+
+    worked = Case.objects.filter(status__in=["in_mediation", "concluded", "evaluated", "closed"])
+    # Every worked case has one active lead, a mediator of its center (or the town above a village).
+    assert CaseAssignment.objects.count() == worked.exclude(channel=None).count() > 0
+    assert not worked.exclude(assignments__is_lead=True).exists()
+    lead = CaseAssignment.objects.select_related("case__center").first()
+    assert Membership.objects.filter(
+        user=lead.mediator, role="mediator", center__in=[lead.case.center_id, lead.case.center.parent_id]
+    ).exists()
+    # Routed cases are unclaimed, in the channel queue.
+    assert not CaseAssignment.objects.filter(case__status="routed").exists()
+    sessions = Case.objects.annotate(n=Count("sessions"))
+    assert not sessions.filter(status__in=["in_mediation", "closed"], n=0).exists()
+    assert sessions.filter(n__gte=1).aggregate(m=models_max("n"))["m"] <= 3
+    assert MediationSession.objects.filter(outcome="failed").exists()
+    # Outcomes of ended cases: mostly a written agreement, each with a sealed agreement and terms.
+    closed = Case.objects.filter(status="closed")
+    written = closed.filter(outcome=Outcome.WRITTEN_AGREEMENT).count() / closed.count()
+    assert 0.45 <= written <= 0.75
+    assert set(closed.values_list("outcome", flat=True)) <= set(Outcome.values) - {"not_accepted"}
+    assert not Case.objects.filter(status="not_accepted").exclude(outcome="not_accepted").exists()
+    assert Agreement.objects.count() == Case.objects.filter(outcome=Outcome.WRITTEN_AGREEMENT).count()
+    assert not Agreement.objects.filter(terms=None).exists()
+    assert AgreementTerm.objects.count() >= Agreement.objects.count()
+    # A follow-up visit per closed case; most made, with the party's satisfaction.
+    assert FollowUpVisit.objects.count() == closed.count()
+    made = FollowUpVisit.objects.exclude(visited_at=None)
+    assert made.count() / closed.count() > 0.8
+    assert not made.filter(satisfaction=None).exists()
+    # Every open accepted case has a running handling clock with the case's deadline.
+    running = CaseClock.objects.filter(code="handling", stopped_at=None)
+    open_accepted = Case.objects.filter(status__in=["registered", "routed", "in_mediation"])
+    assert running.count() == open_accepted.count()
+    clock = running.select_related("case").first()
+    assert clock.due_at == clock.case.due_at and clock.policy_clock is not None
+    assert CaseClock.objects.filter(stop_reason="concluded").exists()
+
+
+def models_max(name):
+    from django.db.models import Max
+
+    return Max(name)
+
+
+def test_only_extra_fills_existing_cases(generated):
+    """--only-extra: the extra tables for cases already there, from scratch and without duplicates."""
+    from cases.management.commands.generate_data import extra_tables, generate_extra
+    from cases.models import CaseClock, FollowUpVisit
+    from routing.models import CaseAssignment
+
+    counts = {t.model: t.model.objects.count() for t in extra_tables()}
+    for t in extra_tables():
+        t.model.objects.all().delete()
+    Case.objects.filter(status="closed").update(outcome="resolved")
+    report = generate_extra(chunk_size=150, seed=3, log=lambda message: None)
+    assert report["cases"] == N
+    assert CaseAssignment.objects.count() == counts[CaseAssignment]
+    assert FollowUpVisit.objects.count() == counts[FollowUpVisit]
+    assert CaseClock.objects.count() == counts[CaseClock]
+    assert not Case.objects.filter(outcome="resolved").exists()
+    # The lead is the mediator the timeline's 'assigned' event names.
+    event = TimelineEvent.objects.filter(type="assigned", case__status="closed").first()
+    assert CaseAssignment.objects.get(case=event.case_id).mediator_id == event.data["to"]
+    # A second run finds nothing left to do.
+    assert generate_extra(chunk_size=150, log=lambda message: None)["cases"] == 0
+    assert CaseAssignment.objects.count() == counts[CaseAssignment]
+
+
 def test_second_run_adds_cases_to_the_same_tree(generated):
     centers = Center.objects.count()
     call_command("generate_data", cases=200, chunk=100, stdout=open("/dev/null", "w"))
@@ -141,18 +214,37 @@ def test_benchmark_operations_run_and_count_queries(generated, settings):
 
     env = run.build_env()
     assert env.long_case.events.count() >= 150
+    assert env.mediator.assignments.filter(ended_at=None, case__status="in_mediation").exists()
     for name, op in run.OPERATIONS.items():
         if name.startswith("receipt_pdf"):
             continue  # WeasyPrint takes a second; rendering is tested where documents are
-        prepare, call = run.prepared(op, env)
+        prepare, call, teardown = run.prepared(op, env)
         prepare()
         call()
+        teardown()
+    # The API POST registered a case for the bench's external system.
+    assert Case.objects.filter(external_system="bench12345").exists()
+    # The sweep benchmark puts the cases' next checks back as they were.
+    open_cases = Case.objects.filter(status__in=OPEN_STATUSES).order_by("-id")[:10000]
+    before = dict(open_cases.values_list("id", "next_check_at"))
+    op = run.OPERATIONS["sweep.10000_due"]
+    result = run.measure(op, env, repeat=1)
+    assert result["repeat"] == 5 and result["queries"] > 0
+    assert dict(open_cases.values_list("id", "next_check_at")) == before
+    # Nothing due: one look at the sweep index (plus settings and, in a test, the savepoint).
+    assert run.measure(run.OPERATIONS["sweep.none_due"], env, repeat=2, warmup=0)["queries"] <= 4
     result = run.measure(run.OPERATIONS["case_page.long_timeline"], env, repeat=2, warmup=1)
     assert result["repeat"] == 2 and result["p50_ms"] > 0
     # The case page's queries do not grow with the timeline.
     short = (
         Case.objects.annotate(n=Count("events"))
-        .filter(n__lte=8, center=env.long_case.center, channel__isnull=env.long_case.channel_id is None)
+        .filter(
+            n__lte=8,
+            center=env.long_case.center,
+            channel__isnull=env.long_case.channel_id is None,
+            status=env.long_case.status,
+            outcome=env.long_case.outcome,
+        )
         .first()
     )
     if short:

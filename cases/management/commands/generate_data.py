@@ -27,9 +27,24 @@ from django.utils import timezone
 
 from accounts.models import Center, Membership, User
 from cases.identity import CREDIT_CODE_CHARS, credit_code_check_char, resident_id_check_char
-from cases.models import Case, CaseNumberSequence, DisputeType, Party, Status, TimelineEvent
+from cases.models import (
+    Agreement,
+    AgreementTerm,
+    Case,
+    CaseClock,
+    CaseNumberSequence,
+    DisputeType,
+    FollowUpVisit,
+    MediationSession,
+    Outcome,
+    Party,
+    PolicyClock,
+    Status,
+    TimelineEvent,
+    WarningChange,
+)
 from cases.services.intake import TRACKING_ALPHABET, TRACKING_LENGTH
-from routing.models import Channel
+from routing.models import CaseAssignment, Channel
 
 BENCH_PASSWORD = "Bench-pass-2026"
 PROVINCE_CODE = "33"
@@ -66,6 +81,26 @@ OPEN = {s.value for s in (Status.SUBMITTED, Status.REGISTERED, Status.ROUTED, St
     Status.EVALUATED.value,
 }
 
+ENDED = {Status.CONCLUDED.value, Status.EVALUATED.value, Status.CLOSED.value}
+WORKED = ENDED | {Status.IN_MEDIATION.value}  # cases a mediator has taken (assignment, sessions)
+# How concluded cases end (Outcome): about 60% written agreement, 15% oral, the rest not resolved.
+OUTCOME_MIX = [
+    (Outcome.WRITTEN_AGREEMENT.value, 60),
+    (Outcome.ORAL_AGREEMENT.value, 15),
+    (Outcome.FAILED.value, 12),
+    (Outcome.WITHDRAWN.value, 6),
+    (Outcome.REFUSED.value, 4),
+    (Outcome.TRANSFERRED.value, 3),
+]
+CLOSING_SUMMARY = {
+    Outcome.WRITTEN_AGREEMENT.value: "经调解，双方自愿达成书面调解协议。",
+    Outcome.ORAL_AGREEMENT.value: "经调解，双方达成口头协议并当场履行。",
+    Outcome.FAILED.value: "经多次调解未能达成协议，已告知当事人其他救济途径。",
+    Outcome.WITHDRAWN.value: "申请人撤回调解申请。",
+    Outcome.REFUSED.value: "一方当事人明确拒绝调解。",
+    Outcome.TRANSFERRED.value: "当事人选择诉讼解决，已引导至人民法院。",
+}
+SATISFACTION_MIX = [(5, 45), (4, 33), (3, 13), (2, 6), (1, 3)]
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高罗郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈姚卢"
 )
@@ -184,7 +219,8 @@ class Table:
             written += 1
         if written:
             buffer.seek(0)
-            cursor.copy_expert(f"COPY {self.name} ({', '.join(self.columns)}) FROM STDIN", buffer)
+            columns = ", ".join(connection.ops.quote_name(c) for c in self.columns)
+            cursor.copy_expert(f"COPY {self.name} ({columns}) FROM STDIN", buffer)
         self.count += written
         return written
 
@@ -224,6 +260,7 @@ class Context:
     serials: dict[tuple[int, int], int]  # (center id, year) -> last serial issued
     touched: set = field(default_factory=set)  # serials changed in the current chunk
     long_timeline_share: float = LONG_TIMELINE_SHARE
+    handling_clock: PolicyClock | None = None  # the general people-mediation 'handling' clock (seeded)
 
 
 @dataclass
@@ -244,6 +281,9 @@ class CasePlan:
     routed_at: datetime | None
     n_extra_events: int
     parties: list[dict] = field(default_factory=list)
+    outcome: str = ""  # cases.models.lifecycle.Outcome, for concluded/closed and not-accepted cases
+    due_at: datetime | None = None  # the handling deadline of an open case (Case.due_at, CaseClock.due_at)
+    agreement_id: int | None = None  # set by agreement_rows, read by term_rows
 
 
 @dataclass
@@ -393,6 +433,7 @@ def load_context(seed: int, years: int) -> Context:
         dispute_types=list(DisputeType.objects.filter(active=True)),
         channels=list(Channel.objects.all()),
         serials=serials,
+        handling_clock=PolicyClock.objects.filter(code="handling", policy__code="people-mediation").first(),
     )
 
 
@@ -452,9 +493,19 @@ def plan_cases(ctx: Context, ids: list[int]) -> list[CasePlan]:
                 n_extra_events=rng.randint(150, 400)
                 if rng.random() < ctx.long_timeline_share
                 else rng.randint(0, 3),
+                outcome=pick_outcome(rng, status),
+                due_at=created + timedelta(days=rng.choice((15, 30, 60))) if is_open else None,
             )
         )
     return plans
+
+
+def pick_outcome(rng: random.Random, status: str) -> str:
+    if status == Status.NOT_ACCEPTED:
+        return Outcome.NOT_ACCEPTED
+    if status in ENDED:
+        return weighted(rng, OUTCOME_MIX)
+    return ""
 
 
 def case_rows(chunk: Chunk) -> Iterator[dict]:
@@ -474,7 +525,7 @@ def case_rows(chunk: Chunk) -> Iterator[dict]:
         red = p.warning_level == 4
         amount = round(rng.lognormvariate(9, 1.5), 2) if rng.random() < 0.6 else None
         response_due = p.created_at + timedelta(days=3) if is_open else None
-        due = p.created_at + timedelta(days=rng.choice((15, 30, 60))) if is_open else None
+        due = p.due_at
         yield {
             "id": p.id,
             "number": f"({year}){p.origin.short_name}矛调字第{serial}号",
@@ -484,7 +535,7 @@ def case_rows(chunk: Chunk) -> Iterator[dict]:
             "origin_center_id": p.origin.id,
             "center_id": p.center.id,
             "status": p.status,
-            "outcome": ("resolved" if rng.random() < 0.95 else "terminated") if p.closed_at else "",
+            "outcome": p.outcome,
             "source": p.source,
             "dispute_type_id": p.dispute_type.id,
             "summary": SUMMARIES.get(p.dispute_type.code, SUMMARIES["other"]).format(
@@ -514,7 +565,7 @@ def case_rows(chunk: Chunk) -> Iterator[dict]:
             "money_covered": amount if p.status == Status.CLOSED and amount else None,
             "prevented_criminal": p.status == Status.CLOSED and rng.random() < 0.02,
             "prevented_group_petition": p.status == Status.CLOSED and rng.random() < 0.01,
-            "closing_summary": "经调解，双方自愿达成协议并已履行。" if p.status == Status.CLOSED else "",
+            "closing_summary": CLOSING_SUMMARY.get(p.outcome, "") if p.status == Status.CLOSED else "",
             "created_at": p.created_at,
             "updated_at": p.closed_at or p.created_at,
             "accepted_at": None if p.status in (Status.SUBMITTED, Status.NOT_ACCEPTED) else p.created_at,
@@ -589,7 +640,7 @@ def event_rows(chunk: Chunk) -> Iterator[dict]:
         if p.warning_level:
             events.append(("warning_raised", t + timedelta(hours=2), None, False, {"level": p.warning_level}))
         if p.concluded_at:
-            events.append(("concluded", p.concluded_at, p.mediator_id, True, {"outcome": "resolved"}))
+            events.append(("concluded", p.concluded_at, p.mediator_id, True, {"outcome": p.outcome}))
         if p.status in (Status.EVALUATED, Status.CLOSED):
             evaluated = p.concluded_at + ((p.closed_at or chunk.ctx.now) - p.concluded_at) / 2
             events.append(("evaluated", evaluated, None, False, {}))
@@ -610,14 +661,234 @@ def event_rows(chunk: Chunk) -> Iterator[dict]:
             }
 
 
+# --- Lifecycle, routing and warnings tables (one row set per chunk, from the same plans) ---------
+
+
+def assignment_rows(chunk: Chunk) -> Iterator[dict]:
+    """The lead mediator of every case a mediator has taken (in mediation or later). Closing a case
+    does not end its assignment (routing ends one only on reassignment, recusal or transfer)."""
+    rng = chunk.ctx.rng
+    worked = [p for p in chunk.plans if p.status in WORKED and p.mediator_id]
+    ids = iter(reserve_ids(chunk.cursor, CaseAssignment, len(worked)))
+    for p in worked:
+        yield {
+            "id": next(ids),
+            "case_id": p.id,
+            "mediator_id": p.mediator_id,
+            "is_lead": True,
+            "how": rng.choice(("claim", "claim", "assign", "auto")),
+            "assigned_by_id": None,
+            "assigned_at": (p.routed_at or p.created_at) + timedelta(minutes=30),
+            "ended_at": None,
+        }
+
+
+SESSION_TEXT = {
+    "agreed": ("双方在调解员主持下充分陈述意见，就争议事项达成一致。", "达成一致，拟制作调解协议。"),
+    "partial": ("双方就主要事实达成共识，赔偿金额仍有分歧。", "部分达成一致，约定再次调解。"),
+    "failed": ("双方分歧较大，一方坚持原有诉求。", "未达成一致。"),
+}
+
+
+def session_rows(chunk: Chunk) -> Iterator[dict]:
+    """1–3 mediation sessions per worked case; the last one agrees when the case ended in an agreement."""
+    ctx, rng = chunk.ctx, chunk.ctx.rng
+    planned = []
+    for p in chunk.plans:
+        if p.status not in WORKED:
+            continue
+        n = rng.choice((1, 1, 2, 2, 3))
+        start = (p.routed_at or p.created_at) + timedelta(hours=2)
+        end = p.concluded_at or ctx.now
+        for i in range(n):
+            last = i == n - 1
+            if p.outcome in (Outcome.WRITTEN_AGREEMENT, Outcome.ORAL_AGREEMENT) and last:
+                outcome = "agreed"
+            elif p.outcome in (Outcome.FAILED, Outcome.REFUSED, Outcome.TRANSFERRED) and last:
+                outcome = "failed"
+            else:
+                outcome = rng.choice(("partial", "failed", "partial", ""))
+            moment = start + (end - start) * ((i + rng.random()) / n)
+            planned.append((p, moment, outcome))
+    ids = iter(reserve_ids(chunk.cursor, MediationSession, len(planned)))
+    for p, moment, outcome in planned:
+        discussion, result = SESSION_TEXT.get(outcome or "partial")
+        yield {
+            "id": next(ids),
+            "case_id": p.id,
+            "started_at": moment,
+            "mode": rng.choice(("in_person", "in_person", "in_person", "online", "phone")),
+            "place": f"{p.center.short_name}调解室",
+            "discussion": discussion,
+            "result": result if outcome else "",
+            "outcome": outcome,
+            "recorded_by_id": p.mediator_id,
+            "created_at": moment,
+            "updated_at": moment,
+        }
+
+
+def agreement_rows(chunk: Chunk) -> Iterator[dict]:
+    """A signed and sealed written agreement for each case that ended with one."""
+    written = [p for p in chunk.plans if p.outcome == Outcome.WRITTEN_AGREEMENT and p.concluded_at]
+    ids = iter(reserve_ids(chunk.cursor, Agreement, len(written)))
+    for p in written:
+        p.agreement_id = next(ids)
+        signed = p.concluded_at
+        yield {
+            "id": p.agreement_id,
+            "case_id": p.id,
+            "facts": f"{p.dispute_type.name}纠纷，双方当事人对基本事实无异议。",
+            "issues": "赔偿金额及履行方式。",
+            "responsibilities": "双方对纠纷的发生均负有一定责任，被申请人负主要责任。",
+            "mediator_signed_at": signed,
+            "mediator_signed_by_id": p.mediator_id,
+            "sealed_at": signed,
+            "effective_on": (signed + CHINA_OFFSET).date(),
+            "voided": False,
+            "drafted_by_id": p.mediator_id,
+            "created_at": signed - timedelta(hours=1),
+            "updated_at": signed,
+        }
+
+
+def term_rows(chunk: Chunk) -> Iterator[dict]:
+    """1–3 terms per written agreement, some paid at once, some by a later date."""
+    rng = chunk.ctx.rng
+    planned = [(p, rng.randint(1, 3)) for p in chunk.plans if p.agreement_id]
+    ids = iter(reserve_ids(chunk.cursor, AgreementTerm, sum(n for _, n in planned)))
+    for p, n in planned:
+        effective = (p.concluded_at + CHINA_OFFSET).date()
+        for order in range(1, n + 1):
+            later = rng.random() < 0.4
+            yield {
+                "id": next(ids),
+                "agreement_id": p.agreement_id,
+                "order": order,
+                "content": f"被申请人向申请人支付赔偿款人民币{rng.randint(1, 200) * 500}元。",
+                "performance": "分期支付" if later else "当场履行",
+                "due_on": effective + timedelta(days=rng.randint(15, 90)) if later else effective,
+            }
+
+
+def visit_rows(chunk: Chunk) -> Iterator[dict]:
+    """A follow-up visit (回访) per closed case, due 15 days after closing: mostly made, with the party's
+    satisfaction; not yet made for the most recent closings, and overdue for a few."""
+    ctx, rng = chunk.ctx, chunk.ctx.rng
+    closed = [p for p in chunk.plans if p.status == Status.CLOSED and p.closed_at]
+    ids = iter(reserve_ids(chunk.cursor, FollowUpVisit, len(closed)))
+    for p in closed:
+        due = (p.closed_at + CHINA_OFFSET).date() + timedelta(days=15)
+        recent = (ctx.now - p.closed_at).days < 20
+        made = rng.random() < (0.5 if recent else 0.97)  # the rest: pending (or overdue once due)
+        visited = p.closed_at + timedelta(days=rng.uniform(3, 15)) if made else None
+        if visited and visited > ctx.now:
+            visited = ctx.now - timedelta(minutes=5)
+        row = {"id": next(ids), "case_id": p.id, "reason": "after_closing", "due_on": due}
+        if visited:
+            written = p.outcome == Outcome.WRITTEN_AGREEMENT
+            row.update(
+                visited_at=visited,
+                visitor_id=p.mediator_id,
+                method=rng.choice(("phone", "phone", "phone", "in_person", "online")),
+                performance=rng.choice(("performed",) * 8 + ("performing", "broken")) if written else "na",
+                satisfaction=weighted(rng, SATISFACTION_MIX),
+                notes="当事人表示协议已履行，对调解工作满意。" if written else "电话回访当事人，情况稳定。",
+            )
+        row["created_at"] = p.closed_at
+        yield row
+
+
+def clock_rows(chunk: Chunk) -> Iterator[dict]:
+    """The 'handling' clock (调解期限) of accepted cases: running with its due time for open cases, stopped
+    at conclusion for cases concluded in the last year (the dashboard's on-time rate reads those)."""
+    ctx = chunk.ctx
+    policy = ctx.handling_clock
+    year_ago = ctx.now - timedelta(days=365)
+    chosen = [
+        p
+        for p in chunk.plans
+        if p.status not in (Status.SUBMITTED, Status.NOT_ACCEPTED)
+        and (p.status in OPEN or (p.concluded_at and p.concluded_at >= year_ago))
+    ]
+    ids = iter(reserve_ids(chunk.cursor, CaseClock, len(chosen)))
+    for p in chosen:
+        started = p.created_at
+        due = p.due_at or started + timedelta(days=30)
+        stopped = (
+            p.concluded_at
+            if p.status not in (Status.REGISTERED, Status.ROUTED, Status.IN_MEDIATION)
+            else None
+        )
+        yield {
+            "id": next(ids),
+            "case_id": p.id,
+            "policy_clock_id": policy.id if policy else None,
+            "code": "handling",
+            "name": "调解期限",
+            "unit": "calendar_days",
+            "length": max(1, (due - started).days),
+            "stop_trigger": "concluded",
+            "pausable": True,
+            "max_extensions": 1,
+            "max_extension_length": 30,
+            "citizen_facing": True,
+            "started_at": started,
+            "due_at": due,
+            "provisional": False,
+            "stopped_at": stopped,
+            "stop_reason": "concluded" if stopped else "",
+        }
+
+
+def warning_change_rows(chunk: Chunk) -> Iterator[dict]:
+    """The change that put an open case at its current warning level (the dashboard's 'newly escalated')."""
+    rng = chunk.ctx.rng
+    raised = [p for p in chunk.plans if p.status in OPEN and p.warning_level]
+    ids = iter(reserve_ids(chunk.cursor, WarningChange, len(raised)))
+    for p in raised:
+        yield {
+            "id": next(ids),
+            "case_id": p.id,
+            "seq": 1,
+            "from_level": 0,
+            "to_level": p.warning_level,
+            "basis": rng.choice(("time", "time", "risk")),
+            "reason": "办理期限临近" if p.warning_level <= 2 else "超过办理期限或存在重大风险",
+            "actor_id": None,
+            "response_due_at": None,
+            "created_at": p.created_at + timedelta(hours=2),
+        }
+
+
 # The per-table generators, in insertion order (a table's foreign keys point to earlier ones).
-# When a new area merges, add e.g. ``Table(MediationSession, session_rows)`` here.
+# A table added by a new area is one more generator function and one more line in EXTRA_TABLES.
 TABLES: list[Table] = []
+
+
+def extra_tables() -> list[Table]:
+    """The tables filled from a case's plan alone; ``--only-extra`` fills them for cases already there."""
+    return [
+        Table(CaseAssignment, assignment_rows),
+        Table(MediationSession, session_rows),
+        Table(Agreement, agreement_rows),
+        Table(AgreementTerm, term_rows),
+        Table(FollowUpVisit, visit_rows),
+        Table(CaseClock, clock_rows),
+        Table(WarningChange, warning_change_rows),
+    ]
 
 
 def tables() -> list[Table]:
     if not TABLES:
-        TABLES.extend([Table(Case, case_rows), Table(Party, party_rows), Table(TimelineEvent, event_rows)])
+        TABLES.extend(
+            [
+                Table(Case, case_rows),
+                Table(Party, party_rows),
+                Table(TimelineEvent, event_rows),
+                *extra_tables(),
+            ]
+        )
     return TABLES
 
 
@@ -706,6 +977,129 @@ def generate(
     }
 
 
+EXTRA_COLUMNS = (
+    "id, origin_center_id, center_id, status, source, dispute_type_id, created_at, warning_level, channel_id, "
+    "registered_by_id, closed_at, concluded_at, routed_at, outcome, due_at"
+)
+
+
+def load_plans(
+    ctx: Context, rows: list[tuple], mediators: dict[int, int], types: dict[int, DisputeType]
+) -> list[CasePlan]:
+    """Plans for cases already in the database; outcomes are drawn for ended cases that have none of
+    lifecycle's (the first generator wrote 'resolved'/'terminated')."""
+    rng = ctx.rng
+    outcomes = set(Outcome.values)
+    plans = []
+    for (cid, origin, center, status, source, dtype, created, level, channel, clerk, closed, concluded,
+         routed, outcome, due) in rows:  # fmt: skip
+        mediator = mediators.get(cid)
+        if mediator is None and status in WORKED:
+            staff = ctx.staff.get(center) or ctx.staff.get(ctx.centers[center].parent_id) or Staff()
+            pool = staff.mediators.get(channel) or staff.mediators.get(0) or []
+            mediator = rng.choice(pool) if pool else None
+        plans.append(
+            CasePlan(
+                id=cid,
+                origin=ctx.centers[origin],
+                center=ctx.centers[center],
+                status=status,
+                source=source,
+                dispute_type=types[dtype],
+                created_at=created,
+                warning_level=level,
+                channel_id=channel,
+                mediator_id=mediator,
+                clerk_id=clerk,
+                closed_at=closed,
+                concluded_at=concluded,
+                routed_at=routed,
+                n_extra_events=0,
+                outcome=outcome if outcome in outcomes else pick_outcome(rng, status),
+                due_at=due,
+            )
+        )
+    return plans
+
+
+def generate_extra(*, chunk_size: int = 10_000, seed: int = 2026, log: Callable[[str], None] = print) -> dict:
+    """Fill the lifecycle, routing and warnings tables (``extra_tables()``) for the cases already in the
+    database, streaming over case ids in chunks (COPY, one transaction per chunk), and give ended cases
+    an outcome of lifecycle's. Resumable: it starts after the last case that has rows in those tables."""
+    if connection.vendor != "postgresql":
+        raise CommandError("generate_data needs PostgreSQL (it streams rows with COPY)")
+    started = time.monotonic()
+    ctx = load_context(seed, 4)
+    extra = extra_tables()
+    types = {t.id: t for t in DisputeType.objects.all()}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            " UNION ALL ".join(
+                f"SELECT max(case_id) FROM {t.name}" for t in extra if t.model is not AgreementTerm
+            )
+        )
+        last = max([r[0] for r in cursor.fetchall() if r[0] is not None], default=0)
+        # Only the cases there now: cases registered meanwhile get their rows from the real services.
+        cursor.execute("SELECT count(*), max(id) FROM cases_case WHERE id > %s", [last])
+        total, end = cursor.fetchone()
+        log(f"extra tables for {total:,} cases after case id {last}")
+        cursor.execute("SET synchronous_commit TO off")
+        cursor.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS gen_outcome (id bigint, outcome varchar(24), summary text)"
+        )
+        done = 0
+        while True:
+            with transaction.atomic():
+                cursor.execute(
+                    f"SELECT {EXTRA_COLUMNS} FROM cases_case WHERE id > %s AND id <= %s ORDER BY id LIMIT %s",
+                    [last, end or 0, chunk_size],
+                )
+                rows = cursor.fetchall()
+                if not rows:
+                    break
+                ids = [r[0] for r in rows]
+                last = ids[-1]
+                cursor.execute(
+                    "SELECT case_id, (data->>'to')::bigint FROM cases_timelineevent "
+                    "WHERE case_id = ANY(%s) AND type = 'assigned' AND data->>'to' IS NOT NULL",
+                    [ids],
+                )
+                mediators = dict(cursor.fetchall())
+                chunk = Chunk(ctx, load_plans(ctx, rows, mediators, types), cursor)
+                changed = {r[0]: r[13] for r in rows}
+                buffer = io.StringIO()
+                for p in chunk.plans:
+                    if p.outcome != changed[p.id]:
+                        summary = CLOSING_SUMMARY.get(p.outcome, "") if p.status == Status.CLOSED else ""
+                        buffer.write(f"{p.id}\t{p.outcome}\t{encode(summary)}\n")
+                if buffer.tell():
+                    buffer.seek(0)
+                    cursor.execute("TRUNCATE gen_outcome")
+                    cursor.copy_expert("COPY gen_outcome FROM STDIN", buffer)
+                    cursor.execute(
+                        "UPDATE cases_case c SET outcome = g.outcome, closing_summary = g.summary "
+                        "FROM gen_outcome g WHERE c.id = g.id"
+                    )
+                for table in extra:
+                    table.copy(cursor, chunk)
+            done += len(rows)
+            if done % (chunk_size * 10) == 0:
+                elapsed = time.monotonic() - started
+                log(
+                    f"{done:>9,} cases {elapsed:7.1f} s {done / elapsed:6.0f} cases/s, peak RSS {peak_rss_mb():.0f} MB"
+                )
+        command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
+        for name in ["cases_case", *[t.name for t in extra]] if done else []:
+            cursor.execute(f"{command} {name}")
+    return {
+        "cases": done,
+        "rows": {t.name: t.count for t in extra},
+        "seconds": round(time.monotonic() - started, 1),
+        "peak_rss_mb": round(peak_rss_mb(), 1),
+        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
 class Command(BaseCommand):
     help = "Fill the database with N generated cases (PostgreSQL, COPY) for the benchmark."
 
@@ -716,8 +1110,17 @@ class Command(BaseCommand):
         parser.add_argument("--villages", type=int, default=16, help="villages per town")
         parser.add_argument("--chunk", type=int, default=10_000)
         parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument(
+            "--only-extra",
+            action="store_true",
+            help="no new cases: fill sessions, agreements, visits, assignments, clocks for the cases there",
+        )
 
     def handle(self, *args, **options):
+        if options["only_extra"]:
+            report = generate_extra(chunk_size=options["chunk"], seed=options["seed"], log=self.log)
+            self.stdout.write(json.dumps(report, ensure_ascii=False, indent=2))
+            return
         report = generate(
             options["cases"],
             counties=options["counties"],
