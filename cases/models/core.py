@@ -208,6 +208,13 @@ class Case(models.Model):
                 condition=Q(closed_at__isnull=False),
                 name="case_closed_recent",
             ),
+            # The dashboard's period measures: what a center concluded / registered in a date range.
+            models.Index(
+                fields=["center", "concluded_at"],
+                condition=Q(concluded_at__isnull=False),
+                name="case_concluded_by_center",
+            ),
+            models.Index(fields=["center", "created_at"], name="case_created_by_center"),
         ]
 
     def __str__(self) -> str:

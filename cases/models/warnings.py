@@ -167,6 +167,14 @@ class CaseClock(models.Model):
         verbose_name_plural = _("案件期限")
         ordering = ["due_at"]
         constraints = [models.UniqueConstraint(fields=["case", "code"], name="case_clock_code_unique")]
+        # 按期办结率 counts handling clocks stopped in a period.
+        indexes = [
+            models.Index(
+                fields=["stopped_at"],
+                condition=models.Q(code="handling", stopped_at__isnull=False),
+                name="clock_handling_stopped",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.name}"

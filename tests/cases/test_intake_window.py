@@ -176,11 +176,11 @@ def test_related_lookup_queries_are_fixed(clerk, make_case, django_assert_max_nu
     parties = make_case_data().parties
     for _ in range(3):
         make_case()
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         assert len(find_related_cases(clerk, parties=parties)) == 3
     for _ in range(10):
         make_case()
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         assert len(find_related_cases(clerk, parties=parties)) == 13
 
 
