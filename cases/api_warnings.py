@@ -13,6 +13,7 @@ from cases.access import get_case_for_user
 from cases.forms.warnings import PeriodForm
 from cases.selectors_warnings import Period, case_warning_panel, dashboard_figures, default_period
 from cases.services import warnings as services
+from mediation_center.db_router import reporting_reads
 from routing.models import Channel
 
 Role = Membership.Role
@@ -96,7 +97,8 @@ class DashboardView(APIView):
             period = Period(
                 form.cleaned_data["start"] or period.start, form.cleaned_data["end"] or period.end
             )
-        return Response(figures_json(dashboard_figures(request.user, period)))
+        with reporting_reads():
+            return Response(figures_json(dashboard_figures(request.user, period)))
 
 
 class CaseWarningsView(APIView):

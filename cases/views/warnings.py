@@ -33,6 +33,7 @@ from cases.selectors_warnings import (
 )
 from cases.services import warnings as services
 from cases.workcalendar import provisional_years
+from mediation_center.db_router import reporting_reads
 from mediation_center.errors import DomainError
 
 Role = Membership.Role
@@ -56,7 +57,8 @@ def _period(request) -> tuple[PeriodForm, Period]:
 def dashboard(request):
     _require_dashboard(request.user)
     form, period = _period(request)
-    figures = dashboard_figures(request.user, period)
+    with reporting_reads():  # the replica, when REPLICA_DATABASE_URL is set
+        figures = dashboard_figures(request.user, period)
     return render(
         request,
         "cases/warnings/dashboard.html",
@@ -75,7 +77,8 @@ def dashboard(request):
 def dashboard_export(request):
     _require_dashboard(request.user)
     _form, period = _period(request)
-    content = dashboard_workbook(dashboard_figures(request.user, period))
+    with reporting_reads():
+        content = dashboard_workbook(dashboard_figures(request.user, period))
     response = HttpResponse(
         content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
