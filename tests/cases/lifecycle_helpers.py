@@ -1,6 +1,6 @@
 """Shared setup for the lifecycle tests: cases brought to each stage through the real services."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.db import transaction
@@ -56,10 +56,10 @@ def draft(case: Case, mediator, *, terms=None):
         terms=terms
         or [
             services.TermData(
-                "李四向张三支付工资人民币两万元", "银行转账", date.today() + timedelta(days=20)
+                "李四向张三支付工资人民币两万元", "银行转账", timezone.localdate() + timedelta(days=20)
             ),
             services.TermData(
-                "李四向张三支付剩余工资人民币一万元", "现金支付", date.today() + timedelta(days=40)
+                "李四向张三支付剩余工资人民币一万元", "现金支付", timezone.localdate() + timedelta(days=40)
             ),
         ],
     )
