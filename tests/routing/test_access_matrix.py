@@ -52,7 +52,7 @@ SUMMONS = {**ASSIGNED, "clerk": READ, "mediator": READ, "supervisor": READ, "lia
 @dataclass
 class Endpoint:
     url_name: str
-    target: str  # "assigned" | "registered" | "queued" | "summons"
+    target: str  # "assigned" | "agreed" | "failed" | "registered" | "queued" | "summons"
     levels: dict
     methods: list  # (method, READ or WRITE, success status, data)
     wrong_method: str = "put"
@@ -68,6 +68,10 @@ ENDPOINTS = [
     Endpoint("cases:detail", "assigned", ASSIGNED, [_get()], wrong_method="post"),
     Endpoint("api-case-detail", "assigned", ASSIGNED, [_get()], wrong_method="post"),
     Endpoint("cases:intake-receipt", "assigned", ASSIGNED, [_get()], wrong_method="post"),
+    # lifecycle documents (PDF), once the case has reached the stage that makes each one
+    Endpoint("cases:agreement_pdf", "agreed", ASSIGNED, [_get()], wrong_method="post"),
+    Endpoint("cases:case_file_pdf", "agreed", ASSIGNED, [_get()], wrong_method="post"),
+    Endpoint("cases:termination_notice_pdf", "failed", ASSIGNED, [_get()], wrong_method="post"),
     # routing pages
     Endpoint(
         "routing:route_case", "registered", REGISTERED, [("get", WRITE, 200, None), ("post", WRITE, 200, {})]
@@ -118,12 +122,30 @@ ENDPOINTS = [
 
 @pytest.fixture
 def targets(make_case, routed_case, mediator, liaison):
+    from cases.models import TerminationNotice
+    from cases.services import lifecycle
     from routing import services
+    from tests.cases.lifecycle_helpers import make_effective, session
 
     assigned = routed_case()
     services.claim_case(assigned, actor=mediator)
+    agreed, failed = routed_case(), routed_case()
+    for case in (agreed, failed):
+        services.claim_case(case, actor=mediator)
+        session(case, mediator)
+    make_effective(agreed, mediator)
+    lifecycle.conclude_case(agreed, actor=mediator, outcome="written_agreement")
+    lifecycle.conclude_case(
+        failed,
+        actor=mediator,
+        outcome="failed",
+        reason="被申请人不同意任何支付方案。",
+        routes=[TerminationNotice.Route.COURT],
+    )
     return {
         "assigned": assigned.pk,
+        "agreed": agreed.pk,
+        "failed": failed.pk,
         "registered": make_case().pk,
         "queued": routed_case().pk,
         "summons": Summons.objects.get(case=assigned).pk,
