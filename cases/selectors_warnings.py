@@ -49,8 +49,15 @@ def default_period(now: dt.datetime | None = None) -> Period:
     return Period(today.replace(day=1), today)
 
 
-def open_cases_in(centers: QuerySet[Center]) -> QuerySet[Case]:
+def open_cases_in(centers) -> QuerySet[Case]:
     return Case.objects.filter(center__in=centers, status__in=OPEN_STATUSES)
+
+
+def cases_of(centers) -> QuerySet[Case]:
+    """The ids of the centers' cases, as a sub-select: the figures over clocks, visits and warning changes
+    keep the county's rows first (index-only scan of ``case_center_ids``) instead of joining a
+    province-wide range to every case."""
+    return Case.objects.filter(center__in=centers).values("pk")
 
 
 # --- counts and lists ------------------------------------------------------------------------
@@ -128,7 +135,7 @@ def overdue_visits(centers: QuerySet[Center], now: dt.datetime, limit: int = 100
 
     return list(
         FollowUpVisit.objects.filter(
-            case__center__in=centers, visited_at__isnull=True, due_on__lt=local_date(now)
+            case_id__in=cases_of(centers), visited_at__isnull=True, due_on__lt=local_date(now)
         )
         .select_related("case")
         .order_by("due_on", "pk")[:limit]
@@ -140,7 +147,7 @@ def newly_escalated(centers: QuerySet[Center], now: dt.datetime, limit: int = 10
     since = start_of_day(local_date(now) - dt.timedelta(days=1))
     return list(
         WarningChange.objects.filter(
-            case__center__in=centers, created_at__gte=since, to_level__gt=F("from_level")
+            case_id__in=cases_of(centers), created_at__gte=since, to_level__gt=F("from_level")
         )
         .select_related("case", "actor")
         .order_by("-created_at")[:limit]
@@ -227,8 +234,8 @@ def mediation_success_rate(centers, period: Period) -> dict:
     concluded = Case.objects.filter(
         center__in=centers, concluded_at__gte=period.start_at, concluded_at__lt=period.end_at
     )
-    total = concluded.count()
-    done = concluded.filter(outcome__in=codes).count()
+    figures = concluded.aggregate(total=Count("pk"), done=Count("pk", filter=Q(outcome__in=codes)))
+    total, done = figures["total"], figures["done"]
     return {"value": _rate(done, total), "numerator": done, "denominator": total, "pending": False}
 
 
@@ -238,15 +245,17 @@ def resolution_rate(centers, period: Period) -> dict:
     registered = Case.objects.filter(
         center__in=centers, created_at__gte=period.start_at, created_at__lt=period.end_at
     )
-    total = registered.count()
-    done = registered.filter(outcome__in=codes, concluded_at__isnull=False).count()
+    figures = registered.aggregate(
+        total=Count("pk"), done=Count("pk", filter=Q(outcome__in=codes, concluded_at__isnull=False))
+    )
+    total, done = figures["total"], figures["done"]
     return {"value": _rate(done, total), "numerator": done, "denominator": total, "pending": False}
 
 
 def on_time_rate(centers, period: Period) -> dict:
     """按期办结率: handling clocks that stopped (concluded/closed) in the period on or before their due time."""
     stopped = CaseClock.objects.filter(
-        case__center__in=centers,
+        case_id__in=cases_of(centers),
         code="handling",
         stop_reason__in=[ClockTrigger.CONCLUDED, ClockTrigger.CLOSED],
         stopped_at__gte=period.start_at,
@@ -303,7 +312,7 @@ def visit_satisfaction_rate(centers, period: Period) -> dict:
     from cases.models import FollowUpVisit, Satisfaction
 
     figures = FollowUpVisit.objects.filter(
-        case__center__in=centers,
+        case_id__in=cases_of(centers),
         visited_at__gte=period.start_at,
         visited_at__lt=period.end_at,
         satisfaction__isnull=False,
@@ -351,7 +360,10 @@ def supervised_centers(user: User) -> QuerySet[Center]:
 def dashboard_figures(user: User, period: Period, *, now: dt.datetime | None = None) -> dict:
     """Everything the dashboard shows, for the user's supervised centers; the page, Excel and API use this."""
     now = now or timezone.now()
-    centers = supervised_centers(user)
+    # The subtree's ids, resolved once: every figure then filters ``center_id IN (…)`` on an index led
+    # by the center, and the planner knows how many centers there are (a ``path LIKE`` sub-select is
+    # estimated at a handful of rows).
+    centers = list(supervised_centers(user).values_list("pk", flat=True))
     cases = open_cases_in(centers)
     series = registered_vs_resolved(centers, now)
     return {
