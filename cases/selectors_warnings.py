@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import BooleanField, Count, F, Func, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _t
@@ -49,15 +49,38 @@ def default_period(now: dt.datetime | None = None) -> Period:
     return Period(today.replace(day=1), today)
 
 
+class _AnyOf(Func):
+    """``column = ANY(%s)``, the ids as one array parameter: the same plan as ``IN (…)``, but Django
+    prepares every id of an ``IN`` list in every query (~1 ms a query for a county's 222 centers)."""
+
+    output_field = BooleanField()
+
+    def __init__(self, column: str, ids: list[int]):
+        super().__init__(F(column))
+        self.ids = ids
+
+    def as_sql(self, compiler, connection, **extra):
+        column, params = compiler.compile(self.source_expressions[0])
+        return f"{column} = ANY(%s)", (*params, self.ids)
+
+
+def in_centers(centers, field: str = "center"):
+    """A filter on ``field`` (a foreign key to Center, or a path to one) for a list of center ids or a
+    queryset of centers."""
+    if isinstance(centers, list):
+        return _AnyOf(f"{field}_id", centers)
+    return Q(**{f"{field}__in": centers})
+
+
 def open_cases_in(centers) -> QuerySet[Case]:
-    return Case.objects.filter(center__in=centers, status__in=OPEN_STATUSES)
+    return Case.objects.filter(in_centers(centers), status__in=OPEN_STATUSES)
 
 
 def cases_of(centers) -> QuerySet[Case]:
     """The ids of the centers' cases, as a sub-select: the figures over clocks, visits and warning changes
-    keep the county's rows first (index-only scan of ``case_center_ids``) instead of joining a
+    keep the county's rows first (index-only scan of ``case_created_by_center``) instead of joining a
     province-wide range to every case."""
-    return Case.objects.filter(center__in=centers).values("pk")
+    return Case.objects.filter(in_centers(centers)).values("pk")
 
 
 # --- counts and lists ------------------------------------------------------------------------
@@ -76,13 +99,22 @@ def level_by_channel(cases: QuerySet[Case]) -> dict:
     return {"columns": [name for _pk, name in columns], "rows": rows}
 
 
-def level_by_center(cases: QuerySet[Case]) -> list[dict]:
+def level_by_center(cases: QuerySet[Case], names: dict[int, str] | None = None) -> list[dict]:
+    """Open cases per center by level, by center name. Given ``names`` (center id → name, already in the
+    database's name order) the cases are grouped alone, without joining every center of the province."""
     aggregates = {f"l{int(level)}": Count("pk", filter=Q(warning_level=level)) for level in LEVELS}
-    rows = (
-        cases.values("center_id", "center__name")
-        .annotate(total=Count("pk"), **aggregates)
-        .order_by("center__name")
-    )
+    if names is None:
+        rows = (
+            cases.values("center_id", "center__name")
+            .annotate(total=Count("pk"), **aggregates)
+            .order_by("center__name")
+        )
+    else:
+        counted = {
+            row["center_id"]: row
+            for row in cases.values("center_id").annotate(total=Count("pk"), **aggregates).order_by()
+        }
+        rows = [{**counted[pk], "center__name": name} for pk, name in names.items() if pk in counted]
     return [
         {
             "center": row["center__name"],
@@ -111,7 +143,7 @@ def overdue_cases(cases: QuerySet[Case], now: dt.datetime, limit: int = 100) -> 
 
 def overdue_orders(centers: QuerySet[Center], now: dt.datetime, limit: int = 100) -> list[SupervisionOrder]:
     return list(
-        SupervisionOrder.objects.filter(case__center__in=centers, deadline__lt=now)
+        SupervisionOrder.objects.filter(in_centers(centers, "case__center"), deadline__lt=now)
         .exclude(state=SupervisionOrder.State.REPORTED)
         .select_related("case", "recipient", "channel")
         .order_by("deadline")[:limit]
@@ -123,7 +155,9 @@ def overdue_summonses(centers: QuerySet[Center], now: dt.datetime, limit: int = 
     from routing.models import Summons
 
     return list(
-        Summons.objects.filter(case__center__in=centers, state=Summons.State.PENDING, deadline__lt=now)
+        Summons.objects.filter(
+            in_centers(centers, "case__center"), state=Summons.State.PENDING, deadline__lt=now
+        )
         .select_related("case", "department")
         .order_by("deadline", "pk")[:limit]
     )
@@ -160,7 +194,7 @@ def registered_vs_resolved(centers: QuerySet[Center], now: dt.datetime, days: in
     first = today - dt.timedelta(days=days - 1)
     since = start_of_day(first)
     zone = local_zone()
-    base = Case.objects.filter(center__in=centers)
+    base = Case.objects.filter(in_centers(centers))
 
     def per_day(field: str) -> dict:
         return dict(
@@ -232,7 +266,7 @@ def mediation_success_rate(centers, period: Period) -> dict:
     """调解成功率: of cases concluded in the period, the share concluded successfully."""
     codes = successful_outcome_codes()
     concluded = Case.objects.filter(
-        center__in=centers, concluded_at__gte=period.start_at, concluded_at__lt=period.end_at
+        in_centers(centers), concluded_at__gte=period.start_at, concluded_at__lt=period.end_at
     )
     figures = concluded.aggregate(total=Count("pk"), done=Count("pk", filter=Q(outcome__in=codes)))
     total, done = figures["total"], figures["done"]
@@ -243,7 +277,7 @@ def resolution_rate(centers, period: Period) -> dict:
     """化解率: of cases registered in the period, the share resolved successfully so far."""
     codes = successful_outcome_codes()
     registered = Case.objects.filter(
-        center__in=centers, created_at__gte=period.start_at, created_at__lt=period.end_at
+        in_centers(centers), created_at__gte=period.start_at, created_at__lt=period.end_at
     )
     figures = registered.aggregate(
         total=Count("pk"), done=Count("pk", filter=Q(outcome__in=codes, concluded_at__isnull=False))
@@ -280,7 +314,7 @@ def timely_sign_rate(centers, period: Period) -> dict:
     from routing.models import Summons
 
     figures = Summons.objects.filter(
-        case__center__in=centers, deadline__gte=period.start_at, deadline__lt=period.end_at
+        in_centers(centers, "case__center"), deadline__gte=period.start_at, deadline__lt=period.end_at
     ).aggregate(
         total=Count("pk"),
         timely=Count("pk", filter=Q(responded_at__isnull=False, responded_at__lte=F("deadline"))),
@@ -300,7 +334,9 @@ def satisfaction_rate(centers, period: Period) -> dict:
 
     summary = satisfaction_summary(
         Rating.objects.filter(
-            case__center__in=centers, created_at__gte=period.start_at, created_at__lt=period.end_at
+            in_centers(centers, "case__center"),
+            created_at__gte=period.start_at,
+            created_at__lt=period.end_at,
         )
     )
     return {
@@ -335,7 +371,7 @@ def visit_satisfaction_rate(centers, period: Period) -> dict:
 def money_covered(centers, period: Period) -> Decimal:
     """Money covered by agreements of cases concluded in the period."""
     total = Case.objects.filter(
-        center__in=centers, concluded_at__gte=period.start_at, concluded_at__lt=period.end_at
+        in_centers(centers), concluded_at__gte=period.start_at, concluded_at__lt=period.end_at
     ).aggregate(s=Sum("money_covered"))["s"]
     return total or Decimal("0")
 
@@ -365,17 +401,18 @@ def supervised_centers(user: User) -> QuerySet[Center]:
 def dashboard_figures(user: User, period: Period, *, now: dt.datetime | None = None) -> dict:
     """Everything the dashboard shows, for the user's supervised centers; the page, Excel and API use this."""
     now = now or timezone.now()
-    # The subtree's ids, resolved once: every figure then filters ``center_id IN (…)`` on an index led
-    # by the center, and the planner knows how many centers there are (a ``path LIKE`` sub-select is
-    # estimated at a handful of rows).
-    centers = list(supervised_centers(user).values_list("pk", flat=True))
+    # The subtree's ids (and names, in name order), resolved once: every figure then filters
+    # ``center_id = ANY(ids)`` on an index led by the center, and the planner knows how many centers there
+    # are (a ``path LIKE`` sub-select is estimated at a handful of rows).
+    names = dict(supervised_centers(user).order_by("name").values_list("pk", "name"))
+    centers = list(names)
     cases = open_cases_in(centers)
     series = registered_vs_resolved(centers, now)
     return {
         "now": now,
         "period": period,
         "by_channel": level_by_channel(cases),
-        "by_center": level_by_center(cases),
+        "by_center": level_by_center(cases, names),
         "red_orange": red_orange_cases(cases),
         "overdue_cases": overdue_cases(cases, now),
         "overdue_orders": overdue_orders(centers, now),

@@ -25,7 +25,7 @@ from cases.models import (
     Status,
     WarningChange,
 )
-from cases.selectors_warnings import Period, dashboard_figures
+from cases.selectors_warnings import LEVELS, Period, dashboard_figures
 from cases.workcalendar import local_date, start_of_day
 from tests.cases.warnings_support import local
 
@@ -170,6 +170,17 @@ def _reference(centers: set[int], period: Period, now: dt.datetime) -> dict:
             )
             for i in range(30)
         ],
+        "by_center": [
+            (
+                center.name,
+                [
+                    sum(c.center_id == center.pk and c.warning_level == lv for c in open_cases)
+                    for lv in LEVELS
+                ],
+            )
+            for center in Center.objects.filter(pk__in=centers).order_by("name")
+            if any(c.center_id == center.pk for c in open_cases)
+        ],
         "open_total": len(open_cases),
         "overdue_cases": sorted(c.pk for c in open_cases if c.due_at and c.due_at < now),
     }
@@ -191,6 +202,7 @@ def test_county_first_figures_match_a_plain_count(data, world, supervisor):
     assert [(v.due_on, v.pk) for v in f["overdue_visits"]] == expected["overdue_visits"]
     assert sorted(w.pk for w in f["newly_escalated"]) == expected["newly_escalated"]
     assert [(d["day"], d["registered"], d["resolved"]) for d in f["series"]] == expected["series"]
+    assert [(r["center"], r["levels"]) for r in f["by_center"]] == expected["by_center"]
     assert sum(r["total"] for r in f["by_center"]) == expected["open_total"]
     assert sum(r["total"] for r in f["by_channel"]["rows"]) == expected["open_total"]
     assert sorted(c.pk for c in f["overdue_cases"]) == expected["overdue_cases"]
