@@ -125,10 +125,15 @@ def level_by_center(cases: QuerySet[Case], names: dict[int, str] | None = None) 
     ]
 
 
+# What the page, the API (case_brief) and the Excel show of a listed case; a case row is ~50 columns.
+CASE_BRIEF_FIELDS = ("number", "warning_level", "response_due_at", "due_at", "center__name")
+
+
 def red_orange_cases(cases: QuerySet[Case], limit: int = 100) -> list[Case]:
     return list(
         cases.filter(warning_level__gte=WarningLevel.ORANGE)
-        .select_related("center", "channel", "dispute_type")
+        .select_related("center")
+        .only(*CASE_BRIEF_FIELDS)
         .order_by("-warning_level", "response_due_at", "pk")[:limit]
     )
 
@@ -136,7 +141,8 @@ def red_orange_cases(cases: QuerySet[Case], limit: int = 100) -> list[Case]:
 def overdue_cases(cases: QuerySet[Case], now: dt.datetime, limit: int = 100) -> list[Case]:
     return list(
         cases.filter(due_at__lt=now)
-        .select_related("center", "channel", "dispute_type")
+        .select_related("center")
+        .only(*CASE_BRIEF_FIELDS)
         .order_by("due_at")[:limit]
     )
 
@@ -173,7 +179,12 @@ def overdue_visits(centers: QuerySet[Center], now: dt.datetime, limit: int = 100
     # The first ``limit`` ids from the index alone (``follow_up_pending_due`` includes case and id), then
     # those rows: scanning the province's pending visits in date order would read each one's row.
     first = due.order_by("due_on", "pk").values("pk")[:limit]
-    return list(FollowUpVisit.objects.filter(pk__in=first).select_related("case").order_by("due_on", "pk"))
+    return list(
+        FollowUpVisit.objects.filter(pk__in=first)
+        .select_related("case")
+        .only("case__number", "reason", "due_on", "visited_at")
+        .order_by("due_on", "pk")
+    )
 
 
 def newly_escalated(centers: QuerySet[Center], now: dt.datetime, limit: int = 100) -> list[WarningChange]:
@@ -183,7 +194,8 @@ def newly_escalated(centers: QuerySet[Center], now: dt.datetime, limit: int = 10
         WarningChange.objects.filter(
             case_id__in=cases_of(centers), created_at__gte=since, to_level__gt=F("from_level")
         )
-        .select_related("case", "actor")
+        .select_related("case")
+        .only("case__number", "from_level", "to_level", "created_at", "reason")
         .order_by("-created_at")[:limit]
     )
 

@@ -241,3 +241,36 @@ def test_the_number_of_queries_is_fixed(data, make_case, world, supervisor):
 
 
 DASHBOARD_QUERIES = 20
+
+
+def test_page_api_and_export_read_the_lists_in_fixed_queries(data, make_case, world, supervisor, login):
+    """More listed rows (red, overdue, unvisited, escalated) add no query: nothing a list shows is deferred."""
+    from django.urls import reverse
+
+    client = login(supervisor)
+    urls = [
+        reverse("cases:warnings_dashboard"),
+        reverse("api-warnings-dashboard"),
+        reverse("cases:warnings_export"),
+    ]
+
+    def counts():
+        result = []
+        for url in urls:
+            with time_machine.travel(NOW, tick=False), CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            result.append(len(queries.captured_queries))
+        return result
+
+    before = counts()
+    with time_machine.travel(local(2026, 3, 10, 9), tick=False):
+        extra = [make_case(center=center) for center in (world.county, world.town, world.village) * 2]
+    for i, case in enumerate(extra):
+        Case.objects.filter(pk=case.pk).update(warning_level=4, due_at=NOW - dt.timedelta(days=1))
+        FollowUpVisit.objects.create(
+            case=case, reason=FollowUpVisit.Reason.AFTER_CLOSING, due_on=dt.date(2026, 3, 1 + i)
+        )
+        WarningChange.objects.create(
+            case=case, seq=200, from_level=2, to_level=4, basis="time", reason="测试", created_at=NOW
+        )
+    assert counts() == before
