@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import BooleanField, Count, F, Func, Q, QuerySet, Sum
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _t
@@ -169,16 +170,26 @@ def overdue_summonses(centers: QuerySet[Center], now: dt.datetime, limit: int = 
     )
 
 
-def overdue_visits(centers: QuerySet[Center], now: dt.datetime, limit: int = 100) -> list:
+# The first overdue visits of the subtree, by due date. The subtree's case ids come first and
+# MATERIALIZED, so they can only be hash-joined: with a plain sub-select the planner, hoping the LIMIT
+# lets it stop early, walks the province's pending visits in date order and probes the case table for
+# each (26,000 probes, ~0.3 s at 1M cases). Both sides are index-only scans (``case_created_by_center``
+# and ``follow_up_pending_due`` include the ids).
+_FIRST_OVERDUE_VISITS = """
+    WITH subtree AS MATERIALIZED (SELECT id FROM cases_case WHERE center_id = ANY(%s))
+    SELECT v.id FROM cases_followupvisit v JOIN subtree ON subtree.id = v.case_id
+    WHERE v.visited_at IS NULL AND v.due_on < %s
+    ORDER BY v.due_on, v.id
+    LIMIT %s
+"""
+
+
+def overdue_visits(centers, now: dt.datetime, limit: int = 100) -> list:
     """Follow-up visits (回访) not made by their due date, oldest first."""
     from cases.models import FollowUpVisit
 
-    due = FollowUpVisit.objects.filter(
-        case_id__in=cases_of(centers), visited_at__isnull=True, due_on__lt=local_date(now)
-    )
-    # The first ``limit`` ids from the index alone (``follow_up_pending_due`` includes case and id), then
-    # those rows: scanning the province's pending visits in date order would read each one's row.
-    first = due.order_by("due_on", "pk").values("pk")[:limit]
+    ids = centers if isinstance(centers, list) else list(centers.values_list("pk", flat=True))
+    first = RawSQL(_FIRST_OVERDUE_VISITS, [ids, local_date(now), limit])
     return list(
         FollowUpVisit.objects.filter(pk__in=first)
         .select_related("case")
