@@ -274,3 +274,16 @@ def test_page_api_and_export_read_the_lists_in_fixed_queries(data, make_case, wo
             case=case, seq=200, from_level=2, to_level=4, basis="time", reason="测试", created_at=NOW
         )
     assert counts() == before
+
+
+def test_listed_rows_link_to_their_case(data, world, supervisor, login):
+    from django.urls import reverse
+
+    with time_machine.travel(NOW, tick=False):
+        f = dashboard_figures(supervisor, PERIOD, now=NOW)
+        html = login(supervisor).get(reverse("cases:warnings_dashboard")).content.decode()
+    listed = {c.pk for c in (*f["red_orange"], *f["overdue_cases"])}
+    listed |= {row.case_id for row in (*f["overdue_visits"], *f["newly_escalated"])}
+    assert listed
+    for pk in listed:
+        assert f'<a href="{reverse("cases:detail", args=[pk])}">' in html
