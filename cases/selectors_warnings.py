@@ -6,7 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import BooleanField, Count, F, Func, Q, QuerySet, Sum
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _t
@@ -49,8 +50,38 @@ def default_period(now: dt.datetime | None = None) -> Period:
     return Period(today.replace(day=1), today)
 
 
-def open_cases_in(centers: QuerySet[Center]) -> QuerySet[Case]:
-    return Case.objects.filter(center__in=centers, status__in=OPEN_STATUSES)
+class _AnyOf(Func):
+    """``column = ANY(%s)``, the ids as one array parameter: the same plan as ``IN (…)``, but Django
+    prepares every id of an ``IN`` list in every query (~1 ms a query for a county's 222 centers)."""
+
+    output_field = BooleanField()
+
+    def __init__(self, column: str, ids: list[int]):
+        super().__init__(F(column))
+        self.ids = ids
+
+    def as_sql(self, compiler, connection, **extra):
+        column, params = compiler.compile(self.source_expressions[0])
+        return f"{column} = ANY(%s)", (*params, self.ids)
+
+
+def in_centers(centers, field: str = "center"):
+    """A filter on ``field`` (a foreign key to Center, or a path to one) for a list of center ids or a
+    queryset of centers."""
+    if isinstance(centers, list):
+        return _AnyOf(f"{field}_id", centers)
+    return Q(**{f"{field}__in": centers})
+
+
+def open_cases_in(centers) -> QuerySet[Case]:
+    return Case.objects.filter(in_centers(centers), status__in=OPEN_STATUSES)
+
+
+def cases_of(centers) -> QuerySet[Case]:
+    """The ids of the centers' cases, as a sub-select: the figures over clocks, visits and warning changes
+    keep the county's rows first (index-only scan of ``case_created_by_center``) instead of joining a
+    province-wide range to every case."""
+    return Case.objects.filter(in_centers(centers)).values("pk")
 
 
 # --- counts and lists ------------------------------------------------------------------------
@@ -69,13 +100,22 @@ def level_by_channel(cases: QuerySet[Case]) -> dict:
     return {"columns": [name for _pk, name in columns], "rows": rows}
 
 
-def level_by_center(cases: QuerySet[Case]) -> list[dict]:
+def level_by_center(cases: QuerySet[Case], names: dict[int, str] | None = None) -> list[dict]:
+    """Open cases per center by level, by center name. Given ``names`` (center id → name, already in the
+    database's name order) the cases are grouped alone, without joining every center of the province."""
     aggregates = {f"l{int(level)}": Count("pk", filter=Q(warning_level=level)) for level in LEVELS}
-    rows = (
-        cases.values("center_id", "center__name")
-        .annotate(total=Count("pk"), **aggregates)
-        .order_by("center__name")
-    )
+    if names is None:
+        rows = (
+            cases.values("center_id", "center__name")
+            .annotate(total=Count("pk"), **aggregates)
+            .order_by("center__name")
+        )
+    else:
+        counted = {
+            row["center_id"]: row
+            for row in cases.values("center_id").annotate(total=Count("pk"), **aggregates).order_by()
+        }
+        rows = [{**counted[pk], "center__name": name} for pk, name in names.items() if pk in counted]
     return [
         {
             "center": row["center__name"],
@@ -86,10 +126,15 @@ def level_by_center(cases: QuerySet[Case]) -> list[dict]:
     ]
 
 
+# What the page, the API (case_brief) and the Excel show of a listed case; a case row is ~50 columns.
+CASE_BRIEF_FIELDS = ("number", "warning_level", "response_due_at", "due_at", "center__name")
+
+
 def red_orange_cases(cases: QuerySet[Case], limit: int = 100) -> list[Case]:
     return list(
         cases.filter(warning_level__gte=WarningLevel.ORANGE)
-        .select_related("center", "channel", "dispute_type")
+        .select_related("center")
+        .only(*CASE_BRIEF_FIELDS)
         .order_by("-warning_level", "response_due_at", "pk")[:limit]
     )
 
@@ -97,14 +142,15 @@ def red_orange_cases(cases: QuerySet[Case], limit: int = 100) -> list[Case]:
 def overdue_cases(cases: QuerySet[Case], now: dt.datetime, limit: int = 100) -> list[Case]:
     return list(
         cases.filter(due_at__lt=now)
-        .select_related("center", "channel", "dispute_type")
+        .select_related("center")
+        .only(*CASE_BRIEF_FIELDS)
         .order_by("due_at")[:limit]
     )
 
 
 def overdue_orders(centers: QuerySet[Center], now: dt.datetime, limit: int = 100) -> list[SupervisionOrder]:
     return list(
-        SupervisionOrder.objects.filter(case__center__in=centers, deadline__lt=now)
+        SupervisionOrder.objects.filter(in_centers(centers, "case__center"), deadline__lt=now)
         .exclude(state=SupervisionOrder.State.REPORTED)
         .select_related("case", "recipient", "channel")
         .order_by("deadline")[:limit]
@@ -116,22 +162,39 @@ def overdue_summonses(centers: QuerySet[Center], now: dt.datetime, limit: int = 
     from routing.models import Summons
 
     return list(
-        Summons.objects.filter(case__center__in=centers, state=Summons.State.PENDING, deadline__lt=now)
+        Summons.objects.filter(
+            in_centers(centers, "case__center"), state=Summons.State.PENDING, deadline__lt=now
+        )
         .select_related("case", "department")
         .order_by("deadline", "pk")[:limit]
     )
 
 
-def overdue_visits(centers: QuerySet[Center], now: dt.datetime, limit: int = 100) -> list:
+# The first overdue visits of the subtree, by due date. The subtree's case ids come first and
+# MATERIALIZED, so they can only be hash-joined: with a plain sub-select the planner, hoping the LIMIT
+# lets it stop early, walks the province's pending visits in date order and probes the case table for
+# each (26,000 probes, ~0.3 s at 1M cases). Both sides are index-only scans (``case_created_by_center``
+# and ``follow_up_pending_due`` include the ids).
+_FIRST_OVERDUE_VISITS = """
+    WITH subtree AS MATERIALIZED (SELECT id FROM cases_case WHERE center_id = ANY(%s))
+    SELECT v.id FROM cases_followupvisit v JOIN subtree ON subtree.id = v.case_id
+    WHERE v.visited_at IS NULL AND v.due_on < %s
+    ORDER BY v.due_on, v.id
+    LIMIT %s
+"""
+
+
+def overdue_visits(centers, now: dt.datetime, limit: int = 100) -> list:
     """Follow-up visits (回访) not made by their due date, oldest first."""
     from cases.models import FollowUpVisit
 
+    ids = centers if isinstance(centers, list) else list(centers.values_list("pk", flat=True))
+    first = RawSQL(_FIRST_OVERDUE_VISITS, [ids, local_date(now), limit])
     return list(
-        FollowUpVisit.objects.filter(
-            case__center__in=centers, visited_at__isnull=True, due_on__lt=local_date(now)
-        )
+        FollowUpVisit.objects.filter(pk__in=first)
         .select_related("case")
-        .order_by("due_on", "pk")[:limit]
+        .only("case__number", "reason", "due_on", "visited_at")
+        .order_by("due_on", "pk")
     )
 
 
@@ -140,9 +203,10 @@ def newly_escalated(centers: QuerySet[Center], now: dt.datetime, limit: int = 10
     since = start_of_day(local_date(now) - dt.timedelta(days=1))
     return list(
         WarningChange.objects.filter(
-            case__center__in=centers, created_at__gte=since, to_level__gt=F("from_level")
+            case_id__in=cases_of(centers), created_at__gte=since, to_level__gt=F("from_level")
         )
-        .select_related("case", "actor")
+        .select_related("case")
+        .only("case__number", "from_level", "to_level", "created_at", "reason")
         .order_by("-created_at")[:limit]
     )
 
@@ -153,7 +217,7 @@ def registered_vs_resolved(centers: QuerySet[Center], now: dt.datetime, days: in
     first = today - dt.timedelta(days=days - 1)
     since = start_of_day(first)
     zone = local_zone()
-    base = Case.objects.filter(center__in=centers)
+    base = Case.objects.filter(in_centers(centers))
 
     def per_day(field: str) -> dict:
         return dict(
@@ -225,10 +289,10 @@ def mediation_success_rate(centers, period: Period) -> dict:
     """调解成功率: of cases concluded in the period, the share concluded successfully."""
     codes = successful_outcome_codes()
     concluded = Case.objects.filter(
-        center__in=centers, concluded_at__gte=period.start_at, concluded_at__lt=period.end_at
+        in_centers(centers), concluded_at__gte=period.start_at, concluded_at__lt=period.end_at
     )
-    total = concluded.count()
-    done = concluded.filter(outcome__in=codes).count()
+    figures = concluded.aggregate(total=Count("pk"), done=Count("pk", filter=Q(outcome__in=codes)))
+    total, done = figures["total"], figures["done"]
     return {"value": _rate(done, total), "numerator": done, "denominator": total, "pending": False}
 
 
@@ -236,23 +300,29 @@ def resolution_rate(centers, period: Period) -> dict:
     """化解率: of cases registered in the period, the share resolved successfully so far."""
     codes = successful_outcome_codes()
     registered = Case.objects.filter(
-        center__in=centers, created_at__gte=period.start_at, created_at__lt=period.end_at
+        in_centers(centers), created_at__gte=period.start_at, created_at__lt=period.end_at
     )
-    total = registered.count()
-    done = registered.filter(outcome__in=codes, concluded_at__isnull=False).count()
+    figures = registered.aggregate(
+        total=Count("pk"), done=Count("pk", filter=Q(outcome__in=codes, concluded_at__isnull=False))
+    )
+    total, done = figures["total"], figures["done"]
     return {"value": _rate(done, total), "numerator": done, "denominator": total, "pending": False}
 
 
 def on_time_rate(centers, period: Period) -> dict:
     """按期办结率: handling clocks that stopped (concluded/closed) in the period on or before their due time."""
     stopped = CaseClock.objects.filter(
-        case__center__in=centers,
+        case_id__in=cases_of(centers),
         code="handling",
         stop_reason__in=[ClockTrigger.CONCLUDED, ClockTrigger.CLOSED],
         stopped_at__gte=period.start_at,
         stopped_at__lt=period.end_at,
     )
-    figures = stopped.aggregate(total=Count("pk"), on_time=Count("pk", filter=Q(stopped_at__lte=F("due_at"))))
+    # Count the (never null) case column, not the id: every column read is in ``clock_handling_stopped``,
+    # so the clocks come from the index alone.
+    figures = stopped.aggregate(
+        total=Count("case_id"), on_time=Count("case_id", filter=Q(stopped_at__lte=F("due_at")))
+    )
     return {
         "value": _rate(figures["on_time"], figures["total"]),
         "numerator": figures["on_time"],
@@ -267,7 +337,7 @@ def timely_sign_rate(centers, period: Period) -> dict:
     from routing.models import Summons
 
     figures = Summons.objects.filter(
-        case__center__in=centers, deadline__gte=period.start_at, deadline__lt=period.end_at
+        in_centers(centers, "case__center"), deadline__gte=period.start_at, deadline__lt=period.end_at
     ).aggregate(
         total=Count("pk"),
         timely=Count("pk", filter=Q(responded_at__isnull=False, responded_at__lte=F("deadline"))),
@@ -287,7 +357,9 @@ def satisfaction_rate(centers, period: Period) -> dict:
 
     summary = satisfaction_summary(
         Rating.objects.filter(
-            case__center__in=centers, created_at__gte=period.start_at, created_at__lt=period.end_at
+            in_centers(centers, "case__center"),
+            created_at__gte=period.start_at,
+            created_at__lt=period.end_at,
         )
     )
     return {
@@ -303,12 +375,13 @@ def visit_satisfaction_rate(centers, period: Period) -> dict:
     from cases.models import FollowUpVisit, Satisfaction
 
     figures = FollowUpVisit.objects.filter(
-        case__center__in=centers,
+        case_id__in=cases_of(centers),
         visited_at__gte=period.start_at,
         visited_at__lt=period.end_at,
         satisfaction__isnull=False,
-    ).aggregate(
-        total=Count("pk"), satisfied=Count("pk", filter=Q(satisfaction__gte=Satisfaction.FAIRLY_SATISFIED))
+    ).aggregate(  # the case column, not the id: answered from ``follow_up_visited`` alone, like on_time_rate
+        total=Count("case_id"),
+        satisfied=Count("case_id", filter=Q(satisfaction__gte=Satisfaction.FAIRLY_SATISFIED)),
     )
     return {
         "value": _rate(figures["satisfied"], figures["total"]),
@@ -321,7 +394,7 @@ def visit_satisfaction_rate(centers, period: Period) -> dict:
 def money_covered(centers, period: Period) -> Decimal:
     """Money covered by agreements of cases concluded in the period."""
     total = Case.objects.filter(
-        center__in=centers, concluded_at__gte=period.start_at, concluded_at__lt=period.end_at
+        in_centers(centers), concluded_at__gte=period.start_at, concluded_at__lt=period.end_at
     ).aggregate(s=Sum("money_covered"))["s"]
     return total or Decimal("0")
 
@@ -351,14 +424,18 @@ def supervised_centers(user: User) -> QuerySet[Center]:
 def dashboard_figures(user: User, period: Period, *, now: dt.datetime | None = None) -> dict:
     """Everything the dashboard shows, for the user's supervised centers; the page, Excel and API use this."""
     now = now or timezone.now()
-    centers = supervised_centers(user)
+    # The subtree's ids (and names, in name order), resolved once: every figure then filters
+    # ``center_id = ANY(ids)`` on an index led by the center, and the planner knows how many centers there
+    # are (a ``path LIKE`` sub-select is estimated at a handful of rows).
+    names = dict(supervised_centers(user).order_by("name").values_list("pk", "name"))
+    centers = list(names)
     cases = open_cases_in(centers)
     series = registered_vs_resolved(centers, now)
     return {
         "now": now,
         "period": period,
         "by_channel": level_by_channel(cases),
-        "by_center": level_by_center(cases),
+        "by_center": level_by_center(cases, names),
         "red_orange": red_orange_cases(cases),
         "overdue_cases": overdue_cases(cases, now),
         "overdue_orders": overdue_orders(centers, now),

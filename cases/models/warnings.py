@@ -167,10 +167,12 @@ class CaseClock(models.Model):
         verbose_name_plural = _("案件期限")
         ordering = ["due_at"]
         constraints = [models.UniqueConstraint(fields=["case", "code"], name="case_clock_code_unique")]
-        # 按期办结率 counts handling clocks stopped in a period.
+        # 按期办结率 counts handling clocks stopped in a period; the included columns answer it from the
+        # index alone, hash-joined to the subtree's case ids.
         indexes = [
             models.Index(
                 fields=["stopped_at"],
+                include=["case", "due_at", "stop_reason"],
                 condition=models.Q(code="handling", stopped_at__isnull=False),
                 name="clock_handling_stopped",
             )

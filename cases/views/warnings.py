@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.views.decorators.http import require_GET, require_POST
@@ -52,6 +53,21 @@ def _period(request) -> tuple[PeriodForm, Period]:
     return form, period
 
 
+def _case_links(figures: dict) -> None:
+    """Each listed row's case link, from one ``reverse()``: the lists show up to 300 links and
+    ``{% url %}`` resolves the pattern again for each (~30 µs a link, a tenth of the page)."""
+    sentinel = 987654321
+    pattern = reverse("cases:detail", args=[sentinel])
+
+    def link(pk: int) -> str:
+        return pattern.replace(str(sentinel), str(pk))
+
+    for case in (*figures["red_orange"], *figures["overdue_cases"]):
+        case.url = link(case.pk)
+    for row in (*figures["overdue_visits"], *figures["overdue_summonses"], *figures["newly_escalated"]):
+        row.case_url = link(row.case_id)
+
+
 @login_required
 @require_GET
 def dashboard(request):
@@ -59,6 +75,7 @@ def dashboard(request):
     form, period = _period(request)
     with reporting_reads():  # the replica, when REPLICA_DATABASE_URL is set
         figures = dashboard_figures(request.user, period)
+    _case_links(figures)
     return render(
         request,
         "cases/warnings/dashboard.html",
