@@ -101,6 +101,31 @@ def case_assignments(case: Case) -> QuerySet[CaseAssignment]:
     return case.assignments.select_related("mediator", "assigned_by").order_by("-is_lead", "assigned_at")
 
 
+def case_assignments_prefetch() -> Prefetch:
+    """For the case page's query: every assignment of the case once, for all the sections that show them."""
+    return Prefetch(
+        "assignments",
+        queryset=CaseAssignment.objects.select_related("mediator", "assigned_by").order_by(
+            "-is_lead", "assigned_at"
+        ),
+    )
+
+
+def assignments_of(case: Case) -> list[CaseAssignment]:
+    """``case_assignments`` as a list, from the case's prefetch (``case_assignments_prefetch``) when it has one."""
+    if "assignments" in getattr(case, "_prefetched_objects_cache", {}):
+        return list(case.assignments.all())
+    return list(case_assignments(case))
+
+
+def summonses_of_visible_case(case: Case) -> QuerySet[Summons]:
+    """``case_summonses`` for a case the viewer may see in full (the case page): all of its summonses,
+    without re-running the visibility filter (which would only admit every one of them)."""
+    return case.summonses.select_related("department", "summoned_by", "responded_by").order_by(
+        "summoned_at", "pk"
+    )
+
+
 def latest_route(case: Case) -> RouteDecision | None:
     return (
         case.route_decisions.select_related(

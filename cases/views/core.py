@@ -8,6 +8,7 @@ from cases.models import Case, Outcome, Status
 from cases.selectors import case_list_for, case_timeline
 from cases.selectors_lifecycle import actions_for, documents_available, lifecycle_of
 from cases.timeline import label_for
+from routing.selectors import case_assignments_prefetch
 
 
 @login_required
@@ -36,7 +37,11 @@ def case_detail(request, pk: int):
     case = get_case_for_user(
         request.user,
         pk,
-        queryset=Case.objects.select_related("dispute_type", "center", "origin_center", "channel"),
+        queryset=Case.objects.select_related(
+            "dispute_type", "center", "origin_center", "channel"
+        ).prefetch_related(
+            case_assignments_prefetch()  # read by the lifecycle and the routing sections
+        ),
     )
     lifecycle = lifecycle_of(case)
     actions = actions_for(request.user, case, lifecycle)
@@ -54,7 +59,8 @@ def case_detail(request, pk: int):
         {
             "case": case,
             "parties": case.parties.all(),
-            "attachments": case.attachments.all(),
+            # The documents and the evidence sections both list them.
+            "attachments": list(case.attachments.select_related("uploaded_by")),
             "events": events,
             "timeline_truncated": timeline_truncated,
             "can_change": can_change(request.user, case),

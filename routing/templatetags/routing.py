@@ -17,9 +17,10 @@ WORKING = (Status.ROUTED, Status.IN_MEDIATION)
 def routing_case_section(context, case: Case) -> dict:
     """What the case page shows of routing, and which routing actions this user may take."""
     user = context["request"].user
-    assignments = list(selectors.case_assignments(case))
+    assignments = selectors.assignments_of(case)
     active = [a for a in assignments if a.ended_at is None]
-    writable = can_change(user, case)
+    # The case page has decided it already (the case view puts it in the context).
+    writable = context["can_change"] if "can_change" in context else can_change(user, case)
     supervisor = supervises(user, case.center)
     has_lead = any(a.is_lead for a in active)
     mine = any(a.mediator_id == user.pk for a in active)
@@ -27,7 +28,8 @@ def routing_case_section(context, case: Case) -> dict:
         "route": selectors.latest_route(case),
         "active": active,
         "history": [a for a in assignments if a.ended_at is not None],
-        "summonses": list(selectors.case_summonses(user, case)),
+        # The case page only renders a case the user may see (get_case_for_user).
+        "summonses": list(selectors.summonses_of_visible_case(case)),
         "can_route": writable and case.status == Status.REGISTERED,
         "can_claim": case.status in WORKING and not has_lead and may_claim(user, case),
         "can_assign": supervisor and case.status in WORKING,
