@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
@@ -30,7 +31,7 @@ from cases.services.lifecycle import (
     is_case_supervisor,
 )
 from cases.states import can_move, outcomes_from
-from routing.models import CaseAssignment
+from routing.selectors import assignments_of
 
 Role = Membership.Role
 
@@ -41,13 +42,13 @@ def sessions_of(case: Case) -> QuerySet[MediationSession]:
 
 def agreement_of(case: Case) -> Agreement | None:
     """The current (not voided) written agreement with its terms and signatures loaded."""
-    agreement = current_agreement(case)
-    if agreement is None:
-        return None
+    # The same choice as services.lifecycle.current_agreement, loaded with its parts in one pass.
     return (
-        Agreement.objects.select_related("mediator_signed_by", "case")
+        case.agreements.filter(voided=False)
+        .select_related("mediator_signed_by", "case")
         .prefetch_related("terms", "signatures__party")
-        .get(pk=agreement.pk)
+        .order_by("-created_at", "-pk")
+        .first()
     )
 
 
@@ -69,9 +70,15 @@ class CaseLifecycle:
     reviewers: list[User]
     today: date = field(default_factory=timezone.localdate)
 
+    @cached_property
+    def confirmation_deadline(self) -> date | None:
+        """The agreement's deadline, worked out once per page (each reading loads a calendar year)."""
+        return self.agreement.confirmation_deadline if self.agreement else None
+
     @property
     def confirmation_days_left(self) -> int | None:
-        return self.agreement.confirmation_days_left(self.today) if self.agreement else None
+        deadline = self.confirmation_deadline
+        return None if deadline is None else (deadline - self.today).days
 
 
 def lifecycle_of(case: Case) -> CaseLifecycle:
@@ -79,10 +86,7 @@ def lifecycle_of(case: Case) -> CaseLifecycle:
     # The case's mediators are its active assignments (lead first); those who took part in a
     # session but have since left the case follow.
     mediators: dict[int, User] = {
-        a.mediator_id: a.mediator
-        for a in CaseAssignment.objects.filter(case=case, ended_at__isnull=True)
-        .select_related("mediator")
-        .order_by("-is_lead", "assigned_at")
+        a.mediator_id: a.mediator for a in assignments_of(case) if a.ended_at is None
     }
     for session in sessions:
         for user in session.mediators.all():
@@ -102,8 +106,13 @@ def lifecycle_of(case: Case) -> CaseLifecycle:
 def actions_for(user: User, case: Case, lifecycle: CaseLifecycle | None = None) -> set[str]:
     """The lifecycle actions ``user`` may take on ``case`` right now (the page shows these and only these)."""
     actions: set[str] = set()
-    mediator = is_case_mediator(user, case)
     supervisor = is_case_supervisor(user, case)
+    # Whether the user is one of the case's mediators (up to three queries) matters only while the case
+    # is worked, or to a user who is not its supervisor.
+    if case.status in WORKING_STATUSES or not supervisor:
+        mediator = is_case_mediator(user, case)
+    else:
+        mediator = False
     agreement = lifecycle.agreement if lifecycle else current_agreement(case)
     if mediator and case.status in WORKING_STATUSES:
         actions |= {"record_session", "edit_agreement"}

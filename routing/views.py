@@ -126,9 +126,7 @@ def mediator_queue(request):
         dispute_type=data.get("dispute_type") or "",
         overdue=bool(data.get("overdue")),
     )
-    page = Paginator(selectors.mediator_queue(request.user, filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = selectors.mediator_queue_page(request.user, filters, request.GET.get("page"), per_page=PAGE_SIZE)
     return render(request, "routing/queue.html", {"page": page, "form": form, "tab": filters.tab})
 
 

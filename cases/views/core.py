@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from cases.access import can_change, get_case_for_user
@@ -8,6 +9,7 @@ from cases.models import Case, Outcome, Status
 from cases.selectors import case_list_for, case_timeline
 from cases.selectors_lifecycle import actions_for, documents_available, lifecycle_of
 from cases.timeline import label_for
+from routing.selectors import case_assignments_prefetch
 
 
 @login_required
@@ -29,6 +31,18 @@ def case_list(request):
 TIMELINE_PAGE = 50
 
 
+def _timeline_item(event) -> dict:
+    # The times written here rather than by two ``|date`` filters per row (the filters cost ~2 ms on 50 rows);
+    # the same values: the current time zone, ISO 8601 for the attribute.
+    at = timezone.localtime(event.created_at)
+    return {
+        "event": event,
+        "label": label_for(event.type),
+        "iso": at.isoformat(),
+        "at": at.strftime("%Y-%m-%d %H:%M"),
+    }
+
+
 @login_required
 @require_GET
 def case_detail(request, pk: int):
@@ -36,7 +50,11 @@ def case_detail(request, pk: int):
     case = get_case_for_user(
         request.user,
         pk,
-        queryset=Case.objects.select_related("dispute_type", "center", "origin_center", "channel"),
+        queryset=Case.objects.select_related(
+            "dispute_type", "center", "origin_center", "channel"
+        ).prefetch_related(
+            case_assignments_prefetch()  # read by the lifecycle and the routing sections
+        ),
     )
     lifecycle = lifecycle_of(case)
     actions = actions_for(request.user, case, lifecycle)
@@ -45,7 +63,7 @@ def case_detail(request, pk: int):
     timeline = case_timeline(case)
     if not show_all:
         timeline = timeline[: TIMELINE_PAGE + 1]
-    events = [{"event": event, "label": label_for(event.type)} for event in timeline]
+    events = [_timeline_item(event) for event in timeline]
     timeline_truncated = not show_all and len(events) > TIMELINE_PAGE
     events = events[:TIMELINE_PAGE] if timeline_truncated else events
     return render(
@@ -54,7 +72,8 @@ def case_detail(request, pk: int):
         {
             "case": case,
             "parties": case.parties.all(),
-            "attachments": case.attachments.all(),
+            # The documents and the evidence sections both list them.
+            "attachments": list(case.attachments.select_related("uploaded_by")),
             "events": events,
             "timeline_truncated": timeline_truncated,
             "can_change": can_change(request.user, case),
