@@ -122,6 +122,10 @@ class GrantForm(forms.Form):
         return user
 
 
+class RevokeGrantForm(forms.Form):
+    reason = forms.CharField(label=_("撤销理由"), max_length=200, widget=REASON_WIDGET)
+
+
 class QueueFilterForm(forms.Form):
     tab = forms.ChoiceField(choices=[("mine", _("我的案件")), ("channel", _("渠道待认领"))], required=False)
     status = forms.ChoiceField(

@@ -193,3 +193,32 @@ def summonable_departments(case: Case) -> QuerySet[Department]:
         .select_related("center")
         .order_by("-center__level", "name")
     )
+
+
+@dataclass(frozen=True)
+class CaseGrant:
+    user: User
+    write: bool
+
+
+def case_grants(case: Case) -> list[CaseGrant]:
+    """The people holding a per-case grant (django-guardian) on ``case``: one query."""
+    from django.contrib.contenttypes.models import ContentType
+    from guardian.models import UserObjectPermission
+
+    rows = (
+        UserObjectPermission.objects.filter(
+            content_type=ContentType.objects.get_for_model(Case),
+            object_pk=str(case.pk),
+            permission__codename__in=("view_case", "change_case"),
+        )
+        .select_related("user", "permission")
+        .order_by("user__username")
+    )
+    users: dict[int, User] = {}
+    writers: set[int] = set()
+    for row in rows:
+        users.setdefault(row.user_id, row.user)
+        if row.permission.codename == "change_case":
+            writers.add(row.user_id)
+    return [CaseGrant(user=user, write=user.pk in writers) for user in users.values()]

@@ -500,6 +500,9 @@ def grant_case_access(case: Case, *, actor: User, user: User, write: bool, reaso
 
 def revoke_case_access(case: Case, *, actor: User, user: User, reason: str) -> None:
     """Withdraw a per-case grant."""
+    reason = reason.strip()
+    if not reason:
+        raise RoutingError(_("撤销个案权限必须填写理由。"))
     with transaction.atomic():
         case = _lock(case)
         if not supervises(actor, case.center):
@@ -507,5 +510,5 @@ def revoke_case_access(case: Case, *, actor: User, user: User, reason: str) -> N
         remove_perm("cases.view_case", user, case)
         remove_perm("cases.change_case", user, case)
         events.ACCESS_REVOKED.record(
-            case, actor=actor, data={"user": str(user), "user_id": user.pk, "reason": reason.strip()}
+            case, actor=actor, data={"user": str(user), "user_id": user.pk, "reason": reason}
         )

@@ -19,4 +19,5 @@ urlpatterns = [
     path("cases/<int:pk>/transfer/", views.transfer_case, name="transfer"),
     path("cases/<int:pk>/summon/", views.summon, name="summon"),
     path("cases/<int:pk>/grant/", views.grant_access, name="grant"),
+    path("cases/<int:pk>/grant/<int:user_id>/revoke/", views.revoke_access, name="revoke_grant"),
 ]

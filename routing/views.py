@@ -32,6 +32,7 @@ from .forms import (
     GrantForm,
     QueueFilterForm,
     ReasonForm,
+    RevokeGrantForm,
     RouteForm,
     SummonForm,
     TransferForm,
@@ -264,7 +265,41 @@ def grant_access(request, pk: int):
             _("已授予个案权限。"),
         ):
             return _detail(case)
-    return render(request, "routing/form.html", {"case": case, "form": form, "title": _("授予个案权限")})
+    return render(
+        request,
+        "routing/grants.html",
+        {
+            "case": case,
+            "form": form,
+            "grants": selectors.case_grants(case),
+            "revoke_form": RevokeGrantForm(),
+            "title": _("授予个案权限"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def revoke_access(request, pk: int, user_id: int):
+    """Withdraw one person's per-case grant, with a reason; back to the grants page either way."""
+    case = get_case_for_user(request.user, pk, write=True)
+    if not supervises(request.user, case.center):
+        raise PermissionDenied
+    grant = next((g for g in selectors.case_grants(case) if g.user.pk == user_id), None)
+    if grant is None:
+        raise Http404
+    form = RevokeGrantForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("撤销个案权限必须填写理由。"))
+    else:
+        _attempt(
+            request,
+            lambda: services.revoke_case_access(
+                case, actor=request.user, user=grant.user, reason=form.cleaned_data["reason"]
+            ),
+            _("已撤销个案权限。"),
+        )
+    return redirect("routing:grant", case.pk)
 
 
 # --- Summonses ----------------------------------------------------------------------------

@@ -55,3 +55,48 @@ def test_grant_form_rejects_unknown_user(login, supervisor, assigned_case):
     assert response.status_code == 200
     html = response.content.decode()
     assert "找不到该工作人员。" in html and 'value="nobody"' in html
+
+
+def test_grants_page_lists_and_revokes_with_reason(login, supervisor, outsider, assigned_case):
+    services.grant_case_access(assigned_case, actor=supervisor, user=outsider, write=True, reason="外聘专家")
+    grant_url = reverse("routing:grant", args=[assigned_case.pk])
+    revoke_url = reverse("routing:revoke_grant", args=[assigned_case.pk, outsider.pk])
+    client = login(supervisor)
+    page = client.get(grant_url).content.decode()
+    assert "outsider" in page and "可办理" in page and revoke_url in page
+
+    # no reason: refused with a message, the grant stays
+    response = client.post(revoke_url, {"reason": "  "}, follow=True)
+    assert "撤销个案权限必须填写理由。" in response.content.decode()
+    assert can_change(outsider, assigned_case)
+    assert not assigned_case.events.filter(type="access_revoked").exists()
+
+    response = client.post(revoke_url, {"reason": "专家意见已提交"}, follow=True)
+    html = response.content.decode()
+    assert "已撤销个案权限。" in html and "本案暂无个案权限。" in html
+    event = assigned_case.events.get(type="access_revoked")
+    assert event.actor == supervisor and event.data["reason"] == "专家意见已提交"
+    assert login(outsider).get(reverse("cases:detail", args=[assigned_case.pk])).status_code == 404
+    # nothing left to revoke for that person
+    assert login(supervisor).post(revoke_url, {"reason": "再次撤销"}).status_code == 404
+
+
+def test_revoke_page_access(login, supervisor, mediator, outsider, foreign_supervisor, assigned_case):
+    services.grant_case_access(assigned_case, actor=supervisor, user=outsider, write=False, reason="旁听")
+    revoke_url = reverse("routing:revoke_grant", args=[assigned_case.pk, outsider.pk])
+    assert (
+        login(mediator).post(revoke_url, {"reason": "x"}).status_code == 403
+    )  # works the case, not a supervisor
+    assert login(foreign_supervisor).post(revoke_url, {"reason": "x"}).status_code == 404
+    assert login(outsider).post(revoke_url, {"reason": "x"}).status_code == 403  # may read, not change
+    assert login(supervisor).get(revoke_url).status_code == 405
+    assert not assigned_case.events.filter(type="access_revoked").exists()
+
+
+def test_revoke_service_requires_reason(supervisor, outsider, assigned_case):
+    from routing.errors import RoutingError
+
+    services.grant_case_access(assigned_case, actor=supervisor, user=outsider, write=False, reason="旁听")
+    with pytest.raises(RoutingError):
+        services.revoke_case_access(assigned_case, actor=supervisor, user=outsider, reason=" ")
+    assert cases_visible_to(outsider).filter(pk=assigned_case.pk).exists()
