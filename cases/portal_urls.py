@@ -36,5 +36,6 @@ urlpatterns = [
     path("appointments/book/", portal.book, name="book"),
     path("appointments/<str:token>/cancel/", portal.cancel, name="cancel"),
     path("home-visit/", portal.home_visit, name="home_visit"),
+    path("home-visit/<str:token>/cancel/", portal.cancel_home_visit, name="cancel_home_visit"),
     path("staff/", include(staff_patterns)),
 ]

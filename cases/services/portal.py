@@ -494,6 +494,13 @@ def update_home_visit(visit: HomeVisitRequest, *, actor: User, state: str) -> Ho
     return visit
 
 
+def cancel_home_visit(visit: HomeVisitRequest, *, actor: User) -> HomeVisitRequest:
+    """The citizen withdraws their own request while it is not yet done."""
+    if visit.citizen_id != actor.pk:
+        raise NotAllowed(_("只能取消本人的上门服务申请。"))
+    return update_home_visit(visit, actor=actor, state=HomeVisitRequest.State.CANCELLED)
+
+
 # --- Ratings (好差评) -----------------------------------------------------------------------------
 BAD_RATING_MAX = Rating.Score.DISSATISFIED
 

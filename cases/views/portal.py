@@ -452,6 +452,19 @@ def cancel(request, token: str):
 
 
 @citizen_required
+@require_POST
+def cancel_home_visit(request, token: str):
+    visit = get_object_or_404(HomeVisitRequest, token=token, citizen=request.user)
+    try:
+        services.cancel_home_visit(visit, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("上门服务申请已取消。"))
+    return redirect("portal:my_cases")
+
+
+@citizen_required
 @require_http_methods(["GET", "POST"])
 def home_visit(request):
     form = forms.HomeVisitForm(request.POST or None)

@@ -210,3 +210,38 @@ def test_home_visit_endpoint_access(world, citizen, clerk, mediator, outsider, f
     as_user(clerk).post(url, {"state": "done"})  # must be scheduled first
     visit.refresh_from_db()
     assert visit.state == HomeVisitRequest.State.REQUESTED
+
+
+@pytest.mark.django_db
+def test_citizen_cancels_own_home_visit_request(world, citizen, other_citizen, clerk):
+    from cases.models import HomeVisitRequest
+    from cases.services.portal import request_home_visit
+
+    visit = request_home_visit(
+        citizen=citizen,
+        center=world.county,
+        name="王奶奶",
+        phone=citizen.phone,
+        address="测试村 3 组",
+        preferred_date=MONDAY,
+        reason="行动不便",
+    )
+    url = f"/portal/home-visit/{visit.token}/cancel/"
+    page = as_user(citizen).get("/portal/me/").content.decode()
+    assert url in page and "取消申请" in page
+    # someone else's request: not found, nothing changes; GET is not allowed
+    assert as_user(other_citizen).post(url).status_code == 404
+    assert as_user(citizen).get(url).status_code == 405
+    visit.refresh_from_db()
+    assert visit.state == HomeVisitRequest.State.REQUESTED
+
+    response = as_user(citizen).post(url, follow=True)
+    html = response.content.decode()
+    assert "上门服务申请已取消。" in html and "已取消" in html and url not in html
+    visit.refresh_from_db()
+    assert visit.state == HomeVisitRequest.State.CANCELLED and visit.handled_by == citizen
+    # the counter can no longer schedule it, and cancelling twice says why
+    as_user(clerk).post(f"/portal/staff/home-visits/{visit.token}/", {"state": "scheduled"})
+    visit.refresh_from_db()
+    assert visit.state == HomeVisitRequest.State.CANCELLED
+    assert "当前状态下不能进行此操作。" in as_user(citizen).post(url, follow=True).content.decode()
