@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -84,10 +84,11 @@ class FailureCounter:
 
     def locked_until(self, key: str) -> datetime | None:
         count_key, until_key = self._keys(key)
-        count = cache.get(count_key) or 0
-        if count < self.limit or self._window_over(until_key):
+        values = cache.get_many([count_key, until_key])  # one round trip on every lookup
+        until = values.get(until_key)
+        if (values.get(count_key) or 0) < self.limit or until is None or until <= timezone.now().timestamp():
             return None
-        return datetime.fromtimestamp(cache.get(until_key), tz=UTC)
+        return datetime.fromtimestamp(until, tz=UTC)
 
     def fail(self, key: str) -> None:
         count_key, until_key = self._keys(key)
@@ -123,9 +124,13 @@ def normalize_lookup_code(code: str) -> str:
 def _find_case(code: str) -> Case | None:
     if not code:
         return None
+    # A tracking code (12 letters) can never equal a case number, so one statement answers both;
+    # the parties come along for the phone check and the result page.
     return (
-        Case.objects.filter(tracking_code=code).select_related("dispute_type", "center").first()
-        or Case.objects.filter(number=code).select_related("dispute_type", "center").first()
+        Case.objects.filter(Q(tracking_code=code) | Q(number=code))
+        .select_related("dispute_type", "center")
+        .prefetch_related("parties")
+        .first()
     )
 
 
