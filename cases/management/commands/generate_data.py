@@ -1015,7 +1015,7 @@ def session_party_rows(chunk: Chunk) -> Iterator[dict]:
             chunk.event(
                 p,
                 "session_recorded",
-                started_at + timedelta(hours=2),
+                min(started_at + timedelta(hours=2), p.concluded_at or chunk.ctx.now),
                 p.mediator_id,
                 {
                     "session": session_id,
@@ -1236,9 +1236,9 @@ def summons_rows(chunk: Chunk) -> Iterator[dict]:
             continue
         summoned = p.routed_at + (end - p.routed_at) * rng.uniform(0.05, 0.6)
         chosen = rng.sample(departments, k=min(len(departments), rng.choice((1, 1, 1, 2))))
-        planned.append((p, summoned, chosen))
-    ids = iter(reserve_ids(chunk.cursor, Summons, sum(len(c) for _, _, c in planned)))
-    for p, summoned, chosen in planned:
+        planned.append((p, summoned, end, chosen))
+    ids = iter(reserve_ids(chunk.cursor, Summons, sum(len(c) for *_, c in planned)))
+    for p, summoned, end, chosen in planned:
         deadline = summoned + timedelta(hours=48)
         note = rng.choice(SUMMONS_NOTES)
         chunk.event(
@@ -1258,9 +1258,10 @@ def summons_rows(chunk: Chunk) -> Iterator[dict]:
                 if ended
                 else [("pending", 25), ("accepted", 30), ("done", 35), ("declined", 10)],
             )
-            responded = summoned + timedelta(hours=rng.triangular(0.5, 72, 8))  # a few answer late
-            if state != "pending" and responded >= ctx.now:
-                state = "pending"
+            # A few answer late (after the 48 hours); all before the case ended.
+            responded = min(
+                summoned + timedelta(hours=rng.triangular(0.5, 72, 8)), summoned + (end - summoned) / 2
+            )
             row = {
                 "id": summons_id,
                 "case_id": p.id,
@@ -1282,11 +1283,16 @@ def summons_rows(chunk: Chunk) -> Iterator[dict]:
             elif state in ("accepted", "done"):
                 chunk.event(p, "summons_accepted", responded, liaison, data)
             if state == "done":
-                acted = min(responded + timedelta(hours=rng.uniform(2, 96)), ctx.now - timedelta(minutes=1))
+                acted = min(
+                    responded + timedelta(hours=rng.uniform(2, 96)), responded + (end - responded) * 0.9
+                )
                 action = "已派员参加调解，并就相关政策作出解释。"
                 row.update(action_taken=action, action_at=acted)
                 chunk.event(p, "summons_action", acted, liaison, {**data, "reason": action})
             yield row
+
+
+SUPERVISED_SHARE = {3: 0.3, 4: 0.6}  # open orange / red cases with a supervision order
 
 
 def supervision_rows(chunk: Chunk) -> Iterator[dict]:
@@ -1298,7 +1304,7 @@ def supervision_rows(chunk: Chunk) -> Iterator[dict]:
     for p in chunk.plans:
         if p.status not in OPEN or p.warning_level < 3 or not (p.mediator_id or p.channel_id):
             continue
-        if rng.random() >= (0.6 if p.warning_level == 4 else 0.3):
+        if rng.random() >= SUPERVISED_SHARE[p.warning_level]:
             continue
         issued = p.created_at + (ctx.now - p.created_at) * rng.uniform(0.2, 0.8)
         planned.append((p, issued))
