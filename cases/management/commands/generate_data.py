@@ -319,9 +319,8 @@ class CasePlan:
     due_at: datetime | None = None  # the handling deadline of an open case (Case.due_at, CaseClock.due_at)
     agreement_id: int | None = None  # set by agreement_rows (or loaded), read by term and signature rows
     agreement_signed_at: datetime | None = None  # when the mediator signed and the seal went on
-    parties_ids: list[tuple[int, str, str]] = field(
-        default_factory=list
-    )  # (id, name, phone), applicant first
+    # (id, name, phone) of the case's parties, applicant first: set by party_rows, or loaded
+    parties_ids: list[tuple[int, str, str]] = field(default_factory=list)
     ratings: list[tuple] = field(default_factory=list)  # (party id, citizen user id, time, score)
     sessions: list[tuple[int, datetime]] = field(default_factory=list)  # (session id, started_at)
 
