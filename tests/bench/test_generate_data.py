@@ -22,6 +22,7 @@ N = 500
 def generated(db, monkeypatch):
     # Orange and red cases are 8% of the open 10%: at this N, supervise all of them to have a few orders.
     monkeypatch.setattr(generate_data, "SUPERVISED_SHARE", {3: 1.0, 4: 1.0})
+    monkeypatch.setattr(generate_data, "CONFERENCE_SHARE", {3: 1.0, 4: 1.0})
     return generate(
         N,
         counties=2,
@@ -196,6 +197,7 @@ NEW_TABLE_EVENTS = {
     "supervision_issued",
     "supervision_acknowledged",
     "supervision_reported",
+    "conference_recorded",
 }
 # Filler events of the first generator (notes and calls on long timelines); every other type is a service's.
 FILLER_EVENTS = {
@@ -275,6 +277,7 @@ def test_only_extra_over_an_old_database_adds_only_the_new_tables(generated):
         "accounts_user",
         "routing_summons",
         "cases_supervisionorder",
+        "cases_caseconference",
     ]
     before = snapshot()
     make_old(new_tables)
@@ -386,6 +389,12 @@ def check_new_tables():
             assert not order.is_overdue(now)
         assert (order.acknowledged_at is not None) == (order.state != "issued")
         assert (order.reported_at is not None) == (order.state == "reported")
+    # Conferences: the open orange and red cases (all of them in these tests), by a supervisor.
+    from cases.models import CaseConference
+
+    conferences = CaseConference.objects.select_related("case")
+    assert conferences.count() == Case.objects.filter(status__in=OPEN_STATUSES, warning_level__gte=3).count()
+    assert not conferences.filter(recorded_by=None).exists()
     # Valid for the app: a sample of each new table passes full_clean.
     for model in (
         AgreementSignature,
@@ -395,6 +404,7 @@ def check_new_tables():
         Rating,
         Summons,
         SupervisionOrder,
+        CaseConference,
     ):
         for row in model.objects.all()[:30]:
             row.full_clean()

@@ -34,6 +34,7 @@ from cases.models import (
     AgreementTerm,
     Case,
     CaseClock,
+    CaseConference,
     CaseNumberSequence,
     DisputeType,
     Evaluation,
@@ -1368,6 +1369,37 @@ def supervision_rows(chunk: Chunk) -> Iterator[dict]:
         yield row
 
 
+CONFERENCE_SHARE = {3: 0.15, 4: 0.4}  # open orange / red cases with a joint conference (会商研判)
+
+
+def conference_rows(chunk: Chunk) -> Iterator[dict]:
+    """会商研判 on some open red and orange cases: the supervisor with the departments concerned."""
+    ctx, rng = chunk.ctx, chunk.ctx.rng
+    chosen = [
+        p
+        for p in chunk.plans
+        if p.status in OPEN and p.warning_level >= 3 and rng.random() < CONFERENCE_SHARE[p.warning_level]
+    ]
+    ids = iter(reserve_ids(chunk.cursor, CaseConference, len(chosen)))
+    for p in chosen:
+        conference_id = next(ids)
+        held = p.created_at + (ctx.now - p.created_at) * rng.uniform(0.3, 0.9)
+        recorder = supervisor_of(ctx, p.center)
+        names = [name for _, name in ctx.departments.get(county_of(ctx, p.center), [])[:3]]
+        chunk.event(
+            p, "conference_recorded", held + timedelta(hours=1), recorder, {"conference": conference_id}
+        )
+        yield {
+            "id": conference_id,
+            "case_id": p.id,
+            "held_at": held,
+            "participants": "、".join(["中心分管领导", "主办调解员", *names]),
+            "decisions": "明确由主办调解员牵头，相关部门三日内提供政策意见，同步落实稳控措施。",
+            "recorded_by_id": recorder,
+            "created_at": held + timedelta(hours=1),
+        }
+
+
 def pending_event_rows(chunk: Chunk) -> Iterator[dict]:
     """The timeline events the tables above queued in this chunk (written after them, in one COPY)."""
     events, chunk.events[:] = list(chunk.events), []
@@ -1422,6 +1454,7 @@ def extra_tables() -> list[Table]:
         Table(Rating, rating_rows),
         Table(Summons, summons_rows),
         Table(SupervisionOrder, supervision_rows),
+        Table(CaseConference, conference_rows),
         Table(TimelineEvent, pending_event_rows, has_rows=None),
     ]
 
