@@ -229,24 +229,24 @@ class Table:
 
     def copy(self, cursor, chunk: "Chunk") -> int:
         buffer = io.StringIO()
-        attnames = [f.attname for f in self.fields]
         now_text = encode(chunk.ctx.now)
+        cells = []  # (attname, encoded default or None when the generator must give it)
+        for f in self.fields:
+            default = self.defaults[f.attname]
+            if default is None and f.attname in ("created_at", "updated_at", "uploaded_at"):
+                default = now_text
+            cells.append((f.attname, default))
+        write = buffer.write
         written = 0
         for row in self.rows(chunk):
-            values = []
-            for attname in attnames:
-                if attname in row:
-                    values.append(encode(row[attname]))
-                else:
-                    default = self.defaults[attname]
-                    if default is None:
-                        if attname in ("created_at", "updated_at", "uploaded_at"):
-                            default = now_text
-                        else:
-                            raise CommandError(f"generate_data: no value for {self.name}.{attname}")
-                    values.append(default)
-            buffer.write("\t".join(values))
-            buffer.write("\n")
+            try:
+                write("\t".join([encode(row[a]) if a in row else d for a, d in cells]))
+            except TypeError:  # a None default: a column without a value
+                missing = [a for a, d in cells if d is None and a not in row]
+                if not missing:
+                    raise
+                raise CommandError(f"generate_data: no value for {self.name}.{missing[0]}") from None
+            write("\n")
             written += 1
         if written:
             buffer.seek(0)
