@@ -199,6 +199,18 @@ NEW_TABLE_EVENTS = {
     "supervision_reported",
     "conference_recorded",
 }
+NEW_TABLES = [  # the tables the first generator did not fill
+    "cases_mediationsession_parties",
+    "cases_mediationsession_mediators",
+    "cases_agreementsignature",
+    "cases_oralagreement",
+    "cases_terminationnotice",
+    "cases_evaluation",
+    "accounts_user",
+    "routing_summons",
+    "cases_supervisionorder",
+    "cases_caseconference",
+]
 # Filler events of the first generator (notes and calls on long timelines); every other type is a service's.
 FILLER_EVENTS = {
     "note_added",
@@ -267,20 +279,8 @@ def test_only_extra_over_an_old_database_adds_only_the_new_tables(generated):
     those (reading back the sessions and agreements there), is idempotent, and resumes per table."""
     from cases.management.commands.generate_data import generate_extra
 
-    new_tables = [
-        "cases_mediationsession_parties",
-        "cases_mediationsession_mediators",
-        "cases_agreementsignature",
-        "cases_oralagreement",
-        "cases_terminationnotice",
-        "cases_evaluation",
-        "accounts_user",
-        "routing_summons",
-        "cases_supervisionorder",
-        "cases_caseconference",
-    ]
     before = snapshot()
-    make_old(new_tables)
+    make_old(NEW_TABLES)
     old = snapshot()
     report = generate_extra(chunk_size=170, seed=11, log=lambda message: None)
     assert report["cases"] == N
@@ -307,6 +307,36 @@ def test_only_extra_over_an_old_database_adds_only_the_new_tables(generated):
         )
     generate_extra(chunk_size=170, log=lambda message: None)
     assert snapshot() == after
+
+
+def test_only_extra_resumes_after_an_interrupted_run(generated, monkeypatch):
+    """A run that stops in its third chunk keeps the two chunks it committed; the next run completes the
+    rest, without duplicates: the same deterministic rows as an uninterrupted run."""
+    from cases.management.commands.generate_data import generate_extra
+
+    before = snapshot()
+    make_old(NEW_TABLES)
+    calls = []
+    real = generate_data.summons_rows
+
+    def failing(chunk):
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("killed")
+        return real(chunk)
+
+    monkeypatch.setattr(generate_data, "summons_rows", failing)
+    with pytest.raises(RuntimeError):
+        generate_extra(chunk_size=100, log=lambda message: None)
+    partial = snapshot()
+    assert 0 < partial["cases_evaluation"] < before["cases_evaluation"]
+    monkeypatch.setattr(generate_data, "summons_rows", real)
+    report = generate_extra(chunk_size=100, log=lambda message: None)
+    assert report["cases"] == N - 200
+    after = snapshot()
+    for name in ("cases_mediationsession_parties", "cases_agreementsignature", "cases_evaluation"):
+        assert after[name] == before[name]
+    check_new_tables()
 
 
 def check_new_tables():
