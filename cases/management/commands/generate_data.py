@@ -8,6 +8,12 @@ A table added later (sessions, agreements, visits, clocks) is one more generator
 and one more ``Table(...)`` line in ``TABLES``; columns a generator leaves out get the
 model field's default (or NULL), so new nullable/defaulted columns need no change here.
 
+Tables that hang on others' rows (session participants, signatures, ratings) read them from the
+plan (``parties_ids``, ``sessions``, ``agreement_id``), set by the earlier tables of the chunk or,
+with ``--only-extra``, loaded from the database; timeline events of the extra tables are queued with
+``Chunk.event`` and written last. ``--only-extra`` is resumable and idempotent per table (its
+progress is in ``generate_data_progress``; see ``generate_extra``).
+
 Peak memory depends on the chunk size, not on N (see the report printed at the end).
 """
 
@@ -1770,7 +1776,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--only-extra",
             action="store_true",
-            help="no new cases: fill sessions, agreements, visits, assignments, clocks for the cases there",
+            help="no new cases: fill the tables of extra_tables() (sessions and participants, agreements and "
+            "signatures, visits, evaluations, ratings, summonses, supervision...) for the cases there; "
+            "resumable and idempotent per table",
         )
 
     def handle(self, *args, **options):
