@@ -27,8 +27,9 @@ if [ "$have" -lt "$BENCH_CASES" ]; then
   echo "==> generating $((BENCH_CASES - have)) cases (the database holds $have)"
   $PY manage.py generate_data --cases $((BENCH_CASES - have))
 fi
-# Sessions, agreements, visits, assignments, clocks for cases generated before those tables existed
-# (resumable; a no-op when every case has them).
+# Sessions (and participants), agreements (and signatures), visits, assignments, clocks, evaluations,
+# ratings, summonses, supervision orders for cases generated before those tables existed
+# (resumable and idempotent per table; a no-op when every case has them).
 $PY manage.py generate_data --only-extra | tail -3
 echo "==> benchmark against $BENCH_CASES+ cases"
 # shellcheck disable=SC2086

@@ -2,10 +2,12 @@
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.db.models import Count
 
 from accounts.models import Center, Membership, User
 from cases.identity import normalize_credit_code, parse_resident_id
+from cases.management.commands import generate_data
 from cases.management.commands.generate_data import BENCH_PASSWORD, generate
 from cases.models import OPEN_STATUSES, Case, DisputeType, Party, Status, TimelineEvent
 from cases.services.intake import CaseData, PartyData, register_case
@@ -17,7 +19,10 @@ N = 500
 
 
 @pytest.fixture
-def generated(db):
+def generated(db, monkeypatch):
+    # Orange and red cases are 8% of the open 10%: at this N, supervise all of them to have a few orders.
+    monkeypatch.setattr(generate_data, "SUPERVISED_SHARE", {3: 1.0, 4: 1.0})
+    monkeypatch.setattr(generate_data, "CONFERENCE_SHARE", {3: 1.0, 4: 1.0})
     return generate(
         N,
         counties=2,
@@ -105,7 +110,11 @@ def test_timelines(generated):
     assert not per_case.filter(n=0).exists()
     closed = Case.objects.filter(status=Status.CLOSED).first()
     types = list(closed.events.order_by("created_at").values_list("type", flat=True))
-    assert types[0] == "registered" and types[-1] == "closed"
+    assert types[0] == "registered" and [t for t in types if t != "portal_rated"][-1] == "closed"
+    # Everything the staff did happened before closing; only the parties' ratings come after.
+    for case in Case.objects.filter(status=Status.CLOSED)[:100]:
+        late = case.events.filter(created_at__gt=case.closed_at).exclude(type="portal_rated")
+        assert not late.exists(), list(late.values_list("type", flat=True))
     assert "routed" in types and "concluded" in types
     # A few cases (one in a thousand at full scale) have a very long timeline.
     longest = per_case.order_by("-n").first()
@@ -175,28 +184,319 @@ def models_max(name):
     return Max(name)
 
 
+NEW_TABLE_EVENTS = {
+    "session_recorded",
+    "agreement_drafted",
+    "agreement_signed",
+    "agreement_effective",
+    "portal_rated",
+    "summoned",
+    "summons_accepted",
+    "summons_declined",
+    "summons_action",
+    "supervision_issued",
+    "supervision_acknowledged",
+    "supervision_reported",
+    "conference_recorded",
+}
+NEW_TABLES = [  # the tables the first generator did not fill
+    "cases_mediationsession_parties",
+    "cases_mediationsession_mediators",
+    "cases_agreementsignature",
+    "cases_oralagreement",
+    "cases_terminationnotice",
+    "cases_evaluation",
+    "accounts_user",
+    "routing_summons",
+    "cases_supervisionorder",
+    "cases_caseconference",
+]
+# Filler events of the first generator (notes and calls on long timelines); every other type is a service's.
+FILLER_EVENTS = {
+    "note_added",
+    "call_logged",
+    "session_held",
+    "visit_recorded",
+    "warning_changed",
+    "warning_raised",
+}
+
+
+def snapshot() -> dict:
+    """Row counts of every table --only-extra fills, and of the events it writes."""
+    from cases.management.commands.generate_data import extra_tables, row_counts
+
+    counts = {name: 0 for name in row_counts(extra_tables())}
+    with connection.cursor() as cursor:
+        for name in counts:
+            cursor.execute(f"SELECT count(*) FROM {name}")
+            counts[name] = cursor.fetchone()[0]
+    counts["new events"] = TimelineEvent.objects.filter(type__in=NEW_TABLE_EVENTS).count()
+    counts["citizens"] = User.objects.filter(kind=User.Kind.CITIZEN).count()
+    return counts
+
+
+def make_old(tables: list[str]) -> None:
+    """A database as the first generator left it: these tables empty, no events of theirs, no progress."""
+    with connection.cursor() as cursor:
+        for name in tables:
+            if name == "accounts_user":
+                cursor.execute("DELETE FROM cases_rating")
+                cursor.execute("DELETE FROM accounts_user WHERE kind = 'citizen'")
+            else:
+                cursor.execute(f"DELETE FROM {name}")
+        cursor.execute("DROP TABLE IF EXISTS generate_data_progress")
+    TimelineEvent.objects.filter(type__in=NEW_TABLE_EVENTS).delete()
+
+
 def test_only_extra_fills_existing_cases(generated):
     """--only-extra: the extra tables for cases already there, from scratch and without duplicates."""
-    from cases.management.commands.generate_data import extra_tables, generate_extra
+    from cases.management.commands.generate_data import generate_extra
     from cases.models import CaseClock, FollowUpVisit
     from routing.models import CaseAssignment
 
-    counts = {t.model: t.model.objects.count() for t in extra_tables()}
-    for t in extra_tables():
-        t.model.objects.all().delete()
+    counts = snapshot()
+    make_old([name for name in counts if name not in ("new events", "citizens", "cases_timelineevent")])
     Case.objects.filter(status="closed").update(outcome="resolved")
     report = generate_extra(chunk_size=150, seed=3, log=lambda message: None)
     assert report["cases"] == N
-    assert CaseAssignment.objects.count() == counts[CaseAssignment]
-    assert FollowUpVisit.objects.count() == counts[FollowUpVisit]
-    assert CaseClock.objects.count() == counts[CaseClock]
+    assert CaseAssignment.objects.count() == counts["routing_caseassignment"]
+    assert FollowUpVisit.objects.count() == counts["cases_followupvisit"]
+    assert CaseClock.objects.count() == counts["cases_caseclock"]
     assert not Case.objects.filter(outcome="resolved").exists()
     # The lead is the mediator the timeline's 'assigned' event names.
     event = TimelineEvent.objects.filter(type="assigned", case__status="closed").first()
     assert CaseAssignment.objects.get(case=event.case_id).mediator_id == event.data["to"]
+    check_new_tables()
     # A second run finds nothing left to do.
+    again = snapshot()
     assert generate_extra(chunk_size=150, log=lambda message: None)["cases"] == 0
-    assert CaseAssignment.objects.count() == counts[CaseAssignment]
+    assert snapshot() == again
+
+
+def test_only_extra_over_an_old_database_adds_only_the_new_tables(generated):
+    """mc_bench_big's case: sessions, agreements, visits... there, the new tables not. --only-extra fills
+    those (reading back the sessions and agreements there), is idempotent, and resumes per table."""
+    from cases.management.commands.generate_data import generate_extra
+
+    before = snapshot()
+    make_old(NEW_TABLES)
+    old = snapshot()
+    report = generate_extra(chunk_size=170, seed=11, log=lambda message: None)
+    assert report["cases"] == N
+    after = snapshot()
+    for name, count in old.items():
+        if name in (
+            "routing_caseassignment",
+            "cases_mediationsession",
+            "cases_agreement",
+            "cases_agreementterm",
+        ):
+            assert after[name] == count  # left as they were
+    # Rows that follow from the plan alone come out the same; drawn ones (ratings, summonses) about the same.
+    for name in ("cases_mediationsession_parties", "cases_agreementsignature", "cases_evaluation"):
+        assert after[name] == before[name] > 0
+    assert after["cases_rating"] > 0 and after["routing_summons"] > 0
+    assert report["rows"]["cases_mediationsession"] == report["rows"]["cases_agreement"] == 0
+    check_new_tables()
+    # Idempotent: nothing more, even when a table's progress is lost (then its rows are found per case).
+    assert generate_extra(chunk_size=170, log=lambda message: None)["cases"] == 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM generate_data_progress WHERE table_name IN ('cases_agreementsignature', 'cases_rating')"
+        )
+    generate_extra(chunk_size=170, log=lambda message: None)
+    assert snapshot() == after
+
+
+def test_only_extra_resumes_after_an_interrupted_run(generated, monkeypatch):
+    """A run that stops in its third chunk keeps the two chunks it committed; the next run completes the
+    rest, without duplicates: the same deterministic rows as an uninterrupted run."""
+    from cases.management.commands.generate_data import generate_extra
+
+    before = snapshot()
+    make_old(NEW_TABLES)
+    calls = []
+    real = generate_data.summons_rows
+
+    def failing(chunk):
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("killed")
+        return real(chunk)
+
+    monkeypatch.setattr(generate_data, "summons_rows", failing)
+    with pytest.raises(RuntimeError):
+        generate_extra(chunk_size=100, log=lambda message: None)
+    partial = snapshot()
+    assert 0 < partial["cases_evaluation"] < before["cases_evaluation"]
+    monkeypatch.setattr(generate_data, "summons_rows", real)
+    report = generate_extra(chunk_size=100, log=lambda message: None)
+    assert report["cases"] == N - 200
+    after = snapshot()
+    for name in ("cases_mediationsession_parties", "cases_agreementsignature", "cases_evaluation"):
+        assert after[name] == before[name]
+    check_new_tables()
+
+
+def check_new_tables():
+    """The rows of the new tables are what the services would have written."""
+    from django.utils import timezone
+
+    from cases.models import (
+        Agreement,
+        AgreementSignature,
+        Evaluation,
+        MediationSession,
+        OralAgreement,
+        Outcome,
+        Rating,
+        SupervisionOrder,
+        TerminationNotice,
+    )
+    from cases.timeline import REGISTRY
+    from routing.models import CaseAssignment, Summons
+
+    now = timezone.now()
+    # Session participants: every party of the case, and its lead mediator.
+    sessions = MediationSession.objects.annotate(
+        np=Count("parties", distinct=True), nm=Count("mediators", distinct=True)
+    )
+    assert sessions.exists() and not sessions.filter(np=0).exists()
+    for session in sessions.select_related("case")[:50]:
+        assert set(session.parties.values_list("pk", flat=True)) == set(
+            session.case.parties.values_list("pk", flat=True)
+        )
+        lead = CaseAssignment.objects.filter(case=session.case_id, is_lead=True).first()
+        if lead:
+            assert list(session.mediators.values_list("pk", flat=True)) == [lead.mediator_id]
+    # Written agreements: every party signed before the mediator and the seal; effective that day.
+    agreements = Agreement.objects.exclude(effective_on=None).prefetch_related("signatures", "case__parties")
+    assert agreements.exists()
+    for agreement in agreements:
+        signatures = list(agreement.signatures.all())
+        assert {s.party_id for s in signatures} == {p.pk for p in agreement.case.parties.all()}
+        last = max([s.signed_at for s in signatures] + [agreement.mediator_signed_at, agreement.sealed_at])
+        assert timezone.localdate(last) == agreement.effective_on
+        assert all(s.signed_at <= agreement.sealed_at for s in signatures)
+    assert AgreementSignature.objects.count() == sum(len(a.case.parties.all()) for a in agreements)
+    # Conclusions: the oral agreement, the termination notice, the evaluation.
+    concluded = Case.objects.exclude(concluded_at=None)
+    assert OralAgreement.objects.count() == concluded.filter(outcome=Outcome.ORAL_AGREEMENT).count() > 0
+    assert (
+        TerminationNotice.objects.count() == concluded.filter(outcome__in=["failed", "refused"]).count() > 0
+    )
+    assert not TerminationNotice.objects.exclude(outcome__in=["failed", "refused"]).exists()
+    assert Evaluation.objects.count() == concluded.filter(status__in=["evaluated", "closed"]).count()
+    # Ratings: closed cases, one per party, by a citizen with the party's phone; bad ones flagged.
+    ratings = Rating.objects.select_related("case", "party", "citizen")
+    assert ratings.exists()
+    for rating in ratings:
+        assert rating.case.status == "closed" and rating.party.case_id == rating.case_id
+        assert rating.citizen.kind == User.Kind.CITIZEN and rating.citizen.phone == rating.party.phone
+        assert rating.flagged == (rating.score <= 2)
+        assert rating.case.closed_at < rating.created_at <= now
+    assert TimelineEvent.objects.filter(type="portal_rated").count() == ratings.count()
+    # Summonses: the county's departments, answered by their liaison; pending only on open cases.
+    summonses = Summons.objects.select_related("case__center", "department")
+    assert summonses.exists()
+    for s in summonses:
+        assert s.department.center_id == int(s.case.center.path.strip("/").split("/")[0])
+        assert s.summoned_at < s.deadline
+        if s.state == "pending":
+            assert s.case.is_open and s.responded_at is None
+        else:
+            assert Membership.objects.filter(
+                user=s.responded_by_id, department=s.department, role="liaison"
+            ).exists()
+            assert s.summoned_at < s.responded_at <= now
+        assert bool(s.decline_reason) == (s.state == "declined")
+        assert bool(s.action_taken and s.action_at) == (s.state == "done")
+    # Supervision orders: open orange and red cases; never overdue on an orange one (that makes it red).
+    for order in SupervisionOrder.objects.select_related("case"):
+        assert order.case.is_open and order.case.warning_level >= 3
+        if order.case.warning_level == 3:
+            assert not order.is_overdue(now)
+        assert (order.acknowledged_at is not None) == (order.state != "issued")
+        assert (order.reported_at is not None) == (order.state == "reported")
+    # Conferences: the open orange and red cases (all of them in these tests), by a supervisor.
+    from cases.models import CaseConference
+
+    conferences = CaseConference.objects.select_related("case")
+    assert conferences.count() == Case.objects.filter(status__in=OPEN_STATUSES, warning_level__gte=3).count()
+    assert not conferences.filter(recorded_by=None).exists()
+    # Valid for the app: a sample of each new table passes full_clean.
+    for model in (
+        AgreementSignature,
+        OralAgreement,
+        TerminationNotice,
+        Evaluation,
+        Rating,
+        Summons,
+        SupervisionOrder,
+        CaseConference,
+    ):
+        for row in model.objects.all()[:30]:
+            row.full_clean()
+    for user in User.objects.filter(kind=User.Kind.CITIZEN)[:30]:
+        user.full_clean()
+    # Every event type is a service's (bar the first generator's filler), public as the service makes it.
+    types = set(TimelineEvent.objects.values_list("type", flat=True).distinct())
+    assert (
+        NEW_TABLE_EVENTS - {"summons_declined", "supervision_reported", "supervision_acknowledged"} <= types
+    )
+    assert types - FILLER_EVENTS <= set(REGISTRY)
+    for kind in NEW_TABLE_EVENTS & types:
+        assert not TimelineEvent.objects.filter(type=kind).exclude(is_public=REGISTRY[kind].public).exists()
+
+
+def test_new_tables_are_filled_and_valid(generated):
+    check_new_tables()
+
+
+def test_pages_and_dashboard_read_the_new_rows(generated):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from cases.models import Agreement, SupervisionOrder
+    from cases.selectors_lifecycle import lifecycle_of
+    from cases.selectors_warnings import Period, case_warning_panel, satisfaction_rate, timely_sign_rate
+
+    case = Agreement.objects.exclude(effective_on=None).select_related("case").first().case
+    lifecycle = lifecycle_of(case)
+    assert (
+        lifecycle.agreement is not None and len(lifecycle.agreement.signatures.all()) == case.parties.count()
+    )
+    assert all(len(s.parties.all()) == case.parties.count() for s in lifecycle.sessions)
+    counties = Center.objects.filter(level=Center.Level.COUNTY)
+    centers = Center.objects.all()
+    today = timezone.localdate()
+    years = Period(today - dt.timedelta(days=5 * 365), today)
+    assert satisfaction_rate(centers, years)["denominator"] > 0
+    assert timely_sign_rate(centers, years)["denominator"] > 0
+    assert counties.exists()
+    order = SupervisionOrder.objects.select_related("case").first()
+    if order:
+        assert order in case_warning_panel(order.case)["orders"]
+    # The case page and the dashboard render for the county's supervisor, with the new rows on them.
+    from django.test import Client
+    from django.urls import reverse
+
+    from routing.models import Summons
+
+    summons = Summons.objects.select_related("case__center").first()
+    for shown in (case, summons.case):
+        county = Center.objects.get(pk=int(shown.center.path.strip("/").split("/")[0]))
+        client = Client()
+        client.force_login(User.objects.get(username=f"sup{county.pk}"))
+        page = client.get(reverse("cases:detail", args=[shown.pk]))
+        assert page.status_code == 200
+        if shown == summons.case:
+            assert summons.department.name in page.content.decode()
+        else:
+            assert case.parties.first().name in page.content.decode()
+        assert client.get(reverse("cases:warnings_dashboard")).status_code == 200
 
 
 def test_second_run_adds_cases_to_the_same_tree(generated):

@@ -8,6 +8,12 @@ A table added later (sessions, agreements, visits, clocks) is one more generator
 and one more ``Table(...)`` line in ``TABLES``; columns a generator leaves out get the
 model field's default (or NULL), so new nullable/defaulted columns need no change here.
 
+Tables that hang on others' rows (session participants, signatures, ratings) read them from the
+plan (``parties_ids``, ``sessions``, ``agreement_id``), set by the earlier tables of the chunk or,
+with ``--only-extra``, loaded from the database; timeline events of the extra tables are queued with
+``Chunk.event`` and written last. ``--only-extra`` is resumable and idempotent per table (its
+progress is in ``generate_data_progress``; see ``generate_extra``).
+
 Peak memory depends on the chunk size, not on N (see the report printed at the end).
 """
 
@@ -25,26 +31,39 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from accounts.models import Center, Membership, User
+from accounts.models import Center, Department, Membership, User
+from cases import timeline
 from cases.identity import CREDIT_CODE_CHARS, credit_code_check_char, resident_id_check_char
 from cases.models import (
     Agreement,
+    AgreementSignature,
     AgreementTerm,
     Case,
     CaseClock,
+    CaseConference,
     CaseNumberSequence,
     DisputeType,
+    Evaluation,
     FollowUpVisit,
     MediationSession,
+    OralAgreement,
     Outcome,
     Party,
     PolicyClock,
+    Rating,
     Status,
+    SupervisionOrder,
+    TerminationNotice,
     TimelineEvent,
     WarningChange,
 )
+from cases.services import warnings as _warning_events  # noqa: F401  (registers its event types)
 from cases.services.intake import TRACKING_ALPHABET, TRACKING_LENGTH
-from routing.models import CaseAssignment, Channel
+from cases.services.lifecycle import NOTICE_OUTCOMES
+from cases.services.portal import BAD_RATING_MAX
+from cases.workcalendar import WorkCalendar
+from routing import events as _routing_events  # noqa: F401  (registers its event types)
+from routing.models import CaseAssignment, Channel, Summons
 
 BENCH_PASSWORD = "Bench-pass-2026"
 PROVINCE_CODE = "33"
@@ -153,6 +172,13 @@ def _escape(text: str) -> str:
 
 def encode(value) -> str:
     """One value in PostgreSQL's COPY text format."""
+    kind = type(value)  # the common exact types first: this runs for every column of every row
+    if kind is str:
+        return _escape(value)
+    if kind is int:
+        return str(value)
+    if kind is datetime:
+        return value.isoformat()
     if value is None:
         return "\\N"
     if value is True:
@@ -173,10 +199,21 @@ def encode(value) -> str:
 class Table:
     """One table of the generated data: its model, and a function from a chunk's plans to row dicts."""
 
-    def __init__(self, model: type[models.Model], rows: Callable[["Chunk"], Iterable[dict]]):
+    def __init__(
+        self,
+        model: type[models.Model],
+        rows: Callable[["Chunk"], Iterable[dict]],
+        *,
+        auto_id: bool = False,
+        has_rows: str | None = "SELECT DISTINCT case_id FROM {table} WHERE case_id = ANY(%s)",
+    ):
+        """``auto_id``: the rows take their ids from the table's sequence (nothing refers to them).
+        ``has_rows``: which of some cases (``= ANY(%s)``) already have rows here, so that ``--only-extra``
+        skips them; None for a table written for whatever the others wrote (the events)."""
         self.model = model
         self.rows = rows
-        self.fields = [f for f in model._meta.concrete_fields]
+        self.has_rows = has_rows.format(table=model._meta.db_table) if has_rows else None
+        self.fields = [f for f in model._meta.concrete_fields if not (auto_id and f.primary_key)]
         self.columns = [f.column for f in self.fields]
         self.defaults = {}
         for f in self.fields:
@@ -198,24 +235,24 @@ class Table:
 
     def copy(self, cursor, chunk: "Chunk") -> int:
         buffer = io.StringIO()
-        attnames = [f.attname for f in self.fields]
         now_text = encode(chunk.ctx.now)
+        cells = []  # (attname, encoded default or None when the generator must give it)
+        for f in self.fields:
+            default = self.defaults[f.attname]
+            if default is None and f.attname in ("created_at", "updated_at", "uploaded_at"):
+                default = now_text
+            cells.append((f.attname, default))
+        write = buffer.write
         written = 0
         for row in self.rows(chunk):
-            values = []
-            for attname in attnames:
-                if attname in row:
-                    values.append(encode(row[attname]))
-                else:
-                    default = self.defaults[attname]
-                    if default is None:
-                        if attname in ("created_at", "updated_at", "uploaded_at"):
-                            default = now_text
-                        else:
-                            raise CommandError(f"generate_data: no value for {self.name}.{attname}")
-                    values.append(default)
-            buffer.write("\t".join(values))
-            buffer.write("\n")
+            try:
+                write("\t".join([encode(row[a]) if a in row else d for a, d in cells]))
+            except TypeError:  # a None default: a column without a value
+                missing = [a for a, d in cells if d is None and a not in row]
+                if not missing:
+                    raise
+                raise CommandError(f"generate_data: no value for {self.name}.{missing[0]}") from None
+            write("\n")
             written += 1
         if written:
             buffer.seek(0)
@@ -261,6 +298,10 @@ class Context:
     touched: set = field(default_factory=set)  # serials changed in the current chunk
     long_timeline_share: float = LONG_TIMELINE_SHARE
     handling_clock: PolicyClock | None = None  # the general people-mediation 'handling' clock (seeded)
+    departments: dict[int, list[tuple[int, str]]] = field(default_factory=dict)  # county id -> (id, name)
+    liaisons: dict[int, int] = field(default_factory=dict)  # department id -> its liaison's user id
+    names: dict[int, str] = field(default_factory=dict)  # staff user id -> display name (event data)
+    calendar: WorkCalendar = field(default_factory=WorkCalendar)  # for the judicial-confirmation deadline
 
 
 @dataclass
@@ -283,7 +324,12 @@ class CasePlan:
     parties: list[dict] = field(default_factory=list)
     outcome: str = ""  # cases.models.lifecycle.Outcome, for concluded/closed and not-accepted cases
     due_at: datetime | None = None  # the handling deadline of an open case (Case.due_at, CaseClock.due_at)
-    agreement_id: int | None = None  # set by agreement_rows, read by term_rows
+    agreement_id: int | None = None  # set by agreement_rows (or loaded), read by term and signature rows
+    agreement_signed_at: datetime | None = None  # when the mediator signed and the seal went on
+    # (id, name, phone) of the case's parties, applicant first: set by party_rows, or loaded
+    parties_ids: list[tuple[int, str, str]] = field(default_factory=list)
+    ratings: list[tuple] = field(default_factory=list)  # (party id, citizen user id, time, score)
+    sessions: list[tuple[int, datetime]] = field(default_factory=list)  # (session id, started_at)
 
 
 @dataclass
@@ -291,6 +337,16 @@ class Chunk:
     ctx: Context
     plans: list[CasePlan]
     cursor: object
+    # Timeline events of the rows written in this chunk: (case id, type, time, actor id, public, data),
+    # written last by the TimelineEvent table of ``extra_tables()``.
+    events: list[tuple] = field(default_factory=list)
+
+    def view(self, plans: list[CasePlan]) -> "Chunk":
+        """The same chunk (cursor, pending events) over some of its plans."""
+        return Chunk(self.ctx, plans, self.cursor, self.events)
+
+    def event(self, plan: CasePlan, kind: str, moment: datetime, actor: int | None, data: dict) -> None:
+        self.events.append((plan.id, kind, moment, actor, timeline.REGISTRY[kind].public, data))
 
 
 def weighted(rng: random.Random, mix: list[tuple]) -> list:
@@ -408,6 +464,63 @@ def build_staff(centers: list[Center], channels: list[Channel], rng: random.Rand
     )
 
 
+# The departments stationed at (or on call for) a county center, as in accounts.demo.
+DEPARTMENTS = [
+    ("court", "人民法院", Department.Seating.RESIDENT),
+    ("police", "公安局", Department.Seating.RESIDENT),
+    ("petition", "信访局", Department.Seating.RESIDENT),
+    ("justice", "司法局", Department.Seating.RESIDENT),
+    ("hrss", "人力资源和社会保障局", Department.Seating.ROTATING),
+    ("housing", "住房和城乡建设局", Department.Seating.ROTATING),
+    ("enforcement", "综合行政执法局", Department.Seating.ROTATING),
+    ("health", "卫生健康局（医调委）", Department.Seating.ON_CALL),
+    ("market", "市场监督管理局", Department.Seating.ON_CALL),
+]
+
+
+def ensure_departments(rng: random.Random) -> int:
+    """The departments of every generated county that has none yet, each with one liaison (部门联络员,
+    username ``liaison<department id>``); idempotent, so ``--only-extra`` adds them to an older database."""
+    counties = list(
+        Center.objects.filter(level=Center.Level.COUNTY, area_code__startswith=PROVINCE_CODE)
+        .exclude(departments__isnull=False)
+        .order_by("pk")
+    )
+    if not counties:
+        return 0
+    with transaction.atomic():
+        departments = Department.objects.bulk_create(
+            [
+                Department(center=county, code=code, name=f"{county.short_name}{name}"[:60], seating=seating)
+                for county in counties
+                for code, name, seating in DEPARTMENTS
+            ],
+            batch_size=2000,
+        )
+        password = make_password(BENCH_PASSWORD)
+        users = User.objects.bulk_create(
+            [
+                User(
+                    username=f"liaison{d.pk}",
+                    display_name=person_name(rng),
+                    kind=User.Kind.STAFF,
+                    password=password,
+                    phone=mobile(rng),
+                )
+                for d in departments
+            ],
+            batch_size=2000,
+        )
+        Membership.objects.bulk_create(
+            [
+                Membership(user=u, center_id=d.center_id, role=Membership.Role.LIAISON, department=d)
+                for u, d in zip(users, departments, strict=True)
+            ],
+            batch_size=2000,
+        )
+    return len(departments)
+
+
 def load_context(seed: int, years: int) -> Context:
     centers = {c.id: c for c in Center.objects.all()}
     by_level: dict[int, list[Center]] = {1: [], 2: [], 3: []}
@@ -423,6 +536,14 @@ def load_context(seed: int, years: int) -> Context:
         elif m.role == Membership.Role.SUPERVISOR:
             s.supervisors.append(m.user_id)
     serials = {(s.center_id, s.year): s.last_serial for s in CaseNumberSequence.objects.all()}
+    departments: dict[int, list[tuple[int, str]]] = {}
+    for d in Department.objects.filter(center__level=Center.Level.COUNTY).order_by("pk"):
+        departments.setdefault(d.center_id, []).append((d.pk, d.name))
+    liaisons = dict(
+        Membership.objects.filter(role=Membership.Role.LIAISON, department__isnull=False)
+        .order_by("-pk")
+        .values_list("department_id", "user_id")
+    )
     return Context(
         rng=random.Random(seed),
         now=timezone.now(),
@@ -434,6 +555,9 @@ def load_context(seed: int, years: int) -> Context:
         channels=list(Channel.objects.all()),
         serials=serials,
         handling_clock=PolicyClock.objects.filter(code="handling", policy__code="people-mediation").first(),
+        departments=departments,
+        liaisons=liaisons,
+        names=dict(User.objects.filter(kind=User.Kind.STAFF).values_list("pk", "display_name")),
     )
 
 
@@ -582,23 +706,25 @@ def party_rows(chunk: Chunk) -> Iterator[dict]:
         area = p.center.area_code[:6]
         for index, party in enumerate(p.parties):
             role = Party.Role.APPLICANT if index == 0 else Party.Role.RESPONDENT
+            party_id, phone = next(ids), mobile(rng)
+            p.parties_ids.append((party_id, party["name"], phone))
             if party["name"].endswith("公司"):
                 yield {
-                    "id": next(ids),
+                    "id": party_id,
                     "case_id": p.id,
                     "role": role,
                     "kind": Party.Kind.LEGAL,
                     "name": party["name"],
                     "credit_code": credit_code(rng, area),
                     "legal_representative": person_name(rng),
-                    "phone": mobile(rng),
+                    "phone": phone,
                     "address": p.center.name[:20],
                     "area_code": area,
                 }
                 continue
             number, born, sex = resident_id(rng, area, ctx.now)
             yield {
-                "id": next(ids),
+                "id": party_id,
                 "case_id": p.id,
                 "role": role,
                 "kind": Party.Kind.PERSON,
@@ -607,7 +733,7 @@ def party_rows(chunk: Chunk) -> Iterator[dict]:
                 "id_number": number,
                 "sex": sex,
                 "birth_date": born,
-                "phone": mobile(rng),
+                "phone": phone,
                 "address": f"{p.center.name[:12]}{rng.randint(1, 99)}号",
                 "area_code": area,
             }
@@ -643,7 +769,7 @@ def event_rows(chunk: Chunk) -> Iterator[dict]:
             events.append(("concluded", p.concluded_at, p.mediator_id, True, {"outcome": p.outcome}))
         if p.status in (Status.EVALUATED, Status.CLOSED):
             evaluated = p.concluded_at + ((p.closed_at or chunk.ctx.now) - p.concluded_at) / 2
-            events.append(("evaluated", evaluated, None, False, {}))
+            events.append(("evaluated", evaluated, evaluator_of(chunk.ctx, p), False, {}))
         if p.status == Status.CLOSED:
             events.append(("closed", p.closed_at, p.mediator_id, True, {}))
         planned.append((p.id, events))
@@ -690,6 +816,9 @@ SESSION_TEXT = {
 }
 
 
+OTHER_PARTICIPANTS = ("",) * 6 + ("村委会干部", "当事人亲属", "律师", "人民陪审员", "网格员")
+
+
 def session_rows(chunk: Chunk) -> Iterator[dict]:
     """1–3 mediation sessions per worked case; the last one agrees when the case ended in an agreement."""
     ctx, rng = chunk.ctx, chunk.ctx.rng
@@ -713,8 +842,10 @@ def session_rows(chunk: Chunk) -> Iterator[dict]:
     ids = iter(reserve_ids(chunk.cursor, MediationSession, len(planned)))
     for p, moment, outcome in planned:
         discussion, result = SESSION_TEXT.get(outcome or "partial")
+        session_id = next(ids)
+        p.sessions.append((session_id, moment))
         yield {
-            "id": next(ids),
+            "id": session_id,
             "case_id": p.id,
             "started_at": moment,
             "mode": rng.choice(("in_person", "in_person", "in_person", "online", "phone")),
@@ -722,6 +853,7 @@ def session_rows(chunk: Chunk) -> Iterator[dict]:
             "discussion": discussion,
             "result": result if outcome else "",
             "outcome": outcome,
+            "other_participants": rng.choice(OTHER_PARTICIPANTS),
             "recorded_by_id": p.mediator_id,
             "created_at": moment,
             "updated_at": moment,
@@ -734,7 +866,7 @@ def agreement_rows(chunk: Chunk) -> Iterator[dict]:
     ids = iter(reserve_ids(chunk.cursor, Agreement, len(written)))
     for p in written:
         p.agreement_id = next(ids)
-        signed = p.concluded_at
+        signed = p.agreement_signed_at = p.concluded_at
         yield {
             "id": p.agreement_id,
             "case_id": p.id,
@@ -861,21 +993,475 @@ def warning_change_rows(chunk: Chunk) -> Iterator[dict]:
         }
 
 
+# --- Participants, signatures, conclusions, ratings, summonses, supervision (and their events) ---------
+
+
+def local_day(moment: datetime) -> date:
+    return (moment + CHINA_OFFSET).date()
+
+
+def supervisor_of(ctx: Context, center: Center) -> int | None:
+    """A supervisor of the center, or of the nearest center above it that has one (villages have none)."""
+    while center is not None:
+        staff = ctx.staff.get(center.id)
+        if staff and staff.supervisors:
+            return staff.supervisors[0]
+        center = ctx.centers.get(center.parent_id)
+    return None
+
+
+def evaluator_of(ctx: Context, p: CasePlan) -> int | None:
+    return supervisor_of(ctx, p.center)
+
+
+def county_of(ctx: Context, center: Center) -> int:
+    return int(center.path.strip("/").split("/")[0])
+
+
+def session_party_rows(chunk: Chunk) -> Iterator[dict]:
+    """Who took part in each session (the ``parties`` M2M): every party of the case; and the session's
+    'session_recorded' event, as record_session writes it."""
+    for p in chunk.plans:
+        for index, (session_id, started_at) in enumerate(p.sessions):
+            for party_id, *_ in p.parties_ids:
+                yield {"mediationsession_id": session_id, "party_id": party_id}
+            chunk.event(
+                p,
+                "session_recorded",
+                min(started_at + timedelta(hours=2), p.concluded_at or chunk.ctx.now),
+                p.mediator_id,
+                {
+                    "session": session_id,
+                    "started_at": started_at.isoformat(),
+                    "started_mediation": index == 0,
+                },
+            )
+
+
+def session_mediator_rows(chunk: Chunk) -> Iterator[dict]:
+    """The mediator of each session (the ``mediators`` M2M; record_session puts the recorder there)."""
+    for p in chunk.plans:
+        if p.mediator_id:
+            for session_id, _started_at in p.sessions:
+                yield {"mediationsession_id": session_id, "user_id": p.mediator_id}
+
+
+def signature_rows(chunk: Chunk) -> Iterator[dict]:
+    """Every party's signature on the written agreement, shortly before the mediator signed and the seal
+    went on (the last of these made it effective that day), with the drafted / signed / effective events."""
+    ctx, rng = chunk.ctx, chunk.ctx.rng
+    planned = [p for p in chunk.plans if p.agreement_id and p.agreement_signed_at and p.parties_ids]
+    for p in planned:
+        sealed = p.agreement_signed_at
+        parties_signed = sealed - timedelta(minutes=rng.randint(5, 50))
+        for party_id, *_ in p.parties_ids:
+            yield {
+                "agreement_id": p.agreement_id,
+                "party_id": party_id,
+                "signed_at": parties_signed,
+                "recorded_by_id": p.mediator_id,
+            }
+        effective = local_day(sealed)
+        chunk.event(
+            p, "agreement_drafted", sealed - timedelta(hours=1), p.mediator_id, {"agreement": p.agreement_id}
+        )
+        chunk.event(
+            p,
+            "agreement_signed",
+            parties_signed,
+            p.mediator_id,
+            {
+                "agreement": p.agreement_id,
+                "parties": [n for _, n, _ in p.parties_ids],
+                "mediator": False,
+                "seal": False,
+            },
+        )
+        chunk.event(
+            p,
+            "agreement_effective",
+            sealed,
+            p.mediator_id,
+            {
+                "agreement": p.agreement_id,
+                "parties": [],
+                "mediator": True,
+                "seal": True,
+                "effective_on": effective.isoformat(),
+                "confirmation_deadline": ctx.calendar.add_calendar_days(effective, 30).isoformat(),
+            },
+        )
+
+
+ORAL_CONTENT = (
+    "双方同意由被申请人当场向申请人支付补偿款，申请人不再追究。",
+    "双方约定各自退让，按原有界线通行，互不妨碍。",
+    "被申请人当面赔礼道歉，双方和好。",
+)
+
+
+def oral_agreement_rows(chunk: Chunk) -> Iterator[dict]:
+    """The recorded oral agreement of each case concluded with one (conclude_case writes it)."""
+    rng = chunk.ctx.rng
+    oral = [p for p in chunk.plans if p.outcome == Outcome.ORAL_AGREEMENT and p.concluded_at]
+    ids = iter(reserve_ids(chunk.cursor, OralAgreement, len(oral)))
+    for p in oral:
+        yield {
+            "id": next(ids),
+            "case_id": p.id,
+            "content": rng.choice(ORAL_CONTENT),
+            "agreed_on": local_day(p.concluded_at),
+            "recorded_by_id": p.mediator_id,
+            "created_at": p.concluded_at,
+        }
+
+
+def termination_notice_rows(chunk: Chunk) -> Iterator[dict]:
+    """终止调解通知书 for cases that failed or where a party refused (conclude_case issues one)."""
+    rng = chunk.ctx.rng
+    ended = [p for p in chunk.plans if p.outcome in NOTICE_OUTCOMES and p.concluded_at]
+    ids = iter(reserve_ids(chunk.cursor, TerminationNotice, len(ended)))
+    for p in ended:
+        failed = p.outcome == Outcome.FAILED
+        yield {
+            "id": next(ids),
+            "case_id": p.id,
+            "outcome": p.outcome,
+            "reason": "经多次调解双方分歧较大，未能达成协议。"
+            if failed
+            else "一方当事人明确表示不接受调解。",
+            "routes": rng.choice(
+                (["court"], ["court"], ["arbitration", "court"], ["administrative", "court"])
+            ),
+            "issued_on": local_day(p.concluded_at),
+            "issued_by_id": p.mediator_id,
+            "created_at": p.concluded_at,
+        }
+
+
+def evaluation_rows(chunk: Chunk) -> Iterator[dict]:
+    """The evaluation (评估) of every evaluated or closed case, at the time of its 'evaluated' event."""
+    ctx, rng = chunk.ctx, chunk.ctx.rng
+    rated = [p for p in chunk.plans if p.status in (Status.EVALUATED, Status.CLOSED) and p.concluded_at]
+    ids = iter(reserve_ids(chunk.cursor, Evaluation, len(rated)))
+    for p in rated:
+        correct = rng.random() < 0.97
+        complete = rng.random() < 0.93
+        on_time = (p.concluded_at - p.created_at).days <= 30 or rng.random() < 0.5
+        yield {
+            "id": next(ids),
+            "case_id": p.id,
+            "evaluator_id": evaluator_of(ctx, p),
+            "outcome_correct": correct,
+            "documents_complete": complete,
+            "on_time": on_time,
+            "comment": "处理结果正确，文书材料齐全。" if correct and complete else "文书材料需补充完善。",
+            "created_at": p.concluded_at + ((p.closed_at or ctx.now) - p.concluded_at) / 2,
+        }
+
+
+RATING_COMMENTS = {
+    5: "调解员很耐心，问题解决了。",
+    4: "总体满意。",
+    3: "",
+    2: "办理时间太长。",
+    1: "对调解结果不满意。",
+}
+
+
+def citizen_rows(chunk: Chunk) -> Iterator[dict]:
+    """好差评 come from citizens signed in on the portal: about a third of closed cases are rated by the
+    applicant, some by the respondent too (one rating per party). Each rating party gets its citizen
+    account (as sign-in by phone makes one: kind citizen, the party's phone, no usable password)."""
+    ctx, rng = chunk.ctx, chunk.ctx.rng
+    planned = []
+    for p in chunk.plans:
+        if p.status != Status.CLOSED or not p.closed_at:
+            continue
+        for index, (party_id, _name, phone) in enumerate(p.parties_ids):
+            if phone and rng.random() < (0.35 if index == 0 else 0.12):
+                moment = min(
+                    p.closed_at + timedelta(hours=rng.uniform(1, 360)), ctx.now - timedelta(minutes=1)
+                )
+                planned.append((p, party_id, phone, moment, weighted(rng, SATISFACTION_MIX)))
+    ids = iter(reserve_ids(chunk.cursor, User, len(planned)))
+    for p, party_id, phone, moment, score in planned:
+        user_id = next(ids)
+        p.ratings.append((party_id, user_id, moment, score))
+        yield {
+            "id": user_id,
+            "username": f"citizen-p{party_id}",
+            "password": "!bench",  # unusable: citizens sign in with a texted code
+            "kind": User.Kind.CITIZEN,
+            "phone": phone,
+            "display_name": f"群众 {phone[-4:]}",
+            "date_joined": moment - timedelta(minutes=10),
+            "last_login": moment - timedelta(minutes=5),
+        }
+
+
+def rating_rows(chunk: Chunk) -> Iterator[dict]:
+    """The ratings drawn by ``citizen_rows``; bad ones (不满意 or worse) are flagged as rate_case does,
+    and most flagged ones older than a week were followed up by a supervisor."""
+    ctx, rng = chunk.ctx, chunk.ctx.rng
+    planned = [(p, *r) for p in chunk.plans for r in p.ratings]
+    ids = iter(reserve_ids(chunk.cursor, Rating, len(planned)))
+    for p, party_id, user_id, moment, score in planned:
+        flagged = score <= BAD_RATING_MAX
+        row = {
+            "id": next(ids),
+            "case_id": p.id,
+            "party_id": party_id,
+            "citizen_id": user_id,
+            "score": score,
+            "comment": RATING_COMMENTS[score],
+            "created_at": moment,
+            "flagged": flagged,
+        }
+        if flagged and ctx.now - moment > timedelta(days=7) and rng.random() < 0.8:
+            row.update(
+                followed_up_at=moment + timedelta(days=rng.uniform(1, 7)),
+                followed_up_by_id=supervisor_of(ctx, p.center),
+                follow_up_note="已电话联系当事人，解释处理依据，当事人表示理解。",
+            )
+        label = str(Rating.Score(score).label)
+        chunk.event(p, "portal_rated", moment, user_id, {"score": score, "label": label, "flagged": flagged})
+        yield row
+
+
+SUMMONS_NOTES = ("请派员参加调解，提供政策依据。", "请协助核实相关事实。", "请到场说明处理意见。")
+
+
+def summons_rows(chunk: Chunk) -> Iterator[dict]:
+    """中心吹哨、部门报到: 6% of routed cases summon one or two departments of their county with a 48-hour
+    deadline; those of ended cases were answered (mostly done, some declined), those of open cases are
+    pending (overdue once past the deadline), accepted, done or declined. Events as routing's services."""
+    ctx, rng = chunk.ctx, chunk.ctx.rng
+    planned = []
+    for p in chunk.plans:
+        if not p.routed_at or p.status == Status.NOT_ACCEPTED or rng.random() >= 0.06:
+            continue
+        departments = ctx.departments.get(county_of(ctx, p.center))
+        if not departments:
+            continue
+        end = min(p.concluded_at or ctx.now, ctx.now - timedelta(hours=1))
+        if end <= p.routed_at:
+            continue
+        summoned = p.routed_at + (end - p.routed_at) * rng.uniform(0.05, 0.6)
+        chosen = rng.sample(departments, k=min(len(departments), rng.choice((1, 1, 1, 2))))
+        planned.append((p, summoned, end, chosen))
+    ids = iter(reserve_ids(chunk.cursor, Summons, sum(len(c) for *_, c in planned)))
+    for p, summoned, end, chosen in planned:
+        deadline = summoned + timedelta(hours=48)
+        note = rng.choice(SUMMONS_NOTES)
+        chunk.event(
+            p,
+            "summoned",
+            summoned,
+            p.mediator_id,
+            {"departments": [name for _, name in chosen], "deadline": deadline.isoformat(), "reason": note},
+        )
+        ended = p.status not in OPEN
+        for department_id, name in chosen:
+            summons_id = next(ids)
+            liaison = ctx.liaisons.get(department_id)
+            state = weighted(
+                rng,
+                [("done", 80), ("declined", 15), ("accepted", 5)]
+                if ended
+                else [("pending", 25), ("accepted", 30), ("done", 35), ("declined", 10)],
+            )
+            # A few answer late (after the 48 hours); all before the case ended.
+            responded = min(
+                summoned + timedelta(hours=rng.triangular(0.5, 72, 8)), summoned + (end - summoned) / 2
+            )
+            row = {
+                "id": summons_id,
+                "case_id": p.id,
+                "department_id": department_id,
+                "state": state,
+                "note": note,
+                "deadline": deadline,
+                "summoned_by_id": p.mediator_id,
+                "summoned_at": summoned,
+            }
+            data = {"department": name, "summons_id": summons_id}
+            if state != "pending":
+                row.update(responded_by_id=liaison, responded_at=responded)
+            if state == "declined":
+                row["decline_reason"] = "该事项不属于本部门职责范围。"
+                chunk.event(
+                    p, "summons_declined", responded, liaison, {**data, "reason": row["decline_reason"]}
+                )
+            elif state in ("accepted", "done"):
+                chunk.event(p, "summons_accepted", responded, liaison, data)
+            if state == "done":
+                acted = min(
+                    responded + timedelta(hours=rng.uniform(2, 96)), responded + (end - responded) * 0.9
+                )
+                action = "已派员参加调解，并就相关政策作出解释。"
+                row.update(action_taken=action, action_at=acted)
+                chunk.event(p, "summons_action", acted, liaison, {**data, "reason": action})
+            yield row
+
+
+SUPERVISED_SHARE = {3: 0.3, 4: 0.6}  # open orange / red cases with a supervision order
+
+
+def supervision_rows(chunk: Chunk) -> Iterator[dict]:
+    """督办单 on open red and orange cases (60% / 30%), to the lead mediator or else the channel, consistent
+    with the level the sweep computes: on an orange case an order is never overdue (that would make it red);
+    on a red one it may be. Issued, acknowledged or reported back, with warnings' events."""
+    ctx, rng = chunk.ctx, chunk.ctx.rng
+    planned = []
+    for p in chunk.plans:
+        if p.status not in OPEN or p.warning_level < 3 or not (p.mediator_id or p.channel_id):
+            continue
+        if rng.random() >= SUPERVISED_SHARE[p.warning_level]:
+            continue
+        issued = p.created_at + (ctx.now - p.created_at) * rng.uniform(0.2, 0.8)
+        planned.append((p, issued))
+    ids = iter(reserve_ids(chunk.cursor, SupervisionOrder, len(planned)))
+    for p, issued in planned:
+        order_id = next(ids)
+        if p.warning_level == 4:
+            deadline = issued + timedelta(days=rng.uniform(1, 7))
+        else:
+            deadline = ctx.now + timedelta(days=rng.uniform(0.5, 5))
+        state = weighted(rng, [("issued", 30), ("acknowledged", 40), ("reported", 30)])
+        answerer = p.mediator_id
+        if answerer is None:
+            staff = ctx.staff.get(p.center.id) or ctx.staff.get(p.center.parent_id) or Staff()
+            pool = staff.mediators.get(p.channel_id) or staff.mediators.get(0) or [None]
+            answerer = pool[0]
+        issuer = supervisor_of(ctx, p.center)
+        row = {
+            "id": order_id,
+            "case_id": p.id,
+            "issued_by_id": issuer,
+            "recipient_id": p.mediator_id,
+            "channel_id": None if p.mediator_id else p.channel_id,
+            "instructions": "请于期限内联系双方当事人，落实稳控措施并反馈化解进展。",
+            "deadline": deadline,
+            "state": state,
+            "created_at": issued,
+        }
+        if p.mediator_id:
+            recipient = ctx.names.get(p.mediator_id, "")
+        else:
+            recipient = next((str(c) for c in ctx.channels if c.pk == p.channel_id), "")
+        chunk.event(
+            p,
+            "supervision_issued",
+            issued,
+            issuer,
+            {"order": order_id, "recipient": recipient, "deadline": deadline.isoformat()},
+        )
+        if state != "issued":
+            acknowledged = issued + (min(deadline, ctx.now) - issued) * rng.uniform(0.05, 0.4)
+            row.update(acknowledged_at=acknowledged, acknowledged_by_id=answerer)
+            chunk.event(p, "supervision_acknowledged", acknowledged, answerer, {"order": order_id})
+            if state == "reported":
+                reported = acknowledged + (min(deadline, ctx.now) - acknowledged) * rng.uniform(0.2, 0.95)
+                report = "已约谈双方当事人，落实稳控措施，化解工作正在推进。"
+                row.update(report=report, reported_at=reported, reported_by_id=answerer)
+                chunk.event(
+                    p,
+                    "supervision_reported",
+                    reported,
+                    answerer,
+                    {"order": order_id, "on_time": reported <= deadline},
+                )
+        yield row
+
+
+CONFERENCE_SHARE = {3: 0.15, 4: 0.4}  # open orange / red cases with a joint conference (会商研判)
+
+
+def conference_rows(chunk: Chunk) -> Iterator[dict]:
+    """会商研判 on some open red and orange cases: the supervisor with the departments concerned."""
+    ctx, rng = chunk.ctx, chunk.ctx.rng
+    chosen = [
+        p
+        for p in chunk.plans
+        if p.status in OPEN and p.warning_level >= 3 and rng.random() < CONFERENCE_SHARE[p.warning_level]
+    ]
+    ids = iter(reserve_ids(chunk.cursor, CaseConference, len(chosen)))
+    for p in chosen:
+        conference_id = next(ids)
+        held = p.created_at + (ctx.now - p.created_at) * rng.uniform(0.3, 0.9)
+        recorder = supervisor_of(ctx, p.center)
+        names = [name for _, name in ctx.departments.get(county_of(ctx, p.center), [])[:3]]
+        chunk.event(
+            p, "conference_recorded", held + timedelta(hours=1), recorder, {"conference": conference_id}
+        )
+        yield {
+            "id": conference_id,
+            "case_id": p.id,
+            "held_at": held,
+            "participants": "、".join(["中心分管领导", "主办调解员", *names]),
+            "decisions": "明确由主办调解员牵头，相关部门三日内提供政策意见，同步落实稳控措施。",
+            "recorded_by_id": recorder,
+            "created_at": held + timedelta(hours=1),
+        }
+
+
+def pending_event_rows(chunk: Chunk) -> Iterator[dict]:
+    """The timeline events the tables above queued in this chunk (written after them, in one COPY)."""
+    events, chunk.events[:] = list(chunk.events), []
+    ids = iter(reserve_ids(chunk.cursor, TimelineEvent, len(events)))
+    for case_id, kind, moment, actor, public, data in events:
+        yield {
+            "id": next(ids),
+            "case_id": case_id,
+            "type": kind,
+            "actor_id": actor,
+            "created_at": moment,
+            "is_public": public,
+            "data": data,
+        }
+
+
 # The per-table generators, in insertion order (a table's foreign keys point to earlier ones).
 # A table added by a new area is one more generator function and one more line in EXTRA_TABLES.
 TABLES: list[Table] = []
 
 
+VIA_SESSION = (
+    "SELECT DISTINCT s.case_id FROM {table} x JOIN cases_mediationsession s ON s.id = x.mediationsession_id "
+    "WHERE s.case_id = ANY(%s)"
+)
+VIA_AGREEMENT = (
+    "SELECT DISTINCT a.case_id FROM {table} x JOIN cases_agreement a ON a.id = x.agreement_id "
+    "WHERE a.case_id = ANY(%s)"
+)
+
+
 def extra_tables() -> list[Table]:
-    """The tables filled from a case's plan alone; ``--only-extra`` fills them for cases already there."""
+    """The tables filled from a case's plan alone; ``--only-extra`` fills them for cases already there.
+    The last one writes the timeline events the others queued (``Chunk.event``)."""
     return [
         Table(CaseAssignment, assignment_rows),
         Table(MediationSession, session_rows),
+        Table(MediationSession.parties.through, session_party_rows, auto_id=True, has_rows=VIA_SESSION),
+        Table(MediationSession.mediators.through, session_mediator_rows, auto_id=True, has_rows=VIA_SESSION),
         Table(Agreement, agreement_rows),
-        Table(AgreementTerm, term_rows),
+        Table(AgreementTerm, term_rows, has_rows=VIA_AGREEMENT),
+        Table(AgreementSignature, signature_rows, auto_id=True, has_rows=VIA_AGREEMENT),
+        Table(OralAgreement, oral_agreement_rows),
+        Table(TerminationNotice, termination_notice_rows),
+        Table(Evaluation, evaluation_rows),
         Table(FollowUpVisit, visit_rows),
         Table(CaseClock, clock_rows),
         Table(WarningChange, warning_change_rows),
+        Table(
+            User, citizen_rows, has_rows="SELECT DISTINCT case_id FROM cases_rating WHERE case_id = ANY(%s)"
+        ),
+        Table(Rating, rating_rows),
+        Table(Summons, summons_rows),
+        Table(SupervisionOrder, supervision_rows),
+        Table(CaseConference, conference_rows),
+        Table(TimelineEvent, pending_event_rows, has_rows=None),
     ]
 
 
@@ -909,6 +1495,13 @@ def save_sequences(cursor, ctx: Context) -> None:
     )
 
 
+def row_counts(tables: list[Table]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for t in tables:
+        counts[t.name] = counts.get(t.name, 0) + t.count
+    return counts
+
+
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -935,6 +1528,7 @@ def generate(
             centers = build_tree(counties, towns, villages, rng)
             build_staff(centers, list(Channel.objects.all()), rng)
         log(f"centers: {len(centers)}, users: {User.objects.count()}")
+    ensure_departments(rng)
     # A different stream of random numbers for each run, so a second run adds different cases.
     ctx = load_context(seed + Case.objects.count(), years)
     ctx.long_timeline_share = long_timeline_share
@@ -950,6 +1544,12 @@ def generate(
     done = 0
     with connection.cursor() as cursor:
         cursor.execute("SET synchronous_commit TO off")
+        # Tables complete for every case there now stay complete (their progress follows the new cases);
+        # the others are filled by --only-extra later, which then also skips the cases written here.
+        progress = read_progress(cursor)
+        cursor.execute("SELECT coalesce(max(id), 0) FROM cases_case")
+        before = cursor.fetchone()[0]
+        complete = [t.name for t in all_tables if t.has_rows and progress.get(t.name, 0) >= before]
         while done < n:
             size = min(chunk_size, n - done)
             with transaction.atomic():
@@ -957,6 +1557,7 @@ def generate(
                 for table in all_tables:
                     table.copy(cursor, chunk)
                 save_sequences(cursor, ctx)
+                save_progress(cursor, complete, chunk.plans[-1].id)
             done += size
             if done % (chunk_size * 10) == 0 or done == n:
                 elapsed = time.monotonic() - started
@@ -966,11 +1567,11 @@ def generate(
         # VACUUM also sets the visibility map, without which index-only scans read the heap anyway;
         # it cannot run inside a transaction (the tests), where ANALYZE does.
         command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
-        for name in [t.name for t in all_tables] + ["accounts_center"]:
+        for name in dict.fromkeys([t.name for t in all_tables] + ["accounts_center"]):
             cursor.execute(f"{command} {name}")
     return {
         "cases": n,
-        "rows": {t.name: t.count for t in all_tables},
+        "rows": row_counts(all_tables),
         "seconds": round(time.monotonic() - started, 1),
         "peak_rss_mb": round(peak_rss_mb(), 1),
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -1022,23 +1623,74 @@ def load_plans(
     return plans
 
 
+PROGRESS_TABLE = "generate_data_progress"
+
+
+def read_progress(cursor) -> dict[str, int]:
+    """Per table, the case id up to which ``generate_data`` has filled it (its own bookkeeping table: no
+    model, so it needs no migration; ``bench`` databases only)."""
+    cursor.execute(
+        f"CREATE TABLE IF NOT EXISTS {PROGRESS_TABLE} (table_name text PRIMARY KEY, through_case bigint NOT NULL)"
+    )
+    cursor.execute(f"SELECT table_name, through_case FROM {PROGRESS_TABLE}")
+    return dict(cursor.fetchall())
+
+
+def save_progress(cursor, names: list[str], through_case: int) -> None:
+    if names:
+        cursor.execute(
+            f"INSERT INTO {PROGRESS_TABLE} SELECT unnest(%s::text[]), %s ON CONFLICT (table_name) "
+            f"DO UPDATE SET through_case = GREATEST({PROGRESS_TABLE}.through_case, EXCLUDED.through_case)",
+            [names, through_case],
+        )
+
+
+def load_existing(cursor, plans: list[CasePlan]) -> None:
+    """What the child tables of a chunk need from rows already there: parties, sessions, agreements."""
+    by_id = {p.id: p for p in plans}
+    ids = list(by_id)
+    cursor.execute(
+        "SELECT case_id, id, name, phone FROM cases_party WHERE case_id = ANY(%s) "
+        "ORDER BY case_id, role <> 'applicant', id",
+        [ids],
+    )
+    for case_id, party_id, name, phone in cursor.fetchall():
+        by_id[case_id].parties_ids.append((party_id, name, phone))
+    cursor.execute(
+        "SELECT case_id, id, started_at FROM cases_mediationsession WHERE case_id = ANY(%s) "
+        "ORDER BY case_id, started_at, id",
+        [ids],
+    )
+    for case_id, session_id, started_at in cursor.fetchall():
+        by_id[case_id].sessions.append((session_id, started_at))
+    cursor.execute(
+        "SELECT case_id, id, coalesce(sealed_at, mediator_signed_at) FROM cases_agreement "
+        "WHERE case_id = ANY(%s) AND NOT voided AND effective_on IS NOT NULL ORDER BY case_id, id",
+        [ids],
+    )
+    for case_id, agreement_id, signed_at in cursor.fetchall():
+        by_id[case_id].agreement_id, by_id[case_id].agreement_signed_at = agreement_id, signed_at
+
+
 def generate_extra(*, chunk_size: int = 10_000, seed: int = 2026, log: Callable[[str], None] = print) -> dict:
-    """Fill the lifecycle, routing and warnings tables (``extra_tables()``) for the cases already in the
-    database, streaming over case ids in chunks (COPY, one transaction per chunk), and give ended cases
-    an outcome of lifecycle's. Resumable: it starts after the last case that has rows in those tables."""
+    """Fill the tables of ``extra_tables()`` for the cases already in the database, streaming over case ids
+    in chunks (COPY, one transaction per chunk), and give ended cases an outcome of lifecycle's.
+
+    Resumable and idempotent per table: a table is filled only for the cases after its recorded progress
+    (``generate_data_progress``, saved with each chunk) and, among those, only for the cases that have
+    no row in it yet; rows of tables already there (sessions, agreements) are read back for the tables
+    that hang on them (participants, signatures). A second run finds nothing to do."""
     if connection.vendor != "postgresql":
         raise CommandError("generate_data needs PostgreSQL (it streams rows with COPY)")
     started = time.monotonic()
+    ensure_departments(random.Random(seed))
     ctx = load_context(seed, 4)
     extra = extra_tables()
+    tracked = [t for t in extra if t.has_rows]
     types = {t.id: t for t in DisputeType.objects.all()}
     with connection.cursor() as cursor:
-        cursor.execute(
-            " UNION ALL ".join(
-                f"SELECT max(case_id) FROM {t.name}" for t in extra if t.model is not AgreementTerm
-            )
-        )
-        last = max([r[0] for r in cursor.fetchall() if r[0] is not None], default=0)
+        progress = read_progress(cursor)
+        last = min(progress.get(t.name, 0) for t in tracked)
         # Only the cases there now: cases registered meanwhile get their rows from the real services.
         cursor.execute("SELECT count(*), max(id) FROM cases_case WHERE id > %s", [last])
         total, end = cursor.fetchone()
@@ -1080,8 +1732,19 @@ def generate_extra(*, chunk_size: int = 10_000, seed: int = 2026, log: Callable[
                         "UPDATE cases_case c SET outcome = g.outcome, closing_summary = g.summary "
                         "FROM gen_outcome g WHERE c.id = g.id"
                     )
+                load_existing(cursor, chunk.plans)
                 for table in extra:
-                    table.copy(cursor, chunk)
+                    if table.has_rows is None:
+                        table.copy(cursor, chunk)
+                        continue
+                    through = progress.get(table.name, 0)
+                    todo = [p for p in chunk.plans if p.id > through]
+                    if not todo:
+                        continue
+                    cursor.execute(table.has_rows, [[p.id for p in todo]])
+                    there = {r[0] for r in cursor.fetchall()}
+                    table.copy(cursor, chunk.view([p for p in todo if p.id not in there]))
+                save_progress(cursor, [t.name for t in tracked], last)
             done += len(rows)
             if done % (chunk_size * 10) == 0:
                 elapsed = time.monotonic() - started
@@ -1089,11 +1752,11 @@ def generate_extra(*, chunk_size: int = 10_000, seed: int = 2026, log: Callable[
                     f"{done:>9,} cases {elapsed:7.1f} s {done / elapsed:6.0f} cases/s, peak RSS {peak_rss_mb():.0f} MB"
                 )
         command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
-        for name in ["cases_case", *[t.name for t in extra]] if done else []:
+        for name in dict.fromkeys(["cases_case", *[t.name for t in extra if t.count]]) if done else []:
             cursor.execute(f"{command} {name}")
     return {
         "cases": done,
-        "rows": {t.name: t.count for t in extra},
+        "rows": row_counts(extra),
         "seconds": round(time.monotonic() - started, 1),
         "peak_rss_mb": round(peak_rss_mb(), 1),
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -1113,7 +1776,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--only-extra",
             action="store_true",
-            help="no new cases: fill sessions, agreements, visits, assignments, clocks for the cases there",
+            help="no new cases: fill the tables of extra_tables() (sessions and participants, agreements and "
+            "signatures, visits, evaluations, ratings, summonses, supervision...) for the cases there; "
+            "resumable and idempotent per table",
         )
 
     def handle(self, *args, **options):
