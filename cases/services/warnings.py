@@ -14,6 +14,7 @@ from django.db import connections, router, transaction
 from django.db.models import Count, Max, Q, Sum
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop as N_
@@ -371,6 +372,19 @@ def _threshold_level(value, values: dict, prefix: str) -> int:
     return L.NONE
 
 
+_texts: dict[tuple[str | None, str], str] = {}
+
+
+def _text(msgid: str) -> str:
+    """``gettext`` of one of the evaluation's fixed texts, kept per language: the sweep evaluates thousands
+    of cases and a lookup through Django's translation machinery costs more than the rest of a level."""
+    key = (get_language(), msgid)
+    text = _texts.get(key)
+    if text is None:
+        text = _texts[key] = _t(msgid)
+    return text
+
+
 # The texts are looked up only for the factors that set the level (the sweep evaluates thousands of cases).
 _RISK_BASELINE = N_("一般风险")
 _RISK_COUNTS = (  # (case attribute, or None for failed sessions; setting prefix; text)
@@ -400,7 +414,9 @@ def risk_level_of(case: Case, values: dict, failed_sessions: int = 0) -> tuple[i
             found.append((min(max(values.get(key, 0), 0), L.RED), text, None))
     top = max(level for level, _text, _value in found)
     return top, [
-        _t(text) if value is None else _t(text) % {"v": value} for level, text, value in found if level == top
+        _text(text) if value is None else _text(text) % {"v": value}
+        for level, text, value in found
+        if level == top
     ]
 
 
@@ -443,7 +459,7 @@ def time_level_of(
         checks += [t for t in (yellow_at, orange_at, clock.due_at) if t and t > now]
         if clock_level > level:
             level = clock_level
-            reason = _t(_TIME_REASONS[clock_level]) % {
+            reason = _text(_TIME_REASONS[clock_level]) % {
                 "name": clock.name,
                 "pct": int(elapsed / total * 100) if total else 100,
             }
@@ -659,10 +675,15 @@ def on_case_changed(
             setattr(case, name, getattr(locked, name))
         calendar = WorkCalendar()
         clocks, started = sync_clocks(case, trigger=trigger, at=at, calendar=calendar)
-        # The clocks were just read with their pauses and extensions: evaluate those, not a second read.
-        states = [ClockState.of(c, now, fresh=c.code in started) for c in clocks]
+        # The clocks were just read with their pauses and extensions: evaluate those, not a second read
+        # (in the model's order, by due time, which the level's reason follows).
+        states = sorted((ClockState.of(c, now, fresh=c.code in started) for c in clocks), key=_by_due)
         _recompute(case, actor=actor, now=now, calendar=calendar, clocks=states)
     return case
+
+
+def _by_due(clock: ClockState) -> dt.datetime:
+    return clock.due_at
 
 
 def on_case_registered(case: Case, *, actor: User | None = None) -> Case:
@@ -675,7 +696,7 @@ def on_case_registered(case: Case, *, actor: User | None = None) -> Case:
     with transaction.atomic(savepoint=False):
         calendar = WorkCalendar()
         clocks, _started = sync_clocks(case, trigger="registered", at=now, calendar=calendar, existing={})
-        states = [ClockState.of(c, now, fresh=True) for c in clocks]
+        states = sorted((ClockState.of(c, now, fresh=True) for c in clocks), key=_by_due)
         _recompute(case, actor=actor, now=now, calendar=calendar, clocks=states, new_case=True)
     return case
 
@@ -933,6 +954,18 @@ def _sweep_batch(cases: list[_SweptCase], *, now: dt.datetime, calendar: WorkCal
     return len(recorded)
 
 
+_PLAIN_TYPES = {
+    "BooleanField",
+    "IntegerField",
+    "BigIntegerField",
+    "SmallIntegerField",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+    "PositiveBigIntegerField",
+    "DateTimeField",
+}
+
+
 def update_rows(model, fields: list[str], rows: list[tuple]) -> int:
     """Write ``(pk, value, …)`` rows into ``fields`` of ``model``'s table, in one statement.
 
@@ -946,10 +979,16 @@ def update_rows(model, fields: list[str], rows: list[tuple]) -> int:
     connection = connections[router.db_for_write(model)]
     quote = connection.ops.quote_name
     table, pk = quote(meta.db_table), quote(meta.pk.column)
-    values = [
-        [column.get_db_prep_save(value, connection) for column, value in zip(columns, row[1:], strict=True)]
-        for row in rows
-    ]
+    if connection.vendor == "postgresql" and all(c.get_internal_type() in _PLAIN_TYPES for c in columns):
+        values = [row[1:] for row in rows]  # psycopg adapts these as they are
+    else:
+        values = [
+            [
+                column.get_db_prep_save(value, connection)
+                for column, value in zip(columns, row[1:], strict=True)
+            ]
+            for row in rows
+        ]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             types = [meta.pk.rel_db_type(connection)] + [column.db_type(connection) for column in columns]
