@@ -17,6 +17,7 @@ deadline policy, so an edit takes effect on the next read everywhere.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 
+log = logging.getLogger(__name__)
 ONE_DAY = dt.timedelta(days=1)
 END_OF_DAY = dt.time(23, 59, 59)
 
@@ -67,11 +69,19 @@ def reference_version() -> str:
 def bump_reference_version(using: str = DEFAULT_DB_ALIAS) -> None:
     """Reference data changed: readers load it again. Replaced now and again after the commit, so that a
     reader who loaded the old rows while the writing transaction was still open cannot keep them."""
-    cache.set(REFERENCE_VERSION_KEY, uuid.uuid4().hex, None)
+    _new_version()
     conn = connections[using]
     if conn.in_atomic_block:
         conn._reference_written_in = conn.atomic_blocks[0]
-        transaction.on_commit(lambda: cache.set(REFERENCE_VERSION_KEY, uuid.uuid4().hex, None), using=using)
+        transaction.on_commit(_new_version, using=using)
+
+
+def _new_version() -> None:
+    _memo.clear()
+    try:
+        cache.set(REFERENCE_VERSION_KEY, uuid.uuid4().hex, None)
+    except Exception:  # the cache is down: readers load from the database meanwhile
+        log.error("could not replace the reference-data version; cached calendar/thresholds may be stale")
 
 
 def reference_data(name: str, load: Callable[[], T], using: str = DEFAULT_DB_ALIAS) -> T:
@@ -80,15 +90,22 @@ def reference_data(name: str, load: Callable[[], T], using: str = DEFAULT_DB_ALI
     The value is shared: callers must not change it."""
     if _written_here(using):
         return load()
-    version = reference_version()
-    memo = _memo.get(name)
-    if memo is not None and memo[0] == version:
-        return memo[1]
-    key = f"warnings-reference:{version}:{name}"
-    value = cache.get(key)
+    try:
+        version = reference_version()
+        memo = _memo.get(name)
+        if memo is not None and memo[0] == version:
+            return memo[1]
+        key = f"warnings-reference:{version}:{name}"
+        value = cache.get(key)
+    except Exception:  # the cache (Redis) is down: intake and the sweep go on, from the database
+        log.warning("cache unavailable; reading %s from the database", name)
+        return load()
     if value is None:
         value = load()
-        cache.set(key, value, REFERENCE_TIMEOUT)
+        try:
+            cache.set(key, value, REFERENCE_TIMEOUT)
+        except Exception:
+            log.warning("cache unavailable; %s not cached", name)
     _memo[name] = (version, value)
     return value
 

@@ -282,3 +282,18 @@ def test_supervision_rows_and_instances_give_the_same_level():
         [Row], values, now
     )
     assert warnings.supervision_level_of([order], values, now)[0] == L.ORANGE
+
+
+@pytest.mark.django_db
+def test_without_the_cache_reference_data_comes_from_the_database(make_case, monkeypatch):
+    from django.core.cache import cache
+
+    def down(*args, **kwargs):
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(cache, "get", down)
+    monkeypatch.setattr(cache, "set", down)
+    assert warning_settings()["risk_people_orange"] == 10
+    assert not WorkCalendar().is_workday(dt.date(2026, 2, 17))  # Spring Festival
+    (case,) = _register(make_case)
+    assert reload(case).warning_level == L.BLUE
