@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -77,12 +77,28 @@ def format_case_number(center: Center, year: int, serial: int) -> str:
 
 
 def next_serial(center: Center, year: int) -> int:
-    """Gapless per center and year: the sequence row is locked until the caller's transaction ends."""
-    CaseNumberSequence.objects.get_or_create(center=center, year=year)
-    sequence = CaseNumberSequence.objects.select_for_update().get(center=center, year=year)
-    sequence.last_serial += 1
-    sequence.save(update_fields=["last_serial"])
-    return sequence.last_serial
+    """Gapless per center and year: the sequence row is locked until the caller's transaction ends.
+
+    One statement (``UPDATE … RETURNING``, PostgreSQL and SQLite ≥ 3.35) once the row exists: it locks
+    the row as ``select_for_update`` did, and a concurrent caller waits, then counts from our value."""
+    meta = CaseNumberSequence._meta
+    connection = connections[router.db_for_write(CaseNumberSequence)]
+    quote = connection.ops.quote_name
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET {quote('last_serial')} = {quote('last_serial')} + 1 "
+        f"WHERE {quote(meta.get_field('center').column)} = %s AND {quote('year')} = %s "
+        f"RETURNING {quote('last_serial')}"
+    )
+    for _attempt in range(2):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [center.pk, year])
+            row = cursor.fetchone()
+        if row is not None:
+            return row[0]
+        CaseNumberSequence.objects.get_or_create(
+            center=center, year=year
+        )  # the center's first case this year
+    raise RuntimeError("case number sequence row missing")  # pragma: no cover - created just above
 
 
 def _lock_other(case_id: int, *, exclude: int | None = None) -> Case:
@@ -165,7 +181,7 @@ def register_case(
             event_data.update(merged_into=target.number, reason=_("并单，并入 %s") % target.number)
         event = timeline.SUBMITTED if status == Status.SUBMITTED else timeline.REGISTERED
         event.record(case, actor=actor, data=event_data)
-        warnings.on_case_changed(case, trigger="registered", actor=actor)
+        warnings.on_case_registered(case, actor=actor)
     return case
 
 

@@ -10,16 +10,20 @@ import datetime as dt
 import logging
 from dataclasses import dataclass, field
 
-from django.db import transaction
-from django.db.models import Count, Max, Prefetch, Q
+from django.db import connections, router, transaction
+from django.db.models import Count, Max, Q, Sum
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop as N_
 
 from accounts.access import roles_of
 from accounts.models import Membership, User
 from cases import timeline
 from cases.models import (
+    OPEN_STATUSES,
     CalendarDay,
     CalendarYear,
     Case,
@@ -39,7 +43,14 @@ from cases.models import (
     WarningLevel,
     WarningSetting,
 )
-from cases.workcalendar import WorkCalendar, end_of_day, local_date, start_of_day
+from cases.workcalendar import (
+    WorkCalendar,
+    bump_reference_version,
+    end_of_day,
+    local_date,
+    reference_data,
+    start_of_day,
+)
 from mediation_center.errors import DomainError, NotAllowed
 
 log = logging.getLogger(__name__)
@@ -99,10 +110,27 @@ RESPONSE_KEYS = {
 }
 
 
-def warning_settings() -> dict[str, int]:
+def _load_settings() -> dict[str, int]:
     values = {key: default for key, (default, _label) in SETTING_DEFAULTS.items()}
     values.update(dict(WarningSetting.objects.values_list("key", "value")))
     return values
+
+
+def warning_settings() -> dict[str, int]:
+    """The thresholds, defaults filled in; read through the reference-data cache (an edit applies at once)."""
+    return dict(reference_data("settings", _load_settings))
+
+
+def _reference_changed(sender, using=None, **kwargs) -> None:
+    bump_reference_version(using or "default")
+
+
+# Cache invalidation only: the calendar, thresholds and policies are cached as reference data.
+for _model in (CalendarDay, CalendarYear, WarningSetting, DeadlinePolicy, PolicyClock):
+    post_save.connect(_reference_changed, sender=_model, dispatch_uid=f"warnings-reference-{_model.__name__}")
+    post_delete.connect(
+        _reference_changed, sender=_model, dispatch_uid=f"warnings-reference-{_model.__name__}"
+    )
 
 
 # --- lead-completed inputs ------------------------------------------------------------------
@@ -157,16 +185,22 @@ def escalation_recipients(cases: list[Case]) -> dict[int, list[User]]:
 
 
 # --- clocks ---------------------------------------------------------------------------------
+def _load_policy_clocks() -> list[PolicyClock]:
+    return list(PolicyClock.objects.filter(policy__active=True).select_related("policy").order_by("pk"))
+
+
 def matching_clocks(case: Case) -> dict[str, PolicyClock]:
     """Per clock code, the clock of the most specific active policy that matches the case."""
-    policies = DeadlinePolicy.objects.filter(active=True).filter(
-        Q(channel__isnull=True) | Q(channel_id=case.channel_id),
-        Q(dispute_type__isnull=True) | Q(dispute_type_id=case.dispute_type_id),
-        Q(source="") | Q(source=case.source),
-    )
     chosen: dict[str, tuple[int, PolicyClock]] = {}
-    for clock in PolicyClock.objects.filter(policy__in=policies).select_related("policy").order_by("pk"):
-        rank = clock.policy.specificity
+    for clock in reference_data("policy-clocks", _load_policy_clocks):
+        policy = clock.policy
+        if not (
+            (policy.channel_id is None or policy.channel_id == case.channel_id)
+            and (policy.dispute_type_id is None or policy.dispute_type_id == case.dispute_type_id)
+            and (policy.source == "" or policy.source == case.source)
+        ):
+            continue
+        rank = policy.specificity
         if clock.code not in chosen or rank > chosen[clock.code][0]:
             chosen[clock.code] = (rank, clock)
     return {code: clock for code, (_rank, clock) in chosen.items()}
@@ -224,12 +258,63 @@ def _copy_policy(clock: CaseClock, source: PolicyClock) -> None:
         setattr(clock, name, getattr(source, name))
 
 
-def sync_clocks(case: Case, *, trigger: str | None, at: dt.datetime, calendar: WorkCalendar) -> None:
-    """Start clocks whose start event has happened, re-plan running ones, stop those whose end came."""
+@dataclass(slots=True)
+class ClockState:
+    """A clock as levels and deadlines need it, in plain values (the sweep builds thousands from rows)."""
+
+    name: str
+    unit: str
+    length: int  # approved extensions included
+    started_at: dt.datetime
+    due_at: dt.datetime
+    provisional: bool
+    paused_since: dt.datetime | None
+    spans: list[tuple[dt.datetime, dt.datetime]]  # pauses, an open one ending now
+    running: bool = True
+    pk: int | None = None
+
+    @classmethod
+    def of(cls, clock: CaseClock, now: dt.datetime, *, fresh: bool = False) -> ClockState:
+        """``fresh``: created in this transaction, so it has no pauses or extensions to read."""
+        return cls(
+            clock.name,
+            clock.unit,
+            clock.length + (clock.extended_length if clock.pk and not fresh else 0),
+            clock.started_at,
+            clock.due_at,
+            clock.provisional,
+            clock.paused_since,
+            [] if fresh else _pause_spans(clock, now),
+            clock.running,
+            clock.pk,
+        )
+
+    def refresh(self, calendar: WorkCalendar) -> bool:
+        """Recompute due_at and provisional, as ``refresh_clock``; True if either changed."""
+        deadline = calendar.deadline(self.started_at, unit=self.unit, length=self.length, pauses=self.spans)
+        changed = self.due_at != deadline.due_at or self.provisional != deadline.provisional
+        self.due_at, self.provisional = deadline.due_at, deadline.provisional
+        return changed
+
+
+def sync_clocks(
+    case: Case,
+    *,
+    trigger: str | None,
+    at: dt.datetime,
+    calendar: WorkCalendar,
+    existing: dict[str, CaseClock] | None = None,
+) -> tuple[list[CaseClock], set[str]]:
+    """Start clocks whose start event has happened, re-plan running ones, stop those whose end came.
+
+    ``existing``: the case's clocks by code when the caller knows them (none, for a case registered in this
+    transaction). Returns all the case's clocks and the codes of those started by this call."""
     times = trigger_times(case, trigger, at)
-    existing = {
-        c.code: c for c in CaseClock.objects.filter(case=case).prefetch_related("pauses", "extensions")
-    }
+    if existing is None:
+        existing = {
+            c.code: c for c in CaseClock.objects.filter(case=case).prefetch_related("pauses", "extensions")
+        }
+    started: set[str] = set()
     terminal = case.status in TERMINAL_STATUSES
     for code, source in matching_clocks(case).items():
         clock = existing.get(code)
@@ -242,6 +327,7 @@ def sync_clocks(case: Case, *, trigger: str | None, at: dt.datetime, calendar: W
             refresh_clock(clock, calendar, at)
             clock.save()
             existing[code] = clock
+            started.add(code)
         elif clock.running and clock.policy_clock_id != source.pk:
             # The case moved (e.g. routed to the petition channel): the more specific rule now applies.
             _copy_policy(clock, source)
@@ -258,8 +344,10 @@ def sync_clocks(case: Case, *, trigger: str | None, at: dt.datetime, calendar: W
                 ClockPause.objects.filter(clock=clock, ended_at__isnull=True).update(ended_at=stop)
                 clock.paused_since = None
             clock.save(update_fields=["stopped_at", "stop_reason", "paused_since"])
-        elif refresh_clock(clock, calendar, at):
+        elif clock.code not in started and refresh_clock(clock, calendar, at):
+            # (a clock started above was planned just now, with this calendar, and has no pauses yet)
             clock.save(update_fields=["due_at", "provisional"])
+    return list(existing.values()), started
 
 
 # --- levels ---------------------------------------------------------------------------------
@@ -284,34 +372,64 @@ def _threshold_level(value, values: dict, prefix: str) -> int:
     return L.NONE
 
 
+_texts: dict[tuple[str | None, str], str] = {}
+
+
+def _text(msgid: str) -> str:
+    """``gettext`` of one of the evaluation's fixed texts, kept per language: the sweep evaluates thousands
+    of cases and a lookup through Django's translation machinery costs more than the rest of a level."""
+    key = (get_language(), msgid)
+    text = _texts.get(key)
+    if text is None:
+        text = _texts[key] = _t(msgid)
+    return text
+
+
+# The texts are looked up only for the factors that set the level (the sweep evaluates thousands of cases).
+_RISK_BASELINE = N_("一般风险")
+_RISK_COUNTS = (  # (case attribute, or None for failed sessions; setting prefix; text)
+    ("people_count", "risk_people", N_("涉及人数 %(v)s 人")),
+    ("amount", "risk_amount", N_("涉及金额 %(v)s 元")),
+    ("repeat_count", "risk_repeat", N_("重复来访 %(v)s 次")),
+    ("police_calls", "risk_police", N_("已报警 %(v)s 次")),
+    (None, "risk_failed", N_("调解不成 %(v)s 次")),
+)
+_RISK_FLAGS = (
+    ("risk_violence", "risk_flag_violence_level", N_("有极端行为或暴力风险")),
+    ("risk_mass_incident", "risk_flag_mass_incident_level", N_("可能引发群体性事件")),
+    ("risk_upward_petition", "risk_flag_upward_petition_level", N_("可能越级上访")),
+)
+
+
 def risk_level_of(case: Case, values: dict, failed_sessions: int = 0) -> tuple[int, list[str]]:
     """The risk level from administrator thresholds; every open case is at least blue (latent risk)."""
-    found: list[tuple[int, str]] = [(L.BLUE, _t("一般风险"))]
-    checks = [
-        (case.people_count, "risk_people", _t("涉及人数 %(v)s 人")),
-        (case.amount, "risk_amount", _t("涉及金额 %(v)s 元")),
-        (case.repeat_count, "risk_repeat", _t("重复来访 %(v)s 次")),
-        (case.police_calls, "risk_police", _t("已报警 %(v)s 次")),
-        (failed_sessions, "risk_failed", _t("调解不成 %(v)s 次")),
-    ]
-    for value, prefix, text in checks:
+    found: list[tuple[int, str, object]] = [(L.BLUE, _RISK_BASELINE, None)]
+    for attribute, prefix, text in _RISK_COUNTS:
+        value = failed_sessions if attribute is None else getattr(case, attribute)
         level = _threshold_level(value, values, prefix)
         if level:
-            found.append((level, text % {"v": value}))
-    flags = [
-        (case.risk_violence, "risk_flag_violence_level", _t("有极端行为或暴力风险")),
-        (case.risk_mass_incident, "risk_flag_mass_incident_level", _t("可能引发群体性事件")),
-        (case.risk_upward_petition, "risk_flag_upward_petition_level", _t("可能越级上访")),
+            found.append((level, text, value))
+    for attribute, key, text in _RISK_FLAGS:
+        if getattr(case, attribute):
+            found.append((min(max(values.get(key, 0), 0), L.RED), text, None))
+    top = max(level for level, _text, _value in found)
+    return top, [
+        _text(text) if value is None else _text(text) % {"v": value}
+        for level, text, value in found
+        if level == top
     ]
-    for flag, key, text in flags:
-        if flag:
-            found.append((min(max(values.get(key, 0), 0), L.RED), text))
-    top = max(level for level, _text in found)
-    return top, [text for level, text in found if level == top]
+
+
+_TIME_REASONS = {
+    L.RED: N_("“%(name)s”已逾期"),
+    L.ORANGE: N_("“%(name)s”即将届满"),
+    L.YELLOW: N_("“%(name)s”已用时 %(pct)s%%"),
+    L.BLUE: N_("“%(name)s”正常计时"),
+}
 
 
 def time_level_of(
-    clocks: list[CaseClock], values: dict, calendar: WorkCalendar, now: dt.datetime
+    clocks: list[ClockState], values: dict, calendar: WorkCalendar, now: dt.datetime
 ) -> tuple[int, str, dt.datetime | None, list[dt.datetime]]:
     """The level of the tightest running clock, the earliest due time, and the next moments to look again."""
     level, reason, due, checks = L.NONE, "", None, []
@@ -319,8 +437,7 @@ def time_level_of(
     for clock in clocks:
         if not clock.running:
             continue
-        spans = _pause_spans(clock, now)
-        paused = sum((end - start for start, end in spans), dt.timedelta())
+        paused = sum((end - start for start, end in clock.spans), dt.timedelta())
         total = clock.due_at - clock.started_at - paused
         elapsed = now - clock.started_at - paused
         yellow_at = clock.started_at + paused + total * (pct / 100) if pct else None
@@ -342,12 +459,10 @@ def time_level_of(
         checks += [t for t in (yellow_at, orange_at, clock.due_at) if t and t > now]
         if clock_level > level:
             level = clock_level
-            reason = {
-                L.RED: _t("“%(name)s”已逾期"),
-                L.ORANGE: _t("“%(name)s”即将届满"),
-                L.YELLOW: _t("“%(name)s”已用时 %(pct)s%%"),
-                L.BLUE: _t("“%(name)s”正常计时"),
-            }[clock_level] % {"name": clock.name, "pct": int(elapsed / total * 100) if total else 100}
+            reason = _text(_TIME_REASONS[clock_level]) % {
+                "name": clock.name,
+                "pct": int(elapsed / total * 100) if total else 100,
+            }
         if due is None or clock.due_at < due:
             due = clock.due_at
     return level, reason, due, checks
@@ -358,8 +473,8 @@ def supervision_level_of(
 ) -> tuple[int, str, list[dt.datetime]]:
     level, reason, checks = L.NONE, "", []
     ack_after = dt.timedelta(hours=values.get("supervision_ack_hours", 24))
-    for order in orders:
-        if not order.is_open:
+    for order in orders:  # SupervisionOrder instances, or rows with state, deadline and created_at
+        if order.state == SupervisionOrder.State.REPORTED:
             continue
         if order.deadline < now:
             if values["supervision_overdue_level"] > level:
@@ -379,7 +494,7 @@ def supervision_level_of(
 def evaluate(
     case: Case,
     *,
-    clocks: list[CaseClock],
+    clocks: list[ClockState],
     orders: list[SupervisionOrder],
     raises: list[ManualRaise],
     failed_sessions: int,
@@ -448,7 +563,7 @@ def _apply(case: Case, ev: Evaluation, values: dict, now: dt.datetime) -> tuple[
 
 def _change_rows(case: Case, previous: int, ev: Evaluation, seq: int, now: dt.datetime, actor_id=None):
     change = WarningChange(
-        case=case,
+        case_id=case.pk,
         seq=seq,
         from_level=previous,
         to_level=ev.level,
@@ -459,7 +574,7 @@ def _change_rows(case: Case, previous: int, ev: Evaluation, seq: int, now: dt.da
         created_at=now,
     )
     event = TimelineEvent(
-        case=case,
+        case_id=case.pk,
         type=LEVEL_CHANGED.code,
         actor_id=actor_id or ev.actor_id,
         is_public=False,
@@ -472,6 +587,8 @@ def _change_rows(case: Case, previous: int, ev: Evaluation, seq: int, now: dt.da
             "response_due_at": case.response_due_at.isoformat() if case.response_due_at else None,
         },
     )
+    if isinstance(case, Case):  # (the sweep passes plain rows; the notifications load what they need)
+        change.case = event.case = case
     return change, event
 
 
@@ -485,6 +602,12 @@ def _notify_escalations(changes: list[WarningChange], values: dict) -> list[Noti
     escalated = [c for c in changes if c.to_level > c.from_level and c.to_level >= values["notify_min_level"]]
     if not escalated:
         return []
+    missing = [c.case_id for c in escalated if not WarningChange.case.is_cached(c)]
+    if missing:
+        loaded = Case.objects.select_related("center").in_bulk(missing)
+        for change in escalated:
+            if change.case_id in loaded:
+                change.case = loaded[change.case_id]
     recipients = escalation_recipients([c.case for c in escalated])
     rows = []
     for change in escalated:
@@ -551,8 +674,30 @@ def on_case_changed(
         for name in CASE_LEVEL_FIELDS:  # another transaction may have moved them since the caller read
             setattr(case, name, getattr(locked, name))
         calendar = WorkCalendar()
-        sync_clocks(case, trigger=trigger, at=at, calendar=calendar)
-        recompute_case(case, actor=actor, now=now, calendar=calendar)
+        clocks, started = sync_clocks(case, trigger=trigger, at=at, calendar=calendar)
+        # The clocks were just read with their pauses and extensions: evaluate those, not a second read
+        # (in the model's order, by due time, which the level's reason follows).
+        states = sorted((ClockState.of(c, now, fresh=c.code in started) for c in clocks), key=_by_due)
+        _recompute(case, actor=actor, now=now, calendar=calendar, clocks=states)
+    return case
+
+
+def _by_due(clock: ClockState) -> dt.datetime:
+    return clock.due_at
+
+
+def on_case_registered(case: Case, *, actor: User | None = None) -> Case:
+    """``on_case_changed(case, trigger="registered")`` for a case created in the caller's transaction.
+
+    Nothing of the case's own can exist yet (clocks, pauses, supervision orders, raises, sessions, level
+    changes) and nobody else can see its row, so nothing is read back: its clocks are started and its
+    first level recorded with the values in hand."""
+    now = timezone.now()
+    with transaction.atomic(savepoint=False):
+        calendar = WorkCalendar()
+        clocks, _started = sync_clocks(case, trigger="registered", at=now, calendar=calendar, existing={})
+        states = sorted((ClockState.of(c, now, fresh=True) for c in clocks), key=_by_due)
+        _recompute(case, actor=actor, now=now, calendar=calendar, clocks=states, new_case=True)
     return case
 
 
@@ -565,18 +710,41 @@ def recompute_case(
     basis: str | None = None,
 ) -> WarningChange | None:
     """Evaluate one (locked) case and save its level columns; records a change only if the level moved."""
+    return _recompute(case, actor=actor, now=now, calendar=calendar, basis=basis)
+
+
+def _recompute(
+    case: Case,
+    *,
+    actor: User | None = None,
+    now: dt.datetime | None = None,
+    calendar: WorkCalendar | None = None,
+    basis: str | None = None,
+    clocks: list[ClockState] | None = None,
+    new_case: bool = False,
+) -> WarningChange | None:
     now = now or timezone.now()
     calendar = calendar or WorkCalendar()
     values = warning_settings()
-    clocks = list(CaseClock.objects.filter(case=case).prefetch_related("pauses", "extensions"))
+    if clocks is None:
+        clocks = [
+            ClockState.of(c, now)
+            for c in CaseClock.objects.filter(case=case).prefetch_related("pauses", "extensions")
+        ]
+    if new_case:
+        orders, raises, failed = [], [], 0
+    else:
+        orders = list(
+            SupervisionOrder.objects.filter(case=case).exclude(state=SupervisionOrder.State.REPORTED)
+        )
+        raises = list(ManualRaise.objects.filter(case=case)) if case.is_open else []
+        failed = failed_sessions_by_case([case.pk]).get(case.pk, 0)
     ev = evaluate(
         case,
         clocks=clocks,
-        orders=list(
-            SupervisionOrder.objects.filter(case=case).exclude(state=SupervisionOrder.State.REPORTED)
-        ),
-        raises=list(ManualRaise.objects.filter(case=case)) if case.is_open else [],
-        failed_sessions=failed_sessions_by_case([case.pk]).get(case.pk, 0),
+        orders=orders,
+        raises=raises,
+        failed_sessions=failed,
         values=values,
         calendar=calendar,
         now=now,
@@ -587,7 +755,10 @@ def recompute_case(
     case.save(update_fields=[*CASE_LEVEL_FIELDS, "updated_at"])
     if not changed:
         return None
-    seq = (WarningChange.objects.filter(case=case).aggregate(m=Max("seq"))["m"] or 0) + 1
+    if new_case:
+        seq = 1
+    else:
+        seq = (WarningChange.objects.filter(case=case).aggregate(m=Max("seq"))["m"] or 0) + 1
     actor_id = actor.pk if getattr(actor, "is_authenticated", False) and ev.basis == "manual" else None
     change, event = _change_rows(case, previous, ev, seq, now, actor_id)
     change.save()
@@ -603,6 +774,9 @@ def sweep_due_cases(*, now: dt.datetime | None = None, batch_size: int = 500) ->
 
     Each batch locks its rows with SKIP LOCKED, so two sweeps at once take different cases; the
     unique (case, seq) row is the second guard, and only rows this sweep inserted produce events.
+    A case's next check is the next moment one of its levels can change (a clock's yellow, orange or
+    due time, a supervision order's deadlines, tomorrow for a paused clock); other changes go through
+    ``on_case_changed``.
     """
     now = now or timezone.now()
     total = 0
@@ -611,68 +785,161 @@ def sweep_due_cases(*, now: dt.datetime | None = None, batch_size: int = 500) ->
     seen: set[int] = set()
     while True:
         with transaction.atomic():
-            ids = list(
-                Case.objects.filter(next_check_at__lte=now)
-                .exclude(pk__in=seen)
-                .order_by("next_check_at")
-                .select_for_update(skip_locked=True)
-                .values_list("pk", flat=True)[:batch_size]
-            )
-            if not ids:
+            # A swept case's next check is later than ``now`` (or none), so it leaves this selection;
+            # ``seen`` only guards against looping should one ever come back.
+            cases = [
+                case
+                for case in map(
+                    _SweptCase._make,
+                    Case.objects.filter(next_check_at__lte=now)
+                    .order_by("next_check_at")
+                    .select_for_update(skip_locked=True)
+                    .values_list(*_SWEPT_COLUMNS)[:batch_size],
+                )
+                if case.pk not in seen
+            ]
+            if not cases:
                 return total
-            seen.update(ids)
-            total += _sweep_batch(ids, now=now, calendar=calendar, values=values)
+            seen.update(case.pk for case in cases)
+            total += _sweep_batch(cases, now=now, calendar=calendar, values=values)
 
 
-def _sweep_batch(ids: list[int], *, now: dt.datetime, calendar: WorkCalendar, values: dict) -> int:
-    open_orders = SupervisionOrder.objects.exclude(state=SupervisionOrder.State.REPORTED)
-    cases = list(
-        Case.objects.filter(pk__in=ids)
-        .select_related("center")
-        .prefetch_related(
-            Prefetch(
-                "clocks",
-                queryset=CaseClock.objects.filter(stopped_at__isnull=True).prefetch_related(
-                    "pauses", "extensions"
-                ),
-            ),
-            Prefetch("supervision_orders", queryset=open_orders),
-            "manual_raises",
+@dataclass(slots=True)
+class _SweptCase:
+    """What the level needs of a case, and its level columns, as plain values (fields: ``_SWEPT_COLUMNS``)."""
+
+    pk: int
+    status: str
+    people_count: int
+    amount: object
+    repeat_count: int
+    police_calls: int
+    risk_violence: bool
+    risk_mass_incident: bool
+    risk_upward_petition: bool
+    risk_level: int
+    time_level: int
+    warning_level: int
+    due_at: dt.datetime | None
+    response_due_at: dt.datetime | None
+    next_check_at: dt.datetime | None
+
+    @classmethod
+    def _make(cls, row: tuple) -> _SweptCase:
+        return cls(*row)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def levels(self) -> tuple:
+        return tuple(getattr(self, name) for name in CASE_LEVEL_FIELDS)
+
+
+_SWEPT_COLUMNS = [
+    "pk",
+    "status",
+    "people_count",
+    "amount",
+    "repeat_count",
+    "police_calls",
+    "risk_violence",
+    "risk_mass_incident",
+    "risk_upward_petition",
+    *CASE_LEVEL_FIELDS,
+]
+
+
+def _sweep_inputs(ids: list[int], now: dt.datetime):
+    """The batch's running clocks, open orders, raises and failed sessions as plain values (six queries)."""
+    running = CaseClock.objects.filter(case_id__in=ids, stopped_at__isnull=True)
+    extended = dict(
+        ClockExtension.objects.filter(clock__in=running)
+        .values("clock_id")
+        .annotate(n=Sum("length"))
+        .values_list("clock_id", "n")
+    )
+    spans: dict[int, list] = {}
+    for clock_id, started_at, ended_at in ClockPause.objects.filter(clock__in=running).values_list(
+        "clock_id", "started_at", "ended_at"
+    ):
+        spans.setdefault(clock_id, []).append((started_at, ended_at or now))
+    clocks: dict[int, list[ClockState]] = {}
+    for pk, case_id, name, unit, length, started_at, due_at, provisional, paused_since in running.values_list(
+        "pk", "case_id", "name", "unit", "length", "started_at", "due_at", "provisional", "paused_since"
+    ):  # (in the model's order, by due time, as the levels' reasons expect)
+        clocks.setdefault(case_id, []).append(
+            ClockState(
+                name,
+                unit,
+                length + extended.get(pk, 0),
+                started_at,
+                due_at,
+                provisional,
+                paused_since,
+                spans.get(pk, []),
+                True,
+                pk,
+            )
         )
-    )
-    failed = failed_sessions_by_case(ids)
-    last_seq = dict(
-        WarningChange.objects.filter(case_id__in=ids)
-        .values("case_id")
-        .annotate(m=Max("seq"))
-        .values_list("case_id", "m")
-    )
-    changed_clocks, changes, events = [], [], []
+    orders: dict[int, list] = {}
+    for row in (
+        SupervisionOrder.objects.filter(case_id__in=ids)
+        .exclude(state=SupervisionOrder.State.REPORTED)
+        .values_list("case_id", "state", "deadline", "created_at", named=True)
+    ):
+        orders.setdefault(row.case_id, []).append(row)
+    raises: dict[int, list] = {}
+    for row in ManualRaise.objects.filter(case_id__in=ids).values_list(
+        "case_id", "level", "reason", "actor_id", named=True
+    ):  # newest first (the model's order): the newest of the highest raises gives the reason
+        raises.setdefault(row.case_id, []).append(row)
+    return clocks, orders, raises, failed_sessions_by_case(ids)
+
+
+def _sweep_batch(cases: list[_SweptCase], *, now: dt.datetime, calendar: WorkCalendar, values: dict) -> int:
+    clocks, orders, raises, failed = _sweep_inputs([case.pk for case in cases], now)
+    changed_clocks: list[ClockState] = []
+    changed_cases: list[_SweptCase] = []
+    moved: list[tuple[_SweptCase, int, Evaluation]] = []
     for case in cases:
-        clocks = list(case.clocks.all())
-        for clock in clocks:
-            if refresh_clock(clock, calendar, now):
-                changed_clocks.append(clock)
+        states = clocks.get(case.pk, [])
+        for state in states:
+            if state.refresh(calendar):
+                changed_clocks.append(state)
         ev = evaluate(
             case,
-            clocks=clocks,
-            orders=list(case.supervision_orders.all()),
-            raises=list(case.manual_raises.all()) if case.is_open else [],
+            clocks=states,
+            orders=orders.get(case.pk, []),
+            raises=raises.get(case.pk, []) if case.is_open else [],
             failed_sessions=failed.get(case.pk, 0),
             values=values,
             calendar=calendar,
             now=now,
         )
+        before = case.levels()
         previous, changed = _apply(case, ev, values, now)
+        if case.levels() != before:  # a case whose levels stay gets only its new next check
+            changed_cases.append(case)
         if changed:
-            change, event = _change_rows(case, previous, ev, last_seq.get(case.pk, 0) + 1, now)
-            changes.append(change)
-            events.append(event)
-    if changed_clocks:
-        CaseClock.objects.bulk_update(changed_clocks, ["due_at", "provisional"])
-    Case.objects.bulk_update(cases, CASE_LEVEL_FIELDS)
-    if not changes:
+            moved.append((case, previous, ev))
+    update_rows(
+        CaseClock, ["due_at", "provisional"], [(c.pk, c.due_at, c.provisional) for c in changed_clocks]
+    )
+    update_rows(Case, CASE_LEVEL_FIELDS, [(c.pk, *c.levels()) for c in changed_cases])
+    if not moved:
         return 0
+    last_seq = dict(
+        WarningChange.objects.filter(case_id__in=[case.pk for case, _previous, _ev in moved])
+        .values("case_id")
+        .annotate(m=Max("seq"))
+        .values_list("case_id", "m")
+    )
+    changes, events = [], []
+    for case, previous, ev in moved:
+        change, event = _change_rows(case, previous, ev, last_seq.get(case.pk, 0) + 1, now)
+        changes.append(change)
+        events.append(event)
     WarningChange.objects.bulk_create(changes, ignore_conflicts=True)
     mine = set(
         WarningChange.objects.filter(case_id__in=[c.case_id for c in changes], created_at=now).values_list(
@@ -685,6 +952,61 @@ def _sweep_batch(ids: list[int], *, now: dt.datetime, calendar: WorkCalendar, va
     TimelineEvent.objects.bulk_create([e for e in events if e.case_id in recorded_cases - baseline])
     _notify_escalations(recorded, values)
     return len(recorded)
+
+
+_PLAIN_TYPES = {
+    "BooleanField",
+    "IntegerField",
+    "BigIntegerField",
+    "SmallIntegerField",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+    "PositiveBigIntegerField",
+    "DateTimeField",
+}
+
+
+def update_rows(model, fields: list[str], rows: list[tuple]) -> int:
+    """Write ``(pk, value, …)`` rows into ``fields`` of ``model``'s table, in one statement.
+
+    On PostgreSQL one ``UPDATE … FROM unnest(%s::type[], …)``: Django's ``bulk_update`` builds a
+    ``CASE WHEN`` per row and field, which costs seconds for thousands of rows. Elsewhere (SQLite, the
+    embedded default) one parameterised ``UPDATE`` run for every row (``executemany``)."""
+    if not rows:
+        return 0
+    meta = model._meta
+    columns = [meta.get_field(name) for name in fields]
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    table, pk = quote(meta.db_table), quote(meta.pk.column)
+    if connection.vendor == "postgresql" and all(c.get_internal_type() in _PLAIN_TYPES for c in columns):
+        values = [row[1:] for row in rows]  # psycopg adapts these as they are
+    else:
+        values = [
+            [
+                column.get_db_prep_save(value, connection)
+                for column, value in zip(columns, row[1:], strict=True)
+            ]
+            for row in rows
+        ]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            types = [meta.pk.rel_db_type(connection)] + [column.db_type(connection) for column in columns]
+            arrays = [[row[0] for row in rows]] + [list(column) for column in zip(*values, strict=True)]
+            aliases = ", ".join(f"c{i}" for i in range(len(columns)))
+            sets = ", ".join(f"{quote(column.column)} = v.c{i}" for i, column in enumerate(columns))
+            unnest = ", ".join(f"%s::{t}[]" for t in types)
+            cursor.execute(
+                f"UPDATE {table} AS t SET {sets} FROM unnest({unnest}) AS v(pk, {aliases}) WHERE t.{pk} = v.pk",
+                arrays,
+            )
+        else:
+            sets = ", ".join(f"{quote(column.column)} = %s" for column in columns)
+            cursor.executemany(
+                f"UPDATE {table} SET {sets} WHERE {pk} = %s",
+                [[*row_values, row[0]] for row, row_values in zip(rows, values, strict=True)],
+            )
+    return len(rows)
 
 
 def retry_pending_emails(*, now: dt.datetime | None = None) -> int:
@@ -1172,6 +1494,7 @@ def seed_warnings() -> None:
     seed_policies()
     seed_settings()
     seed_sweep_schedule()
+    bump_reference_version()  # the calendar's rows went in with bulk_create, which sends no signals
 
 
 def build_demo_warnings(org: dict) -> None:
