@@ -150,7 +150,7 @@ def overdue_cases(cases: QuerySet[Case], now: dt.datetime, limit: int = 100) -> 
 
 def overdue_orders(centers: QuerySet[Center], now: dt.datetime, limit: int = 100) -> list[SupervisionOrder]:
     return list(
-        SupervisionOrder.objects.filter(in_centers(centers, "case__center"), deadline__lt=now)
+        SupervisionOrder.objects.filter(case_id__in=cases_of(centers), deadline__lt=now)
         .exclude(state=SupervisionOrder.State.REPORTED)
         .select_related("case", "recipient", "channel")
         .order_by("deadline")[:limit]
@@ -162,9 +162,7 @@ def overdue_summonses(centers: QuerySet[Center], now: dt.datetime, limit: int = 
     from routing.models import Summons
 
     return list(
-        Summons.objects.filter(
-            in_centers(centers, "case__center"), state=Summons.State.PENDING, deadline__lt=now
-        )
+        Summons.objects.filter(case_id__in=cases_of(centers), state=Summons.State.PENDING, deadline__lt=now)
         .select_related("case", "department")
         .order_by("deadline", "pk")[:limit]
     )
@@ -337,7 +335,7 @@ def timely_sign_rate(centers, period: Period) -> dict:
     from routing.models import Summons
 
     figures = Summons.objects.filter(
-        in_centers(centers, "case__center"), deadline__gte=period.start_at, deadline__lt=period.end_at
+        case_id__in=cases_of(centers), deadline__gte=period.start_at, deadline__lt=period.end_at
     ).aggregate(
         total=Count("pk"),
         timely=Count("pk", filter=Q(responded_at__isnull=False, responded_at__lte=F("deadline"))),
@@ -357,7 +355,7 @@ def satisfaction_rate(centers, period: Period) -> dict:
 
     summary = satisfaction_summary(
         Rating.objects.filter(
-            in_centers(centers, "case__center"),
+            case_id__in=cases_of(centers),
             created_at__gte=period.start_at,
             created_at__lt=period.end_at,
         )

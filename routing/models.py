@@ -243,7 +243,13 @@ class Summons(models.Model):
                 name="summons_open_once",
             )
         ]
-        indexes = [models.Index(fields=["deadline"], condition=Q(state="pending"), name="summons_pending")]
+        indexes = [
+            models.Index(fields=["deadline"], condition=Q(state="pending"), name="summons_pending"),
+            # The dashboard's 及时签收率: summonses due in a period, joined to the county's case ids.
+            models.Index(
+                fields=["deadline"], include=["case_id", "responded_at", "id"], name="summons_deadline"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} → {self.department}"
