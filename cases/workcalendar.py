@@ -28,6 +28,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
+from redis.exceptions import RedisError
 
 log = logging.getLogger(__name__)
 ONE_DAY = dt.timedelta(days=1)
@@ -45,6 +46,8 @@ def local_zone() -> ZoneInfo:
 # --- reference data, shared through the cache -----------------------------------------------
 T = TypeVar("T")
 REFERENCE_VERSION_KEY = "warnings-reference:version"
+# What an unreachable cache raises: redis-py's errors, or the OS's for a socket or the file cache.
+CACHE_DOWN = (RedisError, OSError)
 REFERENCE_TIMEOUT = 24 * 3600  # entries of a replaced version simply expire
 _memo: dict[str, tuple[str, object]] = {}  # per process: name -> (version, value), only the current version
 
@@ -80,7 +83,7 @@ def _new_version() -> None:
     _memo.clear()
     try:
         cache.set(REFERENCE_VERSION_KEY, uuid.uuid4().hex, None)
-    except Exception:  # the cache is down: readers load from the database meanwhile
+    except CACHE_DOWN:  # readers load from the database meanwhile
         log.error("could not replace the reference-data version; cached calendar/thresholds may be stale")
 
 
@@ -97,14 +100,14 @@ def reference_data(name: str, load: Callable[[], T], using: str = DEFAULT_DB_ALI
             return memo[1]
         key = f"warnings-reference:{version}:{name}"
         value = cache.get(key)
-    except Exception:  # the cache (Redis) is down: intake and the sweep go on, from the database
+    except CACHE_DOWN:  # intake and the sweep go on, from the database
         log.warning("cache unavailable; reading %s from the database", name)
         return load()
     if value is None:
         value = load()
         try:
             cache.set(key, value, REFERENCE_TIMEOUT)
-        except Exception:
+        except CACHE_DOWN:
             log.warning("cache unavailable; %s not cached", name)
     _memo[name] = (version, value)
     return value

@@ -3,9 +3,11 @@
 from dataclasses import dataclass
 from datetime import date
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Page, Paginator
 from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
+from guardian.models import UserObjectPermission
 
 from accounts.access import centers_supervised_by, roles_of
 from accounts.models import Center, Department, Membership, User
@@ -203,9 +205,6 @@ class CaseGrant:
 
 def case_grants(case: Case) -> list[CaseGrant]:
     """The people holding a per-case grant (django-guardian) on ``case``: one query."""
-    from django.contrib.contenttypes.models import ContentType
-    from guardian.models import UserObjectPermission
-
     rows = (
         UserObjectPermission.objects.filter(
             content_type=ContentType.objects.get_for_model(Case),

@@ -60,6 +60,14 @@ def _attempt(request, action: Callable, success: str) -> bool:
     return True
 
 
+def _case_for_supervisor(request, pk: int) -> Case:
+    """A case the user may change (else 404/403) and whose center they supervise (else 403)."""
+    case = get_case_for_user(request.user, pk, write=True)
+    if not supervises(request.user, case.center):
+        raise PermissionDenied
+    return case
+
+
 # --- Routing ---------------------------------------------------------------------------
 
 
@@ -169,9 +177,7 @@ def claim_case(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def assign_mediator(request, pk: int):
-    case = get_case_for_user(request.user, pk, write=True)
-    if not supervises(request.user, case.center):
-        raise PermissionDenied
+    case = _case_for_supervisor(request, pk)
     form = AssignForm(request.POST or None, mediators=selectors.assignable_mediators(case))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -251,9 +257,7 @@ def get_case_exists(user: User, pk: int) -> bool:
 @login_required
 @require_http_methods(["GET", "POST"])
 def grant_access(request, pk: int):
-    case = get_case_for_user(request.user, pk, write=True)
-    if not supervises(request.user, case.center):
-        raise PermissionDenied
+    case = _case_for_supervisor(request, pk)
     form = GrantForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -282,9 +286,7 @@ def grant_access(request, pk: int):
 @require_POST
 def revoke_access(request, pk: int, user_id: int):
     """Withdraw one person's per-case grant, with a reason; back to the grants page either way."""
-    case = get_case_for_user(request.user, pk, write=True)
-    if not supervises(request.user, case.center):
-        raise PermissionDenied
+    case = _case_for_supervisor(request, pk)
     grant = next((g for g in selectors.case_grants(case) if g.user.pk == user_id), None)
     if grant is None:
         raise Http404

@@ -38,10 +38,8 @@ def _register(make_case, n=1, **overrides):
 
 # --- the writer ---------------------------------------------------------------------------------------
 @pytest.mark.django_db
-@pytest.mark.parametrize("vendor", ["postgresql", "fallback"])
+@pytest.mark.parametrize("vendor", [pytest.param("postgresql", marks=pytest.mark.postgres), "fallback"])
 def test_the_unnest_writer_and_its_fallback_write_the_same_rows(make_case, monkeypatch, vendor):
-    if vendor == "postgresql" and connection.vendor != "postgresql":
-        pytest.skip("the unnest form needs PostgreSQL")
     if vendor == "fallback":  # what SQLite (the embedded default) runs: one UPDATE per row, executemany
         monkeypatch.setattr(connection, "vendor", "fallback-" + connection.vendor)
     a, b, untouched = _register(make_case, 3)

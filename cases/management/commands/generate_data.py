@@ -24,7 +24,7 @@ import resource
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
@@ -773,18 +773,22 @@ def event_rows(chunk: Chunk) -> Iterator[dict]:
         if p.status == Status.CLOSED:
             events.append(("closed", p.closed_at, p.mediator_id, True, {}))
         planned.append((p.id, events))
-    ids = iter(reserve_ids(chunk.cursor, TimelineEvent, sum(len(e) for _, e in planned)))
-    for case_id, events in planned:
-        for kind, moment, actor, public, data in events:
-            yield {
-                "id": next(ids),
-                "case_id": case_id,
-                "type": kind,
-                "actor_id": actor,
-                "created_at": moment,
-                "is_public": public,
-                "data": data,
-            }
+    yield from timeline_rows(chunk, [(case_id, *event) for case_id, events in planned for event in events])
+
+
+def timeline_rows(chunk: Chunk, events: list[tuple]) -> Iterator[dict]:
+    """TimelineEvent rows from ``(case_id, type, created_at, actor_id, is_public, data)`` tuples."""
+    ids = iter(reserve_ids(chunk.cursor, TimelineEvent, len(events)))
+    for case_id, kind, moment, actor, public, data in events:
+        yield {
+            "id": next(ids),
+            "case_id": case_id,
+            "type": kind,
+            "actor_id": actor,
+            "created_at": moment,
+            "is_public": public,
+            "data": data,
+        }
 
 
 # --- Lifecycle, routing and warnings tables (one row set per chunk, from the same plans) ---------
@@ -1409,17 +1413,7 @@ def conference_rows(chunk: Chunk) -> Iterator[dict]:
 def pending_event_rows(chunk: Chunk) -> Iterator[dict]:
     """The timeline events the tables above queued in this chunk (written after them, in one COPY)."""
     events, chunk.events[:] = list(chunk.events), []
-    ids = iter(reserve_ids(chunk.cursor, TimelineEvent, len(events)))
-    for case_id, kind, moment, actor, public, data in events:
-        yield {
-            "id": next(ids),
-            "case_id": case_id,
-            "type": kind,
-            "actor_id": actor,
-            "created_at": moment,
-            "is_public": public,
-            "data": data,
-        }
+    yield from timeline_rows(chunk, events)
 
 
 # The per-table generators, in insertion order (a table's foreign keys point to earlier ones).
@@ -1564,18 +1558,8 @@ def generate(
                 log(
                     f"{done:>9,} cases {elapsed:7.1f} s {done / elapsed:6.0f} cases/s, peak RSS {peak_rss_mb():.0f} MB"
                 )
-        # VACUUM also sets the visibility map, without which index-only scans read the heap anyway;
-        # it cannot run inside a transaction (the tests), where ANALYZE does.
-        command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
-        for name in dict.fromkeys([t.name for t in all_tables] + ["accounts_center"]):
-            cursor.execute(f"{command} {name}")
-    return {
-        "cases": n,
-        "rows": row_counts(all_tables),
-        "seconds": round(time.monotonic() - started, 1),
-        "peak_rss_mb": round(peak_rss_mb(), 1),
-        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
+        vacuum(cursor, [t.name for t in all_tables] + ["accounts_center"])
+    return run_summary(n, all_tables, started)
 
 
 EXTRA_COLUMNS = (
@@ -1751,15 +1735,26 @@ def generate_extra(*, chunk_size: int = 10_000, seed: int = 2026, log: Callable[
                 log(
                     f"{done:>9,} cases {elapsed:7.1f} s {done / elapsed:6.0f} cases/s, peak RSS {peak_rss_mb():.0f} MB"
                 )
-        command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
-        for name in dict.fromkeys(["cases_case", *[t.name for t in extra if t.count]]) if done else []:
-            cursor.execute(f"{command} {name}")
+        if done:
+            vacuum(cursor, ["cases_case", *[t.name for t in extra if t.count]])
+    return run_summary(done, extra, started)
+
+
+def vacuum(cursor, tables: list[str]) -> None:
+    """VACUUM also sets the visibility map, without which index-only scans read the heap anyway;
+    it cannot run inside a transaction (the tests), where ANALYZE does."""
+    command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
+    for name in dict.fromkeys(tables):
+        cursor.execute(f"{command} {name}")
+
+
+def run_summary(cases: int, tables, started: float) -> dict:
     return {
-        "cases": done,
-        "rows": row_counts(extra),
+        "cases": cases,
+        "rows": row_counts(tables),
         "seconds": round(time.monotonic() - started, 1),
         "peak_rss_mb": round(peak_rss_mb(), 1),
-        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "finished_at": timezone.now().isoformat(timespec="seconds"),
     }
 
 
