@@ -10,7 +10,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass, field
 
-from django.db import connections, router, transaction
+from django.db import transaction
 from django.db.models import Count, Max, Q, Sum
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
@@ -51,6 +51,7 @@ from cases.workcalendar import (
     reference_data,
     start_of_day,
 )
+from mediation_center.dialect import update_rows  # the sweep's bulk writer
 from mediation_center.errors import DomainError, NotAllowed
 
 log = logging.getLogger(__name__)
@@ -952,61 +953,6 @@ def _sweep_batch(cases: list[_SweptCase], *, now: dt.datetime, calendar: WorkCal
     TimelineEvent.objects.bulk_create([e for e in events if e.case_id in recorded_cases - baseline])
     _notify_escalations(recorded, values)
     return len(recorded)
-
-
-_PLAIN_TYPES = {
-    "BooleanField",
-    "IntegerField",
-    "BigIntegerField",
-    "SmallIntegerField",
-    "PositiveIntegerField",
-    "PositiveSmallIntegerField",
-    "PositiveBigIntegerField",
-    "DateTimeField",
-}
-
-
-def update_rows(model, fields: list[str], rows: list[tuple]) -> int:
-    """Write ``(pk, value, …)`` rows into ``fields`` of ``model``'s table, in one statement.
-
-    On PostgreSQL one ``UPDATE … FROM unnest(%s::type[], …)``: Django's ``bulk_update`` builds a
-    ``CASE WHEN`` per row and field, which costs seconds for thousands of rows. Elsewhere (SQLite, the
-    embedded default) one parameterised ``UPDATE`` run for every row (``executemany``)."""
-    if not rows:
-        return 0
-    meta = model._meta
-    columns = [meta.get_field(name) for name in fields]
-    connection = connections[router.db_for_write(model)]
-    quote = connection.ops.quote_name
-    table, pk = quote(meta.db_table), quote(meta.pk.column)
-    if connection.vendor == "postgresql" and all(c.get_internal_type() in _PLAIN_TYPES for c in columns):
-        values = [row[1:] for row in rows]  # psycopg adapts these as they are
-    else:
-        values = [
-            [
-                column.get_db_prep_save(value, connection)
-                for column, value in zip(columns, row[1:], strict=True)
-            ]
-            for row in rows
-        ]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            types = [meta.pk.rel_db_type(connection)] + [column.db_type(connection) for column in columns]
-            arrays = [[row[0] for row in rows]] + [list(column) for column in zip(*values, strict=True)]
-            aliases = ", ".join(f"c{i}" for i in range(len(columns)))
-            sets = ", ".join(f"{quote(column.column)} = v.c{i}" for i, column in enumerate(columns))
-            unnest = ", ".join(f"%s::{t}[]" for t in types)
-            cursor.execute(
-                f"UPDATE {table} AS t SET {sets} FROM unnest({unnest}) AS v(pk, {aliases}) WHERE t.{pk} = v.pk",
-                arrays,
-            )
-        else:
-            sets = ", ".join(f"{quote(column.column)} = %s" for column in columns)
-            cursor.executemany(
-                f"UPDATE {table} SET {sets} WHERE {pk} = %s",
-                [[*row_values, row[0]] for row, row_values in zip(rows, values, strict=True)],
-            )
-    return len(rows)
 
 
 def retry_pending_emails(*, now: dt.datetime | None = None) -> int:

@@ -1,0 +1,152 @@
+"""The one place that knows SQL dialects: PostgreSQL's fast paths and the portable SQL every other backend runs.
+
+Selectors and services build their SQL through these functions and never ask ``connection.vendor``
+themselves. On PostgreSQL each function writes the fast form the benchmark needs (an id list as one array
+parameter, a ``MATERIALIZED`` CTE, ``UPDATE … FROM unnest(…)``); on SQLite (the embedded default) and any
+other backend the same function writes plain SQL with the same answer. ``portable_sql()`` makes PostgreSQL
+run the portable forms too, so tests can compare both paths on the same data (tests/test_dialect.py).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from django.db import connections, router
+from django.db.models import BooleanField, F, Func
+from django.db.models.expressions import RawSQL
+
+_portable: ContextVar[bool] = ContextVar("portable_sql", default=False)
+
+# Up to this many ids an ``IN (%s, …)`` list; beyond it SQLite reads them from one JSON parameter
+# (``json_each``), clear of its bound-variable limit (999 on builds before 3.32, 32,766 after) whatever
+# else the statement binds.
+IN_LIST_MAX = 500
+
+
+def fast_paths(connection) -> bool:
+    """Whether ``connection`` runs the PostgreSQL forms (not inside ``portable_sql()``)."""
+    return connection.vendor == "postgresql" and not _portable.get()
+
+
+@contextmanager
+def portable_sql() -> Iterator[None]:
+    """Write the portable SQL on every backend inside this block (to compare it with the fast path)."""
+    token = _portable.set(True)
+    try:
+        yield
+    finally:
+        _portable.reset(token)
+
+
+# --- an id list ----------------------------------------------------------------------------------
+def id_in(column: str, ids: Sequence[int], connection) -> tuple[str, list]:
+    """``column`` is one of ``ids``, as SQL and its parameters.
+
+    PostgreSQL: ``column = ANY(%s)``, the ids as one array parameter: the same plan as ``IN (…)``, but
+    Django prepares every id of an ``IN`` list in every query (~1 ms a query for a county's 222 centers).
+    Elsewhere ``column IN (%s, …)``; on SQLite a long list is one JSON parameter read by ``json_each``."""
+    ids = list(ids)
+    if fast_paths(connection):
+        return f"{column} = ANY(%s)", [ids]
+    if not ids:
+        return "1 = 0", []
+    if len(ids) > IN_LIST_MAX and connection.vendor == "sqlite":
+        return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(ids)]
+    return f"{column} IN ({', '.join(['%s'] * len(ids))})", ids
+
+
+class OneOf(Func):
+    """A filter: ``column`` (a field name such as ``center_id``) is one of ``ids`` (see ``id_in``)."""
+
+    output_field = BooleanField()
+
+    def __init__(self, column: str, ids: Sequence[int]):
+        super().__init__(F(column))
+        self.ids = list(ids)
+
+    def as_sql(self, compiler, connection, **extra):
+        column, params = compiler.compile(self.source_expressions[0])
+        sql, id_params = id_in(column, self.ids, connection)
+        return (sql if fast_paths(connection) else f"({sql})"), (*params, *id_params)
+
+
+# --- common table expressions and raw statements -------------------------------------------------------
+def materialized_cte(name: str, body: str, connection) -> str:
+    """``name AS MATERIALIZED (body)`` on PostgreSQL, where it fences the planner (computed once, joined
+    by hash); a plain ``name AS (body)`` elsewhere: the hint changes plans, never answers."""
+    hint = "MATERIALIZED " if fast_paths(connection) else ""
+    return f"{name} AS {hint}({body})"
+
+
+class ConnectionSQL(RawSQL):
+    """Raw SQL written for the connection the query runs on: ``build(connection)`` gives ``(sql, params)``.
+    Use it where plain ``RawSQL`` would need the dialect (the query may go to the reporting replica)."""
+
+    def __init__(self, build: Callable[[object], tuple[str, Sequence]], output_field=None):
+        super().__init__("", (), output_field)
+        self.build = build
+
+    def as_sql(self, compiler, connection):
+        sql, params = self.build(connection)
+        return f"({sql})", tuple(params)
+
+
+# --- the bulk writer ------------------------------------------------------------------------------------
+# Column types psycopg adapts as they are, in arrays; others go through the field's own preparation.
+_PLAIN_TYPES = {
+    "BooleanField",
+    "IntegerField",
+    "BigIntegerField",
+    "SmallIntegerField",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+    "PositiveBigIntegerField",
+    "DateTimeField",
+}
+
+
+def update_rows(model, fields: list[str], rows: list[tuple]) -> int:
+    """Write ``(pk, value, …)`` rows into ``fields`` of ``model``'s table, in one statement.
+
+    On PostgreSQL one ``UPDATE … FROM unnest(%s::type[], …)``: Django's ``bulk_update`` builds a
+    ``CASE WHEN`` per row and field, which costs seconds for thousands of rows. Elsewhere (SQLite, the
+    embedded default) one parameterised ``UPDATE`` run for every row (``executemany``)."""
+    if not rows:
+        return 0
+    meta = model._meta
+    columns = [meta.get_field(name) for name in fields]
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    table, pk = quote(meta.db_table), quote(meta.pk.column)
+    fast = fast_paths(connection)
+    if fast and all(c.get_internal_type() in _PLAIN_TYPES for c in columns):
+        values = [row[1:] for row in rows]  # psycopg adapts these as they are
+    else:
+        values = [
+            [
+                column.get_db_prep_save(value, connection)
+                for column, value in zip(columns, row[1:], strict=True)
+            ]
+            for row in rows
+        ]
+    with connection.cursor() as cursor:
+        if fast:
+            types = [meta.pk.rel_db_type(connection)] + [column.db_type(connection) for column in columns]
+            arrays = [[row[0] for row in rows]] + [list(column) for column in zip(*values, strict=True)]
+            aliases = ", ".join(f"c{i}" for i in range(len(columns)))
+            sets = ", ".join(f"{quote(column.column)} = v.c{i}" for i, column in enumerate(columns))
+            unnest = ", ".join(f"%s::{t}[]" for t in types)
+            cursor.execute(
+                f"UPDATE {table} AS t SET {sets} FROM unnest({unnest}) AS v(pk, {aliases}) WHERE t.{pk} = v.pk",
+                arrays,
+            )
+        else:
+            sets = ", ".join(f"{quote(column.column)} = %s" for column in columns)
+            cursor.executemany(
+                f"UPDATE {table} SET {sets} WHERE {pk} = %s",
+                [[*row_values, row[0]] for row, row_values in zip(rows, values, strict=True)],
+            )
+    return len(rows)
