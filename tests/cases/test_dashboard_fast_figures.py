@@ -288,3 +288,58 @@ def test_listed_rows_link_to_their_case(data, world, supervisor, login):
     assert listed
     for pk in listed:
         assert f'<a href="{reverse("cases:detail", args=[pk])}">' in html
+
+
+# The figures of ``data`` for PERIOD written out, as a supervisor reads them: the same numbers on SQLite
+# and on PostgreSQL. The reference above is computed on each backend from its own rows; these literals
+# make a backend that counts, rounds or sums differently fail even if it agrees with itself.
+FIGURES = {  # key: (value %, numerator, denominator)
+    "mediation_success_rate": (0.0, 0, 2),
+    "resolution_rate": (20.0, 1, 5),
+    "on_time_rate": (0.0, 0, 2),
+    "timely_sign_rate": (None, 0, 0),
+    "satisfaction_rate": (None, 0, 0),
+    "visit_satisfaction_rate": (66.7, 2, 3),
+}
+MONEY = "2010.00"
+BY_CENTER = [  # open cases per center (red, orange, yellow, blue), by name
+    ("测试县矛调中心", [1, 1, 0, 0], 3),
+    ("测试村调委会", [0, 0, 1, 1], 3),
+    ("测试镇矛调中心", [1, 0, 0, 1], 3),
+]
+
+
+def test_page_api_and_excel_show_the_same_numbers_on_every_backend(data, supervisor, login):
+    from io import BytesIO
+
+    from django.urls import reverse
+    from openpyxl import load_workbook
+
+    from cases.selectors_warnings import MEASURES
+
+    client = login(supervisor)
+    query = {"start": PERIOD.start.isoformat(), "end": PERIOD.end.isoformat()}
+    with time_machine.travel(NOW, tick=False):
+        api = client.get(reverse("api-warnings-dashboard"), query).json()
+        xlsx = client.get(reverse("cases:warnings_export"), query)
+        html = client.get(reverse("cases:warnings_dashboard"), query).content.decode()
+    assert {m["key"]: (m["value"], m["numerator"], m["denominator"]) for m in api["measures"]} == FIGURES
+    assert api["money_covered"] == MONEY
+    assert [(r["center"], r["levels"], r["total"]) for r in api["by_center"]] == BY_CENTER
+
+    book = load_workbook(BytesIO(xlsx.content))
+    sheet = {row[0]: row[1:] for row in book["考核指标"].iter_rows(min_row=3, values_only=True)}
+    labels = {key: str(label) for key, label, _fn in MEASURES}
+    assert {key: sheet[labels[key]] for key in FIGURES} == FIGURES
+    assert sheet["协议涉及金额（元）"][0] == float(MONEY)
+    by_center = [(r[0], list(r[1:5]), r[5]) for r in book["按中心"].iter_rows(min_row=2, values_only=True)]
+    assert by_center == BY_CENTER
+
+    for key, (value, numerator, denominator) in FIGURES.items():
+        shown = (
+            "<b>—</b><small>无数据</small>"
+            if value is None
+            else f"<b>{value}%</b><small>{numerator}/{denominator}"
+        )
+        assert f'data-key="{key}"><small>{labels[key]}</small>{shown}' in html, key
+    assert f'data-key="money_covered"><small>协议涉及金额（元）</small><b>{MONEY}</b>' in html
