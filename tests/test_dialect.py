@@ -182,3 +182,27 @@ def test_the_dashboard_gives_the_same_figures_on_every_path(supervisor, monkeypa
     assert ("= ANY(" in native_text, "AS MATERIALIZED" in native_text) == (fast, fast)
     assert "= ANY(" not in portable_text and "MATERIALIZED" not in portable_text
     assert ("json_each(" in portable_text) == (connection.vendor == "sqlite")
+
+
+def test_no_vendor_branch_outside_the_seam():
+    """Product code asks the seam, never the backend: a new ``if vendor ==`` or PostgreSQL-only SQL in a
+    selector or service would break the embedded default where CI's PostgreSQL run cannot see it."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    pattern = re.compile(r"\.vendor\b|IS_POSTGRES|= ANY\(|AS MATERIALIZED|unnest\(")
+    allowed = {
+        root / "mediation_center" / "dialect.py",
+        root / "mediation_center" / "settings.py",  # defines IS_POSTGRES for the test markers
+        root / "cases" / "management" / "commands" / "generate_data.py",  # the PostgreSQL-only benchmark
+    }
+    found = [
+        f"{path.relative_to(root)}:{n}"
+        for app in ("accounts", "cases", "routing", "mediation_center")
+        for path in sorted((root / app).rglob("*.py"))
+        if path not in allowed and "migrations" not in path.parts
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if pattern.search(line.split("#", 1)[0])  # code, not comments
+    ]
+    assert found == []
