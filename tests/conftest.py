@@ -30,6 +30,13 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 CI_BACKEND = os.environ.get("CI_BACKEND", "")
 EMBEDDED_PASS = CI_BACKEND == "embedded"
 MAY_SKIP_ON_EMBEDDED = ("postgres", "redis")
+STRICT = IN_CI or EMBEDDED_PASS
+
+
+def _may_skip(item) -> bool:
+    if not STRICT:
+        return True
+    return EMBEDDED_PASS and any(item.get_closest_marker(m) for m in MAY_SKIP_ON_EMBEDDED)
 
 
 def _service_missing(marker: str) -> str | None:
@@ -70,9 +77,22 @@ def pytest_runtest_setup(item):
         if item.get_closest_marker(marker):
             reason = _service_missing(marker)
             if reason:
-                if (IN_CI or EMBEDDED_PASS) and not (EMBEDDED_PASS and marker in MAY_SKIP_ON_EMBEDDED):
+                if not _may_skip(item):  # in CI every service must be there: a skip would hide a gap
                     pytest.fail(f"CI requires this test to run: {reason}")
                 pytest.skip(reason)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    # In CI a skip is allowed only where the policy above allows it, whoever asks for it (a marker
+    # here, a skipif, pytest.skip, importorskip): any other skip turns into a failure.
+    report = yield
+    if report.skipped and not hasattr(report, "wasxfail") and not _may_skip(item):
+        report.outcome = "failed"
+        report.longrepr = (
+            f"CI allows no skip here (only postgres/redis tests, on the embedded pass): {report.longrepr}"
+        )
+    return report
 
 
 @pytest.fixture(scope="session")
