@@ -88,10 +88,9 @@ def pytest_runtest_makereport(item, call):
     # here, a skipif, pytest.skip, importorskip): any other skip turns into a failure.
     report = yield
     if report.skipped and not hasattr(report, "wasxfail") and not _may_skip(item):
+        why = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
         report.outcome = "failed"
-        report.longrepr = (
-            f"CI allows no skip here (only postgres/redis tests, on the embedded pass): {report.longrepr}"
-        )
+        report.longrepr = f"CI allows no skip here (only postgres/redis tests, on the embedded pass): {why}"
     return report
 
 
