@@ -6,8 +6,10 @@ DJANGO_MODE=production turns on the hardened settings that pass ``check --deploy
 """
 
 import os
+import socket
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -42,7 +44,29 @@ SECRET_KEY = env("SECRET_KEY") or (
 )
 if PRODUCTION and len(SECRET_KEY) < 50:
     raise RuntimeError("DJANGO_MODE=production needs SECRET_KEY of at least 50 characters")
+
+
+def _served_host() -> str:
+    """The host `make run` serves on (HOST, as scripts/run.sh reads it), as other machines reach it."""
+    host = env("HOST", "127.0.0.1").strip() or "127.0.0.1"
+    if host in {"0.0.0.0", "::", "[::]"}:  # every interface: this machine's address on the network
+        try:
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+                probe.connect(("10.254.254.254", 1))  # UDP: picks the outgoing interface, sends nothing
+                host = probe.getsockname()[0]
+        except OSError:
+            host = "127.0.0.1"
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host
+
+
+SERVED_HOST = _served_host()
+# The QR code on receipts opens this portal; without PUBLIC_BASE_URL it is the address `make run` serves.
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL") or f"http://{SERVED_HOST}:{env('PORT', '8000').strip() or '8000'}"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "localhost,127.0.0.1,[::1],testserver")
+_public_host = urlsplit(PUBLIC_BASE_URL).hostname or ""
+_public_host = f"[{_public_host}]" if ":" in _public_host else _public_host
+if not PRODUCTION and not env("ALLOWED_HOSTS") and _public_host not in ALLOWED_HOSTS:
+    ALLOWED_HOSTS.append(_public_host)  # the QR code opens the portal, e.g. `make run` on HOST=0.0.0.0
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 DATA_DIR = Path(env("DATA_DIR", str(BASE_DIR / "data")))
@@ -109,17 +133,14 @@ DATABASE_URL = env("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
 else:
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "mediation.sqlite3",
-            # WAL plus a busy timeout lets the web server and the Celery worker both write.
-            "OPTIONS": {
-                "timeout": 20,
-                "transaction_mode": "IMMEDIATE",
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            },
-        }
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": DATA_DIR / "mediation.sqlite3"}}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # WAL plus a busy timeout lets the web server and the Celery worker both write (also for a
+    # sqlite:///file DATABASE_URL, which is how the live Celery test points its worker at the test DB).
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 # Optional read replica for dashboards and reports (see README, scaling).
 if env("REPLICA_DATABASE_URL"):
@@ -252,7 +273,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # --- Center-wide settings ------------------------------------------------------------
 # The word in case numbers, e.g. (2026)某县矛调字第123号.
 CASE_NUMBER_WORD = env("CASE_NUMBER_WORD", "矛调")
-PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+# PUBLIC_BASE_URL (the QR code on receipts) is set next to ALLOWED_HOSTS above: it follows HOST/PORT.
+
 # Mediation lifecycle: judicial confirmation window (人民调解法 art. 33) and follow-up visit intervals.
 JUDICIAL_CONFIRMATION_DAYS = env_int("JUDICIAL_CONFIRMATION_DAYS", 30)
 FOLLOW_UP_AFTER_CLOSING_DAYS = env_int("FOLLOW_UP_AFTER_CLOSING_DAYS", 7)

@@ -2,12 +2,14 @@
 # make run: set up, migrate, load demo data once, start web + Celery worker + beat; Ctrl-C stops all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+bash scripts/system-packages.sh pdf  # Pango + Noto CJK for PDFs: installed as root, else named
 bash scripts/setup.sh
+# Exported so that settings.py derives PUBLIC_BASE_URL (the receipts' QR code) from them when unset.
+export HOST=${HOST:-127.0.0.1}
+export PORT=${PORT:-8000}
 PY=.venv/bin/python
 $PY manage.py migrate --noinput -v0
 $PY manage.py load_demo
-HOST=${HOST:-127.0.0.1}
-PORT=${PORT:-8000}
 pids=()
 cleanup() {
   trap - INT TERM EXIT

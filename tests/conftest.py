@@ -17,8 +17,26 @@ from cases.services.intake import CaseData, PartyData, register_case
 from routing.models import Channel
 from tests.factories import PASSWORD, CenterFactory, DepartmentFactory, MembershipFactory, UserFactory
 
-IN_CI = os.environ.get("CI", "").lower() == "true"
 VALID_ID = "11010519491231002X"
+
+# Which marked tests may skip. Markers name what a test needs beyond the embedded default
+# (SQLite + filesystem broker + file cache): `postgres`, `redis`; `browser` needs Chromium.
+#  - outside CI: a test whose service is missing is skipped, with its reason in the summary;
+#  - CI_BACKEND=embedded (.ci/run's first pass, nothing configured): `postgres` / `redis` tests
+#    skip with their reason; everything else, browser and live Celery tests included, must run;
+#  - CI=true otherwise (.ci/run's PostgreSQL + Redis pass): every marked test must run, a skip
+#    would hide a gap, so a missing service fails the test.
+IN_CI = os.environ.get("CI", "").lower() == "true"
+CI_BACKEND = os.environ.get("CI_BACKEND", "")
+EMBEDDED_PASS = CI_BACKEND == "embedded"
+MAY_SKIP_ON_EMBEDDED = ("postgres", "redis")
+STRICT = IN_CI or EMBEDDED_PASS
+
+
+def _may_skip(item) -> bool:
+    if not STRICT:
+        return True
+    return EMBEDDED_PASS and any(item.get_closest_marker(m) for m in MAY_SKIP_ON_EMBEDDED)
 
 
 def _service_missing(marker: str) -> str | None:
@@ -28,19 +46,61 @@ def _service_missing(marker: str) -> str | None:
         return "needs Redis: set REDIS_URL=redis://..."
     if marker == "browser" and not os.path.exists("/usr/bin/chromium"):
         return "needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium)"
-    if marker == "celery_live" and not settings.REDIS_URL:
-        return "needs Redis as the Celery broker: set REDIS_URL"
     return None
 
 
+def pytest_configure(config):
+    if CI_BACKEND not in ("", "embedded"):
+        raise pytest.UsageError(
+            f"CI_BACKEND={CI_BACKEND!r}: the only value is 'embedded' (or leave it unset)"
+        )
+    if EMBEDDED_PASS and (settings.IS_POSTGRES or settings.REDIS_URL):
+        raise pytest.UsageError(
+            "CI_BACKEND=embedded runs with nothing configured: unset DATABASE_URL and REDIS_URL"
+        )
+
+
+def pytest_report_header(config):
+    policy = (
+        "embedded pass: postgres/redis tests skip, all else must run"
+        if EMBEDDED_PASS
+        else "CI: every marked test must run"
+        if IN_CI
+        else "local: tests whose service is missing skip"
+    )
+    db = "PostgreSQL" if settings.IS_POSTGRES else "SQLite"
+    return f"backend: {db}, cache {settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]}, broker {settings.CELERY_BROKER_URL.split(':', 1)[0]}; {policy}"
+
+
 def pytest_runtest_setup(item):
-    for marker in ("postgres", "redis", "browser", "celery_live"):
+    for marker in ("postgres", "redis", "browser"):
         if item.get_closest_marker(marker):
             reason = _service_missing(marker)
             if reason:
-                if IN_CI:  # in CI every service must be there: a skip would hide a gap
+                if not _may_skip(item):  # in CI every service must be there: a skip would hide a gap
                     pytest.fail(f"CI requires this test to run: {reason}")
                 pytest.skip(reason)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    # In CI a skip is allowed only where the policy above allows it, whoever asks for it (a marker
+    # here, a skipif, pytest.skip, importorskip): any other skip turns into a failure.
+    report = yield
+    if report.skipped and not hasattr(report, "wasxfail") and not _may_skip(item):
+        why = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"CI allows no skip here (only postgres/redis tests, on the embedded pass): {why}"
+    return report
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    # On SQLite the test database is a file, not Django's default in-memory one, so that another
+    # process (the live Celery worker and beat, tests/cases/test_celery_live.py) can open it.
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3") and not db.get("TEST", {}).get("NAME"):
+        db.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("db") / "test.sqlite3")
 
 
 @pytest.fixture(autouse=True)

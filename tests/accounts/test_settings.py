@@ -1,10 +1,12 @@
 """The settings switch: embedded SQLite + filesystem broker by default, PostgreSQL + Redis by URL."""
 
+import ipaddress
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -78,6 +80,48 @@ def test_production_mode_refuses_a_missing_secret_key(tmp_path):
     )
     assert out.returncode != 0
     assert "SECRET_KEY" in out.stderr
+
+
+QR_PROBE = (
+    "import django; django.setup(); from urllib.parse import urlsplit; from django.http import HttpRequest; "
+    "from cases.models import Case; from cases.documents.receipt import status_url\n"
+    "url = status_url(Case(tracking_code='T1')); request = HttpRequest()\n"
+    "request.META = {'HTTP_HOST': urlsplit(url).netloc, 'SERVER_NAME': 'x', 'SERVER_PORT': '1'}\n"
+    "request.get_host()  # DisallowedHost unless the portal answers at the QR code's host\n"
+    "print(url)"
+)
+
+
+def _receipt_qr_url(env_overrides: dict, tmp_path) -> str:
+    drop = {"DATABASE_URL", "REDIS_URL", "DJANGO_MODE", "HOST", "PORT", "PUBLIC_BASE_URL"}
+    env = {k: v for k, v in os.environ.items() if k not in drop}
+    env.update({"DJANGO_SETTINGS_MODULE": "mediation_center.settings", "DATA_DIR": str(tmp_path)})
+    env.update(env_overrides)
+    out = subprocess.run(
+        [sys.executable, "-c", QR_PROBE], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
+    return out.stdout.strip().splitlines()[-1]
+
+
+def test_receipt_qr_opens_the_portal_make_run_serves(tmp_path):
+    assert _receipt_qr_url({}, tmp_path) == "http://127.0.0.1:8000/portal/status/?code=T1"
+    served = {"HOST": "192.168.10.7", "PORT": "8080"}
+    assert _receipt_qr_url(served, tmp_path) == "http://192.168.10.7:8080/portal/status/?code=T1"
+    assert (
+        _receipt_qr_url({"HOST": "::1", "PORT": "8080"}, tmp_path)
+        == "http://[::1]:8080/portal/status/?code=T1"
+    )
+
+
+def test_receipt_qr_on_every_interface_names_this_machines_address(tmp_path):
+    url = urlsplit(_receipt_qr_url({"HOST": "0.0.0.0", "PORT": "8080"}, tmp_path))
+    assert url.port == 8080 and url.path == "/portal/status/"
+    assert ipaddress.ip_address(url.hostname) and url.hostname != "0.0.0.0"
+
+
+def test_public_base_url_wins_over_host_and_port(tmp_path):
+    env = {"PUBLIC_BASE_URL": "https://mediation.example.cn/", "HOST": "0.0.0.0", "PORT": "8080"}
+    assert _receipt_qr_url(env, tmp_path) == "https://mediation.example.cn/portal/status/?code=T1"
 
 
 @pytest.mark.postgres

@@ -1,4 +1,8 @@
-"""A real Celery worker and beat (subprocesses) against Redis and the test PostgreSQL database.
+"""A real Celery worker and beat (subprocesses) against the test database and the configured broker.
+
+On the embedded default that is the SQLite test database (a file, see tests/conftest.py) and the
+filesystem broker in a fresh folder, as `make run` uses them; with DATABASE_URL / REDIS_URL set it
+is the test PostgreSQL database and Redis.
 
 A case runs on a one-minute clock that started 20 seconds ago: blue now, red in 40 seconds. Beat
 (django-celery-beat, 2-second interval) queues the sweep; the worker is stopped for a while to show
@@ -29,15 +33,28 @@ from cases.models import (
 )
 from cases.services.warnings import on_case_changed, seed_sweep_schedule
 
-pytestmark = [pytest.mark.celery_live, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.celery_live, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
 CELERY = str(Path(sys.executable).with_name("celery"))
 
 
-def _env() -> dict:
-    parts = urlsplit(os.environ["DATABASE_URL"])
-    test_db = urlunsplit(parts._replace(path="/" + connection.settings_dict["NAME"]))
-    env = {**os.environ, "DATABASE_URL": test_db, "DB_CONN_MAX_AGE": "0", "CELERY_TASK_ALWAYS_EAGER": "false"}
+def _env(data_dir: Path) -> dict:
+    test_db = connection.settings_dict["NAME"]
+    if settings.IS_POSTGRES:
+        test_db = urlunsplit(urlsplit(os.environ["DATABASE_URL"])._replace(path="/" + test_db))
+    else:
+        assert Path(test_db).is_file(), (
+            f"the SQLite test database must be a file a worker can open: {test_db}"
+        )
+        test_db = f"sqlite:///{test_db}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": test_db,
+        "DB_CONN_MAX_AGE": "0",
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        # Its own DATA_DIR: on the filesystem broker a fresh, empty queue folder.
+        "DATA_DIR": str(data_dir),
+    }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     return env
 
@@ -46,7 +63,7 @@ def _start(*args: str, log: Path) -> subprocess.Popen:
     return subprocess.Popen(
         [CELERY, "-A", "mediation_center", *args],
         cwd=ROOT,
-        env=_env(),
+        env=_env(log.parent / "celery-data"),
         stdout=log.open("ab"),
         stderr=subprocess.STDOUT,
     )
@@ -76,9 +93,10 @@ def _level(case) -> int:
 
 
 def test_worker_and_beat_turn_a_case_from_blue_to_red(make_case, tmp_path):
-    import redis
+    if settings.CELERY_BROKER_URL.startswith("redis"):
+        import redis
 
-    redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()  # this area's own Redis database
+        redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()  # this area's own Redis database
     WarningSetting.objects.filter(key="time_orange_working_days").update(value=0)
     policy = DeadlinePolicy.objects.create(
         code="live-test", name="测试用一分钟时限", dispute_type=DisputeType.objects.get(code="other")
@@ -118,7 +136,7 @@ def test_worker_and_beat_turn_a_case_from_blue_to_red(make_case, tmp_path):
         _wait(lambda: sweeps_done() >= before + 2, 30, "sweeps with the clock running")
         # The worker swept while the clock still had time left: not red yet (yellow from 80%).
         assert _level(case) in (WarningLevel.BLUE, WarningLevel.YELLOW)
-        _stop(worker)  # the worker goes away; beat keeps queueing sweeps in Redis
+        _stop(worker)  # the worker goes away; beat keeps queueing sweeps in the broker
 
         due = started + dt.timedelta(minutes=1)
         time.sleep(max((due - timezone.now()).total_seconds(), 0) + 2)
