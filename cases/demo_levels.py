@@ -1,5 +1,5 @@
-"""Demo data below the county: a town and a village case worked to the follow-up visit by the town's
-and the village's own logins, and one case at each level still waiting to be routed."""
+"""Demo data below the county: at the town and at the village, a case worked to the follow-up visit by
+that level's own logins, one in mediation in its mediator's queue and one waiting at the window."""
 
 from datetime import timedelta
 
@@ -63,7 +63,7 @@ def _work_to_close(case: Case, *, clerk, mediator, supervisor, place: str, terms
 
 
 def build_demo_levels(org: dict) -> int:
-    """Four cases: at 城关镇 and at its 东村 committee, one closed with a visit and one at the window."""
+    """Six cases: at 城关镇 and at its 东村 committee, one closed with a visit, one in mediation, one at the window."""
     users = org["users"]
     today = timezone.localdate()
     town_case = _register(
@@ -118,6 +118,37 @@ def build_demo_levels(org: dict) -> int:
         notes="柴草已移走，双方关系缓和。",
     )
 
+    # In mediation with each level's mediator, so it is in their queue (claimed) with a session.
+    for center_key, clerk, mediator, type_code, summary, names in (
+        (
+            "town1",
+            "town_clerk",
+            "town_mediator",
+            "land_contracting",
+            "村民反映邻村承包户越界耕种。",
+            ("吴大哥", "钱某"),
+        ),
+        (
+            "village11",
+            "village_clerk",
+            "village_mediator",
+            "neighbour",
+            "楼上住户空调滴水，楼下多次协商未果。",
+            ("孙阿姨", "周先生"),
+        ),
+    ):
+        case = _register(org, center_key, clerk, type_code, summary, names)
+        route_case(case, actor=users[clerk])
+        claim_case(case, actor=users[mediator])
+        services.record_session(
+            case,
+            actor=users[mediator],
+            started_at=timezone.now() - timedelta(hours=3),
+            mode="phone",
+            discussion="电话联系双方，约定周五现场查看。",
+            parties=list(case.parties.all()),
+        )
+
     # Waiting at each window for a newcomer to route, claim and work.
     _register(
         org, "town1", "town_clerk", "labour", "镇上一家工厂拖欠两名工人一个月工资。", ("周师傅", "某服装厂")
@@ -130,4 +161,4 @@ def build_demo_levels(org: dict) -> int:
         "兄弟二人因赡养老人的费用分担发生争执。",
         ("冯老大", "冯老二"),
     )
-    return 4
+    return 6

@@ -30,15 +30,15 @@ def test_demo_data_has_the_center_tree_every_role_and_is_loaded_once(db):
     roles = set(Membership.objects.values_list("role", flat=True))
     assert roles == {r.value for r in Membership.Role}
     assert User.objects.filter(kind=User.Kind.CITIZEN).exists()
-    assert Case.objects.count() == 14
-    assert Case.objects.filter(center__level=Center.Level.TOWN).count() == 2
-    assert Case.objects.filter(center__level=Center.Level.VILLAGE).count() == 2
-    assert TimelineEvent.objects.filter(type__in=["registered", "submitted"]).count() == 14
+    assert Case.objects.count() == 16
+    assert Case.objects.filter(center__level=Center.Level.TOWN).count() == 3
+    assert Case.objects.filter(center__level=Center.Level.VILLAGE).count() == 3
+    assert TimelineEvent.objects.filter(type__in=["registered", "submitted"]).count() == 16
     assert "演示数据已载入" in text
 
     again = load_demo()
     assert "跳过" in again
-    assert Case.objects.count() == 14
+    assert Case.objects.count() == 16
 
 
 def test_the_summary_tells_what_the_database_holds(db):
@@ -49,14 +49,14 @@ def test_the_summary_tells_what_the_database_holds(db):
             "工作人员 / staff: 12；岗位 / posts: 窗口受理员 3，调解员 5，部门联络员 1，督办/领导 2，管理员 1"
             in text
         )
-        assert "案件 / cases: 14（市/县矛调中心 10，镇/街道矛调中心 2，村/社区调委会 2）" in text
+        assert "案件 / cases: 16（市/县矛调中心 10，镇/街道矛调中心 3，村/社区调委会 3）" in text
         assert "已回访 1，待回访 6" in text
     # read from the database, not literals: one more case and one more visit done show up
     case = Case.objects.filter(center__level=Center.Level.TOWN).first()
     FollowUpVisit.objects.filter(visited_at__isnull=True).update(visited_at=timezone.now())
     Case.objects.filter(pk=case.pk).update(center=Center.objects.get(level=Center.Level.COUNTY))
     text = load_demo()
-    assert "案件 / cases: 14（市/县矛调中心 11，镇/街道矛调中心 1，村/社区调委会 2）" in text
+    assert "案件 / cases: 16（市/县矛调中心 11，镇/街道矛调中心 2，村/社区调委会 3）" in text
     assert "已回访 7，待回访 0" in text
 
 

@@ -132,10 +132,16 @@ def test_a_dispute_is_worked_from_the_window_to_the_visit_with_demo_logins(
     assert page.status_code == 200 and "达成书面协议。" in page.content.decode()
 
 
-def test_the_demo_has_a_closed_case_and_one_waiting_at_the_window_at_town_and_village(demo):
+def test_the_demo_has_a_closed_case_one_in_mediation_and_one_at_the_window_at_town_and_village(demo):
     for level in (Center.Level.TOWN, Center.Level.VILLAGE):
         cases = Case.objects.filter(center__level=level)
         assert cases.filter(status=Status.CLOSED, follow_ups__isnull=False).distinct().count() == 1
         assert cases.filter(status=Status.REGISTERED).count() == 1
+        ongoing = cases.get(status=Status.IN_MEDIATION)
+        assert ongoing.sessions.count() == 1
+        assert (
+            CaseAssignment.objects.get(case=ongoing).mediator.username
+            == f"{Center.Level(level).name.lower()}_mediator"
+        )
     village = Case.objects.get(center__level=Center.Level.VILLAGE, status=Status.CLOSED)
     assert village.follow_ups.filter(visitor__username="village_mediator").count() == 1
