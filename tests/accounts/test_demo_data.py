@@ -41,6 +41,16 @@ def test_demo_data_has_the_center_tree_every_role_and_is_loaded_once(db):
     assert Case.objects.count() == 16
 
 
+def test_force_adds_missing_demo_logins_without_registering_cases_twice(db):
+    load_demo()
+    Membership.objects.filter(user__username="village_mediator").delete()  # an older demo database lacked it
+    out = StringIO()
+    call_command("load_demo", "--force", stdout=out)
+    assert "未再登记" in out.getvalue()
+    assert Membership.objects.get(user__username="village_mediator").center.level == Center.Level.VILLAGE
+    assert Case.objects.count() == 16
+
+
 def test_the_summary_tells_what_the_database_holds(db):
     first = load_demo()
     for text in (first, load_demo()):  # also when the data was there already

@@ -16,11 +16,14 @@ class Command(BaseCommand):
         if Center.objects.exists() and not force:
             self.stdout.write("数据库已有数据，跳过演示数据。/ Database not empty; demo data skipped.")
         else:
-            org = build_demo_org()
-            from cases.demo import build_demo_cases
+            org = build_demo_org()  # idempotent: --force adds logins missing from an older demo database
+            if Case.objects.exists():  # cases are registered, not upserted: never twice
+                self.stdout.write("演示账号已补齐；已有案件，未再登记。/ Demo logins completed; cases kept.")
+            else:
+                from cases.demo import build_demo_cases
 
-            build_demo_cases(org)
-            self.stdout.write(self.style.SUCCESS("演示数据已载入。/ Demo data loaded."))
+                build_demo_cases(org)
+                self.stdout.write(self.style.SUCCESS("演示数据已载入。/ Demo data loaded."))
         self.stdout.write("数据库现有 / The database holds:")
         for line in summary_lines():
             self.stdout.write(f"  {line}")
