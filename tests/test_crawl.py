@@ -7,10 +7,11 @@ Fails on any 5xx, on any page that renders a Django debug or traceback page, and
 writes a timeline event (a GET must change nothing). All failures are reported in one message.
 
 Bounded in time: URLs are deduplicated per user after normalising the query string (parameters
-sorted, empty ones dropped, page numbers ignored); URLs of one shape (digits in the path replaced,
-same parameter names) are visited at most ``PER_SHAPE`` times (``ADMIN_PER_SHAPE`` under /admin/,
-whose hundreds of row pages differ only in data); at most ``MAX_PAGES`` pages per user. The pages
-and seconds of each user are printed (``pytest -s``).
+sorted, empty ones dropped, page numbers ignored). URLs of one shape (ids and tokens in the path
+replaced, same parameter names) are visited at most ``PER_SHAPE`` times; documents (PDF, Excel),
+which take up to a second each to render, ``DOCUMENT_PER_SHAPE`` times; Django's admin pages once
+per shape, query ignored (its filter and sort links differ only in data). At most ``MAX_PAGES``
+pages per user. The pages and seconds of each user are printed (``pytest -s``).
 
 Besides the <a href> links, the API docs page counts as linking every GET endpoint of the OpenAPI
 schema that takes no path parameter: Swagger UI offers each of them as a "try it out" link, and
@@ -37,6 +38,7 @@ from cases.models import TimelineEvent
 MAX_DEPTH = 3
 MAX_PAGES = 600
 PER_SHAPE = 12
+DOCUMENT_PER_SHAPE = 3
 ADMIN_PER_SHAPE = 1
 # Links that end the session or only make sense as the target of a form post.
 SKIP_PATHS = {"/accounts/logout/", "/portal/sign-out/", "/admin/logout/"}
@@ -71,8 +73,20 @@ def normalise(url: str) -> str | None:
 
 def shape(url: str) -> str:
     path, _, query = url.partition("?")
-    names = sorted({k for k, _v in parse_qsl(query)})
-    return re.sub(r"\d+", "<n>", path) + ("?" + "&".join(names) if names else "")
+    # a tracking code or signed token: long, with capitals or digits (route words are lower-case)
+    path = re.sub(r"(?<=/)(?=[^/]*[A-Z0-9])[A-Za-z0-9_:=-]{10,}(?=/|$)", "<token>", path)
+    path = re.sub(r"\d+", "<n>", path)
+    names = sorted({k for k, _v in parse_qsl(query)}) if not path.startswith("/admin/") else []
+    return path + ("?" + "&".join(names) if names else "")
+
+
+def per_shape(url: str) -> int:
+    path = url.partition("?")[0]
+    if path.startswith("/admin/"):
+        return ADMIN_PER_SHAPE
+    if path.endswith((".pdf", ".xlsx")) or path.startswith("/portal/documents/"):
+        return DOCUMENT_PER_SHAPE
+    return PER_SHAPE
 
 
 def schema_get_paths(client: Client) -> list[str]:
@@ -118,8 +132,7 @@ class Crawl:
             url, depth = queue.pop(0)
             if url is None or url in self.seen:
                 continue
-            limit = ADMIN_PER_SHAPE if url.startswith("/admin/") else PER_SHAPE
-            if self.shapes[shape(url)] >= limit:
+            if self.shapes[shape(url)] >= per_shape(url):
                 continue
             if self.pages >= MAX_PAGES:
                 self.capped = True
@@ -236,3 +249,15 @@ def test_links_are_normalised_so_each_page_is_fetched_once():
     for off_site in ("https://example.com/", "mailto:x@example.com", "/accounts/logout/", "/static/app.css"):
         assert normalise(off_site) is None
     assert shape("/cases/12/") == shape("/cases/7/") != shape("/cases/7/?tab=x")
+    assert (
+        shape("/portal/cases/3QEDVQ7EPYHF/")
+        == shape("/portal/cases/KVTTVVWTQFXC/")
+        == "/portal/cases/<token>/"
+    )
+    assert shape("/portal/documents/eyJ0Ijoi:1xYJ4J:ywJqr1Yslez2v/") == "/portal/documents/<token>/"
+    assert shape("/cases/follow-ups/overdue/") == "/cases/follow-ups/overdue/"
+    assert (
+        shape("/admin/cases/case/?status__exact=closed")
+        == shape("/admin/cases/case/?o=1")
+        == "/admin/cases/case/"
+    )
