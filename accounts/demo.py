@@ -23,16 +23,26 @@ DEPARTMENTS = [
     ("online", "县网上矛调中心", Department.Seating.RESIDENT, "online"),
 ]
 
-# username, display name, role, center key, department code, channel code
+# username, display name, role, center key, department code, channel code.
+# The county, one town (城关镇) and one of its villages (东村) each have a clerk and a mediator, and
+# the town has a supervisor, so a dispute registered at any level can be worked to its follow-up
+# visit with these logins. A mediator without a channel works every channel of their center: a
+# town center or a village committee has too few mediators to split them by channel.
+# The village center *is* the village's people's mediation committee (村人民调解委员会, level
+# VILLAGE): a mediator membership there is membership of the committee.
 USERS = [
     ("clerk", "王受理", Membership.Role.CLERK, "county", None, None),
     ("mediator", "李调解", Membership.Role.MEDIATOR, "county", None, "specialist"),
     ("mediator2", "赵调解", Membership.Role.MEDIATOR, "county", None, "specialist"),
     ("police_mediator", "陈警调", Membership.Role.MEDIATOR, "county", None, "police"),
-    ("town_mediator", "周调解", Membership.Role.MEDIATOR, "town1", None, "specialist"),
     ("liaison", "孙联络", Membership.Role.LIAISON, "county", "hrss", None),
     ("supervisor", "刘督办", Membership.Role.SUPERVISOR, "county", None, None),
     ("admin", "系统管理员", Membership.Role.ADMIN, "county", None, None),
+    ("town_clerk", "钱受理", Membership.Role.CLERK, "town1", None, None),
+    ("town_mediator", "周调解", Membership.Role.MEDIATOR, "town1", None, None),
+    ("town_supervisor", "吴督办", Membership.Role.SUPERVISOR, "town1", None, None),
+    ("village_clerk", "郑受理", Membership.Role.CLERK, "village11", None, None),
+    ("village_mediator", "冯调解", Membership.Role.MEDIATOR, "village11", None, None),
 ]
 
 CITIZEN = ("citizen", "张群众", "13800138000")
@@ -122,3 +132,33 @@ def build_demo_org() -> dict:
         )
         token, _ = Token.objects.get_or_create(user=system_user)
     return {"centers": centers, "departments": departments, "users": users, "api_token": token.key}
+
+
+# The demo's external systems (code -> user), whose API tokens `make run` prints.
+DEMO_SYSTEMS = {"hotline_12345": "system-12345"}
+
+
+def demo_logins() -> list[tuple[str, str, str, str]]:
+    """(username, display name, role label, center name) of each demo staff post, read from the database."""
+    usernames = [row[0] for row in USERS]
+    order = {name: index for index, name in enumerate(usernames)}
+    rows = Membership.objects.filter(user__username__in=usernames, user__is_active=True).select_related(
+        "user", "center", "department", "channel"
+    )
+    logins = []
+    for m in sorted(rows, key=lambda m: (order[m.user.username], m.pk)):
+        where = f"{m.center.name} · {m.department.name}" if m.department_id else m.center.name
+        role = f"{m.get_role_display()} ({m.role}{f', {m.channel.name}' if m.channel_id else ''})"
+        logins.append((m.user.username, m.user.display_name, role, where))
+    return logins
+
+
+def demo_citizen() -> User | None:
+    return User.objects.filter(username=CITIZEN[0], kind=User.Kind.CITIZEN).first()
+
+
+def demo_tokens() -> list[tuple[str, str]]:
+    """(system name, API token) of the demo's external systems, read from the database."""
+    systems = ExternalSystem.objects.filter(code__in=DEMO_SYSTEMS).select_related("user").order_by("code")
+    tokens = dict(Token.objects.filter(user__in=[s.user_id for s in systems]).values_list("user_id", "key"))
+    return [(s.name, tokens[s.user_id]) for s in systems if s.user_id in tokens]

@@ -77,4 +77,7 @@ def build_demo_cases(org: dict) -> int:
     from cases.demo_lifecycle import build_demo_lifecycle
 
     lifecycle_cases = build_demo_lifecycle(org)
-    return len(DEMO_CASES) + lifecycle_cases
+    from cases.demo_levels import build_demo_levels
+
+    level_cases = build_demo_levels(org)
+    return len(DEMO_CASES) + lifecycle_cases + level_cases

@@ -18,13 +18,12 @@ cleanup() {
   wait 2>/dev/null || true
 }
 trap cleanup INT TERM EXIT
+# Every start, read from the database: the URL, each demo login with its role and center, the API token
+# (before the worker starts, so its log does not interleave).
+$PY manage.py demo_logins --base-url "http://$HOST:$PORT/"
 .venv/bin/celery -A mediation_center worker -B --loglevel=INFO --concurrency=2 \
   --schedule="${DATA_DIR:-data}/celerybeat-schedule" &
 pids+=($!)
-echo
-echo "==> 矛调中心 running at http://$HOST:$PORT/  (Ctrl-C to stop)"
-echo "    API docs: http://$HOST:$PORT/api/docs/   citizen portal: http://$HOST:$PORT/portal/"
-echo
 $PY manage.py runserver "$HOST:$PORT" --noreload &
 pids+=($!)
 wait -n "${pids[@]}"
