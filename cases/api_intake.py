@@ -6,15 +6,17 @@
 - ``GET  requests/<id>.json``      one request's status
 - ``GET  requests.json?updated_after=...``  requests of this system updated since a time
 
-Each external system signs in with its own token (``Authorization: Token ...`` or ``api_key=``)
-and sees only the cases it pushed.
+Each external system signs in with its own token (``Authorization: Token ...``, or ``api_key=`` in the query
+string or a form-encoded body) and sees only the cases it pushed.
 """
 
 import hashlib
 import json
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -37,12 +39,22 @@ MAX_LIST = 500
 
 
 class ApiKeyAuthentication(TokenAuthentication):
-    """Open311 clients send ``api_key`` as a parameter; the header form is accepted too."""
+    """Open311's ``api_key`` parameter, for clients that cannot send ``Authorization: Token ...``.
+
+    Read from the query string, or from a form-encoded body as GeoReport v2 posts it; never from a JSON
+    body, so nothing is parsed before the caller is known. (A form body is flat, and its size was
+    checked from Content-Length by ApiBodyLimitMiddleware before this runs.)
+    """
+
+    FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
     def authenticate(self, request):
-        key = request.query_params.get("api_key") or (
-            request.data.get("api_key") if hasattr(request.data, "get") else None
-        )
+        key = request.query_params.get("api_key")
+        if not key and request.method == "POST" and request.content_type.startswith(self.FORM_TYPES):
+            try:
+                key = request._request.POST.get("api_key")
+            except MultiPartParserError as exc:
+                raise exceptions.ParseError(_("表单请求体无法解析。")) from exc
         if not key:
             return None
         return self.authenticate_credentials(str(key))
@@ -212,9 +224,12 @@ def _plain(data) -> dict:
     return json.loads(json.dumps(data, default=str))
 
 
+def _canonical(payload: dict) -> str:
+    return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
 def _fingerprint(payload: dict) -> str:
-    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return hashlib.sha256(_canonical(payload).encode()).hexdigest()
 
 
 class IdempotencyConflict(exceptions.APIException):
@@ -283,6 +298,15 @@ class RequestListView(Open311View):
             )
         payload = _plain(request.data)
         payload.pop("api_key", None)
+        size, limit = len(_canonical(payload).encode()), settings.API_MAX_RAW_PAYLOAD_BYTES
+        if size > limit:
+            message = _("推送内容过大：原始报文最多保存 %(limit)s 字节，本次为 %(size)s 字节。") % {
+                "limit": limit,
+                "size": size,
+            }
+            return Response(
+                error_body("raw_payload_too_large", message), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+            )
         key = request.headers.get("Idempotency-Key", "").strip()
         if not key:
             code, body = self._create(payload)

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "mediation_center.api_limits.ApiBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "accounts.middleware.ChineseByDefaultMiddleware",
@@ -281,12 +282,23 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "mediation_center.api_limits.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "mediation_center.api.exception_handler",
 }
+# Hostile-input limits of the API (answered 413 / 400 in the JSON error shape, never 500):
+# the largest request body, checked from Content-Length before it is read; the deepest nesting of
+# arrays/objects in a JSON body; the largest raw payload an Open311 push may have stored with its case.
+API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 1024 * 1024)
+API_MAX_JSON_DEPTH = env_int("API_MAX_JSON_DEPTH", 32)
+API_MAX_RAW_PAYLOAD_BYTES = env_int("API_MAX_RAW_PAYLOAD_BYTES", 256 * 1024)
 SPECTACULAR_SETTINGS = {
     "TITLE": "矛调中心 API / Mediation Center API",
     "DESCRIPTION": "Case intake, routing, lifecycle and warnings of a one-stop dispute mediation center.",

@@ -1,0 +1,144 @@
+"""Limits on what a request to the API may be, checked before anything parses it.
+
+A body limit checked from ``Content-Length`` before the body is read, and a JSON parser that measures
+nesting before ``json.loads`` recurses. Apart from mediation_center/api.py because DRF imports the parser
+while it builds its settings, before the API views exist.
+"""
+
+import re
+
+from django.conf import settings
+from django.http import JsonResponse
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, parsers, status
+from rest_framework.utils import json
+
+from mediation_center.errors import error_body
+
+API_PREFIX = "/api/"
+
+
+def is_api_path(request) -> bool:
+    return request.path_info.startswith(API_PREFIX)
+
+
+# --- Limits --------------------------------------------------------------------------------
+
+
+def _size(limit: int) -> str:
+    if limit >= 1024 * 1024 and limit % (1024 * 1024) == 0:
+        return f"{limit // (1024 * 1024)} MB"
+    if limit >= 1024 and limit % 1024 == 0:
+        return f"{limit // 1024} KB"
+    return f"{limit} B"
+
+
+def body_too_large_message(limit: int) -> str:
+    return _("请求体过大：本接口最多接受 %(limit)s（%(bytes)s 字节）。") % {
+        "limit": _size(limit),
+        "bytes": limit,
+    }
+
+
+class RequestTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "request_too_large"
+
+    def __init__(self, limit: int, message: str | None = None):
+        super().__init__(message or body_too_large_message(limit), self.default_code)
+
+
+class NestedTooDeep(exceptions.ParseError):
+    default_code = "too_deep"
+
+
+# A JSON string token: quote, then runs of ordinary characters or escapes, then quote. Written without
+# nested repetition so that a long string costs linear time.
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_NOT_A_BRACKET = re.compile(r"[^\[\]{}]+")
+
+
+def json_depth_exceeds(text: str, limit: int) -> bool:
+    """Whether brackets outside strings nest deeper than ``limit``; iterative, so any input is safe.
+
+    Only valid JSON matters here: in it every quote outside a string opens one, so stripping the string
+    tokens left to right leaves exactly the structural brackets. Malformed text is refused by json.loads.
+    """
+    depth = 0
+    for bracket in _NOT_A_BRACKET.sub("", _JSON_STRING.sub("", text)):
+        if bracket in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        else:
+            depth -= 1
+    return False
+
+
+class BoundedJSONParser(parsers.JSONParser):
+    """DRF's JSON parser with a capped read and a nesting limit checked before ``json.loads``.
+
+    The C scanner of ``json.loads`` recurses once per bracket, so ``[`` × 100000 ends in RecursionError
+    before any object hook runs; the depth is therefore measured on the text first.
+    """
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        limit = settings.API_MAX_BODY_BYTES
+        raw = stream.read(limit + 1) if stream is not None else b""
+        if len(raw) > limit:
+            raise RequestTooLarge(limit)
+        encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
+        try:
+            text = raw.decode(encoding)
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise exceptions.ParseError(
+                _("请求体不是 %(encoding)s 编码的文本。") % {"encoding": encoding}
+            ) from exc
+        depth = settings.API_MAX_JSON_DEPTH
+        if json_depth_exceeds(text, depth):
+            raise NestedTooDeep(_("JSON 嵌套过深：最多允许 %(depth)s 层数组或对象。") % {"depth": depth})
+        parse_constant = json.strict_constant if self.strict else None
+        try:
+            return json.loads(text, parse_constant=parse_constant)
+        except ValueError as exc:
+            position = getattr(exc, "lineno", None)
+            if position is None:
+                raise exceptions.ParseError(_("请求体不是有效的 JSON。")) from exc
+            raise exceptions.ParseError(
+                _("请求体不是有效的 JSON：第 %(line)s 行第 %(column)s 列附近有误。")
+                % {"line": exc.lineno, "column": exc.colno}
+            ) from exc
+
+
+class ApiBodyLimitMiddleware:
+    """Refuses an over-limit API body from its ``Content-Length``, before anything reads it.
+
+    Django reads no more than ``Content-Length`` bytes of a request (a body without one reads as empty),
+    so this bounds every parser, the JSON one, forms and multipart alike.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if is_api_path(request):
+            refused = self.refuse(request)
+            if refused is not None:
+                return refused
+        return self.get_response(request)
+
+    @staticmethod
+    def refuse(request) -> JsonResponse | None:
+        header = request.META.get("CONTENT_LENGTH") or "0"
+        try:
+            length = int(header)
+        except ValueError:
+            length = -1
+        if length < 0:
+            body = error_body("invalid_content_length", _("请求头 Content-Length 无效，应为非负整数。"))
+            return JsonResponse(body, status=status.HTTP_400_BAD_REQUEST)
+        limit = settings.API_MAX_BODY_BYTES
+        if length > limit:
+            body = error_body(RequestTooLarge.default_code, body_too_large_message(limit))
+            return JsonResponse(body, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+        return None
