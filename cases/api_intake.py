@@ -22,7 +22,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.response import Response
@@ -31,7 +31,7 @@ from rest_framework.views import APIView
 from accounts.models import ExternalSystem, User
 from cases.documents.receipt import status_url
 from cases.forms.intake import PartyForm
-from cases.models import OPEN_STATUSES, Case, DisputeType, IntakeIdempotencyKey, Party
+from cases.models import OPEN_STATUSES, Case, DisputeType, IntakeIdempotencyKey, Party, Status
 from cases.services.intake import CaseData, register_case
 from mediation_center.api import error_body
 
@@ -147,6 +147,47 @@ def created_body(case: Case) -> list[dict]:
     ]
 
 
+# What the representations above answer, for the schema (tests/api/test_schema_contract.py holds them
+# together). Open311 answers lists: even one request's status and a push's answer are one-item lists.
+
+
+class ServiceSerializer(serializers.Serializer):
+    service_code = serializers.CharField()
+    service_name = serializers.CharField()
+    description = serializers.CharField()
+    metadata = serializers.BooleanField()
+    type = serializers.ChoiceField(choices=["realtime", "batch", "blackbox"])
+    keywords = serializers.CharField()
+    group = serializers.CharField()
+
+
+class ServiceRequestSerializer(serializers.Serializer):
+    service_request_id = serializers.CharField()
+    status = serializers.ChoiceField(choices=["open", "closed"])
+    status_notes = serializers.CharField()
+    service_name = serializers.CharField()
+    service_code = serializers.CharField()
+    description = serializers.CharField()
+    agency_responsible = serializers.CharField()
+    requested_datetime = serializers.DateTimeField()
+    updated_datetime = serializers.DateTimeField()
+    address = serializers.CharField()
+    external_id = serializers.CharField()
+    case_number = serializers.CharField()
+    case_status = serializers.ChoiceField(choices=Status.choices)
+    tracking_code = serializers.CharField()
+
+
+class CreatedRequestSerializer(serializers.Serializer):
+    service_request_id = serializers.CharField()
+    service_notice = serializers.CharField()
+    account_id = serializers.CharField(allow_null=True)
+    external_id = serializers.CharField()
+    case_number = serializers.CharField()
+    tracking_code = serializers.CharField()
+    status_url = serializers.URLField()
+
+
 # --- Input -------------------------------------------------------------------------------
 
 
@@ -244,7 +285,7 @@ class IdempotencyConflict(exceptions.APIException):
 class ServiceListView(Open311View):
     """The service list: the dispute types cases can be pushed under."""
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=ServiceSerializer(many=True))
     def get(self, request):
         return Response([service_body(t) for t in DisputeType.objects.filter(active=True)])
 
@@ -258,7 +299,7 @@ class RequestListView(Open311View):
             OpenApiParameter("status", OpenApiTypes.STR, enum=["open", "closed"]),
             OpenApiParameter("limit", OpenApiTypes.INT),
         ],
-        responses=OpenApiTypes.OBJECT,
+        responses=ServiceRequestSerializer(many=True),
     )
     def get(self, request):
         cases = Case.objects.filter(external_system=self.system.code).select_related("dispute_type", "center")
@@ -290,7 +331,16 @@ class RequestListView(Open311View):
             )
         return Response([request_body(c) for c in cases.order_by("updated_at", "pk")[:limit]])
 
-    @extend_schema(request=RequestInputSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        request=RequestInputSerializer,
+        responses={
+            201: OpenApiResponse(CreatedRequestSerializer(many=True), description="Registered."),
+            200: OpenApiResponse(
+                CreatedRequestSerializer(many=True),
+                description="Already registered under this external_id (or replayed by Idempotency-Key).",
+            ),
+        },
+    )
     def post(self, request):
         if not isinstance(request.data, dict) and not hasattr(request.data, "lists"):
             return Response(
@@ -384,7 +434,7 @@ class RequestListView(Open311View):
 class RequestDetailView(Open311View):
     """One request's status; only requests this system pushed are found."""
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=ServiceRequestSerializer(many=True))
     def get(self, request, pk: int):
         case = (
             Case.objects.filter(external_system=self.system.code, pk=pk)
