@@ -145,7 +145,7 @@ def _visit(v: FollowUpVisit) -> dict:
 # What lifecycle_payload() answers, for the schema (tests/api/test_schema_contract.py holds them together).
 
 
-class _SessionOut(serializers.Serializer):
+class LifecycleSessionSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     started_at = serializers.DateTimeField()
     mode = serializers.ChoiceField(choices=MediationSession.Mode.choices)
@@ -158,19 +158,19 @@ class _SessionOut(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=SessionOutcome.choices, allow_blank=True)
 
 
-class _TermOut(serializers.Serializer):
+class LifecycleTermSerializer(serializers.Serializer):
     order = serializers.IntegerField()
     content = serializers.CharField()
     performance = serializers.CharField()
     due_on = serializers.DateField(allow_null=True)
 
 
-class _AgreementOut(serializers.Serializer):
+class LifecycleAgreementSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     facts = serializers.CharField()
     issues = serializers.CharField()
     responsibilities = serializers.CharField()
-    terms = _TermOut(many=True)
+    terms = LifecycleTermSerializer(many=True)
     signed_parties = serializers.ListField(child=serializers.IntegerField())
     mediator_signed = serializers.BooleanField()
     sealed = serializers.BooleanField()
@@ -179,18 +179,18 @@ class _AgreementOut(serializers.Serializer):
     confirmation_days_left = serializers.IntegerField(allow_null=True)
 
 
-class _OralAgreementOut(serializers.Serializer):
+class LifecycleOralAgreementSerializer(serializers.Serializer):
     content = serializers.CharField()
     agreed_on = serializers.DateField()
 
 
-class _NoticeOut(serializers.Serializer):
+class LifecycleNoticeSerializer(serializers.Serializer):
     reason = serializers.CharField()
     routes = serializers.ListField(child=serializers.ChoiceField(choices=TerminationNotice.Route.choices))
     issued_on = serializers.DateField()
 
 
-class _EvaluationOut(serializers.Serializer):
+class LifecycleEvaluationSerializer(serializers.Serializer):
     evaluator = serializers.CharField(allow_null=True)
     outcome_correct = serializers.BooleanField()
     documents_complete = serializers.BooleanField()
@@ -199,7 +199,7 @@ class _EvaluationOut(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class _ClosingOut(serializers.Serializer):
+class LifecycleClosingSerializer(serializers.Serializer):
     summary = serializers.CharField()
     money_covered = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
     prevented_criminal = serializers.BooleanField()
@@ -207,7 +207,7 @@ class _ClosingOut(serializers.Serializer):
     closed_at = serializers.DateTimeField(allow_null=True)
 
 
-class _FollowUpOut(serializers.Serializer):
+class LifecycleFollowUpSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     reason = serializers.ChoiceField(choices=FollowUpVisit.Reason.choices)
     due_on = serializers.DateField()
@@ -220,7 +220,7 @@ class _FollowUpOut(serializers.Serializer):
     reopened_case = serializers.BooleanField()
 
 
-class _DocumentsOut(serializers.Serializer):
+class LifecycleDocumentsSerializer(serializers.Serializer):
     """Links to the PDFs that exist for the case; null where there is none yet."""
 
     agreement = serializers.CharField(allow_null=True)
@@ -237,14 +237,14 @@ class LifecycleSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=Outcome.choices, allow_blank=True)
     outcome_reason = serializers.CharField()
     actions = serializers.ListField(child=serializers.CharField())
-    sessions = _SessionOut(many=True)
-    agreement = _AgreementOut(allow_null=True)
-    oral_agreement = _OralAgreementOut(allow_null=True)
-    termination_notice = _NoticeOut(allow_null=True)
-    evaluation = _EvaluationOut(allow_null=True)
-    closing = _ClosingOut()
-    follow_ups = _FollowUpOut(many=True)
-    documents = _DocumentsOut()
+    sessions = LifecycleSessionSerializer(many=True)
+    agreement = LifecycleAgreementSerializer(allow_null=True)
+    oral_agreement = LifecycleOralAgreementSerializer(allow_null=True)
+    termination_notice = LifecycleNoticeSerializer(allow_null=True)
+    evaluation = LifecycleEvaluationSerializer(allow_null=True)
+    closing = LifecycleClosingSerializer()
+    follow_ups = LifecycleFollowUpSerializer(many=True)
+    documents = LifecycleDocumentsSerializer()
 
 
 class CaseLifecycleView(APIView):

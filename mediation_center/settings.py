@@ -308,6 +308,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Fields of the same name with different choices (a case's status and Open311's open/closed).
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "cases.models.Status",
+        "CaseOutcomeEnum": "cases.models.Outcome",
+        "SessionOutcomeEnum": "cases.models.SessionOutcome",
+        "Open311StatusEnum": [("open", "open"), ("closed", "closed")],
+        "WarningLevelEnum": "cases.models.WarningLevel",
+        "ClockUnitEnum": "cases.models.ClockUnit",
+        "SupervisionOrderStateEnum": "cases.models.SupervisionOrder.State",
+        "SummonsStateEnum": "routing.models.Summons.State",
+    },
 }
 
 LOGGING = {
