@@ -34,6 +34,7 @@ from cases.forms.intake import PartyForm
 from cases.models import OPEN_STATUSES, Case, DisputeType, IntakeIdempotencyKey, Party, Status
 from cases.services.intake import CaseData, register_case
 from mediation_center.api import error_body
+from mediation_center.api_limits import refuse_unstorable_text
 
 MAX_LIST = 500
 
@@ -348,6 +349,7 @@ class RequestListView(Open311View):
             )
         payload = _plain(request.data)
         payload.pop("api_key", None)
+        refuse_unstorable_text(payload)  # JSON bodies were checked by the parser; form bodies are here
         size, limit = len(_canonical(payload).encode()), settings.API_MAX_RAW_PAYLOAD_BYTES
         if size > limit:
             message = _("推送内容过大：原始报文最多保存 %(limit)s 字节，本次为 %(size)s 字节。") % {

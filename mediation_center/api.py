@@ -8,7 +8,7 @@ live in mediation_center/api_limits.py.
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.utils.translation import gettext as _
 from django.views import defaults
 from rest_framework import exceptions, status
@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from mediation_center.api_limits import RequestTooLarge, body_too_large_message, is_api_path
+from mediation_center.api_limits import RequestTooLarge, body_too_large_message, error_response, is_api_path
 from mediation_center.errors import DomainError, error_body
 
 __all__ = ["error_body", "exception_handler"]
@@ -80,26 +80,26 @@ def exception_handler(exc, context):
 
 def bad_request(request, exception):
     if is_api_path(request):
-        return JsonResponse(error_body("bad_request", _("请求无效。")), status=status.HTTP_400_BAD_REQUEST)
+        return error_response("bad_request", _("请求无效。"), status.HTTP_400_BAD_REQUEST)
     return defaults.bad_request(request, exception)
 
 
 def permission_denied(request, exception):
     if is_api_path(request):
-        body = error_body("permission_denied", _("您没有执行该操作的权限。"))
-        return JsonResponse(body, status=status.HTTP_403_FORBIDDEN)
+        message = _("您没有执行该操作的权限。")
+        return error_response("permission_denied", message, status.HTTP_403_FORBIDDEN)
     return defaults.permission_denied(request, exception)
 
 
 def page_not_found(request, exception):
     if is_api_path(request):
-        body = error_body("not_found", _("未找到该地址：请检查路径，路径中的编号须为数字。"))
-        return JsonResponse(body, status=status.HTTP_404_NOT_FOUND)
+        message = _("未找到该地址：请检查路径，路径中的编号须为数字。")
+        return error_response("not_found", message, status.HTTP_404_NOT_FOUND)
     return defaults.page_not_found(request, exception)
 
 
 def server_error(request):
     if is_api_path(request):
-        body = error_body("server_error", _("服务器内部错误，已记录，请稍后重试；如一再出现请联系管理员。"))
-        return JsonResponse(body, status=status.HTTP_500_INTERNAL_SERVER_ERROR)
+        message = _("服务器内部错误，已记录，请稍后重试；如一再出现请联系管理员。")
+        return error_response("server_error", message, status.HTTP_500_INTERNAL_SERVER_ERROR)
     return defaults.server_error(request)

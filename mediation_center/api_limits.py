@@ -22,6 +22,13 @@ def is_api_path(request) -> bool:
     return request.path_info.startswith(API_PREFIX)
 
 
+def error_response(code: str, message: str, status_code: int) -> JsonResponse:
+    """The error shape as a plain Django response, for answers given outside DRF's views."""
+    return JsonResponse(
+        error_body(code, message), status=status_code, json_dumps_params={"ensure_ascii": False}
+    )
+
+
 # --- Limits --------------------------------------------------------------------------------
 
 
@@ -99,7 +106,7 @@ class BoundedJSONParser(parsers.JSONParser):
             raise NestedTooDeep(_("JSON 嵌套过深：最多允许 %(depth)s 层数组或对象。") % {"depth": depth})
         parse_constant = json.strict_constant if self.strict else None
         try:
-            return json.loads(text, parse_constant=parse_constant)
+            data = json.loads(text, parse_constant=parse_constant)
         except ValueError as exc:
             position = getattr(exc, "lineno", None)
             if position is None:
@@ -108,6 +115,30 @@ class BoundedJSONParser(parsers.JSONParser):
                 _("请求体不是有效的 JSON：第 %(line)s 行第 %(column)s 列附近有误。")
                 % {"line": exc.lineno, "column": exc.colno}
             ) from exc
+        refuse_unstorable_text(data)
+        return data
+
+
+# U+0000 and unpaired surrogates (only reachable through \u escapes) are never text a person typed, and
+# neither PostgreSQL (text, jsonb) nor a UTF-8 encoder takes them: stored, they end in a 500.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def refuse_unstorable_text(data) -> None:
+    """Raise a 400 if any key or string in parsed JSON holds U+0000 or an unpaired surrogate."""
+    pending = [data]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+        elif isinstance(value, str) and _UNSTORABLE.search(value):
+            raise exceptions.ParseError(
+                _("请求体含有不能保存的字符（空字符 U+0000 或不成对的 UTF-16 代理项），请删除后重试。"),
+                "unstorable_character",
+            )
 
 
 class ApiBodyLimitMiddleware:
@@ -135,10 +166,12 @@ class ApiBodyLimitMiddleware:
         except ValueError:
             length = -1
         if length < 0:
-            body = error_body("invalid_content_length", _("请求头 Content-Length 无效，应为非负整数。"))
-            return JsonResponse(body, status=status.HTTP_400_BAD_REQUEST)
+            message = _("请求头 Content-Length 无效，应为非负整数。")
+            return error_response("invalid_content_length", message, status.HTTP_400_BAD_REQUEST)
         limit = settings.API_MAX_BODY_BYTES
         if length > limit:
-            body = error_body(RequestTooLarge.default_code, body_too_large_message(limit))
-            return JsonResponse(body, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+            message = body_too_large_message(limit)
+            return error_response(
+                RequestTooLarge.default_code, message, status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+            )
         return None

@@ -232,3 +232,76 @@ def test_a_form_body_with_too_many_fields_answers_400_in_the_shape(client, hotli
 def test_the_query_key_still_works_and_a_wrong_header_token_is_refused(client, hotline):
     assert client.get(reverse("open311-services"), {"api_key": hotline[1]}).status_code == 200
     assert_error(client.get(reverse("open311-services"), **auth("wrong")), 401, "authentication_failed")
+
+
+# --- Characters no database takes ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        push_body(unknown="a\u0000b"),  # PostgreSQL's jsonb refuses U+0000: this was a 500
+        push_body(**{"\u0000key": 1}),
+        push_body(unknown="\ud800"),  # an unpaired surrogate cannot be encoded as UTF-8: a 500 on both
+        push_body(description="欠薪\udfff"),
+        push_body(parties=[{"role": "applicant", "name": "张\ud800三"}]),
+    ],
+)
+def test_unstorable_characters_in_a_push_answer_400(client, hotline, body):
+    response = client.post(REQUESTS, body, content_type="application/json", **auth(hotline[1]))
+    error = assert_error(response, 400, "unstorable_character")
+    assert "U+0000" in error["message"]
+    assert not Case.objects.exists()
+
+
+def test_a_nul_in_a_form_encoded_push_answers_400(client, hotline):
+    form = {
+        k: v for k, v in push_body(parties=None, last_name="王", first_name="小明").items() if v is not None
+    }
+    form |= {"api_key": hotline[1], "unknown": "a\x00b"}
+    assert_error(client.post(REQUESTS, form), 400, "unstorable_character")
+    assert not Case.objects.exists()
+
+
+# --- No hostile body answers 500 anywhere -----------------------------------------------------------
+
+HOSTILE = [
+    BOMB.encode(),
+    b'{"a":' * 50000,
+    b"1" + b"0" * 5000,  # past Python's 4,300-digit limit for int()
+    b'{"x": NaN}',
+    b"\xff\xfe\xfa",
+    b"null",
+    b"[]",
+    b'"text"',
+    b"",
+    json.dumps({"reason": "a\u0000b", "summary": "\ud800", "parties": ["\u0000"]}).encode(),
+    json.dumps({"terms": [[[]]], "parties": {"a": 1}, "departments": "x", "deadline": "yesterday"}).encode(),
+]
+
+
+def test_no_hostile_body_answers_500_on_any_write_operation(client, login, mediator, supervisor, make_case):
+    from routing import services as routing
+
+    case = make_case()
+    routing.route_case(case, actor=case.registered_by)
+    routing.claim_case(case, actor=mediator)
+    schema = json.loads(client.get("/api/schema/", {"format": "json"}).content)
+    writes = [
+        (method, path.replace("{id}", str(case.pk)).replace("{session_pk}", "1").replace("{visit_pk}", "1"))
+        for path, item in schema["paths"].items()
+        for method in ("post", "patch")
+        if method in item and "open311" not in path
+    ]
+    assert len(writes) >= 19
+    answered = set()
+    for user in (mediator, supervisor):
+        login(user)
+        for method, path in writes:
+            for body in HOSTILE:
+                response = client.generic(method.upper(), path, body, content_type="application/json")
+                assert response.status_code < 500, (user, method, path, body[:40], response.content[:300])
+                if response.status_code >= 400:
+                    assert_error(response, response.status_code)
+                answered.add(response.status_code)
+    assert 400 in answered  # the parser was reached, not only refused by access checks
