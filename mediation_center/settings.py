@@ -301,7 +301,12 @@ API_MAX_JSON_DEPTH = env_int("API_MAX_JSON_DEPTH", 32)
 API_MAX_RAW_PAYLOAD_BYTES = env_int("API_MAX_RAW_PAYLOAD_BYTES", 256 * 1024)
 SPECTACULAR_SETTINGS = {
     "TITLE": "矛调中心 API / Mediation Center API",
-    "DESCRIPTION": "Case intake, routing, lifecycle and warnings of a one-stop dispute mediation center.",
+    "DESCRIPTION": (
+        "Case intake, routing, lifecycle and warnings of a one-stop dispute mediation center.\n\n"
+        'Every error answers {"error": {"code", "message", "fields"}}. Limits: a request body of at most '
+        f"{API_MAX_BODY_BYTES} bytes (413 beyond), JSON nested at most {API_MAX_JSON_DEPTH} levels (400), "
+        f"an Open311 push's raw payload at most {API_MAX_RAW_PAYLOAD_BYTES} bytes (413)."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
