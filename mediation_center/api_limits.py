@@ -168,6 +168,11 @@ class ApiBodyLimitMiddleware:
         if length < 0:
             message = _("请求头 Content-Length 无效，应为非负整数。")
             return error_response("invalid_content_length", message, status.HTTP_400_BAD_REQUEST)
+        if not length and "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
+            # Django reads a body without Content-Length as empty: say so rather than answer as if the
+            # client had sent nothing.
+            message = _("请求须带 Content-Length 请求头，不接受分块传输（chunked）的请求体。")
+            return error_response("length_required", message, status.HTTP_411_LENGTH_REQUIRED)
         limit = settings.API_MAX_BODY_BYTES
         if length > limit:
             message = body_too_large_message(limit)

@@ -154,6 +154,15 @@ def test_an_invalid_content_length_answers_400(client, hotline):
     assert_error(response, 400, "invalid_content_length")
 
 
+def test_a_chunked_body_without_content_length_answers_411_not_as_if_empty(hotline):
+    request = RequestFactory().post(REQUESTS, data=b"", content_type="application/json")
+    request.META.pop("CONTENT_LENGTH", None)
+    request.META["HTTP_TRANSFER_ENCODING"] = "chunked"
+    response = ApiBodyLimitMiddleware(lambda r: pytest.fail("the view ran"))(request)
+    error = assert_error(response, 411, "length_required")
+    assert "Content-Length" in error["message"]
+
+
 def test_djangos_own_memory_cap_answers_413_in_the_shape_too(client, hotline, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2048
     body = push_body(filler="x" * 4096)
