@@ -10,7 +10,7 @@ class MembershipSerializer(serializers.Serializer):
     center = serializers.CharField(source="center.name")
     center_id = serializers.IntegerField()
     role = serializers.CharField()
-    department = serializers.CharField(source="department.name", default=None)
+    department = serializers.CharField(source="department.name", default=None, allow_null=True)
 
 
 class MeSerializer(serializers.Serializer):

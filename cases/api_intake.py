@@ -6,21 +6,23 @@
 - ``GET  requests/<id>.json``      one request's status
 - ``GET  requests.json?updated_after=...``  requests of this system updated since a time
 
-Each external system signs in with its own token (``Authorization: Token ...`` or ``api_key=``)
-and sees only the cases it pushed.
+Each external system signs in with its own token (``Authorization: Token ...``, or ``api_key=`` in the query
+string or a form-encoded body) and sees only the cases it pushed.
 """
 
 import hashlib
 import json
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.response import Response
@@ -29,20 +31,31 @@ from rest_framework.views import APIView
 from accounts.models import ExternalSystem, User
 from cases.documents.receipt import status_url
 from cases.forms.intake import PartyForm
-from cases.models import OPEN_STATUSES, Case, DisputeType, IntakeIdempotencyKey, Party
+from cases.models import OPEN_STATUSES, Case, DisputeType, IntakeIdempotencyKey, Party, Status
 from cases.services.intake import CaseData, register_case
 from mediation_center.api import error_body
+from mediation_center.api_limits import refuse_unstorable_text
 
 MAX_LIST = 500
 
 
 class ApiKeyAuthentication(TokenAuthentication):
-    """Open311 clients send ``api_key`` as a parameter; the header form is accepted too."""
+    """Open311's ``api_key`` parameter, for clients that cannot send ``Authorization: Token ...``.
+
+    Read from the query string, or from a form-encoded body as GeoReport v2 posts it; never from a JSON
+    body, so nothing is parsed before the caller is known. (A form body is flat, and its size was
+    checked from Content-Length by ApiBodyLimitMiddleware before this runs.)
+    """
+
+    FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
     def authenticate(self, request):
-        key = request.query_params.get("api_key") or (
-            request.data.get("api_key") if hasattr(request.data, "get") else None
-        )
+        key = request.query_params.get("api_key")
+        if not key and request.method == "POST" and request.content_type.startswith(self.FORM_TYPES):
+            try:
+                key = request._request.POST.get("api_key")
+            except MultiPartParserError as exc:
+                raise exceptions.ParseError(_("表单请求体无法解析。")) from exc
         if not key:
             return None
         return self.authenticate_credentials(str(key))
@@ -135,6 +148,47 @@ def created_body(case: Case) -> list[dict]:
     ]
 
 
+# What the representations above answer, for the schema (tests/api/test_schema_contract.py holds them
+# together). Open311 answers lists: even one request's status and a push's answer are one-item lists.
+
+
+class ServiceSerializer(serializers.Serializer):
+    service_code = serializers.CharField()
+    service_name = serializers.CharField()
+    description = serializers.CharField()
+    metadata = serializers.BooleanField()
+    type = serializers.ChoiceField(choices=["realtime", "batch", "blackbox"])
+    keywords = serializers.CharField()
+    group = serializers.CharField()
+
+
+class ServiceRequestSerializer(serializers.Serializer):
+    service_request_id = serializers.CharField()
+    status = serializers.ChoiceField(choices=["open", "closed"])
+    status_notes = serializers.CharField()
+    service_name = serializers.CharField()
+    service_code = serializers.CharField()
+    description = serializers.CharField()
+    agency_responsible = serializers.CharField()
+    requested_datetime = serializers.DateTimeField()
+    updated_datetime = serializers.DateTimeField()
+    address = serializers.CharField()
+    external_id = serializers.CharField()
+    case_number = serializers.CharField()
+    case_status = serializers.ChoiceField(choices=Status.choices)
+    tracking_code = serializers.CharField()
+
+
+class CreatedRequestSerializer(serializers.Serializer):
+    service_request_id = serializers.CharField()
+    service_notice = serializers.CharField()
+    account_id = serializers.CharField(allow_null=True)
+    external_id = serializers.CharField()
+    case_number = serializers.CharField()
+    tracking_code = serializers.CharField()
+    status_url = serializers.URLField()
+
+
 # --- Input -------------------------------------------------------------------------------
 
 
@@ -212,9 +266,12 @@ def _plain(data) -> dict:
     return json.loads(json.dumps(data, default=str))
 
 
+def _canonical(payload: dict) -> str:
+    return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
 def _fingerprint(payload: dict) -> str:
-    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return hashlib.sha256(_canonical(payload).encode()).hexdigest()
 
 
 class IdempotencyConflict(exceptions.APIException):
@@ -229,7 +286,7 @@ class IdempotencyConflict(exceptions.APIException):
 class ServiceListView(Open311View):
     """The service list: the dispute types cases can be pushed under."""
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=ServiceSerializer(many=True))
     def get(self, request):
         return Response([service_body(t) for t in DisputeType.objects.filter(active=True)])
 
@@ -243,7 +300,7 @@ class RequestListView(Open311View):
             OpenApiParameter("status", OpenApiTypes.STR, enum=["open", "closed"]),
             OpenApiParameter("limit", OpenApiTypes.INT),
         ],
-        responses=OpenApiTypes.OBJECT,
+        responses=ServiceRequestSerializer(many=True),
     )
     def get(self, request):
         cases = Case.objects.filter(external_system=self.system.code).select_related("dispute_type", "center")
@@ -275,7 +332,16 @@ class RequestListView(Open311View):
             )
         return Response([request_body(c) for c in cases.order_by("updated_at", "pk")[:limit]])
 
-    @extend_schema(request=RequestInputSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        request=RequestInputSerializer,
+        responses={
+            201: OpenApiResponse(CreatedRequestSerializer(many=True), description="Registered."),
+            200: OpenApiResponse(
+                CreatedRequestSerializer(many=True),
+                description="Already registered under this external_id (or replayed by Idempotency-Key).",
+            ),
+        },
+    )
     def post(self, request):
         if not isinstance(request.data, dict) and not hasattr(request.data, "lists"):
             return Response(
@@ -283,6 +349,16 @@ class RequestListView(Open311View):
             )
         payload = _plain(request.data)
         payload.pop("api_key", None)
+        refuse_unstorable_text(payload)  # JSON bodies were checked by the parser; form bodies are here
+        size, limit = len(_canonical(payload).encode()), settings.API_MAX_RAW_PAYLOAD_BYTES
+        if size > limit:
+            message = _("推送内容过大：原始报文最多保存 %(limit)s 字节，本次为 %(size)s 字节。") % {
+                "limit": limit,
+                "size": size,
+            }
+            return Response(
+                error_body("raw_payload_too_large", message), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+            )
         key = request.headers.get("Idempotency-Key", "").strip()
         if not key:
             code, body = self._create(payload)
@@ -360,7 +436,7 @@ class RequestListView(Open311View):
 class RequestDetailView(Open311View):
     """One request's status; only requests this system pushed are found."""
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=ServiceRequestSerializer(many=True))
     def get(self, request, pk: int):
         case = (
             Case.objects.filter(external_system=self.system.code, pk=pk)

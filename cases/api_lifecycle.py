@@ -18,6 +18,7 @@ from cases.models import (
     Outcome,
     Satisfaction,
     SessionOutcome,
+    Status,
     TerminationNotice,
 )
 from cases.selectors_lifecycle import (
@@ -116,10 +117,12 @@ def lifecycle_payload(case: Case, viewer, lifecycle: CaseLifecycle | None = None
         },
         "follow_ups": [_visit(v) for v in lifecycle.follow_ups],
         "documents": {
-            "agreement": docs["agreement"] and reverse("cases:agreement_pdf", args=[case.pk]),
-            "termination_notice": docs["termination_notice"]
-            and reverse("cases:termination_notice_pdf", args=[case.pk]),
-            "case_file": docs["case_file"] and reverse("cases:case_file_pdf", args=[case.pk]),
+            kind: reverse(url_name, args=[case.pk]) if docs[kind] else None
+            for kind, url_name in (
+                ("agreement", "cases:agreement_pdf"),
+                ("termination_notice", "cases:termination_notice_pdf"),
+                ("case_file", "cases:case_file_pdf"),
+            )
         },
     }
 
@@ -139,12 +142,109 @@ def _visit(v: FollowUpVisit) -> dict:
     }
 
 
+# What lifecycle_payload() answers, for the schema (tests/api/test_schema_contract.py holds them together).
+
+
+class LifecycleSessionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    started_at = serializers.DateTimeField()
+    mode = serializers.ChoiceField(choices=MediationSession.Mode.choices)
+    place = serializers.CharField()
+    parties = serializers.ListField(child=serializers.IntegerField())
+    mediators = serializers.ListField(child=serializers.CharField())
+    other_participants = serializers.CharField()
+    discussion = serializers.CharField()
+    result = serializers.CharField()
+    outcome = serializers.ChoiceField(choices=SessionOutcome.choices, allow_blank=True)
+
+
+class LifecycleTermSerializer(serializers.Serializer):
+    order = serializers.IntegerField()
+    content = serializers.CharField()
+    performance = serializers.CharField()
+    due_on = serializers.DateField(allow_null=True)
+
+
+class LifecycleAgreementSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    facts = serializers.CharField()
+    issues = serializers.CharField()
+    responsibilities = serializers.CharField()
+    terms = LifecycleTermSerializer(many=True)
+    signed_parties = serializers.ListField(child=serializers.IntegerField())
+    mediator_signed = serializers.BooleanField()
+    sealed = serializers.BooleanField()
+    effective_on = serializers.DateField(allow_null=True)
+    confirmation_deadline = serializers.DateField(allow_null=True)
+    confirmation_days_left = serializers.IntegerField(allow_null=True)
+
+
+class LifecycleOralAgreementSerializer(serializers.Serializer):
+    content = serializers.CharField()
+    agreed_on = serializers.DateField()
+
+
+class LifecycleNoticeSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+    routes = serializers.ListField(child=serializers.ChoiceField(choices=TerminationNotice.Route.choices))
+    issued_on = serializers.DateField()
+
+
+class LifecycleEvaluationSerializer(serializers.Serializer):
+    evaluator = serializers.CharField(allow_null=True)
+    outcome_correct = serializers.BooleanField()
+    documents_complete = serializers.BooleanField()
+    on_time = serializers.BooleanField()
+    comment = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class LifecycleClosingSerializer(serializers.Serializer):
+    summary = serializers.CharField()
+    money_covered = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+    prevented_criminal = serializers.BooleanField()
+    prevented_group_petition = serializers.BooleanField()
+    closed_at = serializers.DateTimeField(allow_null=True)
+
+
+class LifecycleFollowUpSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reason = serializers.ChoiceField(choices=FollowUpVisit.Reason.choices)
+    due_on = serializers.DateField()
+    visited_at = serializers.DateTimeField(allow_null=True)
+    visitor = serializers.CharField(allow_null=True)
+    method = serializers.ChoiceField(choices=FollowUpVisit.Method.choices, allow_blank=True)
+    performance = serializers.ChoiceField(choices=FollowUpVisit.Performance.choices, allow_blank=True)
+    satisfaction = serializers.ChoiceField(choices=Satisfaction.choices, allow_null=True)
+    notes = serializers.CharField()
+    reopened_case = serializers.BooleanField()
+
+
+class LifecycleDocumentsSerializer(serializers.Serializer):
+    """Links to the PDFs that exist for the case; null where there is none yet."""
+
+    agreement = serializers.CharField(allow_null=True)
+    termination_notice = serializers.CharField(allow_null=True)
+    case_file = serializers.CharField(allow_null=True)
+
+
 class LifecycleSerializer(serializers.Serializer):
     """Sessions, agreement, termination, evaluation, closing and follow-ups of one case (read-only)."""
 
-    status = serializers.CharField()
-    outcome = serializers.CharField()
+    case = serializers.IntegerField()
+    number = serializers.CharField()
+    status = serializers.ChoiceField(choices=Status.choices)
+    outcome = serializers.ChoiceField(choices=Outcome.choices, allow_blank=True)
+    outcome_reason = serializers.CharField()
     actions = serializers.ListField(child=serializers.CharField())
+    sessions = LifecycleSessionSerializer(many=True)
+    agreement = LifecycleAgreementSerializer(allow_null=True)
+    oral_agreement = LifecycleOralAgreementSerializer(allow_null=True)
+    termination_notice = LifecycleNoticeSerializer(allow_null=True)
+    evaluation = LifecycleEvaluationSerializer(allow_null=True)
+    closing = LifecycleClosingSerializer()
+    follow_ups = LifecycleFollowUpSerializer(many=True)
+    documents = LifecycleDocumentsSerializer()
 
 
 class CaseLifecycleView(APIView):
@@ -258,14 +358,14 @@ class _ActionView(APIView):
         return Response(lifecycle_payload(case, request.user), status=code)
 
 
-def _schema(input_class):
-    return extend_schema(request=input_class, responses=LifecycleSerializer)
+def _schema(input_class, *, created: bool = False):
+    return extend_schema(request=input_class, responses={201 if created else 200: LifecycleSerializer})
 
 
 class SessionCreateView(_ActionView):
     action_name, input_class, created = "record_session", SessionInput, True
 
-    @_schema(SessionInput)
+    @_schema(SessionInput, created=True)
     def post(self, request, pk: int, **kwargs):
         return super().post(request, pk, **kwargs)
 
@@ -340,7 +440,7 @@ class ConcludeView(_ActionView):
 class EvaluateView(_ActionView):
     action_name, input_class, created = "evaluate", EvaluationInput, True
 
-    @_schema(EvaluationInput)
+    @_schema(EvaluationInput, created=True)
     def post(self, request, pk: int, **kwargs):
         return super().post(request, pk, **kwargs)
 
@@ -351,7 +451,7 @@ class EvaluateView(_ActionView):
 class ReviewerView(_ActionView):
     action_name, input_class, created = "designate_reviewer", ReviewerInput, True
 
-    @_schema(ReviewerInput)
+    @_schema(ReviewerInput, created=True)
     def post(self, request, pk: int, **kwargs):
         return super().post(request, pk, **kwargs)
 

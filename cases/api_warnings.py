@@ -11,6 +11,7 @@ from accounts.access import roles_of
 from accounts.models import Membership, User
 from cases.access import get_case_for_user
 from cases.forms.warnings import PeriodForm
+from cases.models import ClockUnit, SupervisionOrder, WarningLevel
 from cases.selectors_warnings import Period, case_warning_panel, dashboard_figures, default_period
 from cases.services import warnings as services
 from mediation_center.db_router import reporting_reads
@@ -76,6 +77,144 @@ def figures_json(figures: dict) -> dict:
     }
 
 
+# What the views below answer, for the schema (tests/api/test_schema_contract.py holds them together).
+
+
+class CaseBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    center = serializers.CharField()
+    warning_level = serializers.ChoiceField(choices=WarningLevel.choices)
+    warning_level_label = serializers.CharField()
+    response_due_at = serializers.DateTimeField(allow_null=True)
+    due_at = serializers.DateTimeField(allow_null=True)
+
+
+class ExtensionSerializer(serializers.Serializer):
+    length = serializers.IntegerField()
+    reason = serializers.CharField()
+
+
+class ClockSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    unit = serializers.ChoiceField(choices=ClockUnit.choices)
+    length = serializers.IntegerField()
+    started_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField()
+    provisional = serializers.BooleanField()
+    paused = serializers.BooleanField()
+    stopped_at = serializers.DateTimeField(allow_null=True)
+    extensions = ExtensionSerializer(many=True)
+
+
+class OrderSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    state = serializers.ChoiceField(choices=SupervisionOrder.State.choices)
+    deadline = serializers.DateTimeField()
+    instructions = serializers.CharField()
+
+
+class CaseWarningsSerializer(serializers.Serializer):
+    case = CaseBriefSerializer()
+    risk_level = serializers.ChoiceField(choices=WarningLevel.choices)
+    time_level = serializers.ChoiceField(choices=WarningLevel.choices)
+    next_check_at = serializers.DateTimeField(allow_null=True)
+    clocks = ClockSerializer(many=True)
+    supervision_orders = OrderSerializer(many=True)
+
+
+class OrderCreatedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    state = serializers.ChoiceField(choices=SupervisionOrder.State.choices)
+
+
+class PeriodSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+
+
+class OverdueOrderSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    case = serializers.CharField(help_text="case number")
+    deadline = serializers.DateTimeField()
+    state = serializers.ChoiceField(choices=SupervisionOrder.State.choices)
+
+
+class OverdueSummonsSerializer(serializers.Serializer):
+    case = serializers.IntegerField()
+    number = serializers.CharField()
+    department = serializers.CharField()
+    deadline = serializers.DateTimeField()
+
+
+class OverdueVisitSerializer(serializers.Serializer):
+    case = serializers.IntegerField()
+    number = serializers.CharField()
+    reason = serializers.CharField()
+    due_on = serializers.DateField()
+
+
+class EscalationSerializer(serializers.Serializer):
+    def get_fields(self):
+        # "from" is a Python keyword, so the fields are listed here rather than declared.
+        return {
+            "case": serializers.CharField(help_text="case number"),
+            "from": serializers.ChoiceField(choices=WarningLevel.choices),
+            "to": serializers.ChoiceField(choices=WarningLevel.choices),
+            "at": serializers.DateTimeField(),
+            "reason": serializers.CharField(),
+        }
+
+
+class LevelRowSerializer(serializers.Serializer):
+    level = serializers.ChoiceField(choices=WarningLevel.choices)
+    label = serializers.CharField()
+    cells = serializers.ListField(child=serializers.IntegerField(), help_text="one count per column")
+    total = serializers.IntegerField()
+
+
+class LevelByChannelSerializer(serializers.Serializer):
+    columns = serializers.ListField(child=serializers.CharField(), help_text="the channels, then unrouted")
+    rows = LevelRowSerializer(many=True)
+
+
+class LevelByCenterSerializer(serializers.Serializer):
+    center = serializers.CharField()
+    total = serializers.IntegerField()
+    levels = serializers.ListField(child=serializers.IntegerField(), help_text="counts from red down to blue")
+
+
+class DaySerializer(serializers.Serializer):
+    day = serializers.DateField()
+    registered = serializers.IntegerField()
+    resolved = serializers.IntegerField()
+
+
+class MeasureSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    value = serializers.FloatField(allow_null=True, help_text="null when the denominator is 0")
+    numerator = serializers.IntegerField()
+    denominator = serializers.IntegerField()
+    pending = serializers.BooleanField()
+
+
+class DashboardSerializer(serializers.Serializer):
+    period = PeriodSerializer()
+    by_channel = LevelByChannelSerializer()
+    by_center = LevelByCenterSerializer(many=True)
+    red_orange = CaseBriefSerializer(many=True)
+    overdue_cases = CaseBriefSerializer(many=True)
+    overdue_orders = OverdueOrderSerializer(many=True)
+    overdue_summonses = OverdueSummonsSerializer(many=True)
+    overdue_visits = OverdueVisitSerializer(many=True)
+    newly_escalated = EscalationSerializer(many=True)
+    series = DaySerializer(many=True)
+    measures = MeasureSerializer(many=True)
+    money_covered = serializers.DecimalField(max_digits=16, decimal_places=2)
+
+
 class DashboardView(APIView):
     """The supervisor dashboard's figures for ?start=YYYY-MM-DD&end=YYYY-MM-DD (default: this month)."""
 
@@ -84,7 +223,7 @@ class DashboardView(APIView):
             OpenApiParameter("start", OpenApiTypes.DATE, required=False),
             OpenApiParameter("end", OpenApiTypes.DATE, required=False),
         ],
-        responses=OpenApiTypes.OBJECT,
+        responses=DashboardSerializer,
     )
     def get(self, request):
         if not roles_of(request.user).has(Role.SUPERVISOR, Role.ADMIN):
@@ -104,7 +243,7 @@ class DashboardView(APIView):
 class CaseWarningsView(APIView):
     """A case's warning level, clocks (with pauses and extensions) and supervision orders."""
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=CaseWarningsSerializer)
     def get(self, request, pk: int):
         case = get_case_for_user(request.user, pk)
         panel = case_warning_panel(case)
@@ -156,7 +295,7 @@ class OrderInput(serializers.Serializer):
 class SupervisionOrderCreateView(APIView):
     """Issue a supervision order on a case (supervisors of its center or above)."""
 
-    @extend_schema(request=OrderInput, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(request=OrderInput, responses={201: OrderCreatedSerializer})
     def post(self, request, pk: int):
         case = get_case_for_user(request.user, pk, write=True)
         data = OrderInput(data=request.data)

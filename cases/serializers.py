@@ -28,7 +28,7 @@ class PartySerializer(serializers.ModelSerializer):
 
 class TimelineEventSerializer(serializers.ModelSerializer):
     label = serializers.SerializerMethodField()
-    actor = serializers.CharField(source="actor.__str__", default=None)
+    actor = serializers.CharField(source="actor.__str__", default=None, allow_null=True)
 
     class Meta:
         model = TimelineEvent
@@ -41,7 +41,7 @@ class TimelineEventSerializer(serializers.ModelSerializer):
 class CaseListSerializer(serializers.ModelSerializer):
     dispute_type = serializers.CharField(source="dispute_type.name")
     center = serializers.CharField(source="center.name")
-    channel = serializers.CharField(source="channel.code", default=None)
+    channel = serializers.CharField(source="channel.code", default=None, allow_null=True)
     parties = PartySerializer(many=True)
 
     class Meta:

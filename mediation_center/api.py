@@ -1,17 +1,38 @@
-"""One JSON error shape for the whole API: {"error": {"code", "message", "fields"}}."""
+"""One JSON error shape for the whole API: {"error": {"code", "message", "fields"}}.
 
-from django.core.exceptions import PermissionDenied
+DRF's exceptions, Django's upload limits and Django's own error views (a path no route matches, an
+unhandled exception) all answer in it under ``/api/`` — never with an HTML page. The limits on bodies
+live in mediation_center/api_limits.py.
+"""
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from mediation_center.errors import DomainError
+from mediation_center.api_limits import RequestTooLarge, body_too_large_message, error_response, is_api_path
+from mediation_center.errors import DomainError, error_body
+
+__all__ = ["error_body", "exception_handler"]
+
+# --- Errors -------------------------------------------------------------------------------
 
 
-def error_body(code: str, message: str, fields: dict | None = None) -> dict:
-    return {"error": {"code": code, "message": str(message), "fields": fields or {}}}
+def _unsupported_media_type(exc: exceptions.UnsupportedMediaType, context) -> str:
+    view = context.get("view")
+    parser_classes = getattr(view, "parser_classes", None) or api_settings.DEFAULT_PARSER_CLASSES
+    accepted = "、".join(parser.media_type for parser in parser_classes)
+    content_type = context["request"].content_type if context.get("request") else ""
+    return _("不支持的请求内容类型“%(type)s”，请使用 %(accepted)s。") % {
+        "type": content_type.split(";")[0],
+        "accepted": accepted,
+    }
 
 
 def exception_handler(exc, context):
@@ -21,6 +42,18 @@ def exception_handler(exc, context):
         fields = exc.message_dict if hasattr(exc, "error_dict") else {}
         message = "; ".join(exc.messages)
         return Response(error_body("invalid", message, fields), status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, RequestDataTooBig):
+        # Django's own cap (DATA_UPLOAD_MAX_MEMORY_SIZE) refused the body while it was being read.
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return Response(
+            error_body(RequestTooLarge.default_code, body_too_large_message(limit)),
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    if isinstance(exc, TooManyFieldsSent):
+        message = _("表单字段过多：最多 %(limit)s 个。") % {"limit": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS}
+        return Response(error_body("too_many_fields", message), status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, SuspiciousOperation):
+        return Response(error_body("bad_request", _("请求无效。")), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -31,8 +64,42 @@ def exception_handler(exc, context):
     if isinstance(exc, exceptions.ValidationError):
         detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
         response.data = error_body("invalid", "输入有误 / Invalid input", detail)
+    elif isinstance(exc, exceptions.UnsupportedMediaType):
+        response.data = error_body("unsupported_media_type", _unsupported_media_type(exc, context))
     else:
-        code = getattr(exc, "default_code", "error")
+        code = getattr(exc.detail, "code", None) or getattr(exc, "default_code", "error")
         detail = getattr(exc, "detail", str(exc))
         response.data = error_body(str(code), str(detail))
     return response
+
+
+# --- Django's error views: JSON under /api/, the usual pages elsewhere -------------------------
+# Installed as handler400/403/404/500 in mediation_center/urls.py. They answer what DRF never sees:
+# a path no route matches (/api/cases/abc/), and an exception DRF does not handle (a bug: 500).
+
+
+def bad_request(request, exception):
+    if is_api_path(request):
+        return error_response("bad_request", _("请求无效。"), status.HTTP_400_BAD_REQUEST)
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request, exception):
+    if is_api_path(request):
+        message = _("您没有执行该操作的权限。")
+        return error_response("permission_denied", message, status.HTTP_403_FORBIDDEN)
+    return defaults.permission_denied(request, exception)
+
+
+def page_not_found(request, exception):
+    if is_api_path(request):
+        message = _("未找到该地址：请检查路径，路径中的编号须为数字。")
+        return error_response("not_found", message, status.HTTP_404_NOT_FOUND)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    if is_api_path(request):
+        message = _("服务器内部错误，已记录，请稍后重试；如一再出现请联系管理员。")
+        return error_response("server_error", message, status.HTTP_500_INTERNAL_SERVER_ERROR)
+    return defaults.server_error(request)

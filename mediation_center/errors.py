@@ -3,6 +3,11 @@
 from django.utils.translation import gettext_lazy as _
 
 
+def error_body(code: str, message: str, fields: dict | None = None) -> dict:
+    """The API's one error shape: {"error": {"code", "message", "fields"}}."""
+    return {"error": {"code": code, "message": str(message), "fields": fields or {}}}
+
+
 class DomainError(Exception):
     """A business rule refused the action. ``message`` is translatable and shown to the user."""
 

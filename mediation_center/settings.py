@@ -95,6 +95,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "mediation_center.api_limits.ApiBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "accounts.middleware.ChineseByDefaultMiddleware",
@@ -303,21 +304,48 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "mediation_center.api_limits.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "mediation_center.api.exception_handler",
 }
+# Hostile-input limits of the API (answered 413 / 400 in the JSON error shape, never 500):
+# the largest request body, checked from Content-Length before it is read; the deepest nesting of
+# arrays/objects in a JSON body; the largest raw payload an Open311 push may have stored with its case.
+API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 1024 * 1024)
+API_MAX_JSON_DEPTH = env_int("API_MAX_JSON_DEPTH", 32)
+API_MAX_RAW_PAYLOAD_BYTES = env_int("API_MAX_RAW_PAYLOAD_BYTES", 256 * 1024)
 SPECTACULAR_SETTINGS = {
     "TITLE": "矛调中心 API / Mediation Center API",
-    "DESCRIPTION": "Case intake, routing, lifecycle and warnings of a one-stop dispute mediation center.",
+    "DESCRIPTION": (
+        "Case intake, routing, lifecycle and warnings of a one-stop dispute mediation center.\n\n"
+        'Every error answers {"error": {"code", "message", "fields"}}. Limits: a request body of at most '
+        f"{API_MAX_BODY_BYTES} bytes (413 beyond), JSON nested at most {API_MAX_JSON_DEPTH} levels (400), "
+        f"an Open311 push's raw payload at most {API_MAX_RAW_PAYLOAD_BYTES} bytes (413)."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Fields of the same name with different choices (a case's status and Open311's open/closed).
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "cases.models.Status",
+        "CaseOutcomeEnum": "cases.models.Outcome",
+        "SessionOutcomeEnum": "cases.models.SessionOutcome",
+        "Open311StatusEnum": [("open", "open"), ("closed", "closed")],
+        "WarningLevelEnum": "cases.models.WarningLevel",
+        "ClockUnitEnum": "cases.models.ClockUnit",
+        "SupervisionOrderStateEnum": "cases.models.SupervisionOrder.State",
+        "SummonsStateEnum": "routing.models.Summons.State",
+    },
 }
 
 LOGGING = {

@@ -20,3 +20,9 @@ urlpatterns = [
     path("routing/", include("routing.urls")),
     path("portal/", include("cases.portal_urls")),
 ]
+
+# JSON in the one error shape for paths under /api/, Django's pages elsewhere (mediation_center/api.py).
+handler400 = "mediation_center.api.bad_request"
+handler403 = "mediation_center.api.permission_denied"
+handler404 = "mediation_center.api.page_not_found"
+handler500 = "mediation_center.api.server_error"
