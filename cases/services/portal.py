@@ -33,6 +33,7 @@ from cases.models import (
     Party,
     Rating,
     SignInCode,
+    SignInCodeGap,
     Status,
 )
 from cases.services.intake import CaseData, register_case
@@ -187,6 +188,24 @@ def _code_hash(phone: str, code: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), f"{phone}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
+def _reserve_send(phone: str, now: datetime, gap: timedelta) -> datetime | None:
+    """Take the phone's resend gap: None when this request may send, else when the next one may.
+
+    One conditional UPDATE decides: concurrent requests queue on the row and re-check the condition
+    (PostgreSQL re-evaluates it on the row as committed; SQLite runs one writer at a time), so exactly
+    one of them matches per gap."""
+    try:
+        with transaction.atomic():  # a savepoint: a concurrent first request may create the row first
+            SignInCodeGap.objects.get_or_create(phone=phone)
+    except IntegrityError:
+        pass
+    free = Q(last_sent_at__isnull=True) | Q(last_sent_at__lte=now - gap)
+    if SignInCodeGap.objects.filter(free, phone=phone).update(last_sent_at=now):
+        return None
+    last = SignInCodeGap.objects.filter(phone=phone).values_list("last_sent_at", flat=True).first()
+    return (last or now) + gap
+
+
 def request_sign_in_code(*, phone: str, request: HttpRequest | None) -> None:
     """Text a six-digit code to ``phone``; limited per phone (resend gap, hourly cap) and per IP."""
     if not MOBILE_RE.match(phone or ""):
@@ -197,17 +216,17 @@ def request_sign_in_code(*, phone: str, request: HttpRequest | None) -> None:
         "portal:otp:ip", limit=settings.PORTAL_OTP_PER_HOUR * 4, window=timedelta(hours=1)
     )
     with transaction.atomic():
-        recent = list(
-            SignInCode.objects.select_for_update().filter(
-                phone=phone, created_at__gte=now - timedelta(hours=1)
-            )
-        )
-        last = max((c.created_at for c in recent), default=None)
         retry_at = per_ip.locked_until(ip)
-        if retry_at is None and len(recent) >= settings.PORTAL_OTP_PER_HOUR:
-            retry_at = min(c.created_at for c in recent) + timedelta(hours=1)
-        elif retry_at is None and last and now - last < timedelta(seconds=settings.PORTAL_OTP_RESEND_SECONDS):
-            retry_at = last + timedelta(seconds=settings.PORTAL_OTP_RESEND_SECONDS)
+        if retry_at is None:
+            recent = list(
+                SignInCode.objects.filter(phone=phone, created_at__gte=now - timedelta(hours=1)).values_list(
+                    "created_at", flat=True
+                )
+            )
+            if len(recent) >= settings.PORTAL_OTP_PER_HOUR:
+                retry_at = min(recent) + timedelta(hours=1)
+        if retry_at is None:
+            retry_at = _reserve_send(phone, now, timedelta(seconds=settings.PORTAL_OTP_RESEND_SECONDS))
         if retry_at is None:
             per_ip.fail(ip)  # counts every send from this address
             code = f"{secrets.randbelow(1_000_000):06d}"
