@@ -77,6 +77,7 @@ def test_a_pushed_id_number_with_the_attackers_phone_reaches_none_of_the_victims
     mine = attacker.get("/portal/me/").content.decode()
     assert pushed.tracking_code in mine  # what they pushed with their own phone is theirs
     assert victim_case.tracking_code not in mine and victim_case.number not in mine
+    assert "请携带身份证到中心窗口核验身份" in mine  # how the real owner of another phone's case gets it
 
     page = f"/portal/cases/{victim_case.tracking_code}/"
     assert attacker.get(page).status_code == 404  # the case, its timeline and its document links
@@ -257,3 +258,29 @@ def test_identity_check_api(world, make_case, clerk, supervisor, outsider, forei
     assert no_id.status_code == 409 and "未登记证件号码" in no_id.json()["error"]["message"]
     event = TimelineEvent.objects.get(case=case, type="identity_verified")
     assert event.actor == clerk and event.data["party"] == person.pk
+
+
+@pytest.mark.django_db
+def test_the_migration_checks_only_past_window_applicants(world, make_case, clerk):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("cases.migrations.0006_party_identity_verified")
+    counter = make_case()  # applicant with an ID, respondent without
+    named = make_case(parties=[PartyData(role=Party.Role.RESPONDENT, name="张三", id_number=VALID_ID)])
+    _system, token = make_system(world.county)
+    pushed = push(
+        token, [{"role": "applicant", "name": "张三", "id_number": VALID_ID, "phone": ATTACKER}], "m-1"
+    )
+    phoned = make_case(source="phone")
+    Party.objects.update(identity_verified_at=None, identity_verified_by=None, identity_verified_how="")
+    migration.verify_counter_applicants(apps, None)
+    checked = Party.objects.filter(identity_verified_at__isnull=False)
+    assert list(checked.values_list("case_id", "role")) == [(counter.pk, Party.Role.APPLICANT)]
+    applicant = checked.get()
+    assert applicant.identity_verified_by == clerk and applicant.identity_verified_at == counter.created_at
+    assert applicant.identity_verified_how == Party.IdentityCheck.COUNTER
+    assert not Party.objects.filter(
+        case__in=[named, pushed, phoned], identity_verified_at__isnull=False
+    ).exists()
