@@ -172,6 +172,13 @@ def get_case_for_claim(user: User, pk: int) -> Case:
     raise PermissionDenied
 
 
+def may_verify_identity(user: User, case: Case) -> bool:
+    """核验身份 (checking a party's ID in person) is the counter's work: clerks of the case's center."""
+    return _is_staff(user) and any(
+        m.center_id == case.center_id for m in roles_of(user).memberships_for(Role.CLERK)
+    )
+
+
 # Summonses: a liaison reaches a case only through their department's summons.
 
 

@@ -1,10 +1,15 @@
 from django.urls import include, path
 
-from cases import api
+from cases import api, api_identity
 
 urlpatterns = [
     path("cases/", api.CaseListView.as_view(), name="api-case-list"),
     path("cases/<int:pk>/", api.CaseDetailView.as_view(), name="api-case-detail"),
+    path(
+        "cases/<int:pk>/parties/<int:party_pk>/verify-identity/",
+        api_identity.PartyIdentityView.as_view(),
+        name="api-party-verify-identity",
+    ),
     path("open311/v2/", include("cases.urls_open311")),
     path("", include("cases.api_urls_warnings")),
     path("", include("cases.api_urls_lifecycle")),

@@ -11,6 +11,11 @@ staff_patterns = [
     path("appointments/<str:token>/attended/", portal_staff.attended, name="staff_attended"),
     path("home-visits/<str:token>/", portal_staff.home_visit_update, name="staff_home_visit_update"),
     path("cases/<int:pk>/messages/", portal_staff.case_message, name="staff_case_message"),
+    path(
+        "cases/<int:pk>/parties/<int:party_pk>/verify-identity/",
+        portal_staff.verify_identity,
+        name="staff_verify_identity",
+    ),
     path("ratings/", portal_staff.ratings, name="staff_ratings"),
     path("ratings/<int:pk>/follow-up/", portal_staff.follow_up, name="staff_follow_up"),
 ]

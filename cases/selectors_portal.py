@@ -19,7 +19,6 @@ from cases.models import (
     HomeVisitRequest,
     Party,
     Rating,
-    Source,
     Status,
 )
 
@@ -28,22 +27,22 @@ Role = Membership.Role
 
 # --- Citizens and their cases -------------------------------------------------------------
 def citizen_party_q(user: User, prefix: str = "") -> Q:
-    """Party rows that are this citizen: their verified phone, or an ID number bound to it.
+    """Party rows that are this citizen — the one rule of "cases of this citizen".
 
-    An ID number typed in an online form proves nothing, so it only counts when the user's
-    record carries it (set by staff) or a clerk recorded it at the counter together with the
-    citizen's phone; otherwise anyone could read another person's cases by typing their ID.
+    Two kinds of evidence only: the party's phone is the one the citizen proved by SMS, or the party's
+    ID number is one staff checked in person (``Party.identity_verified_at``: a counter registration or
+    a clerk's 核验身份) on a party with that same phone. An ID number pushed by a hotline, grid or
+    petition system, or typed into an online form, is what someone said: it never links, or one push
+    with a victim's ID number and the attacker's phone would hand the attacker the victim's cases.
     """
     if not user.is_authenticated or user.kind != User.Kind.CITIZEN or not user.phone:
         return Q(pk__in=[])
-    q = Q(**{f"{prefix}phone": user.phone})
     verified_ids = (
-        Party.objects.filter(phone=user.phone).exclude(id_number="").exclude(case__source=Source.ONLINE)
-    ).values("id_number")
-    q |= Q(**{f"{prefix}id_number__in": verified_ids})
-    if user.id_number:
-        q |= Q(**{f"{prefix}id_number": user.id_number})
-    return q
+        Party.objects.filter(phone=user.phone, identity_verified_at__isnull=False)
+        .exclude(id_number="")
+        .values("id_number")
+    )
+    return Q(**{f"{prefix}phone": user.phone}) | Q(**{f"{prefix}id_number__in": verified_ids})
 
 
 def cases_for_citizen(user: User) -> QuerySet[Case]:

@@ -213,3 +213,10 @@ class RatingForm(forms.Form):
 
 class FollowUpForm(forms.Form):
     note = forms.CharField(label=_("跟进情况"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+class IdentityCheckForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("我已当面查验该当事人的身份证件原件，证件号码与登记一致"),
+        error_messages={"required": _("请先当面查验身份证件原件并勾选确认。")},
+    )

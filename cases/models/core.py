@@ -268,6 +268,12 @@ class Party(models.Model):
         OTHER = "other", _("其他证件")
         NONE = "", _("无")
 
+    class IdentityCheck(models.TextChoices):
+        """How staff saw the person's ID in person; only such a check links a citizen by ID number."""
+
+        COUNTER = "counter", _("窗口登记时核验")
+        CLERK = "clerk", _("工作人员核验身份")
+
     case = models.ForeignKey(Case, verbose_name=_("案件"), on_delete=models.CASCADE, related_name="parties")
     role = models.CharField(_("身份"), max_length=16, choices=Role.choices)
     kind = models.CharField(_("类别"), max_length=16, choices=Kind.choices, default=Kind.PERSON)
@@ -290,6 +296,20 @@ class Party(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         help_text=_("若当事人本身是系统用户（如工作人员），用于回避判断。"),
+    )
+    # Set only by staff who saw the ID document with the person present; pushed and online-typed
+    # ID numbers stay unverified and never link a portal citizen to other cases.
+    identity_verified_at = models.DateTimeField(_("身份核验时间"), null=True, blank=True)
+    identity_verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("身份核验人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    identity_verified_how = models.CharField(
+        _("身份核验方式"), max_length=16, choices=IdentityCheck.choices, blank=True
     )
 
     class Meta:

@@ -12,6 +12,7 @@ from .core import Attachment, Case, Party
 
 __all__ = [
     "SignInCode",
+    "SignInCodeGap",
     "Consultation",
     "CaseMessage",
     "AppointmentSchedule",
@@ -45,6 +46,23 @@ class SignInCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.phone[-4:]} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class SignInCodeGap(models.Model):
+    """One row per phone: when its last code was sent. Taking the resend gap is one conditional UPDATE
+    of this row, so of any number of simultaneous requests exactly one sends a code per gap, the first
+    request for a new phone included (a lock on that phone's SignInCode rows locks nothing while there
+    are none). In the database rather than the cache, so a cache outage opens no gap."""
+
+    phone = models.CharField(_("手机号"), max_length=20, unique=True)
+    last_sent_at = models.DateTimeField(_("上次发送时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("验证码发送间隔")
+        verbose_name_plural = _("验证码发送间隔")
+
+    def __str__(self) -> str:
+        return self.phone[-4:]
 
 
 class Consultation(models.Model):

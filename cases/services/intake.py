@@ -16,6 +16,7 @@ from cases import states, timeline
 from cases.attachments import build_attachment
 from cases.models import Attachment, Case, CaseNumberSequence, DisputeType, Party, Source, Status
 from cases.services import warnings
+from cases.services.identity import counter_identity_fields
 from mediation_center.errors import DomainError
 
 
@@ -166,13 +167,25 @@ def register_case(
             repeat_of=original,
             merged_into=target,
         )
-        Party.objects.bulk_create([Party(case=case, **vars(p)) for p in data.parties])
+        parties = [
+            Party(
+                case=case,
+                **vars(p),
+                **counter_identity_fields(
+                    role=p.role, kind=p.kind, id_number=p.id_number, actor=actor, source=data.source, now=now
+                ),
+            )
+            for p in data.parties
+        ]
+        Party.objects.bulk_create(parties)
         if original is not None:
             original.repeat_count += 1
             original.save(update_fields=["repeat_count", "updated_at"])
         for upload in attachments:
             build_attachment(case, upload, uploaded_by=actor)
         event_data = {"source": data.source, "parties": len(data.parties)}
+        if checked := sum(1 for p in parties if p.identity_verified_at):
+            event_data["identity_verified"] = checked  # the clerk saw these applicants' IDs at the window
         if attachments:
             event_data["attachments"] = len(attachments)
         if original is not None:

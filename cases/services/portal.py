@@ -33,6 +33,7 @@ from cases.models import (
     Party,
     Rating,
     SignInCode,
+    SignInCodeGap,
     Status,
 )
 from cases.services.intake import CaseData, register_case
@@ -48,9 +49,10 @@ class TooManyAttempts(DomainError):
     http_status = 429
     default_message = _("尝试次数过多，请稍后再试。")
 
-    def __init__(self, message=None, *, retry_at: datetime | None = None):
+    def __init__(self, message=None, *, retry_at: datetime | None = None, scope: str = ""):
         super().__init__(message)
         self.retry_at = retry_at
+        self.scope = scope  # what is locked: "ip", "case", or "case_number" (the tracking code still works)
 
 
 class InvalidCode(DomainError):
@@ -139,6 +141,21 @@ def _phone_ends_with(phone: str, last4: str) -> bool:
     return len(digits) >= 4 and digits[-4:] == last4
 
 
+def _lookup_keys(case: Case | None, code: str) -> tuple[str, list[str]]:
+    """The per-case counter a failure counts against, and the counters that lock this lookup.
+
+    Case numbers are sequential, so anyone can fail lookups against a stranger's number: those
+    failures count on the case number alone and never lock the 12-character tracking code (56 bits,
+    printed on the receipt), which only the case's parties hold. A lookup by case number is locked by
+    either counter."""
+    if case is None:
+        return f"code:{code}", [f"code:{code}"]
+    secret, guessable = f"case:{case.pk}", f"case:{case.pk}:number"
+    if code == case.tracking_code:
+        return secret, [secret]
+    return guessable, [guessable, secret]
+
+
 def look_up_case(*, code: str, phone_last4: str, request: HttpRequest | None) -> Case:
     """Status lookup (进度查询): the case when code and phone digits match; every attempt is audited.
 
@@ -149,11 +166,13 @@ def look_up_case(*, code: str, phone_last4: str, request: HttpRequest | None) ->
     ip = client_ip(request) or "unknown"
     by_ip, by_case = lookup_counters()
     case = _find_case(code)
-    case_key = f"case:{case.pk}" if case else f"code:{code}"
+    fail_key, lock_keys = _lookup_keys(case, code)
     detail = {"code": code[:60]}
     if case:
         detail["case"] = case.number
-    locked = max(filter(None, [by_ip.locked_until(ip), by_case.locked_until(case_key)]), default=None)
+    ip_locked = by_ip.locked_until(ip)
+    case_locks = {key: by_case.locked_until(key) for key in lock_keys}
+    locked = max(filter(None, [ip_locked, *case_locks.values()]), default=None)
     if locked:
         record_security_event(
             SecurityAuditEvent.Type.STATUS_LOOKUP,
@@ -161,7 +180,13 @@ def look_up_case(*, code: str, phone_last4: str, request: HttpRequest | None) ->
             success=False,
             detail={**detail, "reason": "locked"},
         )
-        raise TooManyAttempts(retry_at=locked)
+        if ip_locked:
+            scope = "ip"
+        elif case is not None and not case_locks.get(f"case:{case.pk}"):
+            scope = "case_number"  # strangers may have guessed at the number: the tracking code still works
+        else:
+            scope = "case"
+        raise TooManyAttempts(retry_at=locked, scope=scope)
     digits_ok = len(phone_last4 or "") == 4 and (phone_last4 or "").isdigit()
     matched = (
         case is not None
@@ -170,7 +195,7 @@ def look_up_case(*, code: str, phone_last4: str, request: HttpRequest | None) ->
     )
     if not matched:
         by_ip.fail(ip)
-        by_case.fail(case_key)
+        by_case.fail(fail_key)
         record_security_event(
             SecurityAuditEvent.Type.STATUS_LOOKUP,
             request=request,
@@ -187,6 +212,24 @@ def _code_hash(phone: str, code: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), f"{phone}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
+def _reserve_send(phone: str, now: datetime, gap: timedelta) -> datetime | None:
+    """Take the phone's resend gap: None when this request may send, else when the next one may.
+
+    One conditional UPDATE decides: concurrent requests queue on the row and re-check the condition
+    (PostgreSQL re-evaluates it on the row as committed; SQLite runs one writer at a time), so exactly
+    one of them matches per gap."""
+    try:
+        with transaction.atomic():  # a savepoint: a concurrent first request may create the row first
+            SignInCodeGap.objects.get_or_create(phone=phone)
+    except IntegrityError:
+        pass
+    free = Q(last_sent_at__isnull=True) | Q(last_sent_at__lte=now - gap)
+    if SignInCodeGap.objects.filter(free, phone=phone).update(last_sent_at=now):
+        return None
+    last = SignInCodeGap.objects.filter(phone=phone).values_list("last_sent_at", flat=True).first()
+    return (last or now) + gap
+
+
 def request_sign_in_code(*, phone: str, request: HttpRequest | None) -> None:
     """Text a six-digit code to ``phone``; limited per phone (resend gap, hourly cap) and per IP."""
     if not MOBILE_RE.match(phone or ""):
@@ -197,17 +240,17 @@ def request_sign_in_code(*, phone: str, request: HttpRequest | None) -> None:
         "portal:otp:ip", limit=settings.PORTAL_OTP_PER_HOUR * 4, window=timedelta(hours=1)
     )
     with transaction.atomic():
-        recent = list(
-            SignInCode.objects.select_for_update().filter(
-                phone=phone, created_at__gte=now - timedelta(hours=1)
-            )
-        )
-        last = max((c.created_at for c in recent), default=None)
         retry_at = per_ip.locked_until(ip)
-        if retry_at is None and len(recent) >= settings.PORTAL_OTP_PER_HOUR:
-            retry_at = min(c.created_at for c in recent) + timedelta(hours=1)
-        elif retry_at is None and last and now - last < timedelta(seconds=settings.PORTAL_OTP_RESEND_SECONDS):
-            retry_at = last + timedelta(seconds=settings.PORTAL_OTP_RESEND_SECONDS)
+        if retry_at is None:
+            recent = list(
+                SignInCode.objects.filter(phone=phone, created_at__gte=now - timedelta(hours=1)).values_list(
+                    "created_at", flat=True
+                )
+            )
+            if len(recent) >= settings.PORTAL_OTP_PER_HOUR:
+                retry_at = min(recent) + timedelta(hours=1)
+        if retry_at is None:
+            retry_at = _reserve_send(phone, now, timedelta(seconds=settings.PORTAL_OTP_RESEND_SECONDS))
         if retry_at is None:
             per_ip.fail(ip)  # counts every send from this address
             code = f"{secrets.randbelow(1_000_000):06d}"

@@ -1,8 +1,8 @@
-"""The case conversation (在线调解) on the staff case page."""
+"""The case conversation (在线调解) and the parties' identity checks (核验身份) on the staff case page."""
 
 from django import template
 
-from cases.access import can_change
+from cases.access import can_change, may_verify_identity
 from cases.selectors_portal import case_messages
 
 register = template.Library()
@@ -17,4 +17,17 @@ def portal_case_conversation(context, case):
         "can_post": context.get("can_change", None) if "can_change" in context else can_change(user, case),
         "csrf_token": context.get("csrf_token"),
         "request": context["request"],
+    }
+
+
+@register.inclusion_tag("portal/staff/_case_identity.html", takes_context=True)
+def portal_case_identity(context, case):
+    """Which parties' ID numbers staff saw in person; only those link a portal citizen to this case."""
+    parties = context.get("parties")
+    parties = [p for p in (case.parties.all() if parties is None else parties) if p.id_number]
+    return {
+        "case": case,
+        "parties": parties,
+        "may_verify": may_verify_identity(context["request"].user, case),
+        "csrf_token": context.get("csrf_token"),
     }

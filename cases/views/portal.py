@@ -98,11 +98,14 @@ def status(request):
             )
         except services.TooManyAttempts as exc:
             retry_at = exc.retry_at
-            form.add_error(
-                None,
-                _("查询失败次数过多，已暂时锁定。请于 %(time)s 后再试。")
-                % {"time": f"{timezone.localtime(retry_at):%H:%M}"},
+            message = (
+                _(
+                    "该案号的查询失败次数过多，已暂时锁定。请改用受理回执上的 12 位查询码查询，或于 %(time)s 后再试。"
+                )
+                if exc.scope == "case_number"
+                else _("查询失败次数过多，已暂时锁定。请于 %(time)s 后再试。")
             )
+            form.add_error(None, message % {"time": f"{timezone.localtime(retry_at):%H:%M}"})
             status_code = 429
         except DomainError as exc:
             form.add_error(None, str(exc.message))

@@ -1,5 +1,5 @@
 """Staff side of the portal: answering consultations, the counter's appointments, the case
-conversation on the case page and the supervisor's bad-rating follow-up."""
+conversation and the parties' identity checks on the case page and the supervisor's bad-rating follow-up."""
 
 from datetime import date
 
@@ -16,10 +16,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import roles_of
 from cases import selectors_portal as selectors
-from cases.access import get_case_for_user
+from cases.access import get_case_for_user, may_verify_identity
 from cases.forms import portal as forms
 from cases.models import HomeVisitRequest
 from cases.services import portal as services
+from cases.services.identity import verify_party_identity
 from mediation_center.errors import DomainError
 
 
@@ -172,6 +173,27 @@ def case_message(request, pk: int):
     else:
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     return redirect(reverse("cases:detail", args=[case.pk]) + "#conversation")
+
+
+@login_required
+@require_POST
+def verify_identity(request, pk: int, party_pk: int):
+    """核验身份: a clerk of the case's center saw the party's ID document in person."""
+    case = get_case_for_user(request.user, pk)
+    party = _one(case.parties.all(), pk=party_pk)
+    if not may_verify_identity(request.user, case):
+        raise PermissionDenied
+    form = forms.IdentityCheckForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    else:
+        try:
+            verify_party_identity(party, actor=request.user)
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("已核验 %(name)s 的身份。") % {"name": party.name})
+    return redirect(reverse("cases:detail", args=[case.pk]) + "#identity")
 
 
 @login_required

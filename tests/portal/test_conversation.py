@@ -73,16 +73,31 @@ def test_another_citizen_gets_404(other_citizen, citizen, mediation_case):
 
 
 @pytest.mark.django_db
-def test_citizen_with_verified_id_number_sees_the_case(make_case, world, mediation_case):
+def test_a_new_phone_reaches_the_case_once_the_counter_checks_the_id_with_it(make_case, mediation_case):
+    from cases.models import Party
+    from cases.services.intake import PartyData
     from tests.factories import UserFactory
 
     # The counter recorded ID 11010519491231002X with phone 13800138000; a new phone alone does not
-    # reach it, but the same person's account carrying that ID (set by staff) does.
-    stranger = UserFactory(username="new_phone", kind="citizen", phone="13600000000", id_number="")
-    assert as_user(stranger).get(f"/portal/cases/{mediation_case.tracking_code}/").status_code == 404
-    stranger.id_number = "11010519491231002X"
-    stranger.save()
-    assert as_user(stranger).get(f"/portal/cases/{mediation_case.tracking_code}/").status_code == 200
+    # reach it, nor does an ID number on the account that no one checked.
+    person = UserFactory(
+        username="new_phone", kind="citizen", phone="13600000000", id_number="11010519491231002X"
+    )
+    url = f"/portal/cases/{mediation_case.tracking_code}/"
+    assert as_user(person).get(url).status_code == 404
+    # The same person comes to the window with the new phone: the clerk sees the ID card.
+    make_case(
+        parties=[
+            PartyData(
+                role=Party.Role.APPLICANT,
+                name="张三",
+                id_type="resident_id",
+                id_number="11010519491231002X",
+                phone="13600000000",
+            )
+        ]
+    )
+    assert as_user(person).get(url).status_code == 200
 
 
 @pytest.mark.django_db
