@@ -13,7 +13,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.access import roles_of
 from accounts.models import Center, Membership
 from cases.access import can_change, cases_visible_to, get_case_for_user
+from cases.documents.pdf import DocumentRenderFailed
 from cases.documents.receipt import receipt_pdf
+from cases.documents.responses import render_failed_response
 from cases.forms.intake import (
     AttachmentUploadForm,
     CaseIntakeForm,
@@ -301,7 +303,10 @@ def receipt(request, pk: int):
     if case.status == Status.SUBMITTED:
         messages.error(request, _("网上申请尚未受理，不能打印受理回执。"))
         return redirect("cases:detail", pk=case.pk)
-    pdf = receipt_pdf(case)
+    try:
+        pdf = receipt_pdf(case)
+    except DocumentRenderFailed as exc:
+        return render_failed_response(request, exc)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="receipt-{case.pk}.pdf"'
     response["Cache-Control"] = "private, no-store"
