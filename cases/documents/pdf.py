@@ -123,9 +123,11 @@ class _Renderer:
     @staticmethod
     def _read(proc: subprocess.Popen, size: int, deadline: float) -> bytes:
         fd, data = proc.stdout.fileno(), bytearray()
+        poller = select.poll()  # not select.select: a busy worker may hold file descriptors past 1024
+        poller.register(fd, select.POLLIN)
         while len(data) < size:
             left = deadline - time.monotonic()
-            if left <= 0 or not select.select([fd], [], [], left)[0]:
+            if left <= 0 or not poller.poll(left * 1000):
                 raise TimeoutError
             chunk = os.read(fd, min(size - len(data), 1 << 20))
             if not chunk:
