@@ -154,6 +154,14 @@ def test_a_post_past_the_field_limit_gets_a_page_that_says_what_happened(login, 
     assert not Case.objects.exists()
 
 
+def test_a_post_past_the_size_limit_gets_a_page_that_says_what_happened(login, clerk):
+    data = intake_post(summary="x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1))
+    response = login(clerk).post(URL, data)
+    assert response.status_code == 413
+    assert "提交的内容过大（文字内容超过 5 MB），系统未保存" in response.content.decode()
+    assert not Case.objects.exists()
+
+
 def test_too_many_files_also_gets_a_page(login, clerk, settings):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
