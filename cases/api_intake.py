@@ -32,7 +32,7 @@ from accounts.models import ExternalSystem, User
 from cases.documents.receipt import status_url
 from cases.forms.intake import PartyForm
 from cases.models import OPEN_STATUSES, Case, DisputeType, IntakeIdempotencyKey, Party, Status
-from cases.services.intake import CaseData, register_case
+from cases.services.intake import CaseData, TooManyParties, check_party_count, register_case
 from mediation_center.api import error_body
 from mediation_center.api_limits import refuse_unstorable_text
 
@@ -230,6 +230,16 @@ class RequestInputSerializer(serializers.Serializer):
     risk_mass_incident = serializers.BooleanField(required=False, default=False)
     risk_upward_petition = serializers.BooleanField(required=False, default=False)
     police_calls = serializers.IntegerField(min_value=0, max_value=1000, required=False, default=0)
+
+    def to_internal_value(self, data):
+        # The party limit is checked before any party is: 10,000 parties are refused at once, not validated.
+        parties = data.get("parties") if hasattr(data, "get") else None
+        if isinstance(parties, list):
+            try:
+                check_party_count(len(parties))
+            except TooManyParties as exc:
+                raise serializers.ValidationError({"parties": [str(exc.message)]}) from exc
+        return super().to_internal_value(data)
 
     def validate_external_id(self, value):
         value = value.strip()

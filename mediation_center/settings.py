@@ -104,6 +104,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "mediation_center.request_limits.FormLimitMiddleware",  # before CSRF's process_view parses the post
     "accounts.middleware.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -367,3 +368,10 @@ INTAKE_REPEAT_LOOKBACK_DAYS = env_int("INTAKE_REPEAT_LOOKBACK_DAYS", 365)
 INTAKE_DUPLICATE_WINDOW_DAYS = env_int("INTAKE_DUPLICATE_WINDOW_DAYS", 90)
 # A group visit records at most this many representatives (信访工作条例 art. 20).
 INTAKE_MAX_GROUP_REPRESENTATIVES = env_int("INTAKE_MAX_GROUP_REPRESENTATIVES", 5)
+# Parties per case: one limit for the counter form, online applications and the API (issue 13).
+CASE_MAX_PARTIES = env_int("CASE_MAX_PARTIES", 50)
+# The counter form posts 12 fields per party. Room for twice the limit (16 each, plus the case's own
+# fields), so a form over the limit comes back with its message and everything typed, not a bare 400.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = max(1000, 2 * CASE_MAX_PARTIES * 16 + 200)
+# A PDF is rendered in a child process and stopped after this many seconds (below gunicorn's 30 s).
+DOCUMENT_RENDER_TIMEOUT_SECONDS = env_int("DOCUMENT_RENDER_TIMEOUT_SECONDS", 20)

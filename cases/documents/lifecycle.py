@@ -1,9 +1,12 @@
 """The lifecycle's documents as PDF bytes: agreement, termination notice and case file.
 
 Each builder loads what it needs and renders outside any transaction (rendering is slow);
-the citizen portal calls the same functions for its downloads.
+the citizen portal calls the same functions for its downloads. What a case may hold without bound
+(parties of a case pushed before CASE_MAX_PARTIES existed, timeline events) is listed up to a limit
+and summarised past it, so every document renders in bounded time.
 """
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,7 +16,11 @@ from cases.selectors_lifecycle import lifecycle_of
 from cases.timeline import label_for
 from mediation_center.errors import DomainError
 
-from .pdf import render_pdf
+from .pdf import LISTED_PARTIES, DocumentTooLarge, listed_parties, render_pdf
+
+# The case file lists the first and the latest events of a longer timeline, and says how many are left out.
+CASE_FILE_FIRST_EVENTS = 100
+CASE_FILE_LATEST_EVENTS = 400
 
 
 class DocumentNotAvailable(DomainError):
@@ -21,10 +28,13 @@ class DocumentNotAvailable(DomainError):
     http_status = 404
 
 
-def _base_context(case: Case) -> dict:
+def _base_context(case: Case, *, listed: int = LISTED_PARTIES) -> dict:
+    parties, party_count = listed_parties(case, listed)
     return {
         "case": case,
-        "parties": list(case.parties.all()),
+        "parties": parties,
+        "party_count": party_count,
+        "more_parties": party_count - len(parties),
         "printed_on": timezone.localdate(),
         "outcome_label": Outcome(case.outcome).label if case.outcome in Outcome.values else "",
     }
@@ -35,10 +45,20 @@ def build_agreement_pdf(case: Case) -> bytes:
     lifecycle = lifecycle_of(case)
     if lifecycle.agreement is None:
         raise DocumentNotAvailable(_("本案尚未制作调解协议书。"))
-    context = _base_context(case)
+    limit = settings.CASE_MAX_PARTIES
+    context = _base_context(case, listed=limit)
+    if context["more_parties"]:
+        # Every party signs the agreement, so it cannot be summarised: a case over the limit is refused.
+        raise DocumentTooLarge(
+            _(
+                "本案登记了 %(count)d 名当事人，超过每案 %(limit)d 名的上限。调解协议书须列明每一名当事人并由其签名，"
+                "无法生成，请先核对当事人名单。"
+            )
+            % {"count": context["party_count"], "limit": limit}
+        )
     context["agreement"] = lifecycle.agreement
     context["signed_party_ids"] = {s.party_id for s in lifecycle.agreement.signatures.all()}
-    context["copies"] = len(context["parties"]) + 1
+    context["copies"] = context["party_count"] + 1
     return render_pdf("documents/agreement.html", context)
 
 
@@ -53,13 +73,30 @@ def build_termination_notice_pdf(case: Case) -> bytes:
     return render_pdf("documents/termination_notice.html", context)
 
 
+def _case_file_events(case: Case) -> tuple[list[dict], list[dict], int]:
+    """The timeline, oldest first: all of it, or its first and latest events and how many lie between."""
+    events = case_timeline(case)  # newest first
+    total = events.count()
+    keep = CASE_FILE_FIRST_EVENTS + CASE_FILE_LATEST_EVENTS
+    if total <= keep:
+        first, latest = list(reversed(list(events))), []
+    else:
+        first = list(events.reverse()[:CASE_FILE_FIRST_EVENTS])
+        latest = list(reversed(list(events[:CASE_FILE_LATEST_EVENTS])))
+
+    def rows(items):
+        return [{"event": e, "label": label_for(e.type)} for e in items]
+
+    return rows(first), rows(latest), total - len(first) - len(latest)
+
+
 def build_case_file_pdf(case: Case) -> bytes:
     """卷宗 (art. 27): receipt, session records, agreement or notice, evaluation and the timeline."""
     if case.status not in (Status.CONCLUDED, Status.EVALUATED, Status.CLOSED, Status.NOT_ACCEPTED):
         raise DocumentNotAvailable(_("案件办结后才能生成卷宗。"))
-    context = _base_context(case)
+    # The registration record lists every party a case may hold; past that (older pushes) it summarises.
+    context = _base_context(case, listed=settings.CASE_MAX_PARTIES)
+    context["cover_parties"] = context["parties"][:LISTED_PARTIES]
     context["lifecycle"] = lifecycle_of(case)
-    context["events"] = [
-        {"event": e, "label": label_for(e.type)} for e in reversed(list(case_timeline(case)))
-    ]
+    context["events"], context["latest_events"], context["events_left_out"] = _case_file_events(case)
     return render_pdf("documents/case_file.html", context)

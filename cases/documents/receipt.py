@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.utils import timezone
 
-from cases.documents.pdf import qr_data_uri, render_pdf
+from cases.documents.pdf import LISTED_PARTIES, listed_parties, qr_data_uri, render_pdf
 from cases.models import Case
 
 
@@ -18,10 +18,14 @@ def status_url(case: Case) -> str:
 def receipt_context(case: Case) -> dict:
     accepted = timezone.localtime(case.accepted_at or case.created_at)
     url = status_url(case)
+    # A receipt is a slip: it names the first parties and says how many there are ("等 N 人").
+    parties, party_count = listed_parties(case, LISTED_PARTIES)
     return {
         "case": case,
         "center": case.origin_center,
-        "parties": list(case.parties.all()),
+        "parties": parties,
+        "party_count": party_count,
+        "more_parties": party_count - len(parties),
         "accepted_at": accepted,
         "next_step_days": settings.INTAKE_NEXT_STEP_DAYS,
         # INTAKE_NEXT_STEP_DAYS stands in until the deadline rules give a real due date.

@@ -70,12 +70,15 @@ class CaseIntakeForm(forms.Form):
         required=False,
         choices=[("", _("新案件")), ("repeat", _("重复来访")), ("merge", _("并单"))],
     )
-    link_case = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # A case id: bounded so a tampered value is a field error, not an integer overflow in the database.
+    link_case = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1, max_value=2**63 - 1)
 
     def clean(self):
         cleaned = super().clean()
         action = cleaned.get("link_action")
-        if action and not cleaned.get("link_case"):
+        if action and "link_case" in self.errors:  # a hidden field: its message goes next to the choice
+            self.add_error("link_action", _("所选关联案件编号无效，请在下方“可能相关的案件”中重新选择。"))
+        elif action and not cleaned.get("link_case"):
             self.add_error("link_action", _("请在下方“可能相关的案件”中选择一个案件。"))
         return cleaned
 
@@ -170,6 +173,31 @@ class PartyForm(forms.Form):
 
 
 class BasePartyFormSet(forms.BaseFormSet):
+    default_error_messages = {
+        "too_many_forms": _("一个案件最多登记 %(num)d 名当事人，请删除多余的当事人后再保存。"),
+        "too_few_forms": _("至少登记一名当事人。"),
+        "missing_management_form": _("当事人表格数据缺失或被篡改，请刷新页面后重新填写。"),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # CASE_MAX_PARTIES is read per form (not when the class is built), so the form and register_case
+        # always agree. Up to twice the limit, rows typed past it come back as typed, with the message;
+        # a tampered TOTAL_FORMS never builds more forms than that.
+        self.max_num = settings.CASE_MAX_PARTIES
+        self.absolute_max = 2 * settings.CASE_MAX_PARTIES
+        self.validate_max = True
+
+    def full_clean(self):
+        super().full_clean()
+        if self.is_bound and not self.management_form.is_valid():
+            # Django replaces this message with "too few forms" when it raises that one; the cause comes first.
+            self._non_form_errors = self.error_class(
+                [self.error_messages["missing_management_form"]],
+                error_class="nonform",
+                renderer=self.renderer,
+            )
+
     def clean(self):
         if any(self.errors):
             return
@@ -190,7 +218,7 @@ class BasePartyFormSet(forms.BaseFormSet):
 
 
 PartyFormSet = forms.formset_factory(
-    PartyForm, formset=BasePartyFormSet, extra=0, min_num=1, validate_min=True, max_num=200, can_delete=True
+    PartyForm, formset=BasePartyFormSet, extra=0, min_num=1, validate_min=True, can_delete=True
 )
 
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Center
 from cases.identity import IdentityError, normalize_phone, parse_resident_id
 from cases.models import DisputeType, HomeVisitRequest, Party, Rating
+from cases.services.intake import TooManyParties, check_party_count
 
 MOBILE_ATTRS = {"inputmode": "numeric", "autocomplete": "tel", "maxlength": "11", "pattern": "1[3-9][0-9]{9}"}
 
@@ -85,6 +86,7 @@ class MultipleFileField(forms.FileField):
 
 
 class OnlineApplicationForm(forms.Form):
+    PARTIES = 2  # the applicant and one respondent: the case's party limit is checked before anything is kept
     center = forms.ModelChoiceField(
         label=_("申请调解的中心"), queryset=Center.objects.order_by("path"), empty_label=_("请选择")
     )
@@ -130,6 +132,14 @@ class OnlineApplicationForm(forms.Form):
             return normalize_phone(value)
         except IdentityError as exc:
             raise forms.ValidationError(str(exc)) from exc
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            check_party_count(self.PARTIES)
+        except TooManyParties as exc:
+            raise forms.ValidationError(exc.message) from exc
+        return cleaned
 
 
 class QuestionForm(forms.Form):

@@ -25,6 +25,21 @@ class IntakeRefused(DomainError):
     http_status = 409
 
 
+class TooManyParties(IntakeRefused):
+    code = "too_many_parties"
+    http_status = 400
+
+
+def check_party_count(count: int) -> None:
+    """The one rule on how many parties a case holds (CASE_MAX_PARTIES); forms and the API ask it early."""
+    limit = settings.CASE_MAX_PARTIES
+    if count > limit:
+        raise TooManyParties(
+            _("一个案件最多登记 %(limit)d 名当事人，本次提交了 %(count)d 名。")
+            % {"limit": limit, "count": count}
+        )
+
+
 # No 0/O, 1/I/L, 2 (so Z is unambiguous), 5/S, 8/B: 26 characters, 12 of them give 56 bits.
 TRACKING_ALPHABET = "34679ACDEFGHJKMNPQRTUVWXYZ"
 TRACKING_LENGTH = 12
@@ -130,6 +145,7 @@ def register_case(
     """
     if repeat_of is not None and merge_into is not None:
         raise IntakeRefused(_("同一案件不能同时标记为重复来访和并单。"))
+    check_party_count(len(data.parties))
     with transaction.atomic():
         # Lock the linked case before the number sequence, in the same order as mark_repeat/merge_case.
         original = _lock_other(repeat_of.pk) if repeat_of is not None else None

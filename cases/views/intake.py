@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,7 +13,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.access import roles_of
 from accounts.models import Center, Membership
 from cases.access import can_change, cases_visible_to, get_case_for_user
+from cases.documents.pdf import DocumentRenderFailed
 from cases.documents.receipt import receipt_pdf
+from cases.documents.responses import render_failed_response
 from cases.forms.intake import (
     AttachmentUploadForm,
     CaseIntakeForm,
@@ -58,12 +60,18 @@ def _parties_for_lookup(parties) -> list:
     return found
 
 
+def _typed_dispute_type(form):
+    """The dispute type as typed so far; a missing or tampered value (``abc``, ``1.5``) is None."""
+    try:
+        return form.fields["dispute_type"].clean(form.data.get("dispute_type"))
+    except ValidationError:
+        return None
+
+
 def _related_for(request, form, parties, exclude=None):
     dispute_type = form.cleaned_data.get("dispute_type") if form.is_valid() else None
     if dispute_type is None and form.is_bound:
-        dispute_type = (
-            form.fields["dispute_type"].queryset.filter(pk=form.data.get("dispute_type") or None).first()
-        )
+        dispute_type = _typed_dispute_type(form)
     rows = _parties_for_lookup(parties)
     if not rows:
         return []
@@ -124,6 +132,21 @@ def register(request):
     )
 
 
+def _lookup_problems(form, parties) -> list[str]:
+    """What makes a lookup request unusable: values no page of ours would send (a tampered select or
+    hidden field, broken formset management data). Fields merely not typed yet are fine."""
+    problems = []
+    if form.data.get("dispute_type") and _typed_dispute_type(form) is None:
+        problems.append(_("纠纷类型无效，请从列表中选择。"))
+    if form.data.get("link_case") and "link_case" in form.errors:
+        problems.append(_("所选关联案件编号无效。"))
+    if not parties.management_form.is_valid():
+        problems.append(str(parties.error_messages["missing_management_form"]))
+    elif parties.management_form.cleaned_data["TOTAL_FORMS"] > parties.absolute_max:
+        problems.append(str(parties.error_messages["too_many_forms"]) % {"num": parties.max_num})
+    return problems
+
+
 @login_required
 @require_POST
 def lookup(request):
@@ -131,6 +154,9 @@ def lookup(request):
     _clerk_centers(request.user)
     form = CaseIntakeForm(request.POST)
     parties = new_party_formset(request.POST)
+    problems = _lookup_problems(form, parties)
+    if problems:
+        return render(request, "cases/intake/lookup_refused.html", {"problems": problems}, status=400)
     return render(
         request,
         "cases/intake/related.html",
@@ -277,7 +303,10 @@ def receipt(request, pk: int):
     if case.status == Status.SUBMITTED:
         messages.error(request, _("网上申请尚未受理，不能打印受理回执。"))
         return redirect("cases:detail", pk=case.pk)
-    pdf = receipt_pdf(case)
+    try:
+        pdf = receipt_pdf(case)
+    except DocumentRenderFailed as exc:
+        return render_failed_response(request, exc)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="receipt-{case.pk}.pdf"'
     response["Cache-Control"] = "private, no-store"

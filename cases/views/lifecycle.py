@@ -18,6 +18,8 @@ from cases.documents.lifecycle import (
     build_case_file_pdf,
     build_termination_notice_pdf,
 )
+from cases.documents.pdf import DocumentRenderFailed
+from cases.documents.responses import render_failed_response
 from cases.forms.lifecycle import (
     AgreementForm,
     CloseForm,
@@ -266,11 +268,13 @@ def follow_up(request, pk: int, visit_pk: int):
     )
 
 
-def _pdf_response(case: Case, build: Callable[[Case], bytes], name: str) -> HttpResponse:
+def _pdf_response(request, case: Case, build: Callable[[Case], bytes], name: str) -> HttpResponse:
     try:
         content = build(case)
     except DocumentNotAvailable as exc:
         raise Http404(str(exc.message)) from exc
+    except DocumentRenderFailed as exc:
+        return render_failed_response(request, exc)
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{name}-{case.pk}.pdf"'
     return response
@@ -279,19 +283,21 @@ def _pdf_response(case: Case, build: Callable[[Case], bytes], name: str) -> Http
 @login_required
 @require_GET
 def agreement_pdf(request, pk: int):
-    return _pdf_response(get_case_for_user(request.user, pk), build_agreement_pdf, "agreement")
+    return _pdf_response(request, get_case_for_user(request.user, pk), build_agreement_pdf, "agreement")
 
 
 @login_required
 @require_GET
 def termination_notice_pdf(request, pk: int):
-    return _pdf_response(get_case_for_user(request.user, pk), build_termination_notice_pdf, "termination")
+    return _pdf_response(
+        request, get_case_for_user(request.user, pk), build_termination_notice_pdf, "termination"
+    )
 
 
 @login_required
 @require_GET
 def case_file_pdf(request, pk: int):
-    return _pdf_response(get_case_for_user(request.user, pk), build_case_file_pdf, "case-file")
+    return _pdf_response(request, get_case_for_user(request.user, pk), build_case_file_pdf, "case-file")
 
 
 @login_required

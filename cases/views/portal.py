@@ -17,6 +17,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.citizen_auth import citizen_required, is_citizen, sign_in_citizen
 from cases import selectors_portal as selectors
 from cases.access import get_case_for_user
+from cases.documents.pdf import DocumentRenderFailed
+from cases.documents.responses import render_failed_response
 from cases.forms import portal as forms
 from cases.identity import mask_id_number, mask_name, mask_phone
 from cases.models import (
@@ -129,7 +131,11 @@ def document(request, token: str):
     doc = selectors.portal_document(case, payload.get("k", "")) if case else None
     if doc is None:
         raise Http404
-    response = HttpResponse(doc.render(case), content_type="application/pdf")
+    try:
+        content = doc.render(case)
+    except DocumentRenderFailed as exc:
+        return _no_store(render_failed_response(request, exc))
+    response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{doc.filename(case)}"'
     return _no_store(response)
 

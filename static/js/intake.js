@@ -8,13 +8,30 @@
   var addButton = document.getElementById("add-party");
   var list = document.getElementById("parties");
 
+  var maxParties = parseInt(form.dataset.maxParties, 10) || 0;
+  function atLimit() {
+    // Rows marked for deletion do not count, as on the server.
+    var rows = list.querySelectorAll("[data-party]").length;
+    var deleted = list.querySelectorAll("input[name$='-DELETE']:checked").length;
+    return maxParties > 0 && rows - deleted >= maxParties;
+  }
+  function refreshAddButton() {
+    addButton.disabled = atLimit();
+  }
+
   if (addButton && template && total) {
     addButton.hidden = false;
+    refreshAddButton();
+    list.addEventListener("change", function (event) {
+      if (/-DELETE$/.test(event.target.name || "")) refreshAddButton();
+    });
     addButton.addEventListener("click", function () {
+      if (atLimit()) return;
       var index = parseInt(total.value, 10);
       var html = template.innerHTML.replace(/__prefix__/g, String(index)).replace(/__no__/g, String(index + 1));
       list.insertAdjacentHTML("beforeend", html);
       total.value = String(index + 1);
+      refreshAddButton();
       var inputs = list.lastElementChild.querySelectorAll("input[type=text], select");
       if (inputs.length) inputs[0].focus();
     });
