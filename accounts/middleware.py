@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.shortcuts import redirect, resolve_url
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from .models import SecurityAuditEvent
@@ -31,7 +32,7 @@ class IdleTimeoutMiddleware:
                     return self.get_response(request)
                 messages.info(request, _("您已闲置超时，请重新登录。"))
                 login_url = "portal:sign_in" if user.kind == user.Kind.CITIZEN else settings.LOGIN_URL
-                return redirect(f"{resolve_url(login_url)}?next={request.path}")
+                return redirect(f"{resolve_url(login_url)}?{urlencode({'next': request.path})}")
             request.session[SESSION_KEY] = now
         return self.get_response(request)
 
