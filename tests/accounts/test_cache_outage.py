@@ -158,3 +158,48 @@ def test_every_page_of_the_navigation_answers_while_redis_is_unreachable(
         response = client.get(item["url"])
         assert response.status_code == 200, (item["url"], response.status_code)
     assert client.get(reverse("accounts:home")).status_code == 200  # still signed in after the walk
+
+
+@pytest.fixture
+def redis_hung(settings):
+    """A Redis that accepts connections and never answers (a stopped process, a full machine)."""
+    import socket
+    import threading
+
+    server = socket.create_server(("127.0.0.1", 0))
+    held: list[socket.socket] = []
+
+    def accept():
+        while True:
+            try:
+                held.append(server.accept()[0])
+            except OSError:  # closed at teardown
+                return
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    settings.SESSION_ENGINE = ENGINE
+    settings.CACHES = {
+        "default": {
+            **UNREACHABLE["default"],
+            "LOCATION": f"redis://127.0.0.1:{server.getsockname()[1]}/0",
+        }
+    }
+    yield
+    server.close()
+    for conn in held:
+        conn.close()
+    thread.join(timeout=5)
+
+
+def test_a_hung_redis_costs_time_bounded_by_the_socket_timeout_not_the_work(
+    client, clerk, password, redis_hung
+):
+    import time
+
+    _sign_in(client, "clerk", password)
+    started = time.monotonic()
+    response, body = _submit_counter_form(client, "缓存无响应时登记")
+    took = time.monotonic() - started
+    assert "已登记受理" in body and Case.objects.filter(summary="缓存无响应时登记").exists()
+    assert took < 10, took  # each cache call gives up after 0.2 s instead of waiting for ever
