@@ -5,17 +5,20 @@ on the others an unreachable Redis answers with: the cache fill after a database
 Redis is down), the existence check when a new key is made (every sign-in) and the delete of the old key
 (sign-in's key rotation, sign-out). Here each of those falls back to the database and logs a warning.
 
-A cached copy lives at most ``SESSION_IDLE_TIMEOUT`` seconds after its last write: a copy that outlived a
-cache outage (Redis cut off but not restarted) can then be no staler than the idle timeout allows, so it
-can neither carry a ``last_activity`` that would end the session by mistake nor keep a session that was
-ended during the outage alive for longer than an idle one would live.
+A cached copy lives no longer than the session may stay idle after its last recorded activity
+(``SESSION_IDLE_TIMEOUT``): a copy that outlived an outage (Redis cut off, not restarted) can then neither
+carry a ``last_activity`` that would end the session by mistake nor keep a session that was ended during
+the outage alive longer than an idle one would live.
 """
 
 import logging
+import time
 
 from django.conf import settings
 from django.contrib.sessions.backends import cached_db
 from redis.exceptions import RedisError
+
+from accounts.middleware import SESSION_KEY as LAST_ACTIVITY
 
 log = logging.getLogger(__name__)
 # What an unreachable cache raises: redis-py's errors, or the OS's for a socket or the file cache.
@@ -23,8 +26,12 @@ CACHE_DOWN = (RedisError, OSError)
 
 
 class SessionStore(cached_db.SessionStore):
-    def _cache_timeout(self, age: int) -> int:
-        return max(0, min(age, settings.SESSION_IDLE_TIMEOUT))
+    def _cache_timeout(self, data: dict, age: int) -> int:
+        timeout = min(age, settings.SESSION_IDLE_TIMEOUT)
+        last = data.get(LAST_ACTIVITY)
+        if isinstance(last, (int, float)):  # no longer than the session may stay idle from its last activity
+            timeout = min(timeout, int(settings.SESSION_IDLE_TIMEOUT - (time.time() - last)))
+        return max(1, timeout)
 
     def load(self):
         try:
@@ -44,7 +51,7 @@ class SessionStore(cached_db.SessionStore):
         if fill_cache:
             try:
                 self._cache.set(
-                    self.cache_key, data, self._cache_timeout(self.get_expiry_age(expiry=s.expire_date))
+                    self.cache_key, data, self._cache_timeout(data, self.get_expiry_age(expiry=s.expire_date))
                 )
             except CACHE_DOWN:
                 log.warning("session cache unavailable; session not cached")
@@ -62,7 +69,9 @@ class SessionStore(cached_db.SessionStore):
     def save(self, must_create=False):
         super(cached_db.SessionStore, self).save(must_create)  # the database first: the row is the session
         try:
-            self._cache.set(self.cache_key, self._session, self._cache_timeout(self.get_expiry_age()))
+            self._cache.set(
+                self.cache_key, self._session, self._cache_timeout(self._session, self.get_expiry_age())
+            )
         except CACHE_DOWN:
             log.warning("session cache unavailable; session saved to the database only")
         except Exception:  # as Django's cached_db: the session is saved, the cache copy is a nicety

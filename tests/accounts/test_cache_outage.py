@@ -5,6 +5,8 @@ The outage is a Redis nobody listens to (``redis://127.0.0.1:1``): the redis cli
 so these run on both backends; the ones that need a Redis that was up first carry the ``redis`` marker.
 """
 
+import time
+
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.sessions.models import Session
@@ -134,6 +136,9 @@ def test_a_cached_copy_lives_no_longer_than_the_idle_timeout(clerk, settings):
     redis_key = cache.make_and_validate_key(SessionStore.cache_key_prefix + store.session_key)
     ttl = cache._cache.get_client(redis_key).ttl(redis_key)
     assert 0 < ttl <= 600 < settings.SESSION_COOKIE_AGE
+    store["last_activity"] = time.time() - 500  # idle for 500 s: the copy may live 100 s more
+    store.save()
+    assert 0 < cache._cache.get_client(redis_key).ttl(redis_key) <= 100
 
 
 @pytest.mark.redis
@@ -195,11 +200,29 @@ def redis_hung(settings):
 def test_a_hung_redis_costs_time_bounded_by_the_socket_timeout_not_the_work(
     client, clerk, password, redis_hung
 ):
-    import time
-
     _sign_in(client, "clerk", password)
     started = time.monotonic()
     response, body = _submit_counter_form(client, "缓存无响应时登记")
     took = time.monotonic() - started
     assert "已登记受理" in body and Case.objects.filter(summary="缓存无响应时登记").exists()
     assert took < 10, took  # each cache call gives up after 0.2 s instead of waiting for ever
+
+
+def test_the_session_row_is_written_at_most_once_a_minute_per_session(client, clerk, password, settings):
+    """Sessions are database rows now: recording the last activity on every request would write one per
+    request. It is recorded when a tenth of the idle timeout (at most a minute) has passed."""
+    import time_machine
+    from django.utils import timezone
+
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        _sign_in(client, "clerk", password)
+        written = Session.objects.get().session_data
+        for _ in range(3):
+            assert client.get(reverse("accounts:home")).status_code == 200
+        assert Session.objects.get().session_data == written
+    with time_machine.travel(start + timezone.timedelta(seconds=61), tick=False):
+        assert client.get(reverse("accounts:home")).status_code == 200
+        assert Session.objects.get().session_data != written
+    with time_machine.travel(start + timezone.timedelta(seconds=61 + 601), tick=False):
+        assert client.get(reverse("accounts:home")).status_code == 302  # the idle timeout still holds
