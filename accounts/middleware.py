@@ -4,12 +4,20 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.shortcuts import redirect, resolve_url
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from .models import SecurityAuditEvent
 from .services import record_security_event
 
 SESSION_KEY = "last_activity"
+
+
+def touch_interval() -> float:
+    """How stale the recorded last activity may get: sessions are database rows, and recording every
+    request would write the row on every request. A tenth of the timeout, at most a minute, keeps the
+    timeout that close to exact."""
+    return min(60.0, settings.SESSION_IDLE_TIMEOUT / 10)
 
 
 class IdleTimeoutMiddleware:
@@ -31,8 +39,9 @@ class IdleTimeoutMiddleware:
                     return self.get_response(request)
                 messages.info(request, _("您已闲置超时，请重新登录。"))
                 login_url = "portal:sign_in" if user.kind == user.Kind.CITIZEN else settings.LOGIN_URL
-                return redirect(f"{resolve_url(login_url)}?next={request.path}")
-            request.session[SESSION_KEY] = now
+                return redirect(f"{resolve_url(login_url)}?{urlencode({'next': request.path})}")
+            if last is None or now - last >= touch_interval():
+                request.session[SESSION_KEY] = now
         return self.get_response(request)
 
 

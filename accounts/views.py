@@ -5,18 +5,27 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from mediation_center.redirects import safe_next
+
 from .access import roles_of
 from .forms import LoginForm
 from .models import Membership, SecurityAuditEvent
 
 
-class LoginView(auth_views.LoginView):
+class SafeNextMixin:
+    """Django's own check, through the project's one helper so that every ``next`` is read the same way."""
+
+    def get_redirect_url(self):
+        return safe_next(self.request, "", field=self.redirect_field_name)
+
+
+class LoginView(SafeNextMixin, auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
 
-class LogoutView(auth_views.LogoutView):
+class LogoutView(SafeNextMixin, auth_views.LogoutView):
     http_method_names = ["post", "options"]
 
 

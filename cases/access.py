@@ -159,17 +159,19 @@ def get_case_for_user(
     return case
 
 
+def can_see(user: User, case: Case) -> bool:
+    """Whether ``user`` may open ``case`` (one query), for answers that must not name what they cannot see."""
+    return _is_staff(user) and cases_visible_to(user).filter(pk=case.pk).exists()
+
+
 def get_case_for_claim(user: User, pk: int) -> Case:
-    """The case a mediator tries to claim: 404 unless visible or of their channel at their center, 403 unless
-    they mediate there. A case claimed a moment ago by someone else has left the queue, but the loser
-    still gets told who took it rather than a bare 404."""
-    case = Case.objects.filter(pk=pk).first()
-    if case is None:
-        raise Http404
-    if may_claim(user, case):
-        return case
-    get_case_for_user(user, pk)  # 404 when hidden
-    raise PermissionDenied
+    """The case a mediator tries to claim: 404 unless they may see it, as everywhere; 403 unless they mediate
+    its channel at its center. A case someone else holds has left the channel queue, so the other mediators
+    of the channel get 404 here: neither its existence, its status nor its holder leaks through a claim."""
+    case = get_case_for_user(user, pk)
+    if not may_claim(user, case):
+        raise PermissionDenied
+    return case
 
 
 def may_verify_identity(user: User, case: Case) -> bool:

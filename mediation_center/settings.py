@@ -155,9 +155,22 @@ AUTH_USER_MODEL = "accounts.User"
 
 # --- Cache, sessions, broker ----------------------------------------------------------
 REDIS_URL = env("REDIS_URL")
+# Seconds a cache call may wait for Redis: a hung or unreachable Redis costs each request that long per call
+# (every cache user falls back to the database), not a worker timeout.
+REDIS_SOCKET_TIMEOUT = float(env("REDIS_SOCKET_TIMEOUT", "1"))
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+                "socket_timeout": REDIS_SOCKET_TIMEOUT,
+            },
+        }
+    }
+    # Sessions live in the database and are read through the cache: a Redis outage or restart ends none.
+    SESSION_ENGINE = "mediation_center.sessions"
 else:
     CACHES = {
         "default": {

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from accounts.models import Center, Department, Membership, User
-from cases.access import answers_summons, may_claim, supervises
+from cases.access import answers_summons, can_see, may_claim, supervises
 from cases.models import OPEN_STATUSES, Case, Status
 from cases.services import warnings
 from cases.states import move
@@ -165,11 +165,13 @@ def claim_case(case: Case, *, actor: User) -> CaseAssignment:
             )
         lead = _active_lead(case)
         if lead is not None:
-            raise AlreadyClaimed(
-                _("认领失败：该案件已由%(name)s认领。") % {"name": lead.mediator}
-                if lead.mediator_id != actor.pk
-                else _("您已认领该案件。")
-            )
+            if lead.mediator_id == actor.pk:
+                raise AlreadyClaimed(_("您已认领该案件。"))
+            # The winner of a race is named only to whom the case is still visible (e.g. a supervisor who
+            # also mediates); a plain channel mediator has just lost sight of it with the claim.
+            if can_see(actor, case):
+                raise AlreadyClaimed(_("认领失败：该案件已由%(name)s认领。") % {"name": lead.mediator})
+            raise AlreadyClaimed()
         _check_conflict(case, actor)
         try:
             with transaction.atomic():

@@ -34,6 +34,7 @@ from cases.services.intake import (
     register_case,
 )
 from mediation_center.errors import DomainError
+from mediation_center.redirects import safe_next
 
 
 def _clerk_centers(user) -> list[Center]:
@@ -202,7 +203,7 @@ def link(request, pk: int):
             messages.error(request, _("请选择“重复来访”或“并单”。"))
     except DomainError as exc:
         messages.error(request, exc.message)
-    return redirect(request.POST.get("next") or reverse("cases:intake-registered", args=[case.pk]))
+    return redirect(safe_next(request, reverse("cases:intake-registered", args=[case.pk])))
 
 
 @login_required
@@ -272,7 +273,7 @@ def upload_attachments(request, pk: int):
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, _("上传被拒绝：%(why)s") % {"why": error})
-    return redirect(request.POST.get("next") or reverse("cases:detail", args=[case.pk]))
+    return redirect(safe_next(request, reverse("cases:detail", args=[case.pk])))
 
 
 @login_required

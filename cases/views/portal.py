@@ -9,7 +9,6 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -36,6 +35,7 @@ from cases.services import portal as services
 from cases.services.intake import CaseData, PartyData
 from cases.timeline import label_for
 from mediation_center.errors import DomainError
+from mediation_center.redirects import safe_next, safe_referer
 
 DOCUMENT_SALT = "portal.document"
 DOCUMENT_MAX_AGE = 3600
@@ -142,10 +142,7 @@ def document(request, token: str):
 
 # --- Sign-in ----------------------------------------------------------------------------------
 def _safe_next(request) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return reverse("portal:my_cases")
+    return safe_next(request, reverse("portal:my_cases"))
 
 
 @never_cache
@@ -426,7 +423,7 @@ def book(request):
     form = forms.BookingForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("请填写姓名和来访事由后再预约。"))
-        return redirect(request.META.get("HTTP_REFERER") or reverse("portal:appointments"))
+        return redirect(safe_referer(request, reverse("portal:appointments")))
     slot = get_object_or_404(AppointmentSlot, token=form.cleaned_data["slot"])
     try:
         services.book_appointment(

@@ -48,7 +48,7 @@ def test_urls_switch_to_postgresql_and_redis(tmp_path):
     assert got["engine"] == "django.db.backends.postgresql"
     assert got["broker"] == "redis://cache.example:6379/1"
     assert got["cache"] == "django.core.cache.backends.redis.RedisCache"
-    assert got["sessions"] == "django.contrib.sessions.backends.cache"
+    assert got["sessions"] == "mediation_center.sessions"  # database rows read through Redis
 
 
 def test_production_mode_passes_check_deploy_without_warnings(tmp_path):

@@ -208,3 +208,18 @@ def test_role_lists(request, client, url_name, allowed, world):
         assert client.get(url).status_code == (200 if persona in allowed else 403), persona
         assert client.post(url).status_code == 405, persona
         client.logout()
+
+
+@pytest.mark.parametrize("endpoint", [e for e in ENDPOINTS if e.target != "queued"], ids=lambda e: e.url_name)
+def test_a_mediator_of_the_same_channel_sees_nothing_of_a_case_someone_else_holds(
+    client, endpoint, targets, mediator2
+):
+    """A claimed case leaves the channel queue: to the channel's other mediators it does not exist, on
+    any page or method (the claim endpoints included, see test_claim_access)."""
+    url = reverse(endpoint.url_name, args=[targets[endpoint.target]])
+    client.force_login(mediator2, backend="django.contrib.auth.backends.ModelBackend")
+    got = {
+        method: _call(client, method, url, data, endpoint.url_name.startswith("api-")).status_code
+        for method, _kind, _success, data in endpoint.methods
+    }
+    assert set(got.values()) == {404}, got

@@ -25,23 +25,25 @@ def test_mediator_claims_from_channel_queue(login, mediator, case_in_queue):
     assert case_in_queue.number in client.get(reverse("routing:queue")).content.decode()
 
 
-def test_second_claim_gets_a_clear_message(login, assigned_case, mediator2):
-    client = login(mediator2)
-    response = client.post(reverse("routing:claim", args=[assigned_case.pk]), follow=True)
-    assert "认领失败：该案件已由mediator认领。" in response.content.decode()
-    with pytest.raises(AlreadyClaimed):
+def test_second_claim_by_the_channel_is_404_and_the_service_refuses(login, assigned_case, mediator2):
+    # the claimed case has left the channel queue, so the other mediator no longer sees it (test_claim_access)
+    response = login(mediator2).post(reverse("routing:claim", args=[assigned_case.pk]), follow=True)
+    assert response.status_code == 404
+    with pytest.raises(AlreadyClaimed) as err:
         services.claim_case(assigned_case, actor=mediator2)
+    assert str(err.value.message) == "该案件已被其他调解员认领。"
 
 
-def test_claim_api_conflict_shape(login, assigned_case, mediator2, other_mediator):
-    response = login(mediator2).post(reverse("api-case-claim", args=[assigned_case.pk]))
+def test_claim_api_conflict_shape(login, assigned_case, mediator, mediator2, other_mediator):
+    response = login(mediator).post(reverse("api-case-claim", args=[assigned_case.pk]))
     assert response.status_code == 409
     assert response.json()["error"] == {
         "code": "already_claimed",
-        "message": "认领失败：该案件已由mediator认领。",
+        "message": "您已认领该案件。",
         "fields": {},
     }
-    # a mediator of another channel learns nothing about the case
+    # mediators of the same or another channel learn nothing about the case
+    assert login(mediator2).post(reverse("api-case-claim", args=[assigned_case.pk])).status_code == 404
     assert login(other_mediator).post(reverse("api-case-claim", args=[assigned_case.pk])).status_code == 404
 
 
