@@ -28,7 +28,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
-from redis.exceptions import RedisError
+
+from mediation_center.errors import CACHE_DOWN
 
 log = logging.getLogger(__name__)
 ONE_DAY = dt.timedelta(days=1)
@@ -46,8 +47,6 @@ def local_zone() -> ZoneInfo:
 # --- reference data, shared through the cache -----------------------------------------------
 T = TypeVar("T")
 REFERENCE_VERSION_KEY = "warnings-reference:version"
-# What an unreachable cache raises: redis-py's errors, or the OS's for a socket or the file cache.
-CACHE_DOWN = (RedisError, OSError)
 REFERENCE_TIMEOUT = 24 * 3600  # entries of a replaced version simply expire
 _memo: dict[str, tuple[str, object]] = {}  # per process: name -> (version, value), only the current version
 

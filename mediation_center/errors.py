@@ -1,6 +1,10 @@
 """Domain errors raised by services; views and the API turn them into messages and responses."""
 
 from django.utils.translation import gettext_lazy as _
+from redis.exceptions import RedisError
+
+# What an unreachable cache raises: redis-py's errors, or the OS's for a socket or the file cache.
+CACHE_DOWN = (RedisError, OSError)
 
 
 def error_body(code: str, message: str, fields: dict | None = None) -> dict:

@@ -16,13 +16,11 @@ import time
 
 from django.conf import settings
 from django.contrib.sessions.backends import cached_db
-from redis.exceptions import RedisError
 
 from accounts.middleware import SESSION_KEY as LAST_ACTIVITY
+from mediation_center.errors import CACHE_DOWN
 
 log = logging.getLogger(__name__)
-# What an unreachable cache raises: redis-py's errors, or the OS's for a socket or the file cache.
-CACHE_DOWN = (RedisError, OSError)
 
 
 class SessionStore(cached_db.SessionStore):

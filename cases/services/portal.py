@@ -37,7 +37,7 @@ from cases.models import (
     Status,
 )
 from cases.services.intake import CaseData, register_case
-from mediation_center.errors import DomainError, NotAllowed
+from mediation_center.errors import CACHE_DOWN, DomainError, NotAllowed
 
 CASE_MESSAGE = timeline.EventType("portal_message", _("在线调解留言"))
 CASE_RATED = timeline.EventType("portal_rated", _("当事人评价"))
@@ -55,6 +55,15 @@ class TooManyAttempts(DomainError):
         self.scope = scope  # what is locked: "ip", "case", or "case_number" (the tracking code still works)
 
 
+class RateLimitUnavailable(DomainError):
+    """The shared cache that holds the lock-out counters cannot be reached. The limits protect
+    citizens' cases from guessing, so the lookup and the code request wait rather than run unlimited."""
+
+    code = "rate_limit_unavailable"
+    http_status = 503
+    default_message = _("查询与验证码服务暂时不可用，请稍后再试；急事请拨打中心电话或到窗口办理。")
+
+
 class InvalidCode(DomainError):
     code = "invalid_code"
     http_status = 400
@@ -67,6 +76,18 @@ class SlotFull(DomainError):
 
 
 # --- Counting failures in the shared cache (Redis in production) -------------------------------
+def _counted(method):
+    """A cache outage (Redis down or hung) answers RateLimitUnavailable, never a 500."""
+
+    def wrapper(*args, **kwargs):
+        try:
+            return method(*args, **kwargs)
+        except CACHE_DOWN as exc:
+            raise RateLimitUnavailable() from exc
+
+    return wrapper
+
+
 class FailureCounter:
     """Fixed-window failure count per key; a key is locked once it reaches ``limit`` in the window."""
 
@@ -84,6 +105,7 @@ class FailureCounter:
         until = cache.get(until_key)
         return until is None or until <= timezone.now().timestamp()
 
+    @_counted
     def locked_until(self, key: str) -> datetime | None:
         count_key, until_key = self._keys(key)
         values = cache.get_many([count_key, until_key])  # one round trip on every lookup
@@ -92,6 +114,7 @@ class FailureCounter:
             return None
         return datetime.fromtimestamp(until, tz=UTC)
 
+    @_counted
     def fail(self, key: str) -> None:
         count_key, until_key = self._keys(key)
         seconds = int(self.window.total_seconds())

@@ -111,6 +111,8 @@ def status(request):
             status_code = 429
         except DomainError as exc:
             form.add_error(None, str(exc.message))
+            if isinstance(exc, services.RateLimitUnavailable):
+                status_code = exc.http_status
         else:
             context = _status_context(case)
             return _no_store(render(request, "portal/status_result.html", context))
