@@ -79,7 +79,9 @@ def test_portal_pages_render_for_anonymous_visitors(client):
         assert not re.search(r'(src|href)="(https?:)?//', body)  # no external resources
 
 
-def test_the_site_root_takes_a_signed_in_citizen_to_my_cases_and_staff_to_the_workbench(client, citizen, clerk):
+def test_the_site_root_takes_a_signed_in_citizen_to_my_cases_and_staff_to_the_workbench(
+    client, citizen, clerk
+):
     client.force_login(citizen)
     assert client.get("/")["Location"] == "/portal/me/"
     client.force_login(clerk)
