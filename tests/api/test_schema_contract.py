@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership
-from cases.models import Case
+from cases.models import Case, Source
 from tests.api.openapi_contract import OpenApiContract
 from tests.cases.open311_fixtures import make_system, push_body
 from tests.conftest import _persona
@@ -48,6 +48,12 @@ def test_every_documented_operation_answers_what_the_schema_says(
     assert {row["id"] for row in listing["results"]} == {case.pk, unrouted.pk}
     assert listing["results"][0]["channel"] is None  # not routed yet: the schema must allow null
     api.check(client.get(reverse("api-case-detail", args=[case.pk])), 200)
+    phoned_in = make_case(source=Source.PHONE, summary="电话反映的欠薪")  # its ID number is unchecked
+    unchecked = phoned_in.parties.exclude(id_number="").get(identity_verified_at__isnull=True)
+    checked = api.check(
+        client.post(reverse("api-party-verify-identity", args=[phoned_in.pk, unchecked.pk])), 200
+    )
+    assert checked["identity_verified"] is True and checked["identity_verified_how"] == "clerk"
 
     # --- Routing, claim, assignment ---------------------------------------------------------------
     api.check(client.get(reverse("api-case-route", args=[case.pk])), 200)

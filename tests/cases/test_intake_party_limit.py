@@ -88,6 +88,7 @@ def test_api_push_with_one_party_too_many_is_refused_early_and_stores_nothing(cl
 
 
 def test_api_push_with_ten_thousand_parties_is_refused_before_any_party_is_checked(client, world):
+    """10,000 parties (12 s to register before) are over the raw-payload cap, which answers first."""
     _system, token = make_system(world.county)
     body = push_body(parties=[{"role": "judge", "name": ""}] * 10_000)  # each one invalid: none is looked at
     started = time.perf_counter()
@@ -95,12 +96,24 @@ def test_api_push_with_ten_thousand_parties_is_refused_before_any_party_is_check
         REQUESTS, body, content_type="application/json", HTTP_AUTHORIZATION=f"Token {token}"
     )
     elapsed = time.perf_counter() - started
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "raw_payload_too_large"
+    assert not Case.objects.exists() and not Party.objects.exists()
+    assert elapsed < 3
+
+
+def test_api_push_of_many_parties_under_the_payload_cap_is_refused_by_the_party_limit(client, world):
+    _system, token = make_system(world.county)
+    count = 2_000  # ~60 KB: under API_MAX_RAW_PAYLOAD_BYTES, so the party count is what refuses it
+    body = push_body(parties=[{"role": "judge", "name": ""}] * count)
+    response = client.post(
+        REQUESTS, body, content_type="application/json", HTTP_AUTHORIZATION=f"Token {token}"
+    )
     assert response.status_code == 400
     assert response.json()["error"]["fields"] == {
-        "parties": [f"一个案件最多登记 {LIMIT} 名当事人，本次提交了 10000 名。"]
+        "parties": [f"一个案件最多登记 {LIMIT} 名当事人，本次提交了 {count} 名。"]
     }
-    assert not Case.objects.exists()
-    assert elapsed < 3  # was 12 s to register; now no party form runs (about 0.2 s here, mostly JSON)
+    assert not Case.objects.exists() and not Party.objects.exists()
 
 
 # --- The counter form ---------------------------------------------------------------------------
