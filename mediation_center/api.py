@@ -5,10 +5,14 @@ unhandled exception) all answer in it under ``/api/`` — never with an HTML pag
 live in mediation_center/api_limits.py.
 """
 
+import sys
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.db import InterfaceError, OperationalError
+from django.http import Http404, HttpResponse
+from django.template import engines
 from django.utils.translation import gettext as _
 from django.views import defaults
 from rest_framework import exceptions, status
@@ -98,7 +102,74 @@ def page_not_found(request, exception):
     return defaults.page_not_found(request, exception)
 
 
+def _database_down() -> bool:
+    """Called inside Django's exception handling: is the exception being handled a lost database?"""
+    exc = sys.exc_info()[1]
+    return isinstance(exc, (OperationalError, InterfaceError))
+
+
+# Rendered without the request's context processors (they read the database that is down) and with no
+# template inheritance from base.html (its navigation does too).
+_OUTAGE_PAGE = """<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ title }}</title></head>
+<body style="font-family: sans-serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem">
+<h1>{{ title }}</h1>
+<p role="alert" data-testid="database-down">{{ message }}</p>
+{% if fields %}
+<form method="post" action="{{ action }}" data-testid="resubmit">
+{% for name, value in fields %}<input type="hidden" name="{{ name }}" value="{{ value }}">
+{% endfor %}
+<table>{% for name, value in shown %}<tr><th style="text-align: left">{{ name }}</th><td>{{ value }}</td></tr>
+{% endfor %}</table>
+<p><button type="submit">{{ resubmit }}</button></p>
+</form>
+{% endif %}
+</body></html>"""
+
+
+def _database_down_response(request) -> HttpResponse:
+    """503 when the database cannot be reached: a staff or citizen form comes back with everything that was
+    typed (as a form to submit again once the service is back; chosen files must be chosen again)."""
+    if is_api_path(request):
+        message = _("数据库暂时无法连接，本次请求未保存，请稍后重试。")
+        return error_response("service_unavailable", message, status.HTTP_503_SERVICE_UNAVAILABLE)
+    fields = []
+    if request.method == "POST":
+        try:
+            fields = [(name, value) for name, values in request.POST.lists() for value in values]
+        except Exception:  # noqa: BLE001 - an unreadable body: the message alone is still the truth
+            fields = []
+    if fields:
+        message = _(
+            "数据库暂时无法连接，本次提交未保存。您填写的内容保留在下方，服务恢复后点击“重新提交”即可"
+            "（已选择的文件需重新选择）。"
+        )
+    else:
+        message = _("数据库暂时无法连接，请稍后刷新页面重试。")
+    shown = [(name, value) for name, value in fields if name != "csrfmiddlewaretoken" and value]
+    html = (
+        engines["django"]
+        .from_string(_OUTAGE_PAGE)
+        .render(
+            {
+                "title": _("服务暂时不可用"),
+                "resubmit": _("重新提交"),
+                "message": message,
+                "fields": fields,
+                "shown": shown,
+                "action": request.get_full_path(),
+            }
+        )
+    )
+    response = HttpResponse(html, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+    response["Retry-After"] = "30"
+    return response
+
+
 def server_error(request):
+    if _database_down():
+        return _database_down_response(request)
     if is_api_path(request):
         message = _("服务器内部错误，已记录，请稍后重试；如一再出现请联系管理员。")
         return error_response("server_error", message, status.HTTP_500_INTERNAL_SERVER_ERROR)
