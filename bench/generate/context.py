@@ -6,15 +6,9 @@ from datetime import datetime, timedelta
 
 from accounts.models import Center
 from cases import timeline
-from cases.models import (
-    DisputeType,
-    Outcome,
-    PolicyClock,
-    Status,
-)
-from cases.services import warnings as _warning_events  # noqa: F401  (registers its event types)
+from cases.models import OPEN_STATUSES, DisputeType, Outcome, PolicyClock, Status
+from cases.services.lifecycle import ENDED_STATUSES
 from cases.workcalendar import WorkCalendar
-from routing import events as _routing_events  # noqa: F401  (registers its event types)
 from routing.models import Channel
 
 BENCH_PASSWORD = "Bench-pass-2026"
@@ -47,13 +41,12 @@ OPEN_WARNING_MIX = [(0, 60), (1, 20), (2, 12), (3, 6), (4, 2)]
 # Where cases are handled: county centers take the hard ones, villages the small ones.
 LEVEL_MIX = [(Center.Level.COUNTY, 35), (Center.Level.TOWN, 45), (Center.Level.VILLAGE, 20)]
 LONG_TIMELINE_SHARE = 0.001  # one case in a thousand carries 150–400 events
-OPEN = {s.value for s in (Status.SUBMITTED, Status.REGISTERED, Status.ROUTED, Status.IN_MEDIATION)} | {
-    Status.CONCLUDED.value,
-    Status.EVALUATED.value,
-}
-
-ENDED = {Status.CONCLUDED.value, Status.EVALUATED.value, Status.CLOSED.value}
-WORKED = ENDED | {Status.IN_MEDIATION.value}  # cases a mediator has taken (assignment, sessions)
+# Status groups, as the case model and the lifecycle services define them (values, for set lookups).
+OPEN = frozenset(s.value for s in OPEN_STATUSES)  # the case is not closed or refused
+ENDED = frozenset(s.value for s in ENDED_STATUSES)  # mediation has ended (concluded, evaluated, closed)
+# No status group means "a mediator has taken the case" (assignment, sessions): the ended statuses and
+# in mediation, derived from the enum here.
+WORKED = ENDED | {Status.IN_MEDIATION.value}
 # How concluded cases end (Outcome): about 60% written agreement, 15% oral, the rest not resolved.
 OUTCOME_MIX = [
     (Outcome.WRITTEN_AGREEMENT.value, 60),

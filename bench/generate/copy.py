@@ -9,8 +9,6 @@ from django.core.management.base import CommandError
 from django.db import connection, models
 
 from bench.generate.context import Chunk
-from cases.services import warnings as _warning_events  # noqa: F401  (registers its event types)
-from routing import events as _routing_events  # noqa: F401  (registers its event types)
 
 # --- COPY encoding ----------------------------------------------------------------------
 

@@ -8,15 +8,8 @@ from bench.generate.context import OPEN, SATISFACTION_MIX, Chunk, Staff, weighte
 from bench.generate.copy import reserve_ids
 from bench.generate.participants import county_of, supervisor_of
 from bench.generate.rows import timeline_rows
-from cases.models import (
-    CaseConference,
-    Rating,
-    Status,
-    SupervisionOrder,
-)
-from cases.services import warnings as _warning_events  # noqa: F401  (registers its event types)
+from cases.models import CaseConference, Rating, Status, SupervisionOrder
 from cases.services.portal import BAD_RATING_MAX
-from routing import events as _routing_events  # noqa: F401  (registers its event types)
 from routing.models import Summons
 
 RATING_COMMENTS = {

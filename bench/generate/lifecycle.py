@@ -15,8 +15,6 @@ from cases.models import (
     Status,
     WarningChange,
 )
-from cases.services import warnings as _warning_events  # noqa: F401  (registers its event types)
-from routing import events as _routing_events  # noqa: F401  (registers its event types)
 from routing.models import CaseAssignment
 
 # --- Lifecycle, routing and warnings tables (one row set per chunk, from the same plans) ---------

@@ -10,13 +10,7 @@ from accounts.models import Center, Department, Membership, User
 from bench.generate.context import BENCH_PASSWORD, PLACE_WORDS, PROVINCE_CODE, Context, Staff
 from bench.generate.copy import reserve_ids
 from bench.generate.people import mobile, person_name
-from cases.models import (
-    CaseNumberSequence,
-    DisputeType,
-    PolicyClock,
-)
-from cases.services import warnings as _warning_events  # noqa: F401  (registers its event types)
-from routing import events as _routing_events  # noqa: F401  (registers its event types)
+from cases.models import CaseNumberSequence, DisputeType, PolicyClock
 from routing.models import Channel
 
 

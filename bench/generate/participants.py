@@ -6,16 +6,8 @@ from datetime import date, datetime, timedelta
 from accounts.models import Center
 from bench.generate.context import CHINA_OFFSET, CasePlan, Chunk, Context
 from bench.generate.copy import reserve_ids
-from cases.models import (
-    Evaluation,
-    OralAgreement,
-    Outcome,
-    Status,
-    TerminationNotice,
-)
-from cases.services import warnings as _warning_events  # noqa: F401  (registers its event types)
+from cases.models import Evaluation, OralAgreement, Outcome, Status, TerminationNotice
 from cases.services.lifecycle import NOTICE_OUTCOMES
-from routing import events as _routing_events  # noqa: F401  (registers its event types)
 
 # --- Participants, signatures, conclusions, ratings, summonses, supervision (and their events) ---------
 

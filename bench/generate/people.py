@@ -7,11 +7,7 @@ from datetime import date, datetime
 from bench.generate.context import GIVEN, SURNAMES, Chunk
 from bench.generate.copy import reserve_ids
 from cases.identity import CREDIT_CODE_CHARS, credit_code_check_char, resident_id_check_char
-from cases.models import (
-    Party,
-)
-from cases.services import warnings as _warning_events  # noqa: F401  (registers its event types)
-from routing import events as _routing_events  # noqa: F401  (registers its event types)
+from cases.models import Party
 
 
 def person_name(rng: random.Random) -> str:

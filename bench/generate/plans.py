@@ -17,12 +17,7 @@ from bench.generate.context import (
     Staff,
     weighted,
 )
-from cases.models import (
-    Outcome,
-    Status,
-)
-from cases.services import warnings as _warning_events  # noqa: F401  (registers its event types)
-from routing import events as _routing_events  # noqa: F401  (registers its event types)
+from cases.models import Outcome, Status
 
 # --- Plans and per-table generators --------------------------------------------------------
 

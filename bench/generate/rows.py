@@ -3,6 +3,8 @@
 from collections.abc import Iterator
 from datetime import timedelta
 
+from django.core.management.base import CommandError
+
 from bench.generate.context import (
     CHINA_OFFSET,
     CLOSING_SUMMARY,
@@ -15,13 +17,11 @@ from bench.generate.context import (
 from bench.generate.copy import reserve_ids
 from bench.generate.participants import evaluator_of
 from bench.generate.people import person_name
-from cases.models import (
-    Status,
-    TimelineEvent,
-)
-from cases.services import warnings as _warning_events  # noqa: F401  (registers its event types)
+from cases import timeline
+from cases.models import Status, TimelineEvent
+from cases.services import lifecycle, warnings
 from cases.services.intake import TRACKING_ALPHABET, TRACKING_LENGTH
-from routing import events as _routing_events  # noqa: F401  (registers its event types)
+from routing import events as routing_events
 
 
 def case_rows(chunk: Chunk) -> Iterator[dict]:
@@ -91,45 +91,70 @@ def case_rows(chunk: Chunk) -> Iterator[dict]:
         }
 
 
+# Every code a timeline row carries is a registered event type's (cases.timeline.REGISTRY), as the
+# services declare them, so a generated timeline shows each event's label, never a raw code.
+REGISTERED, SUBMITTED, NOT_ACCEPTED = timeline.REGISTERED, timeline.SUBMITTED, timeline.NOT_ACCEPTED
+ROUTED, ASSIGNED = routing_events.ROUTED, routing_events.ASSIGNED
+CONCLUDED, EVALUATED, CLOSED = lifecycle.CONCLUDED, lifecycle.EVALUATED, lifecycle.CLOSED
+LEVEL_CHANGED = warnings.LEVEL_CHANGED
+# The long timelines' filler (a mediator's calls and notes between the milestones): events the services
+# write with no row of their own, so none is missing its session, visit or order. A call reads the
+# party's full phone number (查看完整证件号/电话), notes update the risk factors (更新风险因素), and the
+# level moves (预警等级变更). (Until issue 14 the generator wrote six undeclared codes here.)
+FILLER = (timeline.SENSITIVE_REVEALED, warnings.RISK_UPDATED, warnings.LEVEL_CHANGED)
+
+
 def event_rows(chunk: Chunk) -> Iterator[dict]:
     """The events a case at its status has been through, plus notes and warning changes; a few very long."""
     rng = chunk.ctx.rng
     planned = []
     for p in chunk.plans:
         t = p.created_at
-        events = [("submitted" if p.status == Status.SUBMITTED else "registered", t, p.clerk_id, True, {})]
+        events = [((SUBMITTED if p.status == Status.SUBMITTED else REGISTERED).code, t, p.clerk_id, True, {})]
         if p.status == Status.NOT_ACCEPTED:
             events.append(
-                ("not_accepted", p.closed_at, p.clerk_id, True, {"reason": "不属于人民调解受理范围"})
+                (NOT_ACCEPTED.code, p.closed_at, p.clerk_id, True, {"reason": "不属于人民调解受理范围"})
             )
         if p.routed_at:
-            events.append(("routed", p.routed_at, p.clerk_id, True, {"channel": p.channel_id}))
+            events.append((ROUTED.code, p.routed_at, p.clerk_id, True, {"channel": p.channel_id}))
             events.append(
-                ("assigned", p.routed_at + timedelta(minutes=30), None, False, {"to": p.mediator_id})
+                (ASSIGNED.code, p.routed_at + timedelta(minutes=30), None, False, {"to": p.mediator_id})
             )
         start = p.routed_at or t
         end = p.concluded_at or p.closed_at or chunk.ctx.now
         for _ in range(p.n_extra_events):
             moment = start + (end - start) * rng.random()
-            kind = rng.choice(
-                ("note_added", "session_held", "visit_recorded", "warning_changed", "call_logged")
-            )
+            kind = rng.choice(FILLER).code
             events.append((kind, moment, p.mediator_id, False, {"note": "电话联系当事人，了解诉求"}))
         if p.warning_level:
-            events.append(("warning_raised", t + timedelta(hours=2), None, False, {"level": p.warning_level}))
+            # The change warning_change_rows writes (0 → the case's level, by the rules, two hours in).
+            reason = "办理期限临近" if p.warning_level <= 2 else "超过办理期限或存在重大风险"
+            data = {"from": 0, "to": p.warning_level, "reason": reason, "set_by": "rule"}
+            events.append((LEVEL_CHANGED.code, t + timedelta(hours=2), None, False, data))
         if p.concluded_at:
-            events.append(("concluded", p.concluded_at, p.mediator_id, True, {"outcome": p.outcome}))
+            events.append((CONCLUDED.code, p.concluded_at, p.mediator_id, True, {"outcome": p.outcome}))
         if p.status in (Status.EVALUATED, Status.CLOSED):
             evaluated = p.concluded_at + ((p.closed_at or chunk.ctx.now) - p.concluded_at) / 2
-            events.append(("evaluated", evaluated, evaluator_of(chunk.ctx, p), False, {}))
+            events.append((EVALUATED.code, evaluated, evaluator_of(chunk.ctx, p), False, {}))
         if p.status == Status.CLOSED:
-            events.append(("closed", p.closed_at, p.mediator_id, True, {}))
+            events.append((CLOSED.code, p.closed_at, p.mediator_id, True, {}))
         planned.append((p.id, events))
     yield from timeline_rows(chunk, [(case_id, *event) for case_id, events in planned for event in events])
 
 
+def check_event_types(codes) -> None:
+    """Refuse a timeline row whose type no service declared (the case page would show its raw code)."""
+    unknown = set(codes) - timeline.REGISTRY.keys()
+    if unknown:
+        raise CommandError(
+            f"generate_data: timeline codes that are no registered event type: {sorted(unknown)}"
+        )
+
+
 def timeline_rows(chunk: Chunk, events: list[tuple]) -> Iterator[dict]:
-    """TimelineEvent rows from ``(case_id, type, created_at, actor_id, is_public, data)`` tuples."""
+    """TimelineEvent rows from ``(case_id, type, created_at, actor_id, is_public, data)`` tuples; every type
+    must be a registered event type (checked for the whole batch before the first row)."""
+    check_event_types({event[1] for event in events})
     ids = iter(reserve_ids(chunk.cursor, TimelineEvent, len(events)))
     for case_id, kind, moment, actor, public, data in events:
         yield {

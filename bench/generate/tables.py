@@ -56,8 +56,6 @@ from cases.models import (
     TimelineEvent,
     WarningChange,
 )
-from cases.services import warnings as _warning_events  # noqa: F401  (registers its event types)
-from routing import events as _routing_events  # noqa: F401  (registers its event types)
 from routing.models import CaseAssignment, Summons
 
 # The per-table generators, in insertion order (a table's foreign keys point to earlier ones).

@@ -554,3 +554,35 @@ def test_benchmark_operations_run_and_count_queries(generated, settings):
             run.measure(run.OPERATIONS["case_page.long_timeline"], env, repeat=1, warmup=1)["queries"]
             == result["queries"]
         )
+
+
+def test_timelines_carry_registered_event_types_only(generated):
+    """Every code the generator writes is a service's event type, so the case page shows its label; the long
+    timelines' filler too (issue 14: six codes no event type declared showed raw on the page)."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from cases.timeline import REGISTRY
+
+    types = set(TimelineEvent.objects.values_list("type", flat=True).distinct())
+    assert types <= set(REGISTRY), types - set(REGISTRY)
+    assert not types & FILLER_EVENTS
+    long_case = Case.objects.annotate(n=Count("events")).filter(n__gte=150).first()
+    county = Center.objects.get(pk=int(long_case.center.path.strip("/").split("/")[0]))
+    client = Client()
+    client.force_login(User.objects.get(username=f"sup{county.pk}"))
+    page = client.get(reverse("cases:detail", args=[long_case.pk]) + "?timeline=all").content.decode()
+    for label in ("登记受理", "查看完整证件号/电话", "更新风险因素"):
+        assert f"<strong>{label}</strong>" in page
+    for code in FILLER_EVENTS | {"sensitive_revealed", "risk_updated"}:
+        assert f"<strong>{code}</strong>" not in page
+
+
+def test_a_code_no_event_type_declares_is_refused():
+    from django.core.management.base import CommandError
+
+    from bench.generate.rows import check_event_types
+
+    check_event_types({"registered", "warning_level_changed", "portal_rated", "summoned"})
+    with pytest.raises(CommandError, match="note_added"):
+        check_event_types({"registered", "note_added"})
