@@ -177,8 +177,11 @@ class Chunk:
         """The same chunk (cursor, pending events) over some of its plans."""
         return Chunk(self.ctx, plans, self.cursor, self.events)
 
-    def event(self, plan: CasePlan, kind: str, moment: datetime, actor: int | None, data: dict) -> None:
-        self.events.append((plan.id, kind, moment, actor, timeline.REGISTRY[kind].public, data))
+    def event(
+        self, plan: CasePlan, kind: timeline.EventType, moment: datetime, actor: int | None, data: dict
+    ) -> None:
+        """Queue one event of a registered type, public as the service that declares it makes it."""
+        self.events.append((plan.id, kind.code, moment, actor, kind.public, data))
 
 
 def weighted(rng: random.Random, mix: list[tuple]) -> list:

@@ -9,7 +9,9 @@ from bench.generate.copy import reserve_ids
 from bench.generate.participants import county_of, supervisor_of
 from bench.generate.rows import timeline_rows
 from cases.models import CaseConference, Rating, Status, SupervisionOrder
+from cases.services import portal, warnings
 from cases.services.portal import BAD_RATING_MAX
+from routing import events as routing_events
 from routing.models import Summons
 
 RATING_COMMENTS = {
@@ -77,7 +79,9 @@ def rating_rows(chunk: Chunk) -> Iterator[dict]:
                 follow_up_note="已电话联系当事人，解释处理依据，当事人表示理解。",
             )
         label = str(Rating.Score(score).label)
-        chunk.event(p, "portal_rated", moment, user_id, {"score": score, "label": label, "flagged": flagged})
+        chunk.event(
+            p, portal.CASE_RATED, moment, user_id, {"score": score, "label": label, "flagged": flagged}
+        )
         yield row
 
 
@@ -108,7 +112,7 @@ def summons_rows(chunk: Chunk) -> Iterator[dict]:
         note = rng.choice(SUMMONS_NOTES)
         chunk.event(
             p,
-            "summoned",
+            routing_events.SUMMONED,
             summoned,
             p.mediator_id,
             {"departments": [name for _, name in chosen], "deadline": deadline.isoformat(), "reason": note},
@@ -143,17 +147,21 @@ def summons_rows(chunk: Chunk) -> Iterator[dict]:
             if state == "declined":
                 row["decline_reason"] = "该事项不属于本部门职责范围。"
                 chunk.event(
-                    p, "summons_declined", responded, liaison, {**data, "reason": row["decline_reason"]}
+                    p,
+                    routing_events.SUMMONS_DECLINED,
+                    responded,
+                    liaison,
+                    {**data, "reason": row["decline_reason"]},
                 )
             elif state in ("accepted", "done"):
-                chunk.event(p, "summons_accepted", responded, liaison, data)
+                chunk.event(p, routing_events.SUMMONS_ACCEPTED, responded, liaison, data)
             if state == "done":
                 acted = min(
                     responded + timedelta(hours=rng.uniform(2, 96)), responded + (end - responded) * 0.9
                 )
                 action = "已派员参加调解，并就相关政策作出解释。"
                 row.update(action_taken=action, action_at=acted)
-                chunk.event(p, "summons_action", acted, liaison, {**data, "reason": action})
+                chunk.event(p, routing_events.SUMMONS_ACTION, acted, liaison, {**data, "reason": action})
             yield row
 
 
@@ -204,7 +212,7 @@ def supervision_rows(chunk: Chunk) -> Iterator[dict]:
             recipient = next((str(c) for c in ctx.channels if c.pk == p.channel_id), "")
         chunk.event(
             p,
-            "supervision_issued",
+            warnings.ORDER_ISSUED,
             issued,
             issuer,
             {"order": order_id, "recipient": recipient, "deadline": deadline.isoformat()},
@@ -212,14 +220,14 @@ def supervision_rows(chunk: Chunk) -> Iterator[dict]:
         if state != "issued":
             acknowledged = issued + (min(deadline, ctx.now) - issued) * rng.uniform(0.05, 0.4)
             row.update(acknowledged_at=acknowledged, acknowledged_by_id=answerer)
-            chunk.event(p, "supervision_acknowledged", acknowledged, answerer, {"order": order_id})
+            chunk.event(p, warnings.ORDER_ACKNOWLEDGED, acknowledged, answerer, {"order": order_id})
             if state == "reported":
                 reported = acknowledged + (min(deadline, ctx.now) - acknowledged) * rng.uniform(0.2, 0.95)
                 report = "已约谈双方当事人，落实稳控措施，化解工作正在推进。"
                 row.update(report=report, reported_at=reported, reported_by_id=answerer)
                 chunk.event(
                     p,
-                    "supervision_reported",
+                    warnings.ORDER_REPORTED,
                     reported,
                     answerer,
                     {"order": order_id, "on_time": reported <= deadline},
@@ -245,7 +253,11 @@ def conference_rows(chunk: Chunk) -> Iterator[dict]:
         recorder = supervisor_of(ctx, p.center)
         names = [name for _, name in ctx.departments.get(county_of(ctx, p.center), [])[:3]]
         chunk.event(
-            p, "conference_recorded", held + timedelta(hours=1), recorder, {"conference": conference_id}
+            p,
+            warnings.CONFERENCE_RECORDED,
+            held + timedelta(hours=1),
+            recorder,
+            {"conference": conference_id},
         )
         yield {
             "id": conference_id,

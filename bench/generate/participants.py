@@ -7,6 +7,7 @@ from accounts.models import Center
 from bench.generate.context import CHINA_OFFSET, CasePlan, Chunk, Context
 from bench.generate.copy import reserve_ids
 from cases.models import Evaluation, OralAgreement, Outcome, Status, TerminationNotice
+from cases.services import lifecycle
 from cases.services.lifecycle import NOTICE_OUTCOMES
 
 # --- Participants, signatures, conclusions, ratings, summonses, supervision (and their events) ---------
@@ -43,7 +44,7 @@ def session_party_rows(chunk: Chunk) -> Iterator[dict]:
                 yield {"mediationsession_id": session_id, "party_id": party_id}
             chunk.event(
                 p,
-                "session_recorded",
+                lifecycle.SESSION_RECORDED,
                 min(started_at + timedelta(hours=2), p.concluded_at or chunk.ctx.now),
                 p.mediator_id,
                 {
@@ -79,11 +80,15 @@ def signature_rows(chunk: Chunk) -> Iterator[dict]:
             }
         effective = local_day(sealed)
         chunk.event(
-            p, "agreement_drafted", sealed - timedelta(hours=1), p.mediator_id, {"agreement": p.agreement_id}
+            p,
+            lifecycle.AGREEMENT_DRAFTED,
+            sealed - timedelta(hours=1),
+            p.mediator_id,
+            {"agreement": p.agreement_id},
         )
         chunk.event(
             p,
-            "agreement_signed",
+            lifecycle.AGREEMENT_SIGNED,
             parties_signed,
             p.mediator_id,
             {
@@ -95,7 +100,7 @@ def signature_rows(chunk: Chunk) -> Iterator[dict]:
         )
         chunk.event(
             p,
-            "agreement_effective",
+            lifecycle.AGREEMENT_EFFECTIVE,
             sealed,
             p.mediator_id,
             {
