@@ -1,4 +1,4 @@
-"""The data generator (cases/management/commands/generate_data.py) and the benchmark's operations, on small N."""
+"""The data generator (bench/generate/, run by manage.py generate_data) and the benchmark's operations, on small N."""
 
 import pytest
 from django.core.management import call_command
@@ -6,8 +6,9 @@ from django.db import connection
 from django.db.models import Count
 
 from accounts.models import Center, Membership, User
+from bench.generate import feedback
+from bench.generate import tables as table_list
 from cases.identity import normalize_credit_code, parse_resident_id
-from cases.management.commands import generate_data
 from cases.management.commands.generate_data import BENCH_PASSWORD, generate
 from cases.models import OPEN_STATUSES, Case, DisputeType, Party, Status, TimelineEvent
 from cases.services.intake import CaseData, PartyData, register_case
@@ -21,8 +22,8 @@ N = 500
 @pytest.fixture
 def generated(db, monkeypatch):
     # Orange and red cases are 8% of the open 10%: at this N, supervise all of them to have a few orders.
-    monkeypatch.setattr(generate_data, "SUPERVISED_SHARE", {3: 1.0, 4: 1.0})
-    monkeypatch.setattr(generate_data, "CONFERENCE_SHARE", {3: 1.0, 4: 1.0})
+    monkeypatch.setattr(feedback, "SUPERVISED_SHARE", {3: 1.0, 4: 1.0})
+    monkeypatch.setattr(feedback, "CONFERENCE_SHARE", {3: 1.0, 4: 1.0})
     return generate(
         N,
         counties=2,
@@ -317,7 +318,7 @@ def test_only_extra_resumes_after_an_interrupted_run(generated, monkeypatch):
     before = snapshot()
     make_old(NEW_TABLES)
     calls = []
-    real = generate_data.summons_rows
+    real = table_list.summons_rows
 
     def failing(chunk):
         calls.append(1)
@@ -325,12 +326,12 @@ def test_only_extra_resumes_after_an_interrupted_run(generated, monkeypatch):
             raise RuntimeError("killed")
         return real(chunk)
 
-    monkeypatch.setattr(generate_data, "summons_rows", failing)
+    monkeypatch.setattr(table_list, "summons_rows", failing)
     with pytest.raises(RuntimeError):
         generate_extra(chunk_size=100, log=lambda message: None)
     partial = snapshot()
     assert 0 < partial["cases_evaluation"] < before["cases_evaluation"]
-    monkeypatch.setattr(generate_data, "summons_rows", real)
+    monkeypatch.setattr(table_list, "summons_rows", real)
     report = generate_extra(chunk_size=100, log=lambda message: None)
     assert report["cases"] == N - 200
     after = snapshot()
@@ -553,3 +554,35 @@ def test_benchmark_operations_run_and_count_queries(generated, settings):
             run.measure(run.OPERATIONS["case_page.long_timeline"], env, repeat=1, warmup=1)["queries"]
             == result["queries"]
         )
+
+
+def test_timelines_carry_registered_event_types_only(generated):
+    """Every code the generator writes is a service's event type, so the case page shows its label; the long
+    timelines' filler too (issue 14: six codes no event type declared showed raw on the page)."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from cases.timeline import REGISTRY
+
+    types = set(TimelineEvent.objects.values_list("type", flat=True).distinct())
+    assert types <= set(REGISTRY), types - set(REGISTRY)
+    assert not types & FILLER_EVENTS
+    long_case = Case.objects.annotate(n=Count("events")).filter(n__gte=150).first()
+    county = Center.objects.get(pk=int(long_case.center.path.strip("/").split("/")[0]))
+    client = Client()
+    client.force_login(User.objects.get(username=f"sup{county.pk}"))
+    page = client.get(reverse("cases:detail", args=[long_case.pk]) + "?timeline=all").content.decode()
+    for label in ("登记受理", "查看完整证件号/电话", "更新风险因素"):
+        assert f"<strong>{label}</strong>" in page
+    for code in FILLER_EVENTS | {"sensitive_revealed", "risk_updated"}:
+        assert f"<strong>{code}</strong>" not in page
+
+
+def test_a_code_no_event_type_declares_is_refused():
+    from django.core.management.base import CommandError
+
+    from bench.generate.rows import check_event_types
+
+    check_event_types({"registered", "warning_level_changed", "portal_rated", "summoned"})
+    with pytest.raises(CommandError, match="note_added"):
+        check_event_types({"registered", "note_added"})
