@@ -23,13 +23,11 @@ from guardian.models import UserObjectPermission
 
 from accounts.access import roles_of
 from accounts.models import Center, Membership, User
-from cases.models import OPEN_STATUSES, Case, Status
+from cases.models import Case
+from cases.states import INTAKE_STATUSES, OPEN_STATUSES, QUEUE_STATUSES
 from routing.models import CaseAssignment, Summons
 
 Role = Membership.Role
-INTAKE_STATUSES = (Status.SUBMITTED, Status.REGISTERED)
-# An unclaimed case sits in its channel's queue while it is being routed or worked.
-QUEUE_STATUSES = (Status.ROUTED, Status.IN_MEDIATION)
 
 
 def _is_staff(user: User) -> bool:

@@ -23,14 +23,12 @@ from cases.models import (
     TerminationNotice,
 )
 from cases.services.lifecycle import (
-    ENDED_STATUSES,
-    WORKING_STATUSES,
     current_agreement,
     is_case_mediator,
     is_case_reviewer,
     is_case_supervisor,
 )
-from cases.states import can_move, outcomes_from
+from cases.states import CLOSABLE_STATUSES, ENDED_STATUSES, WORKING_STATUSES, can_move, outcomes_from
 from routing.selectors import assignments_of
 
 Role = Membership.Role
@@ -127,7 +125,7 @@ def actions_for(user: User, case: Case, lifecycle: CaseLifecycle | None = None) 
             actions.add("close")
     if supervisor and case.status in ENDED_STATUSES:
         actions.add("reopen")
-    if supervisor and case.status in (Status.CONCLUDED, Status.EVALUATED):
+    if supervisor and case.status in CLOSABLE_STATUSES:
         actions.add("designate_reviewer")
     if (mediator or supervisor) and case.status == Status.CLOSED:
         pending = lifecycle.follow_ups if lifecycle else list(case.follow_ups.all())
@@ -140,8 +138,7 @@ def documents_available(case: Case, lifecycle: CaseLifecycle) -> dict[str, bool]
     return {
         "agreement": lifecycle.agreement is not None,
         "termination_notice": lifecycle.notice is not None,
-        "case_file": case.status in (Status.CONCLUDED, Status.EVALUATED, Status.CLOSED)
-        or case.outcome in Outcome.values,
+        "case_file": case.status in ENDED_STATUSES or case.outcome in Outcome.values,
     }
 
 

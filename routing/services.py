@@ -10,9 +10,9 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from accounts.models import Center, Department, Membership, User
 from cases.access import answers_summons, can_see, may_claim, supervises
-from cases.models import OPEN_STATUSES, Case, Status
+from cases.models import Case, Status
 from cases.services import warnings
-from cases.states import move
+from cases.states import OPEN_STATUSES, QUEUE_STATUSES, move
 from mediation_center.errors import IllegalTransition, NotAllowed
 
 from . import events
@@ -159,7 +159,7 @@ def claim_case(case: Case, *, actor: User) -> CaseAssignment:
         case = _lock(case)  # claims of one case queue up here, so the check below sees the winner
         if not may_claim(actor, case):
             raise NotAllowed(_("只有本中心该渠道的调解员可以认领此案件。"))
-        if case.status not in (Status.ROUTED, Status.IN_MEDIATION):
+        if case.status not in QUEUE_STATUSES:
             raise IllegalTransition(
                 _("案件当前为“%(status)s”，不能认领。") % {"status": case.get_status_display()}
             )
@@ -203,7 +203,7 @@ def assign_mediator(
         case = _lock(case)
         if not supervises(actor, case.center):
             raise NotAllowed(_("只有督办人员可以指派调解员。"))
-        if case.status not in (Status.ROUTED, Status.IN_MEDIATION):
+        if case.status not in QUEUE_STATUSES:
             raise IllegalTransition(
                 _("案件当前为“%(status)s”，不能指派。") % {"status": case.get_status_display()}
             )
@@ -268,7 +268,7 @@ def auto_assign_case(case: Case) -> CaseAssignment | None:
     """Give an unclaimed case to the least-loaded matching mediator (the channel's auto-assign setting)."""
     with transaction.atomic():
         case = _lock(case)
-        if _active_lead(case) is not None or case.status not in (Status.ROUTED, Status.IN_MEDIATION):
+        if _active_lead(case) is not None or case.status not in QUEUE_STATUSES:
             return None
         mediator = least_loaded_mediator(case)
         if mediator is None:

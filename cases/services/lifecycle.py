@@ -35,7 +35,7 @@ from cases.models import (
     TerminationNotice,
 )
 from cases.services import warnings
-from cases.states import move
+from cases.states import ENDED_STATUSES, WORKING_STATUSES, move
 from mediation_center.errors import DomainError, IllegalTransition, NotAllowed
 from routing.models import CaseAssignment
 
@@ -56,11 +56,6 @@ FOLLOW_UP_RECORDED = timeline.EventType("follow_up_recorded", gettext_lazy("回�
 FOLLOW_UP_REOPENED = timeline.EventType(
     "follow_up_reopened", gettext_lazy("回访发现协议未履行，重新启动调解"), public=True
 )
-
-# Statuses in which mediation work (sessions, agreement drafting) may still be recorded.
-WORKING_STATUSES = (Status.REGISTERED, Status.ROUTED, Status.IN_MEDIATION)
-# Statuses a supervisor may reopen from.
-ENDED_STATUSES = (Status.CONCLUDED, Status.EVALUATED, Status.CLOSED)
 
 
 # --- who may act -------------------------------------------------------------------------

@@ -23,7 +23,6 @@ from accounts.access import roles_of
 from accounts.models import Membership, User
 from cases import timeline
 from cases.models import (
-    OPEN_STATUSES,
     CalendarDay,
     CalendarYear,
     Case,
@@ -36,13 +35,13 @@ from cases.models import (
     ManualRaise,
     Notification,
     PolicyClock,
-    Status,
     SupervisionOrder,
     TimelineEvent,
     WarningChange,
     WarningLevel,
     WarningSetting,
 )
+from cases.states import OPEN_STATUSES, TERMINAL_STATUSES
 from cases.workcalendar import (
     WorkCalendar,
     bump_reference_version,
@@ -67,8 +66,6 @@ ORDER_ACKNOWLEDGED = timeline.EventType("supervision_acknowledged", _("督办单
 ORDER_REPORTED = timeline.EventType("supervision_reported", _("督办单已反馈"))
 CONFERENCE_RECORDED = timeline.EventType("conference_recorded", _("会商研判"))
 RISK_UPDATED = timeline.EventType("risk_updated", _("更新风险因素"))
-
-TERMINAL_STATUSES = {Status.CLOSED, Status.NOT_ACCEPTED}
 
 # key -> (default, label). Administrators edit the values in the admin; 0 switches a threshold off.
 SETTING_DEFAULTS: dict[str, tuple[int, str]] = {
