@@ -119,9 +119,10 @@ def can_change(user: User, case: Case) -> bool:
     return _surely_writable(user, case) or Case.objects.filter(_writable_q(user), pk=case.pk).exists()
 
 
-def supervises(user: User, center: Center) -> bool:
-    """Whether the user is a supervisor or admin at ``center`` or a center above it."""
-    if not _is_staff(user):
+def supervises(user: User | None, center: Center) -> bool:
+    """Whether the user is a supervisor or admin at ``center`` or a center above it (the one statement of
+    "supervisor of the case": callers pass ``case.center``)."""
+    if not getattr(user, "is_authenticated", False) or not _is_staff(user):
         return False
     return any(center.path.startswith(c.path) for c in roles_of(user).centers(Role.SUPERVISOR, Role.ADMIN))
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.access import roles_of
 from accounts.models import Membership, User
-from cases.access import cases_visible_to, get_case_for_user
+from cases.access import cases_visible_to, get_case_for_user, supervises
 from cases.models import (
     Agreement,
     Case,
@@ -26,7 +26,6 @@ from cases.services.lifecycle import (
     current_agreement,
     is_case_mediator,
     is_case_reviewer,
-    is_case_supervisor,
 )
 from cases.states import CLOSABLE_STATUSES, ENDED_STATUSES, WORKING_STATUSES, can_move, outcomes_from
 from routing.selectors import assignments_of
@@ -104,7 +103,7 @@ def lifecycle_of(case: Case) -> CaseLifecycle:
 def actions_for(user: User, case: Case, lifecycle: CaseLifecycle | None = None) -> set[str]:
     """The lifecycle actions ``user`` may take on ``case`` right now (the page shows these and only these)."""
     actions: set[str] = set()
-    supervisor = is_case_supervisor(user, case)
+    supervisor = supervises(user, case.center)
     # Whether the user is one of the case's mediators (up to three queries) matters only while the case
     # is worked, or to a user who is not its supervisor.
     if case.status in WORKING_STATUSES or not supervisor:
@@ -175,9 +174,9 @@ def may_take(user: User, case: Case, action: str) -> bool:
     if action == "evaluate":
         return is_case_reviewer(user, case)
     if action in ("designate_reviewer", "reopen"):
-        return is_case_supervisor(user, case)
+        return supervises(user, case.center)
     if action in ("close", "record_follow_up"):
-        return mediator or is_case_supervisor(user, case)
+        return mediator or supervises(user, case.center)
     return False
 
 

@@ -14,10 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.access import roles_of
 from accounts.models import Membership, User
 from cases import timeline
-from cases.access import can_change
+from cases.access import can_change, supervises
 from cases.models import (
     Agreement,
     AgreementSignature,
@@ -71,17 +70,9 @@ def is_case_mediator(user: User, case: Case) -> bool:
     return user.has_perm("cases.change_case", case)
 
 
-def is_case_supervisor(user: User, case: Case) -> bool:
-    """A supervisor (or administrator) at the case's center or a center above it."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    path = case.center.path
-    return any(path.startswith(c.path) for c in roles_of(user).centers(Role.SUPERVISOR, Role.ADMIN))
-
-
 def is_case_reviewer(user: User, case: Case) -> bool:
     """A supervisor of the case, or a reviewer a supervisor designated for it."""
-    if is_case_supervisor(user, case):
+    if supervises(user, case.center):
         return True
     return (
         getattr(user, "is_authenticated", False)
@@ -401,7 +392,7 @@ def designate_reviewer(case: Case, *, actor: User, reviewer: User) -> ReviewerDe
     """A supervisor names a reviewer who may evaluate this case."""
     with transaction.atomic():
         case = _locked(case)
-        _require(is_case_supervisor(actor, case), _("只有督办人员可以指定评估人。"))
+        _require(supervises(actor, case.center), _("只有督办人员可以指定评估人。"))
         if reviewer.kind != User.Kind.STAFF or not reviewer.is_active:
             raise DomainError(_("评估人必须是在岗工作人员。"), code="invalid")
         designation, created = ReviewerDesignation.objects.get_or_create(
@@ -483,7 +474,7 @@ def close_case(
     with transaction.atomic():
         case = _locked(case)
         _require(
-            is_case_mediator(actor, case) or is_case_supervisor(actor, case),
+            is_case_mediator(actor, case) or supervises(actor, case.center),
             _("只有本案的调解员或督办人员可以结案。"),
         )
         if case.status == Status.CONCLUDED and case.center.require_evaluation:
@@ -533,7 +524,7 @@ def reopen_case(case: Case, *, actor: User, reason: str) -> Case:
     """A supervisor reopens a concluded or closed case, giving the reason."""
     with transaction.atomic():
         case = _locked(case)
-        _require(is_case_supervisor(actor, case), _("只有督办人员可以重新启动已终结的案件。"))
+        _require(supervises(actor, case.center), _("只有督办人员可以重新启动已终结的案件。"))
         if (
             case.status not in ENDED_STATUSES
         ):  # IN_MEDIATION -> IN_MEDIATION is a routing move, not a reopening
@@ -566,7 +557,7 @@ def record_follow_up(
     with transaction.atomic():
         case = _locked(visit.case)
         _require(
-            is_case_mediator(actor, case) or is_case_supervisor(actor, case),
+            is_case_mediator(actor, case) or supervises(actor, case.center),
             _("只有本案的调解员或督办人员可以登记回访。"),
         )
         visit = FollowUpVisit.objects.select_for_update().filter(pk=visit.pk).first()

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_noop as N_
 from accounts.access import roles_of
 from accounts.models import Membership, User
 from cases import timeline
+from cases.access import supervises
 from cases.models import (
     CalendarDay,
     CalendarYear,
@@ -987,15 +988,8 @@ def send_notification_email_now(notification_id: int) -> bool:
 
 
 # --- who may do what ------------------------------------------------------------------------
-def is_supervisor_of(user: User, case: Case) -> bool:
-    if not getattr(user, "is_authenticated", False):
-        return False
-    roles = roles_of(user)
-    return any(case.center.path.startswith(c.path) for c in roles.centers(Role.SUPERVISOR, Role.ADMIN))
-
-
 def _require_supervisor(user: User, case: Case) -> None:
-    if not is_supervisor_of(user, case):
+    if not supervises(user, case.center):
         raise NotAllowed(_("只有本中心或上级中心的督办人员可以进行此操作。"))
 
 
