@@ -42,6 +42,7 @@ from cases.models import (
     WarningLevel,
     WarningSetting,
 )
+from cases.services import lock_case
 from cases.states import OPEN_STATUSES, TERMINAL_STATUSES
 from cases.workcalendar import (
     WorkCalendar,
@@ -669,7 +670,7 @@ def on_case_changed(
     now = timezone.now()
     at = at or now
     with transaction.atomic():
-        locked = Case.objects.select_for_update().get(pk=case.pk)
+        locked = lock_case(case)
         for name in CASE_LEVEL_FIELDS:  # another transaction may have moved them since the caller read
             setattr(case, name, getattr(locked, name))
         calendar = WorkCalendar()
@@ -993,10 +994,6 @@ def _require_supervisor(user: User, case: Case) -> None:
         raise NotAllowed(_("只有本中心或上级中心的督办人员可以进行此操作。"))
 
 
-def _lock(case: Case) -> Case:
-    return Case.objects.select_for_update().select_related("center").get(pk=case.pk)
-
-
 def _require_open(case: Case) -> None:
     if not case.is_open:
         raise DomainError(_("案件已办结，不能进行此操作。"))
@@ -1006,7 +1003,7 @@ def _require_open(case: Case) -> None:
 def raise_warning_level(case: Case, *, actor: User, level: int, reason: str) -> Case:
     """A supervisor raises the case's level by hand, with a reason."""
     with transaction.atomic():
-        case = _lock(case)
+        case = lock_case(case, "center")
         _require_supervisor(actor, case)
         _require_open(case)
         if level <= case.warning_level:
@@ -1020,7 +1017,7 @@ def update_risk_factors(case: Case, *, actor: User, **flags) -> Case:
     """Change the risk inputs of a case; the level is recomputed in the same transaction."""
     allowed = {"risk_violence", "risk_mass_incident", "risk_upward_petition", "police_calls", "people_count"}
     with transaction.atomic():
-        case = _lock(case)
+        case = lock_case(case, "center")
         _require_open(case)
         changed = {k: v for k, v in flags.items() if k in allowed and getattr(case, k) != v}
         for name, value in changed.items():
@@ -1032,7 +1029,7 @@ def update_risk_factors(case: Case, *, actor: User, **flags) -> Case:
 
 
 def _lock_clock(clock: CaseClock) -> tuple[Case, CaseClock]:
-    case = _lock(clock.case)
+    case = lock_case(clock.case, "center")
     clock = CaseClock.objects.select_for_update().get(pk=clock.pk)
     if not clock.running:
         raise DomainError(_("该期限已停止计算。"))
@@ -1118,7 +1115,7 @@ def issue_supervision_order(
 ) -> SupervisionOrder:
     """A supervisor orders a case's mediator or channel to act by a deadline (督办)."""
     with transaction.atomic():
-        case = _lock(case)
+        case = lock_case(case, "center")
         _require_supervisor(actor, case)
         _require_open(case)
         if recipient is None and channel is None:
@@ -1181,7 +1178,7 @@ def may_answer_order(user: User, order: SupervisionOrder) -> bool:
 
 
 def _lock_order(order: SupervisionOrder, user: User) -> tuple[Case, SupervisionOrder]:
-    case = _lock(order.case)
+    case = lock_case(order.case, "center")
     order = SupervisionOrder.objects.select_for_update().select_related("case").get(pk=order.pk)
     if not may_answer_order(user, order):
         raise NotAllowed(_("只有督办单的承办人可以签收和反馈。"))
@@ -1245,7 +1242,7 @@ def record_case_conference(
 ) -> CaseConference:
     """Record a joint case conference (会商研判) with its participants and decisions."""
     with transaction.atomic():
-        case = _lock(case)
+        case = lock_case(case, "center")
         _require_supervisor(actor, case)
         conference = CaseConference.objects.create(
             case=case, held_at=held_at, participants=participants, decisions=decisions, recorded_by=actor
