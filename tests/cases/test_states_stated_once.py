@@ -1,7 +1,8 @@
-"""Each status group is stated once, in cases/states.py: no other module writes out a tuple, list or set of
-two or more Status members."""
+"""Rules stated once: each status group in cases/states.py (no other module writes out a tuple, list or set of
+two or more Status members), and the case row lock in cases.services.lock_case."""
 
 import ast
+import re
 from pathlib import Path
 
 from cases import states
@@ -63,3 +64,16 @@ def test_the_groups_read_from_the_table():
     assert states.QUEUE_STATUSES == (S.ROUTED, S.IN_MEDIATION)
     assert states.ENDED_STATUSES == (S.CONCLUDED, S.EVALUATED, S.CLOSED)
     assert states.CLOSABLE_STATUSES == (S.CONCLUDED, S.EVALUATED)
+
+
+def test_one_case_row_lock():
+    """Reading one case under FOR UPDATE is cases.services.lock_case; nothing else spells it out."""
+    pattern = re.compile(r"Case\.objects\.select_for_update\(\)(\.select_related\([^)]*\))?\.get\(")
+    found = {}
+    for path in ROOT.rglob("*.py"):
+        relative = path.relative_to(ROOT).as_posix()
+        if relative.split("/")[0] in {".venv", "tests", "data", "node_modules"}:
+            continue
+        if relative != "cases/services/__init__.py" and pattern.search(path.read_text(encoding="utf-8")):
+            found[relative] = True
+    assert found == {}
