@@ -23,13 +23,11 @@ from guardian.models import UserObjectPermission
 
 from accounts.access import roles_of
 from accounts.models import Center, Membership, User
-from cases.models import OPEN_STATUSES, Case, Status
+from cases.models import Case
+from cases.states import INTAKE_STATUSES, OPEN_STATUSES, QUEUE_STATUSES
 from routing.models import CaseAssignment, Summons
 
 Role = Membership.Role
-INTAKE_STATUSES = (Status.SUBMITTED, Status.REGISTERED)
-# An unclaimed case sits in its channel's queue while it is being routed or worked.
-QUEUE_STATUSES = (Status.ROUTED, Status.IN_MEDIATION)
 
 
 def _is_staff(user: User) -> bool:
@@ -121,9 +119,10 @@ def can_change(user: User, case: Case) -> bool:
     return _surely_writable(user, case) or Case.objects.filter(_writable_q(user), pk=case.pk).exists()
 
 
-def supervises(user: User, center: Center) -> bool:
-    """Whether the user is a supervisor or admin at ``center`` or a center above it."""
-    if not _is_staff(user):
+def supervises(user: User | None, center: Center) -> bool:
+    """Whether the user is a supervisor or admin at ``center`` or a center above it (the one statement of
+    "supervisor of the case": callers pass ``case.center``)."""
+    if not getattr(user, "is_authenticated", False) or not _is_staff(user):
         return False
     return any(center.path.startswith(c.path) for c in roles_of(user).centers(Role.SUPERVISOR, Role.ADMIN))
 

@@ -31,8 +31,9 @@ from rest_framework.views import APIView
 from accounts.models import ExternalSystem, User
 from cases.documents.receipt import status_url
 from cases.forms.intake import PartyForm
-from cases.models import OPEN_STATUSES, Case, DisputeType, IntakeIdempotencyKey, Party, Status
+from cases.models import Case, DisputeType, IntakeIdempotencyKey, Party, Status
 from cases.services.intake import CaseData, TooManyParties, check_party_count, register_case
+from cases.states import OPEN_STATUSES
 from mediation_center.api import error_body
 from mediation_center.api_limits import refuse_unstorable_text
 

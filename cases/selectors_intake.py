@@ -11,9 +11,8 @@ from django.utils.translation import gettext as _
 from accounts.access import roles_of
 from accounts.models import Membership, User
 from cases.access import cases_visible_to
-from cases.models import OPEN_STATUSES, Case, DisputeType, Party, Status
-
-WINDOW_STATUSES = (Status.SUBMITTED, Status.REGISTERED)
+from cases.models import Case, DisputeType, Party, Status
+from cases.states import INTAKE_STATUSES, OPEN_STATUSES
 
 
 def _with_list_relations(cases: QuerySet[Case]) -> QuerySet[Case]:
@@ -26,7 +25,7 @@ def intake_queue_for(user: User) -> QuerySet[Case]:
     """Cases waiting at the window of the clerk's centers: submitted (online) or registered, not merged."""
     centers = [c.pk for c in roles_of(user).centers(Membership.Role.CLERK)]
     cases = cases_visible_to(user).filter(
-        center__in=centers, status__in=WINDOW_STATUSES, merged_into__isnull=True
+        center__in=centers, status__in=INTAKE_STATUSES, merged_into__isnull=True
     )
     return _with_list_relations(cases).order_by("status", "-created_at")
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.access import roles_of
 from accounts.models import Membership, User
-from cases.access import cases_visible_to, get_case_for_user
+from cases.access import cases_visible_to, get_case_for_user, supervises
 from cases.models import (
     Agreement,
     Case,
@@ -23,14 +23,11 @@ from cases.models import (
     TerminationNotice,
 )
 from cases.services.lifecycle import (
-    ENDED_STATUSES,
-    WORKING_STATUSES,
     current_agreement,
     is_case_mediator,
     is_case_reviewer,
-    is_case_supervisor,
 )
-from cases.states import can_move, outcomes_from
+from cases.states import CLOSABLE_STATUSES, ENDED_STATUSES, WORKING_STATUSES, can_move, outcomes_from
 from routing.selectors import assignments_of
 
 Role = Membership.Role
@@ -106,7 +103,7 @@ def lifecycle_of(case: Case) -> CaseLifecycle:
 def actions_for(user: User, case: Case, lifecycle: CaseLifecycle | None = None) -> set[str]:
     """The lifecycle actions ``user`` may take on ``case`` right now (the page shows these and only these)."""
     actions: set[str] = set()
-    supervisor = is_case_supervisor(user, case)
+    supervisor = supervises(user, case.center)
     # Whether the user is one of the case's mediators (up to three queries) matters only while the case
     # is worked, or to a user who is not its supervisor.
     if case.status in WORKING_STATUSES or not supervisor:
@@ -127,7 +124,7 @@ def actions_for(user: User, case: Case, lifecycle: CaseLifecycle | None = None) 
             actions.add("close")
     if supervisor and case.status in ENDED_STATUSES:
         actions.add("reopen")
-    if supervisor and case.status in (Status.CONCLUDED, Status.EVALUATED):
+    if supervisor and case.status in CLOSABLE_STATUSES:
         actions.add("designate_reviewer")
     if (mediator or supervisor) and case.status == Status.CLOSED:
         pending = lifecycle.follow_ups if lifecycle else list(case.follow_ups.all())
@@ -140,8 +137,7 @@ def documents_available(case: Case, lifecycle: CaseLifecycle) -> dict[str, bool]
     return {
         "agreement": lifecycle.agreement is not None,
         "termination_notice": lifecycle.notice is not None,
-        "case_file": case.status in (Status.CONCLUDED, Status.EVALUATED, Status.CLOSED)
-        or case.outcome in Outcome.values,
+        "case_file": case.status in ENDED_STATUSES or case.outcome in Outcome.values,
     }
 
 
@@ -178,9 +174,9 @@ def may_take(user: User, case: Case, action: str) -> bool:
     if action == "evaluate":
         return is_case_reviewer(user, case)
     if action in ("designate_reviewer", "reopen"):
-        return is_case_supervisor(user, case)
+        return supervises(user, case.center)
     if action in ("close", "record_follow_up"):
-        return mediator or is_case_supervisor(user, case)
+        return mediator or supervises(user, case.center)
     return False
 
 

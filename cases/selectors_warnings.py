@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy as _
 from accounts.access import centers_supervised_by
 from accounts.models import Center, User
 from cases.models import (
-    OPEN_STATUSES,
     Case,
     CaseClock,
     ClockTrigger,
@@ -24,6 +23,7 @@ from cases.models import (
     WarningChange,
     WarningLevel,
 )
+from cases.states import OPEN_STATUSES
 from cases.workcalendar import local_date, local_zone, start_of_day
 from mediation_center.dialect import ConnectionSQL, OneOf, id_in, materialized_cte
 from routing.models import Channel

@@ -10,9 +10,9 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from accounts.models import Center, Department, Membership, User
 from cases.access import answers_summons, can_see, may_claim, supervises
-from cases.models import OPEN_STATUSES, Case, Status
-from cases.services import warnings
-from cases.states import move
+from cases.models import Case, Status
+from cases.services import lock_case, warnings
+from cases.states import OPEN_STATUSES, QUEUE_STATUSES, move
 from mediation_center.errors import IllegalTransition, NotAllowed
 
 from . import events
@@ -21,10 +21,6 @@ from .models import CaseAssignment, Channel, InterestDeclaration, RouteDecision,
 from .rules import suggest_route
 
 Role = Membership.Role
-
-
-def _lock(case: Case) -> Case:
-    return Case.objects.select_for_update().get(pk=case.pk)
 
 
 def _name(user: User | None) -> str:
@@ -48,7 +44,7 @@ def route_case(
 ) -> Case:
     """Route a registered case: accept the suggested route, or override it with a reason."""
     with transaction.atomic():
-        case = _lock(case)
+        case = lock_case(case)
         if case.status != Status.REGISTERED:
             raise IllegalTransition(_("只有已受理、尚未分流的案件可以分流。"))
         suggestion = suggest_route(case)
@@ -156,10 +152,10 @@ def _start_mediation(case: Case) -> None:
 def claim_case(case: Case, *, actor: User) -> CaseAssignment:
     """A mediator takes an unclaimed case from their channel's queue; of two at once exactly one wins."""
     with transaction.atomic():
-        case = _lock(case)  # claims of one case queue up here, so the check below sees the winner
+        case = lock_case(case)  # claims of one case queue up here, so the check below sees the winner
         if not may_claim(actor, case):
             raise NotAllowed(_("只有本中心该渠道的调解员可以认领此案件。"))
-        if case.status not in (Status.ROUTED, Status.IN_MEDIATION):
+        if case.status not in QUEUE_STATUSES:
             raise IllegalTransition(
                 _("案件当前为“%(status)s”，不能认领。") % {"status": case.get_status_display()}
             )
@@ -200,10 +196,10 @@ def assign_mediator(
     if not reason:
         raise RoutingError(_("指派或改派必须填写理由。"))
     with transaction.atomic():
-        case = _lock(case)
+        case = lock_case(case)
         if not supervises(actor, case.center):
             raise NotAllowed(_("只有督办人员可以指派调解员。"))
-        if case.status not in (Status.ROUTED, Status.IN_MEDIATION):
+        if case.status not in QUEUE_STATUSES:
             raise IllegalTransition(
                 _("案件当前为“%(status)s”，不能指派。") % {"status": case.get_status_display()}
             )
@@ -267,8 +263,8 @@ def least_loaded_mediator(case: Case) -> User | None:
 def auto_assign_case(case: Case) -> CaseAssignment | None:
     """Give an unclaimed case to the least-loaded matching mediator (the channel's auto-assign setting)."""
     with transaction.atomic():
-        case = _lock(case)
-        if _active_lead(case) is not None or case.status not in (Status.ROUTED, Status.IN_MEDIATION):
+        case = lock_case(case)
+        if _active_lead(case) is not None or case.status not in QUEUE_STATUSES:
             return None
         mediator = least_loaded_mediator(case)
         if mediator is None:
@@ -296,7 +292,7 @@ def declare_interest(case: Case, *, actor: User, user: User, reason: str) -> Int
     if not reason:
         raise RoutingError(_("回避必须填写理由。"))
     with transaction.atomic():
-        case = _lock(case)
+        case = lock_case(case)
         if actor.pk != user.pk and not supervises(actor, case.center):
             raise NotAllowed(_("只能本人申请回避，或由督办人员决定回避。"))
         declaration, created = InterestDeclaration.objects.get_or_create(
@@ -336,7 +332,7 @@ def transfer_case(case: Case, *, actor: User, to_center: Center, reason: str) ->
     if not reason:
         raise RoutingError(_("层级移交必须填写理由。"))
     with transaction.atomic():
-        case = _lock(case)
+        case = lock_case(case)
         from_center = case.center
         if to_center.pk == from_center.parent_id:
             direction = "up"
@@ -379,7 +375,7 @@ def summon_departments(
     if deadline <= timezone.now():
         raise RoutingError(_("响应期限必须晚于当前时间。"))
     with transaction.atomic():
-        case = _lock(case)
+        case = lock_case(case)
         if not case.is_open:
             raise IllegalTransition(_("案件已结束，不能再吹哨。"))
         open_ids = set(
@@ -485,7 +481,7 @@ def grant_case_access(case: Case, *, actor: User, user: User, write: bool, reaso
     if not reason:
         raise RoutingError(_("授予个案权限必须填写理由。"))
     with transaction.atomic():
-        case = _lock(case)
+        case = lock_case(case)
         if not supervises(actor, case.center):
             raise NotAllowed(_("只有督办人员可以授予个案权限。"))
         if user.kind != User.Kind.STAFF:
@@ -506,7 +502,7 @@ def revoke_case_access(case: Case, *, actor: User, user: User, reason: str) -> N
     if not reason:
         raise RoutingError(_("撤销个案权限必须填写理由。"))
     with transaction.atomic():
-        case = _lock(case)
+        case = lock_case(case)
         if not supervises(actor, case.center):
             raise NotAllowed(_("只有督办人员可以撤销个案权限。"))
         remove_perm("cases.view_case", user, case)

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cases.identity import mask_id_number, mask_phone
+from cases.states import OPEN_STATUSES, Status  # re-exported: the status machine states them
 
 __all__ = [
     "DisputeType",
@@ -35,27 +36,6 @@ class DisputeType(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class Status(models.TextChoices):
-    SUBMITTED = "submitted", _("待受理")
-    REGISTERED = "registered", _("已受理")
-    ROUTED = "routed", _("已分流")
-    IN_MEDIATION = "in_mediation", _("调解中")
-    CONCLUDED = "concluded", _("已化解/已终结")
-    EVALUATED = "evaluated", _("已评估")
-    CLOSED = "closed", _("已结案")
-    NOT_ACCEPTED = "not_accepted", _("不予受理")
-
-
-OPEN_STATUSES = (
-    Status.SUBMITTED,
-    Status.REGISTERED,
-    Status.ROUTED,
-    Status.IN_MEDIATION,
-    Status.CONCLUDED,
-    Status.EVALUATED,
-)
 
 
 class Source(models.TextChoices):

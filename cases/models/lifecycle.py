@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cases.states import Outcome  # re-exported: the status machine states the ends
+
 __all__ = [
     "SessionOutcome",
     "Outcome",
@@ -21,22 +23,6 @@ __all__ = [
     "FollowUpVisit",
     "Satisfaction",
 ]
-
-
-class Outcome(models.TextChoices):
-    """The ends the law names (人民调解法 arts. 17, 26, 28, 29), stored in ``Case.outcome``."""
-
-    WRITTEN_AGREEMENT = "written_agreement", _("达成书面调解协议")
-    ORAL_AGREEMENT = "oral_agreement", _("达成口头调解协议")
-    FAILED = "failed", _("调解不成，终止调解")
-    REFUSED = "refused", _("当事人拒绝调解")
-    WITHDRAWN = "withdrawn", _("当事人撤回申请")
-    TRANSFERRED = "transferred", _("转诉讼或仲裁")
-    NOT_ACCEPTED = "not_accepted", _("不予受理")
-
-    @classmethod
-    def resolved(cls) -> tuple[str, ...]:
-        return (cls.WRITTEN_AGREEMENT, cls.ORAL_AGREEMENT)
 
 
 class SessionOutcome(models.TextChoices):

@@ -15,7 +15,7 @@ from accounts.models import Center, User
 from cases import states, timeline
 from cases.attachments import build_attachment
 from cases.models import Attachment, Case, CaseNumberSequence, DisputeType, Party, Source, Status
-from cases.services import warnings
+from cases.services import lock_case, warnings
 from cases.services.identity import counter_identity_fields
 from mediation_center.errors import DomainError
 
@@ -118,7 +118,7 @@ def next_serial(center: Center, year: int) -> int:
 
 
 def _lock_other(case_id: int, *, exclude: int | None = None) -> Case:
-    other = Case.objects.select_for_update().get(pk=case_id)
+    other = lock_case(case_id)
     if exclude is not None and other.pk == exclude:
         raise IntakeRefused(_("不能与本案自身关联。"))
     if other.merged_into_id:
@@ -217,7 +217,7 @@ def register_case(
 def accept_case(case: Case, *, actor: User) -> Case:
     """Accept an online application waiting at the window (submitted → registered)."""
     with transaction.atomic():
-        case = Case.objects.select_for_update().get(pk=case.pk)
+        case = lock_case(case)
         states.move(case, Status.REGISTERED)
         timeline.ACCEPTED.record(case, actor=actor, data={})
         warnings.on_case_changed(case, trigger="accepted", actor=actor)
@@ -230,7 +230,7 @@ def refuse_case(case: Case, *, actor: User, reason: str) -> Case:
     if not reason:
         raise IntakeRefused(_("不予受理须填写理由。"), code="reason_required")
     with transaction.atomic():
-        case = Case.objects.select_for_update().get(pk=case.pk)
+        case = lock_case(case)
         case.outcome = Status.NOT_ACCEPTED
         case.outcome_reason = reason
         states.move(case, Status.NOT_ACCEPTED, extra_fields=("outcome", "outcome_reason"))
@@ -299,7 +299,7 @@ def add_attachments(
     if not files:
         raise IntakeRefused(_("请选择要上传的文件。"), code="no_file")
     with transaction.atomic():
-        case = Case.objects.select_for_update().get(pk=case.pk)
+        case = lock_case(case)
         created = [build_attachment(case, f, uploaded_by=actor, description=description) for f in files]
         timeline.ATTACHMENT_ADDED.record(
             case, actor=actor, data={"files": [a.original_name for a in created]}

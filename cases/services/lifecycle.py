@@ -14,10 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.access import roles_of
 from accounts.models import Membership, User
 from cases import timeline
-from cases.access import can_change
+from cases.access import can_change, supervises
 from cases.models import (
     Agreement,
     AgreementSignature,
@@ -34,8 +33,8 @@ from cases.models import (
     Status,
     TerminationNotice,
 )
-from cases.services import warnings
-from cases.states import move
+from cases.services import lock_case, warnings
+from cases.states import ENDED_STATUSES, WORKING_STATUSES, move
 from mediation_center.errors import DomainError, IllegalTransition, NotAllowed
 from routing.models import CaseAssignment
 
@@ -57,11 +56,6 @@ FOLLOW_UP_REOPENED = timeline.EventType(
     "follow_up_reopened", gettext_lazy("回访发现协议未履行，重新启动调解"), public=True
 )
 
-# Statuses in which mediation work (sessions, agreement drafting) may still be recorded.
-WORKING_STATUSES = (Status.REGISTERED, Status.ROUTED, Status.IN_MEDIATION)
-# Statuses a supervisor may reopen from.
-ENDED_STATUSES = (Status.CONCLUDED, Status.EVALUATED, Status.CLOSED)
-
 
 # --- who may act -------------------------------------------------------------------------
 
@@ -76,17 +70,9 @@ def is_case_mediator(user: User, case: Case) -> bool:
     return user.has_perm("cases.change_case", case)
 
 
-def is_case_supervisor(user: User, case: Case) -> bool:
-    """A supervisor (or administrator) at the case's center or a center above it."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    path = case.center.path
-    return any(path.startswith(c.path) for c in roles_of(user).centers(Role.SUPERVISOR, Role.ADMIN))
-
-
 def is_case_reviewer(user: User, case: Case) -> bool:
     """A supervisor of the case, or a reviewer a supervisor designated for it."""
-    if is_case_supervisor(user, case):
+    if supervises(user, case.center):
         return True
     return (
         getattr(user, "is_authenticated", False)
@@ -97,10 +83,6 @@ def is_case_reviewer(user: User, case: Case) -> bool:
 def _require(allowed: bool, message: str) -> None:
     if not allowed:
         raise NotAllowed(message)
-
-
-def _locked(case: Case) -> Case:
-    return Case.objects.select_for_update().select_related("center").get(pk=case.pk)
 
 
 def _required_text(value: str, message: str) -> str:
@@ -140,7 +122,7 @@ def record_session(
 ) -> MediationSession:
     """Record one mediation session; the first one on a routed case starts the mediation."""
     with transaction.atomic():
-        case = _locked(case)
+        case = lock_case(case, "center")
         _require(is_case_mediator(actor, case), _("只有本案的调解员可以记录调解。"))
         if case.status not in WORKING_STATUSES:
             raise IllegalTransition(_("案件已终结，不能再记录调解；如需继续，请先由督办人员重新启动。"))
@@ -181,7 +163,7 @@ def update_session(
     if unknown:
         raise TypeError(f"unknown session fields: {sorted(unknown)}")
     with transaction.atomic():
-        case = _locked(session.case)
+        case = lock_case(session.case, "center")
         _require(is_case_mediator(actor, case), _("只有本案的调解员可以修改调解记录。"))
         session = MediationSession.objects.select_for_update().get(pk=session.pk)
         if "discussion" in changes:
@@ -224,7 +206,7 @@ def save_agreement(
 ) -> Agreement:
     """Draft the written agreement, or revise the draft (signatures already given are cleared)."""
     with transaction.atomic():
-        case = _locked(case)
+        case = lock_case(case, "center")
         _require(is_case_mediator(actor, case), _("只有本案的调解员可以制作调解协议书。"))
         if case.status not in WORKING_STATUSES:
             raise IllegalTransition(_("案件已终结，不能再制作或修改调解协议书。"))
@@ -283,7 +265,7 @@ def sign_agreement(
     """Record party signatures, the mediator's signature and the committee seal; the last one makes it effective."""
     at = at or timezone.now()
     with transaction.atomic():
-        case = _locked(agreement.case)
+        case = lock_case(agreement.case, "center")
         _require(is_case_mediator(actor, case), _("只有本案的调解员可以登记签名和盖章。"))
         agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
         if agreement.voided or agreement.is_effective:
@@ -346,7 +328,7 @@ def conclude_case(
 ) -> Case:
     """End the mediation with one of the outcomes the law names (the reason is on the timeline)."""
     with transaction.atomic():
-        case = _locked(case)
+        case = lock_case(case, "center")
         if outcome == Outcome.NOT_ACCEPTED:
             _require(can_change(actor, case), _("您无权对本案作出不予受理决定。"))
         else:
@@ -405,8 +387,8 @@ def conclude_case(
 def designate_reviewer(case: Case, *, actor: User, reviewer: User) -> ReviewerDesignation:
     """A supervisor names a reviewer who may evaluate this case."""
     with transaction.atomic():
-        case = _locked(case)
-        _require(is_case_supervisor(actor, case), _("只有督办人员可以指定评估人。"))
+        case = lock_case(case, "center")
+        _require(supervises(actor, case.center), _("只有督办人员可以指定评估人。"))
         if reviewer.kind != User.Kind.STAFF or not reviewer.is_active:
             raise DomainError(_("评估人必须是在岗工作人员。"), code="invalid")
         designation, created = ReviewerDesignation.objects.get_or_create(
@@ -425,7 +407,7 @@ def evaluate_case(
 ) -> Evaluation:
     """评估: rate how the case was handled; required before closing unless the center waives it."""
     with transaction.atomic():
-        case = _locked(case)
+        case = lock_case(case, "center")
         _require(is_case_reviewer(actor, case), _("只有督办人员或指定的评估人可以评估案件。"))
         comment = _required_text(comment, _("请填写评估意见。"))
         move(case, Status.EVALUATED)
@@ -486,9 +468,9 @@ def close_case(
 ) -> Case:
     """结案: record the closing facts and schedule the follow-up visits."""
     with transaction.atomic():
-        case = _locked(case)
+        case = lock_case(case, "center")
         _require(
-            is_case_mediator(actor, case) or is_case_supervisor(actor, case),
+            is_case_mediator(actor, case) or supervises(actor, case.center),
             _("只有本案的调解员或督办人员可以结案。"),
         )
         if case.status == Status.CONCLUDED and case.center.require_evaluation:
@@ -537,8 +519,8 @@ def _reopen(case: Case) -> int:
 def reopen_case(case: Case, *, actor: User, reason: str) -> Case:
     """A supervisor reopens a concluded or closed case, giving the reason."""
     with transaction.atomic():
-        case = _locked(case)
-        _require(is_case_supervisor(actor, case), _("只有督办人员可以重新启动已终结的案件。"))
+        case = lock_case(case, "center")
+        _require(supervises(actor, case.center), _("只有督办人员可以重新启动已终结的案件。"))
         if (
             case.status not in ENDED_STATUSES
         ):  # IN_MEDIATION -> IN_MEDIATION is a routing move, not a reopening
@@ -569,9 +551,9 @@ def record_follow_up(
 ) -> FollowUpVisit:
     """Record a follow-up visit; one that finds the agreement broken may reopen the case."""
     with transaction.atomic():
-        case = _locked(visit.case)
+        case = lock_case(visit.case, "center")
         _require(
-            is_case_mediator(actor, case) or is_case_supervisor(actor, case),
+            is_case_mediator(actor, case) or supervises(actor, case.center),
             _("只有本案的调解员或督办人员可以登记回访。"),
         )
         visit = FollowUpVisit.objects.select_for_update().filter(pk=visit.pk).first()

@@ -36,6 +36,7 @@ from cases.models import (
     SignInCodeGap,
     Status,
 )
+from cases.services import lock_case
 from cases.services.intake import CaseData, register_case
 from mediation_center.errors import CACHE_DOWN, DomainError, NotAllowed
 
@@ -581,7 +582,7 @@ def rate_case(case: Case, *, citizen: User, party: Party, score: int, comment: s
     if party.case_id != case.pk:
         raise NotAllowed()
     with transaction.atomic():
-        case = Case.objects.select_for_update().get(pk=case.pk)
+        case = lock_case(case)
         if case.status != Status.CLOSED:
             raise DomainError(_("案件结案后才能评价。"))
         if Rating.objects.filter(party=party).exists():

@@ -22,8 +22,8 @@ from django.utils.translation import gettext_noop as N_
 from accounts.access import roles_of
 from accounts.models import Membership, User
 from cases import timeline
+from cases.access import supervises
 from cases.models import (
-    OPEN_STATUSES,
     CalendarDay,
     CalendarYear,
     Case,
@@ -36,13 +36,14 @@ from cases.models import (
     ManualRaise,
     Notification,
     PolicyClock,
-    Status,
     SupervisionOrder,
     TimelineEvent,
     WarningChange,
     WarningLevel,
     WarningSetting,
 )
+from cases.services import lock_case
+from cases.states import OPEN_STATUSES, TERMINAL_STATUSES
 from cases.workcalendar import (
     WorkCalendar,
     bump_reference_version,
@@ -67,8 +68,6 @@ ORDER_ACKNOWLEDGED = timeline.EventType("supervision_acknowledged", _("督办单
 ORDER_REPORTED = timeline.EventType("supervision_reported", _("督办单已反馈"))
 CONFERENCE_RECORDED = timeline.EventType("conference_recorded", _("会商研判"))
 RISK_UPDATED = timeline.EventType("risk_updated", _("更新风险因素"))
-
-TERMINAL_STATUSES = {Status.CLOSED, Status.NOT_ACCEPTED}
 
 # key -> (default, label). Administrators edit the values in the admin; 0 switches a threshold off.
 SETTING_DEFAULTS: dict[str, tuple[int, str]] = {
@@ -671,7 +670,7 @@ def on_case_changed(
     now = timezone.now()
     at = at or now
     with transaction.atomic():
-        locked = Case.objects.select_for_update().get(pk=case.pk)
+        locked = lock_case(case)
         for name in CASE_LEVEL_FIELDS:  # another transaction may have moved them since the caller read
             setattr(case, name, getattr(locked, name))
         calendar = WorkCalendar()
@@ -990,20 +989,9 @@ def send_notification_email_now(notification_id: int) -> bool:
 
 
 # --- who may do what ------------------------------------------------------------------------
-def is_supervisor_of(user: User, case: Case) -> bool:
-    if not getattr(user, "is_authenticated", False):
-        return False
-    roles = roles_of(user)
-    return any(case.center.path.startswith(c.path) for c in roles.centers(Role.SUPERVISOR, Role.ADMIN))
-
-
 def _require_supervisor(user: User, case: Case) -> None:
-    if not is_supervisor_of(user, case):
+    if not supervises(user, case.center):
         raise NotAllowed(_("只有本中心或上级中心的督办人员可以进行此操作。"))
-
-
-def _lock(case: Case) -> Case:
-    return Case.objects.select_for_update().select_related("center").get(pk=case.pk)
 
 
 def _require_open(case: Case) -> None:
@@ -1015,7 +1003,7 @@ def _require_open(case: Case) -> None:
 def raise_warning_level(case: Case, *, actor: User, level: int, reason: str) -> Case:
     """A supervisor raises the case's level by hand, with a reason."""
     with transaction.atomic():
-        case = _lock(case)
+        case = lock_case(case, "center")
         _require_supervisor(actor, case)
         _require_open(case)
         if level <= case.warning_level:
@@ -1029,7 +1017,7 @@ def update_risk_factors(case: Case, *, actor: User, **flags) -> Case:
     """Change the risk inputs of a case; the level is recomputed in the same transaction."""
     allowed = {"risk_violence", "risk_mass_incident", "risk_upward_petition", "police_calls", "people_count"}
     with transaction.atomic():
-        case = _lock(case)
+        case = lock_case(case, "center")
         _require_open(case)
         changed = {k: v for k, v in flags.items() if k in allowed and getattr(case, k) != v}
         for name, value in changed.items():
@@ -1041,7 +1029,7 @@ def update_risk_factors(case: Case, *, actor: User, **flags) -> Case:
 
 
 def _lock_clock(clock: CaseClock) -> tuple[Case, CaseClock]:
-    case = _lock(clock.case)
+    case = lock_case(clock.case, "center")
     clock = CaseClock.objects.select_for_update().get(pk=clock.pk)
     if not clock.running:
         raise DomainError(_("该期限已停止计算。"))
@@ -1127,7 +1115,7 @@ def issue_supervision_order(
 ) -> SupervisionOrder:
     """A supervisor orders a case's mediator or channel to act by a deadline (督办)."""
     with transaction.atomic():
-        case = _lock(case)
+        case = lock_case(case, "center")
         _require_supervisor(actor, case)
         _require_open(case)
         if recipient is None and channel is None:
@@ -1190,7 +1178,7 @@ def may_answer_order(user: User, order: SupervisionOrder) -> bool:
 
 
 def _lock_order(order: SupervisionOrder, user: User) -> tuple[Case, SupervisionOrder]:
-    case = _lock(order.case)
+    case = lock_case(order.case, "center")
     order = SupervisionOrder.objects.select_for_update().select_related("case").get(pk=order.pk)
     if not may_answer_order(user, order):
         raise NotAllowed(_("只有督办单的承办人可以签收和反馈。"))
@@ -1254,7 +1242,7 @@ def record_case_conference(
 ) -> CaseConference:
     """Record a joint case conference (会商研判) with its participants and decisions."""
     with transaction.atomic():
-        case = _lock(case)
+        case = lock_case(case, "center")
         _require_supervisor(actor, case)
         conference = CaseConference.objects.create(
             case=case, held_at=held_at, participants=participants, decisions=decisions, recorded_by=actor

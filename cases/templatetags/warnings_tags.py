@@ -2,7 +2,7 @@
 
 from django import template
 
-from cases.services.warnings import is_supervisor_of
+from cases.access import supervises
 
 register = template.Library()
 
@@ -17,5 +17,5 @@ def case_warning_summary(context, case):
         "case": case,
         "clocks": clocks,
         "open_orders": open_orders,
-        "is_supervisor": bool(user) and is_supervisor_of(user, case),
+        "is_supervisor": bool(user) and supervises(user, case.center),
     }

@@ -33,6 +33,7 @@ from cases.services.intake import (
     refuse_case,
     register_case,
 )
+from cases.states import INTAKE_STATUSES
 from mediation_center.errors import DomainError
 from mediation_center.redirects import safe_next
 
@@ -212,7 +213,7 @@ def intake_list(request):
     _clerk_centers(request.user)
     cases = intake_queue_for(request.user)
     status = request.GET.get("status", "")
-    if status in (Status.SUBMITTED, Status.REGISTERED):
+    if status in INTAKE_STATUSES:
         cases = cases.filter(status=status)
     page = Paginator(cases, 25).get_page(request.GET.get("page"))
     return render(

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import roles_of
 from accounts.models import Membership
-from cases.access import can_change, get_case_for_user
+from cases.access import can_change, get_case_for_user, supervises
 from cases.exports import dashboard_workbook
 from cases.forms.warnings import (
     ConferenceForm,
@@ -104,7 +104,7 @@ def dashboard_export(request):
 
 
 def _case_page(request, case, status: int = 200, **forms):
-    supervisor = services.is_supervisor_of(request.user, case)
+    supervisor = supervises(request.user, case.center)
     panel = case_warning_panel(case)
     for order in panel["orders"]:
         order.may_answer = order.is_open and services.may_answer_order(request.user, order)

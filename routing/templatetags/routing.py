@@ -9,11 +9,11 @@ from accounts.access import roles_of
 from accounts.models import Center, Membership
 from cases.access import can_change, may_claim, supervises
 from cases.models import Case, Status
+from cases.states import QUEUE_STATUSES
 from routing import selectors
 
 register = template.Library()
 Role = Membership.Role
-WORKING = (Status.ROUTED, Status.IN_MEDIATION)
 
 
 @register.simple_tag(takes_context=True)
@@ -34,11 +34,11 @@ def routing_case_section(context, case: Case) -> dict:
         # The case page only renders a case the user may see (get_case_for_user).
         "summonses": list(selectors.summonses_of_visible_case(case)),
         "can_route": writable and case.status == Status.REGISTERED,
-        "can_claim": case.status in WORKING and not has_lead and may_claim(user, case),
-        "can_assign": supervisor and case.status in WORKING,
-        "can_transfer": writable and case.status in WORKING,
+        "can_claim": case.status in QUEUE_STATUSES and not has_lead and may_claim(user, case),
+        "can_assign": supervisor and case.status in QUEUE_STATUSES,
+        "can_transfer": writable and case.status in QUEUE_STATUSES,
         "can_summon": writable and case.is_open and case.status != Status.SUBMITTED,
-        "can_recuse": mine or (case.status in WORKING and may_claim(user, case)),
+        "can_recuse": mine or (case.status in QUEUE_STATUSES and may_claim(user, case)),
         "can_grant": supervisor,
         "supervisor": supervisor,
     }
