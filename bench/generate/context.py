@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 
 from accounts.models import Center
 from cases import timeline
-from cases.models import OPEN_STATUSES, DisputeType, Outcome, PolicyClock, Status
-from cases.services.lifecycle import ENDED_STATUSES
+from cases.models import DisputeType, Outcome, PolicyClock, Status
+from cases.states import ENDED_STATUSES, OPEN_STATUSES
 from cases.workcalendar import WorkCalendar
 from routing.models import Channel
 

@@ -15,6 +15,7 @@ from cases.models import (
     Status,
     WarningChange,
 )
+from cases.states import WORKING_STATUSES
 from routing.models import CaseAssignment
 
 # --- Lifecycle, routing and warnings tables (one row set per chunk, from the same plans) ---------
@@ -177,11 +178,7 @@ def clock_rows(chunk: Chunk) -> Iterator[dict]:
     for p in chosen:
         started = p.created_at
         due = p.due_at or started + timedelta(days=30)
-        stopped = (
-            p.concluded_at
-            if p.status not in (Status.REGISTERED, Status.ROUTED, Status.IN_MEDIATION)
-            else None
-        )
+        stopped = p.concluded_at if p.status not in WORKING_STATUSES else None
         yield {
             "id": next(ids),
             "case_id": p.id,

@@ -18,6 +18,7 @@ from bench.generate.context import (
     weighted,
 )
 from cases.models import Outcome, Status
+from cases.states import ENDED_STATUSES
 
 # --- Plans and per-table generators --------------------------------------------------------
 
@@ -46,9 +47,7 @@ def plan_cases(ctx: Context, ids: list[int]) -> list[CasePlan]:
             pool = staff.mediators.get(channel.id) or staff.mediators.get(0) or []
             mediator = rng.choice(pool) if pool else None
         duration = timedelta(days=rng.triangular(1, 75, 20))
-        concluded = (
-            created + duration if status in (Status.CONCLUDED, Status.EVALUATED, Status.CLOSED) else None
-        )
+        concluded = created + duration if status in ENDED_STATUSES else None
         closed = concluded + timedelta(days=rng.randint(1, 10)) if status == Status.CLOSED else None
         if status == Status.NOT_ACCEPTED:
             closed = created + timedelta(days=rng.randint(1, 15))

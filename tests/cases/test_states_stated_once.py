@@ -12,7 +12,6 @@ ROOT = Path(__file__).resolve().parents[2]
 # Left as they are for now: generate_data.py is being moved by another change; the two document rules
 # ("accepted at some point", "an end is recorded") have no group yet and sit in files outside this change.
 NOT_YET = {
-    "cases/management/commands/generate_data.py",
     "cases/portal_documents.py",
     "cases/documents/lifecycle.py",
 }
@@ -39,7 +38,12 @@ def test_no_status_group_outside_states():
     found = {}
     for path in ROOT.rglob("*.py"):
         relative = path.relative_to(ROOT).as_posix()
-        if relative.split("/")[0] in {".venv", "tests", "data", "node_modules"} or "/migrations/" in relative:
+        # bench/: the data generator's plans say which fabricated cases get which rows (e.g. "evaluated or
+        # closed cases carry a rating"), not rules of the product; it uses the groups where they match.
+        if (
+            relative.split("/")[0] in {".venv", "tests", "data", "node_modules", "bench"}
+            or "/migrations/" in relative
+        ):
             continue
         if relative == "cases/states.py" or relative in NOT_YET:
             continue
