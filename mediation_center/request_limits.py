@@ -10,13 +10,15 @@ from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooMany
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from mediation_center.api_limits import is_api_path
+
 
 class FormLimitMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method == "POST" and not request.path.startswith("/api/"):
+        if request.method == "POST" and not is_api_path(request):
             try:
                 request.POST  # noqa: B018 - parsed here so the limit errors below can be answered
             except TooManyFieldsSent:

@@ -195,7 +195,6 @@ def test_no_vendor_branch_outside_the_seam():
     allowed = {
         root / "mediation_center" / "dialect.py",
         root / "mediation_center" / "settings.py",  # defines IS_POSTGRES for the test markers
-        root / "cases" / "management" / "commands" / "generate_data.py",  # the PostgreSQL-only benchmark
     }
     found = [
         f"{path.relative_to(root)}:{n}"

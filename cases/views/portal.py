@@ -143,15 +143,11 @@ def document(request, token: str):
 
 
 # --- Sign-in ----------------------------------------------------------------------------------
-def _safe_next(request) -> str:
-    return safe_next(request, reverse("portal:my_cases"))
-
-
 @never_cache
 @require_http_methods(["GET", "POST"])
 def sign_in(request):
     """Phone first, then the six-digit code texted to it."""
-    next_url = _safe_next(request)
+    next_url = safe_next(request, reverse("portal:my_cases"))
     step = "phone"
     phone_form = forms.PhoneForm(request.POST or None)
     code_form = None
