@@ -36,7 +36,7 @@ from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from accounts.models import Center, Membership, User  # noqa: E402
-from cases.models import Case, DisputeType, Party  # noqa: E402
+from cases.core.models import Case, DisputeType, Party  # noqa: E402
 
 BENCH_DIR = Path(__file__).resolve().parent
 RESULTS_DIR = BENCH_DIR / "results"
@@ -610,7 +610,7 @@ def main(argv: list[str] | None = None) -> int:
 
 @operation("intake.register_case", target_ms=25, writes=True)
 def intake_register_case(env: Env):
-    from cases.services.intake import CaseData, PartyData, register_case
+    from cases.intake.services import CaseData, PartyData, register_case
 
     dispute_type = DisputeType.objects.get(code="neighbour")
 
@@ -764,7 +764,7 @@ page(
 # --- Warnings: the escalation sweep with 10,000 cases due, and with none due -----------------------
 def _sweep_backlog() -> int:
     """Sweep what is due already (the generated next checks fall due as hours pass), untimed."""
-    from cases.services.warnings import sweep_due_cases
+    from cases.warnings.services import sweep_due_cases
 
     return sweep_due_cases()
 
@@ -773,8 +773,8 @@ def _sweep_backlog() -> int:
 def sweep_10000(env: Env):
     from datetime import timedelta
 
-    from cases.models import OPEN_STATUSES
-    from cases.services.warnings import sweep_due_cases
+    from cases.core.states import OPEN_STATUSES
+    from cases.warnings.services import sweep_due_cases
 
     _sweep_backlog()
     rows = list(
@@ -804,7 +804,7 @@ def sweep_10000(env: Env):
 
 @operation("sweep.none_due", target_ms=50, writes=True)
 def sweep_none(env: Env):
-    from cases.services.warnings import sweep_due_cases
+    from cases.warnings.services import sweep_due_cases
 
     _sweep_backlog()
     return sweep_due_cases

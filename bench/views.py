@@ -4,7 +4,7 @@ from django.http import Http404, HttpResponse
 from django.utils.html import escape
 from django.views.decorators.http import require_GET
 
-from cases.models import Case
+from cases.core.models import Case
 
 
 @require_GET

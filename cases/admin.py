@@ -2,9 +2,10 @@
 
 from django.contrib import admin
 
-from cases.models import DisputeType, IntakeIdempotencyKey
-
-from . import admin_portal, admin_warnings  # noqa: F401
+from cases.core.models import DisputeType
+from cases.intake.models import IntakeIdempotencyKey
+from cases.portal import admin as portal_admin  # noqa: F401
+from cases.warnings import admin as warnings_admin  # noqa: F401
 
 
 @admin.register(DisputeType)

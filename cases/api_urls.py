@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from cases import api, api_identity
+from cases.core import api, api_identity
 
 urlpatterns = [
     path("cases/", api.CaseListView.as_view(), name="api-case-list"),
@@ -10,7 +10,7 @@ urlpatterns = [
         api_identity.PartyIdentityView.as_view(),
         name="api-party-verify-identity",
     ),
-    path("open311/v2/", include("cases.urls_open311")),
-    path("", include("cases.api_urls_warnings")),
-    path("", include("cases.api_urls_lifecycle")),
+    path("open311/v2/", include("cases.intake.api_urls")),
+    path("", include("cases.warnings.api_urls")),
+    path("", include("cases.lifecycle.api_urls")),
 ]

@@ -9,7 +9,7 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from . import portal_documents  # noqa: F401  (registers the citizens' PDFs)
-        from .seed import seed_reference_data
+        from cases.core.seed import seed_reference_data
+        from cases.documents import portal  # noqa: F401  (registers the citizens' PDFs)
 
         post_migrate.connect(seed_reference_data, sender=self)

@@ -2,9 +2,9 @@
 
 from decimal import Decimal
 
-from cases.models import DisputeType, Party, Source
-from cases.services.intake import CaseData, PartyData, register_case
-from cases.services.warnings import build_demo_warnings
+from cases.core.models import DisputeType, Party, Source
+from cases.intake.services import CaseData, PartyData, register_case
+from cases.warnings.services import build_demo_warnings
 
 DEMO_CASES = [
     (
@@ -67,17 +67,17 @@ def build_demo_cases(org: dict) -> int:
     from routing.demo import build_demo_routing
 
     build_demo_routing(org)
-    from cases.demo_intake import build_demo_intake
+    from cases.intake.demo import build_demo_intake
 
     build_demo_intake(org)
-    from cases.services.portal import build_demo_portal
+    from cases.portal.services import build_demo_portal
 
     build_demo_portal(org)
     build_demo_warnings(org)
-    from cases.demo_lifecycle import build_demo_lifecycle
+    from cases.lifecycle.demo import build_demo_lifecycle
 
     lifecycle_cases = build_demo_lifecycle(org)
-    from cases.demo_levels import build_demo_levels
+    from cases.core.demo import build_demo_levels
 
     level_cases = build_demo_levels(org)
     return len(DEMO_CASES) + lifecycle_cases + level_cases

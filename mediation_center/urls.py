@@ -18,7 +18,7 @@ urlpatterns = [
     path("api/", include("mediation_center.api_urls")),
     path("cases/", include("cases.urls")),
     path("routing/", include("routing.urls")),
-    path("portal/", include("cases.portal_urls")),
+    path("portal/", include("cases.portal.urls")),
 ]
 
 # JSON in the one error shape for paths under /api/, Django's pages elsewhere (mediation_center/api.py).

@@ -8,9 +8,9 @@ from rest_framework.views import APIView
 
 from accounts.access import roles_of
 from accounts.models import Membership
-from cases.access import get_case_for_claim, get_case_for_user, get_summons_for_user, supervises
-from cases.models import Case
-from cases.serializers import CaseListSerializer
+from cases.core.access import get_case_for_claim, get_case_for_user, get_summons_for_user, supervises
+from cases.core.models import Case
+from cases.core.serializers import CaseListSerializer
 
 from . import selectors, services
 from .models import Summons

@@ -5,7 +5,8 @@ from datetime import timedelta
 from django.utils import timezone
 
 from accounts.models import Department
-from cases.models import Case, Status
+from cases.core.models import Case
+from cases.core.states import Status
 
 from . import services
 from .models import RotaEntry, Summons

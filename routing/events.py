@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from cases.timeline import EventType
+from cases.core.timeline import EventType
 
 ROUTED = EventType("routed", _("分流"), public=True)
 ASSIGNED = EventType("assigned", _("指派调解员"))

@@ -3,7 +3,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Center, Department, User
-from cases.models import DisputeType, Status, WarningLevel
+from cases.core.models import DisputeType, WarningLevel
+from cases.core.states import Status
 
 from .models import Channel
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from accounts.models import Center, Department
-from cases.models import Case, Source
+from cases.core.models import Case, Source
 
 from .models import Channel, RoutingRule
 

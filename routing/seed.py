@@ -189,8 +189,8 @@ def seed_channels() -> None:
 
 
 def seed_rules() -> None:
-    from cases.models import DisputeType
-    from cases.seed import seed_dispute_types
+    from cases.core.models import DisputeType
+    from cases.core.seed import seed_dispute_types
 
     from .models import Channel, RoutingRule
 

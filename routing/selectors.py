@@ -11,9 +11,9 @@ from guardian.models import UserObjectPermission
 
 from accounts.access import centers_supervised_by, roles_of
 from accounts.models import Center, Department, Membership, User
-from cases.access import assigned_case_ids, channel_queue_q, summonses_visible_to
-from cases.models import Case, Party
-from cases.states import OPEN_STATUSES
+from cases.core.access import assigned_case_ids, channel_queue_q, summonses_visible_to
+from cases.core.models import Case, Party
+from cases.core.states import OPEN_STATUSES
 
 from .models import CaseAssignment, RotaEntry, RouteDecision, Summons
 

@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from accounts.models import Center, Department, User
-from cases.serializers import CaseListSerializer
+from cases.core.serializers import CaseListSerializer
 
 from .models import CaseAssignment, Channel, Summons
 

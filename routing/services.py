@@ -9,10 +9,11 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from accounts.models import Center, Department, Membership, User
-from cases.access import answers_summons, can_see, may_claim, supervises
-from cases.models import Case, Status
-from cases.services import lock_case, warnings
-from cases.states import OPEN_STATUSES, QUEUE_STATUSES, move
+from cases.core.access import answers_summons, can_see, may_claim, supervises
+from cases.core.models import Case
+from cases.core.services import lock_case
+from cases.core.states import OPEN_STATUSES, QUEUE_STATUSES, Status, move
+from cases.warnings import services as warnings
 from mediation_center.errors import IllegalTransition, NotAllowed
 
 from . import events

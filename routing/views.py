@@ -14,14 +14,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.access import roles_of
 from accounts.models import Membership, User
-from cases.access import (
+from cases.core.access import (
     answers_summons,
     get_case_for_claim,
     get_case_for_user,
     get_summons_for_user,
     supervises,
 )
-from cases.models import Case, Status
+from cases.core.models import Case
+from cases.core.states import Status
 from mediation_center.errors import DomainError
 
 from . import selectors, services

@@ -12,8 +12,8 @@ from django.conf import settings
 from django.core.cache import cache
 
 from accounts.models import Center, Department, Membership, User
+from cases.intake.services import CaseData, PartyData, register_case
 from cases.models import DisputeType, Party
-from cases.services.intake import CaseData, PartyData, register_case
 from routing.models import Channel
 from tests.factories import PASSWORD, CenterFactory, DepartmentFactory, MembershipFactory, UserFactory
 

@@ -24,7 +24,7 @@ def staff_client(clerk):
 def test_a_counter_submission_during_a_database_outage_comes_back_with_everything_typed(
     staff_client, monkeypatch
 ):
-    monkeypatch.setattr("cases.views.intake.register_case", _lost)
+    monkeypatch.setattr("cases.intake.views.register_case", _lost)
     data = intake_post(summary="拖欠三个月工资共计八千元")
     response = staff_client.post(reverse("cases:intake-register"), data)
     body = response.content.decode()
@@ -39,21 +39,21 @@ def test_a_counter_submission_during_a_database_outage_comes_back_with_everythin
 
 
 def test_a_page_read_during_a_database_outage_says_so(staff_client, monkeypatch):
-    monkeypatch.setattr("cases.views.intake.intake_queue_for", _lost)
+    monkeypatch.setattr("cases.intake.views.intake_queue_for", _lost)
     response = staff_client.get(reverse("cases:intake-list"))
     assert response.status_code == 503
     assert "数据库暂时无法连接，请稍后刷新页面重试" in response.content.decode()
 
 
 def test_typed_values_are_escaped_on_the_outage_page(staff_client, monkeypatch):
-    monkeypatch.setattr("cases.views.intake.register_case", _lost)
+    monkeypatch.setattr("cases.intake.views.register_case", _lost)
     data = intake_post(summary='"><script>alert(1)</script>')
     body = staff_client.post(reverse("cases:intake-register"), data).content.decode()
     assert "<script>alert(1)</script>" not in body and "&lt;script&gt;" in body
 
 
 def test_an_api_call_during_a_database_outage_answers_503_in_the_error_shape(staff_client, monkeypatch):
-    monkeypatch.setattr("cases.api.case_list_for", _lost)
+    monkeypatch.setattr("cases.core.api.case_list_for", _lost)
     response = staff_client.get(reverse("api-case-list"))
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "service_unavailable"
@@ -61,6 +61,6 @@ def test_an_api_call_during_a_database_outage_answers_503_in_the_error_shape(sta
 
 
 def test_the_outage_page_has_its_title_and_button(staff_client, monkeypatch):
-    monkeypatch.setattr("cases.views.intake.register_case", _lost)
+    monkeypatch.setattr("cases.intake.views.register_case", _lost)
     body = staff_client.post(reverse("cases:intake-register"), intake_post()).content.decode()
     assert "<h1>服务暂时不可用</h1>" in body and ">重新提交</button>" in body

@@ -12,7 +12,7 @@ Tables that hang on others' rows (session participants, signatures, ratings) rea
 plan (``parties_ids``, ``sessions``, ``agreement_id``), set by the earlier tables of the chunk or,
 with ``--only-extra``, loaded from the database; timeline events of the extra tables are queued with
 ``Chunk.event`` and written last. Every timeline row's type is a registered event type
-(``cases.timeline.REGISTRY``; ``rows.timeline_rows`` refuses any other). ``--only-extra`` is
+(``cases.core.timeline.REGISTRY``; ``rows.timeline_rows`` refuses any other). ``--only-extra`` is
 resumable and idempotent per table (its progress is in ``generate_data_progress``; see
 ``extras.generate_extra``).
 

@@ -14,7 +14,7 @@ from bench.generate.extras import read_progress, save_progress
 from bench.generate.org import build_staff, build_tree, ensure_departments, load_context
 from bench.generate.plans import plan_cases
 from bench.generate.tables import peak_rss_mb, run_summary, save_sequences, tables, vacuum
-from cases.models import Case
+from cases.core.models import Case
 from routing.models import Channel
 
 

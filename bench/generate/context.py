@@ -5,10 +5,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from accounts.models import Center
-from cases import timeline
-from cases.models import DisputeType, Outcome, PolicyClock, Status
-from cases.states import ENDED_STATUSES, OPEN_STATUSES
-from cases.workcalendar import WorkCalendar
+from cases.core import timeline
+from cases.core.models import DisputeType, Status
+from cases.core.states import ENDED_STATUSES, OPEN_STATUSES
+from cases.core.workcalendar import WorkCalendar
+from cases.lifecycle.models import Outcome
+from cases.warnings.models import PolicyClock
 from routing.models import Channel
 
 BENCH_PASSWORD = "Bench-pass-2026"
@@ -154,7 +156,7 @@ class CasePlan:
     routed_at: datetime | None
     n_extra_events: int
     parties: list[dict] = field(default_factory=list)
-    outcome: str = ""  # cases.models.lifecycle.Outcome, for concluded/closed and not-accepted cases
+    outcome: str = ""  # cases.lifecycle.models.Outcome, for concluded/closed and not-accepted cases
     due_at: datetime | None = None  # the handling deadline of an open case (Case.due_at, CaseClock.due_at)
     agreement_id: int | None = None  # set by agreement_rows (or loaded), read by term and signature rows
     agreement_signed_at: datetime | None = None  # when the mediator signed and the seal went on

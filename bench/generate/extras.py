@@ -13,7 +13,8 @@ from bench.generate.copy import encode
 from bench.generate.org import ensure_departments, load_context
 from bench.generate.plans import pick_outcome
 from bench.generate.tables import extra_tables, peak_rss_mb, run_summary, vacuum
-from cases.models import DisputeType, Outcome, Status
+from cases.core.models import DisputeType, Status
+from cases.lifecycle.models import Outcome
 
 EXTRA_COLUMNS = (
     "id, origin_center_id, center_id, status, source, dispute_type_id, created_at, warning_level, channel_id, "

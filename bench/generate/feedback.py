@@ -8,9 +8,12 @@ from bench.generate.context import OPEN, SATISFACTION_MIX, Chunk, Staff, weighte
 from bench.generate.copy import reserve_ids
 from bench.generate.participants import county_of, supervisor_of
 from bench.generate.rows import timeline_rows
-from cases.models import CaseConference, Rating, Status, SupervisionOrder
-from cases.services import portal, warnings
-from cases.services.portal import BAD_RATING_MAX
+from cases.core.models import Status
+from cases.portal import services as portal
+from cases.portal.models import Rating
+from cases.portal.services import BAD_RATING_MAX
+from cases.warnings import services as warnings
+from cases.warnings.models import CaseConference, SupervisionOrder
 from routing import events as routing_events
 from routing.models import Summons
 

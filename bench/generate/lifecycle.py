@@ -5,17 +5,10 @@ from datetime import timedelta
 
 from bench.generate.context import CHINA_OFFSET, OPEN, SATISFACTION_MIX, WORKED, Chunk, weighted
 from bench.generate.copy import reserve_ids
-from cases.models import (
-    Agreement,
-    AgreementTerm,
-    CaseClock,
-    FollowUpVisit,
-    MediationSession,
-    Outcome,
-    Status,
-    WarningChange,
-)
-from cases.states import WORKING_STATUSES
+from cases.core.models import Status
+from cases.core.states import WORKING_STATUSES
+from cases.lifecycle.models import Agreement, AgreementTerm, FollowUpVisit, MediationSession, Outcome
+from cases.warnings.models import CaseClock, WarningChange
 from routing.models import CaseAssignment
 
 # --- Lifecycle, routing and warnings tables (one row set per chunk, from the same plans) ---------

@@ -10,7 +10,8 @@ from accounts.models import Center, Department, Membership, User
 from bench.generate.context import BENCH_PASSWORD, PLACE_WORDS, PROVINCE_CODE, Context, Staff
 from bench.generate.copy import reserve_ids
 from bench.generate.people import mobile, person_name
-from cases.models import CaseNumberSequence, DisputeType, PolicyClock
+from cases.core.models import CaseNumberSequence, DisputeType
+from cases.warnings.models import PolicyClock
 from routing.models import Channel
 
 

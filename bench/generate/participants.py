@@ -6,9 +6,10 @@ from datetime import date, datetime, timedelta
 from accounts.models import Center
 from bench.generate.context import CHINA_OFFSET, CasePlan, Chunk, Context
 from bench.generate.copy import reserve_ids
-from cases.models import Evaluation, OralAgreement, Outcome, Status, TerminationNotice
-from cases.services import lifecycle
-from cases.services.lifecycle import NOTICE_OUTCOMES
+from cases.core.models import Status
+from cases.lifecycle import services as lifecycle
+from cases.lifecycle.models import Evaluation, OralAgreement, Outcome, TerminationNotice
+from cases.lifecycle.services import NOTICE_OUTCOMES
 
 # --- Participants, signatures, conclusions, ratings, summonses, supervision (and their events) ---------
 

@@ -6,8 +6,8 @@ from datetime import date, datetime
 
 from bench.generate.context import GIVEN, SURNAMES, Chunk
 from bench.generate.copy import reserve_ids
-from cases.identity import CREDIT_CODE_CHARS, credit_code_check_char, resident_id_check_char
-from cases.models import Party
+from cases.core.identity import CREDIT_CODE_CHARS, credit_code_check_char, resident_id_check_char
+from cases.core.models import Party
 
 
 def person_name(rng: random.Random) -> str:

@@ -17,8 +17,9 @@ from bench.generate.context import (
     Staff,
     weighted,
 )
-from cases.models import Outcome, Status
-from cases.states import ENDED_STATUSES
+from cases.core.models import Status
+from cases.core.states import ENDED_STATUSES
+from cases.lifecycle.models import Outcome
 
 # --- Plans and per-table generators --------------------------------------------------------
 

@@ -17,10 +17,11 @@ from bench.generate.context import (
 from bench.generate.copy import reserve_ids
 from bench.generate.participants import evaluator_of
 from bench.generate.people import person_name
-from cases import timeline
-from cases.models import Status, TimelineEvent
-from cases.services import lifecycle, warnings
-from cases.services.intake import TRACKING_ALPHABET, TRACKING_LENGTH
+from cases.core import timeline
+from cases.core.models import Status, TimelineEvent
+from cases.intake.services import TRACKING_ALPHABET, TRACKING_LENGTH
+from cases.lifecycle import services as lifecycle
+from cases.warnings import services as warnings
 from routing import events as routing_events
 
 
@@ -91,7 +92,7 @@ def case_rows(chunk: Chunk) -> Iterator[dict]:
         }
 
 
-# Every code a timeline row carries is a registered event type's (cases.timeline.REGISTRY), as the
+# Every code a timeline row carries is a registered event type's (cases.core.timeline.REGISTRY), as the
 # services declare them, so a generated timeline shows each event's label, never a raw code.
 REGISTERED, SUBMITTED, NOT_ACCEPTED = timeline.REGISTERED, timeline.SUBMITTED, timeline.NOT_ACCEPTED
 ROUTED, ASSIGNED = routing_events.ROUTED, routing_events.ASSIGNED

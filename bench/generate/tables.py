@@ -37,25 +37,19 @@ from bench.generate.participants import (
 )
 from bench.generate.people import party_rows
 from bench.generate.rows import case_rows, event_rows
-from cases.models import (
+from cases.core.models import Case, CaseNumberSequence, Party, TimelineEvent
+from cases.lifecycle.models import (
     Agreement,
     AgreementSignature,
     AgreementTerm,
-    Case,
-    CaseClock,
-    CaseConference,
-    CaseNumberSequence,
     Evaluation,
     FollowUpVisit,
     MediationSession,
     OralAgreement,
-    Party,
-    Rating,
-    SupervisionOrder,
     TerminationNotice,
-    TimelineEvent,
-    WarningChange,
 )
+from cases.portal.models import Rating
+from cases.warnings.models import CaseClock, CaseConference, SupervisionOrder, WarningChange
 from routing.models import CaseAssignment, Summons
 
 # The per-table generators, in insertion order (a table's foreign keys point to earlier ones).

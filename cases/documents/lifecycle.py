@@ -10,10 +10,12 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.models import Case, Outcome, Status, TerminationNotice
-from cases.selectors import case_timeline
-from cases.selectors_lifecycle import lifecycle_of
-from cases.timeline import label_for
+from cases.core.models import Case
+from cases.core.selectors import case_timeline
+from cases.core.states import Outcome, Status
+from cases.core.timeline import label_for
+from cases.lifecycle.models import TerminationNotice
+from cases.lifecycle.selectors import lifecycle_of
 from mediation_center.errors import DomainError
 
 from .pdf import LISTED_PARTIES, DocumentTooLarge, listed_parties, render_pdf
@@ -59,7 +61,7 @@ def build_agreement_pdf(case: Case) -> bytes:
     context["agreement"] = lifecycle.agreement
     context["signed_party_ids"] = {s.party_id for s in lifecycle.agreement.signatures.all()}
     context["copies"] = context["party_count"] + 1
-    return render_pdf("documents/agreement.html", context)
+    return render_pdf("cases/documents/agreement.html", context)
 
 
 def build_termination_notice_pdf(case: Case) -> bytes:
@@ -70,7 +72,7 @@ def build_termination_notice_pdf(case: Case) -> bytes:
     context = _base_context(case)
     context["notice"] = lifecycle.notice
     context["all_routes"] = TerminationNotice.Route.choices
-    return render_pdf("documents/termination_notice.html", context)
+    return render_pdf("cases/documents/termination_notice.html", context)
 
 
 def _case_file_events(case: Case) -> tuple[list[dict], list[dict], int]:
@@ -99,4 +101,4 @@ def build_case_file_pdf(case: Case) -> bytes:
     context["cover_parties"] = context["parties"][:LISTED_PARTIES]
     context["lifecycle"] = lifecycle_of(case)
     context["events"], context["latest_events"], context["events_left_out"] = _case_file_events(case)
-    return render_pdf("documents/case_file.html", context)
+    return render_pdf("cases/documents/case_file.html", context)

@@ -6,8 +6,8 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.utils import timezone
 
+from cases.core.models import Case
 from cases.documents.pdf import LISTED_PARTIES, listed_parties, qr_data_uri, render_pdf
-from cases.models import Case
 
 
 def status_url(case: Case) -> str:
@@ -41,4 +41,4 @@ def receipt_context(case: Case) -> dict:
 
 def receipt_pdf(case: Case) -> bytes:
     """PDF bytes of the receipt. Call outside ``transaction.atomic()``: rendering is slow."""
-    return render_pdf("documents/receipt.html", receipt_context(case))
+    return render_pdf("cases/documents/receipt.html", receipt_context(case))

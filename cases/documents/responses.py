@@ -8,7 +8,7 @@ from .pdf import DocumentRenderFailed
 
 def render_failed_response(request: HttpRequest, exc: DocumentRenderFailed) -> HttpResponse:
     response = render(
-        request, "documents/render_failed.html", {"message": exc.message}, status=exc.http_status
+        request, "cases/documents/render_failed.html", {"message": exc.message}, status=exc.http_status
     )
     if exc.http_status == 503:
         response["Retry-After"] = "60"

@@ -3,9 +3,9 @@
 from django import template
 from django.db.models import Q
 
-from cases.access import can_change
-from cases.forms.intake import AttachmentUploadForm
-from cases.models import Case
+from cases.core.access import can_change
+from cases.core.models import Case
+from cases.intake.forms import AttachmentUploadForm
 
 register = template.Library()
 

@@ -2,13 +2,13 @@
 
 from django import template
 
-from cases.access import can_change, may_verify_identity
-from cases.selectors_portal import case_messages
+from cases.core.access import can_change, may_verify_identity
+from cases.portal.selectors import case_messages
 
 register = template.Library()
 
 
-@register.inclusion_tag("portal/staff/_case_conversation.html", takes_context=True)
+@register.inclusion_tag("cases/portal/staff/_case_conversation.html", takes_context=True)
 def portal_case_conversation(context, case):
     user = context["request"].user
     return {
@@ -20,7 +20,7 @@ def portal_case_conversation(context, case):
     }
 
 
-@register.inclusion_tag("portal/staff/_case_identity.html", takes_context=True)
+@register.inclusion_tag("cases/portal/staff/_case_identity.html", takes_context=True)
 def portal_case_identity(context, case):
     """Which parties' ID numbers staff saw in person; only those link a portal citizen to this case."""
     parties = context.get("parties")

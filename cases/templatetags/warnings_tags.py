@@ -2,7 +2,7 @@
 
 from django import template
 
-from cases.access import supervises
+from cases.core.access import supervises
 
 register = template.Library()
 

@@ -7,9 +7,9 @@ from django.utils.safestring import SafeString
 
 from accounts.access import roles_of
 from accounts.models import Center, Membership
-from cases.access import can_change, may_claim, supervises
-from cases.models import Case, Status
-from cases.states import QUEUE_STATUSES
+from cases.core.access import can_change, may_claim, supervises
+from cases.core.models import Case
+from cases.core.states import QUEUE_STATUSES, Status
 from routing import selectors
 
 register = template.Library()

@@ -78,7 +78,7 @@ def test_a_server_error_inside_an_api_view_answers_500_json(client, login, clerk
     def broken(user):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr("cases.api.case_list_for", broken)
+    monkeypatch.setattr("cases.core.api.case_list_for", broken)
     login(clerk)
     error = assert_error(client.get(reverse("api-case-list")), 500, "server_error")
     assert error["message"] == "服务器内部错误，已记录，请稍后重试；如一再出现请联系管理员。"
@@ -89,7 +89,7 @@ def test_a_server_error_in_open311_answers_500_json(client, hotline, monkeypatch
     def broken(**kwargs):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr("cases.api_intake.register_case", broken)
+    monkeypatch.setattr("cases.intake.api.register_case", broken)
     response = client.post(
         reverse("open311-requests"),
         push_body(),

@@ -47,8 +47,12 @@ def test_the_served_openapi_schema_is_the_committed_one():
     from drf_spectacular.generators import SchemaGenerator
 
     schema = SchemaGenerator().get_schema(request=None, public=True)
-    now = json.dumps(json.loads(json.dumps(schema, default=str)), indent=2, sort_keys=True, ensure_ascii=False)
-    before = json.dumps(json.loads(SCHEMA.read_text(encoding="utf-8")), indent=2, sort_keys=True, ensure_ascii=False)
+    now = json.dumps(
+        json.loads(json.dumps(schema, default=str)), indent=2, sort_keys=True, ensure_ascii=False
+    )
+    before = json.dumps(
+        json.loads(SCHEMA.read_text(encoding="utf-8")), indent=2, sort_keys=True, ensure_ascii=False
+    )
     assert now == before, "the API schema changed:\n" + _diff(before, now, SCHEMA.name)[:6000]
 
 

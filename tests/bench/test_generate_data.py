@@ -8,10 +8,10 @@ from django.db.models import Count
 from accounts.models import Center, Membership, User
 from bench.generate import feedback
 from bench.generate import tables as table_list
-from cases.identity import normalize_credit_code, parse_resident_id
+from cases.core.identity import normalize_credit_code, parse_resident_id
+from cases.intake.services import CaseData, PartyData, register_case
 from cases.management.commands.generate_data import BENCH_PASSWORD, generate
 from cases.models import OPEN_STATUSES, Case, DisputeType, Party, Status, TimelineEvent
-from cases.services.intake import CaseData, PartyData, register_case
 from routing.models import Channel
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
@@ -344,6 +344,7 @@ def check_new_tables():
     """The rows of the new tables are what the services would have written."""
     from django.utils import timezone
 
+    from cases.core.timeline import REGISTRY
     from cases.models import (
         Agreement,
         AgreementSignature,
@@ -355,7 +356,6 @@ def check_new_tables():
         SupervisionOrder,
         TerminationNotice,
     )
-    from cases.timeline import REGISTRY
     from routing.models import CaseAssignment, Summons
 
     now = timezone.now()
@@ -460,9 +460,9 @@ def test_pages_and_dashboard_read_the_new_rows(generated):
 
     from django.utils import timezone
 
+    from cases.lifecycle.selectors import lifecycle_of
     from cases.models import Agreement, SupervisionOrder
-    from cases.selectors_lifecycle import lifecycle_of
-    from cases.selectors_warnings import Period, case_warning_panel, satisfaction_rate, timely_sign_rate
+    from cases.warnings.selectors import Period, case_warning_panel, satisfaction_rate, timely_sign_rate
 
     case = Agreement.objects.exclude(effective_on=None).select_related("case").first().case
     lifecycle = lifecycle_of(case)
@@ -562,7 +562,7 @@ def test_timelines_carry_registered_event_types_only(generated):
     from django.test import Client
     from django.urls import reverse
 
-    from cases.timeline import REGISTRY
+    from cases.core.timeline import REGISTRY
 
     types = set(TimelineEvent.objects.values_list("type", flat=True).distinct())
     assert types <= set(REGISTRY), types - set(REGISTRY)

@@ -6,9 +6,9 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from cases.core.states import move
+from cases.lifecycle import services
 from cases.models import Case, Status, TerminationNotice
-from cases.services import lifecycle as services
-from cases.states import move
 
 
 def route(case: Case, channel) -> Case:

@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
+from cases.core.workcalendar import WorkCalendar, end_of_day, local_zone, provisional_years
 from cases.models import CalendarDay, CalendarYear
-from cases.workcalendar import WorkCalendar, end_of_day, local_zone, provisional_years
 
 D = dt.date
 

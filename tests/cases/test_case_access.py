@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from cases.access import cases_visible_to
+from cases.core.access import cases_visible_to
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 from django.urls import reverse
 
-from cases import timeline
+from cases.core import timeline
 
 NOTE = timeline.EventType("test_note", "测试记录")
 

@@ -31,7 +31,7 @@ from cases.models import (
     WarningLevel,
     WarningSetting,
 )
-from cases.services.warnings import on_case_changed, seed_sweep_schedule
+from cases.warnings.services import on_case_changed, seed_sweep_schedule
 
 pytestmark = [pytest.mark.celery_live, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]

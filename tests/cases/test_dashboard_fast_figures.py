@@ -15,6 +15,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Center, User
+from cases.core.workcalendar import local_date, start_of_day
 from cases.models import (
     OPEN_STATUSES,
     Case,
@@ -25,8 +26,7 @@ from cases.models import (
     Status,
     WarningChange,
 )
-from cases.selectors_warnings import LEVELS, Period, dashboard_figures
-from cases.workcalendar import local_date, start_of_day
+from cases.warnings.selectors import LEVELS, Period, dashboard_figures
 from tests.cases.warnings_support import local
 
 pytestmark = pytest.mark.django_db
@@ -315,7 +315,7 @@ def test_page_api_and_excel_show_the_same_numbers_on_every_backend(data, supervi
     from django.urls import reverse
     from openpyxl import load_workbook
 
-    from cases.selectors_warnings import MEASURES
+    from cases.warnings.selectors import MEASURES
 
     client = login(supervisor)
     query = {"start": PERIOD.start.isoformat(), "end": PERIOD.end.isoformat()}

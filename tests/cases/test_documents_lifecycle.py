@@ -11,7 +11,7 @@ from cases.documents.lifecycle import (
     build_case_file_pdf,
     build_termination_notice_pdf,
 )
-from cases.services import lifecycle as services
+from cases.lifecycle import services
 from tests.cases.lifecycle_helpers import *  # noqa: F403
 from tests.cases.lifecycle_helpers import draft
 

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 import time_machine
 
-from cases.identity import (
+from cases.core.identity import (
     IdentityError,
     mask_id_number,
     mask_phone,

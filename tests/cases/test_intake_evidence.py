@@ -88,7 +88,7 @@ def test_upload_later_on_the_case_page_and_download(login, clerk, make_case, out
 
 
 def test_upload_on_a_case_the_user_may_only_read_is_forbidden(login, clerk, make_case, outsider):
-    from cases import states
+    from cases.core import states
     from cases.models import Status
 
     case = make_case()

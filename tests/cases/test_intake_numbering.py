@@ -8,8 +8,8 @@ import time_machine
 from django.db import connection
 
 from accounts.models import Center
+from cases.intake.services import TRACKING_ALPHABET, TRACKING_LENGTH, register_case
 from cases.models import Case
-from cases.services.intake import TRACKING_ALPHABET, TRACKING_LENGTH, register_case
 from tests.conftest import make_case_data
 
 

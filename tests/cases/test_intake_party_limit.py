@@ -9,8 +9,8 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from cases.intake.services import PartyData, TooManyParties
 from cases.models import Case, IntakeIdempotencyKey, Party, TimelineEvent
-from cases.services.intake import PartyData, TooManyParties
 from tests.cases.intake_helpers import intake_post
 from tests.cases.open311_fixtures import make_system, push_body
 from tests.conftest import make_case_data
@@ -52,7 +52,7 @@ def test_the_default_limit_is_documented():
 
 # --- The service: the one place the rule lives ------------------------------------------------
 def test_register_case_refuses_more_parties_than_the_limit(world, clerk, settings):
-    from cases.services.intake import register_case
+    from cases.intake.services import register_case
 
     settings.CASE_MAX_PARTIES = 3
     parties = [PartyData(role=Party.Role.APPLICANT, name=f"甲{i}") for i in range(4)]

@@ -4,7 +4,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from cases.forms.intake import PartyForm
+from cases.intake.forms import PartyForm
 from cases.models import Case
 from tests.cases.intake_helpers import intake_post
 

@@ -7,10 +7,9 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from cases import states
-from cases.models import Case, Party, Source, Status, TimelineEvent
-from cases.selectors_intake import find_related_cases
-from cases.services.intake import (
+from cases.core import states
+from cases.intake.selectors import find_related_cases
+from cases.intake.services import (
     IntakeRefused,
     PartyData,
     accept_case,
@@ -19,6 +18,7 @@ from cases.services.intake import (
     refuse_case,
     register_case,
 )
+from cases.models import Case, Party, Source, Status, TimelineEvent
 from tests.cases.intake_helpers import intake_post
 from tests.conftest import make_case_data
 

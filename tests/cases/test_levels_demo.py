@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Center, Membership, User
+from cases.intake.services import CaseData, PartyData, register_case
+from cases.lifecycle import services as lifecycle
 from cases.models import Case, DisputeType, FollowUpVisit, Party, Satisfaction, Status
-from cases.services import lifecycle
-from cases.services.intake import CaseData, PartyData, register_case
 from routing.models import CaseAssignment
 from routing.services import claim_case, route_case
 

@@ -106,7 +106,7 @@ def test_api_full_chain(login, routed_case, mediator, supervisor):
     ).json()
     from django.utils import timezone
 
-    from cases.workcalendar import WorkCalendar
+    from cases.core.workcalendar import WorkCalendar
 
     today = timezone.localdate()
     expected = (WorkCalendar().add_calendar_days(today, 30) - today).days  # 30, or more past a holiday

@@ -5,8 +5,8 @@ import threading
 import pytest
 from django.db import connection
 
+from cases.lifecycle import services
 from cases.models import FollowUpVisit, TimelineEvent
-from cases.services import lifecycle as services
 from mediation_center.errors import DomainError
 from tests.cases.lifecycle_helpers import *  # noqa: F403
 

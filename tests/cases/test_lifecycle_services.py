@@ -9,6 +9,8 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from cases.lifecycle import services
+from cases.lifecycle.selectors import overdue_follow_ups_for
 from cases.models import (
     Case,
     FollowUpVisit,
@@ -18,8 +20,6 @@ from cases.models import (
     TerminationNotice,
     TimelineEvent,
 )
-from cases.selectors_lifecycle import overdue_follow_ups_for
-from cases.services import lifecycle as services
 from mediation_center.errors import DomainError, IllegalTransition, NotAllowed
 from tests.cases.lifecycle_helpers import *  # noqa: F403
 from tests.cases.lifecycle_helpers import draft, make_effective, route, session
@@ -116,7 +116,7 @@ def test_agreement_is_not_effective_without_the_seal(mediating_case, mediator):
 def test_confirmation_window_follows_the_setting(mediating_case, mediator, settings):
     settings.JUDICIAL_CONFIRMATION_DAYS = 15
     agreement = make_effective(mediating_case, mediator)
-    from cases.workcalendar import WorkCalendar
+    from cases.core.workcalendar import WorkCalendar
 
     assert agreement.confirmation_deadline == WorkCalendar().add_calendar_days(agreement.effective_on, 15)
     assert agreement.confirmation_deadline >= agreement.effective_on + timedelta(days=15)

@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from cases.lifecycle import services
 from cases.models import Case, FollowUpVisit, Status
-from cases.services import lifecycle as services
 from tests.cases.lifecycle_helpers import *  # noqa: F403
 from tests.cases.lifecycle_helpers import draft, route, session
 

@@ -5,7 +5,7 @@ import datetime as dt
 from django.utils import timezone
 
 from cases.models import Rating
-from cases.selectors_warnings import Period, dashboard_figures
+from cases.warnings.selectors import Period, dashboard_figures
 
 
 def _measure(figures, key):
@@ -60,8 +60,8 @@ def test_visit_satisfaction_and_overdue_visits(make_case, supervisor, login):
 
 
 def test_failed_sessions_raise_the_risk_level(make_case, world, mediator):
+    from cases.lifecycle.services import record_session
     from cases.models import SessionOutcome, WarningLevel
-    from cases.services.lifecycle import record_session
     from tests.cases.lifecycle_helpers import route
 
     case = route(make_case(), world.channels["specialist"])
@@ -118,7 +118,7 @@ def test_escalations_reach_the_assigned_mediator_not_the_whole_channel(
     make_case, world, mediator, supervisor
 ):
     from accounts.models import Membership
-    from cases.services.warnings import escalation_recipients
+    from cases.warnings.services import escalation_recipients
     from tests.cases.lifecycle_helpers import route
     from tests.factories import MembershipFactory, UserFactory
 

@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
+from cases.intake.services import refuse_case
 from cases.models import Case, Source, Status
-from cases.services.intake import refuse_case
 from tests.cases.open311_fixtures import make_system, push_body
 
 SERVICES = reverse("open311-services")

@@ -2,8 +2,8 @@
 
 import pytest
 
+from cases.core.states import TABLE, TRANSITIONS, can_move, move, outcomes_from
 from cases.models import Case, Outcome, Status
-from cases.states import TABLE, TRANSITIONS, can_move, move, outcomes_from
 from mediation_center.errors import IllegalTransition
 
 S, O = Status, Outcome  # noqa: E741

@@ -1,11 +1,11 @@
 """Rules stated once: each status group in cases/states.py (no other module writes out a tuple, list or set of
-two or more Status members), and the case row lock in cases.services.lock_case."""
+two or more Status members), and the case row lock in cases.core.services.lock_case."""
 
 import ast
 import re
 from pathlib import Path
 
-from cases import states
+from cases.core import states
 from cases.models import OPEN_STATUSES, Status
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -71,7 +71,7 @@ def test_the_groups_read_from_the_table():
 
 
 def test_one_case_row_lock():
-    """Reading one case under FOR UPDATE is cases.services.lock_case; nothing else spells it out."""
+    """Reading one case under FOR UPDATE is cases.core.services.lock_case; nothing else spells it out."""
     pattern = re.compile(r"Case\.objects\.select_for_update\(\)(\.select_related\([^)]*\))?\.get\(")
     found = {}
     for path in ROOT.rglob("*.py"):

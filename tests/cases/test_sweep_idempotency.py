@@ -8,7 +8,7 @@ import time_machine
 from django.db import connection
 
 from cases.models import Case, TimelineEvent, WarningChange, WarningLevel
-from cases.services.warnings import LEVEL_CHANGED, sweep_due_cases
+from cases.warnings.services import LEVEL_CHANGED, sweep_due_cases
 from tests.cases.warnings_support import START, local
 
 L = WarningLevel

@@ -8,6 +8,8 @@ import time_machine
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from cases.core.workcalendar import WorkCalendar, end_of_day, start_of_day
+from cases.intake.services import register_case
 from cases.models import (
     CalendarDay,
     Case,
@@ -21,10 +23,8 @@ from cases.models import (
     WarningLevel,
     WarningSetting,
 )
-from cases.services import warnings
-from cases.services.intake import register_case
-from cases.services.warnings import issue_supervision_order, sweep_due_cases, update_rows, warning_settings
-from cases.workcalendar import WorkCalendar, end_of_day, start_of_day
+from cases.warnings import services as warnings
+from cases.warnings.services import issue_supervision_order, sweep_due_cases, update_rows, warning_settings
 from tests.cases.warnings_support import START, local, reload
 from tests.conftest import make_case_data
 

@@ -10,8 +10,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from cases.models import Case, DisputeType, Status, WarningLevel
-from cases.selectors_warnings import Period, dashboard_figures
-from cases.services.warnings import issue_supervision_order, on_case_changed, sweep_due_cases
+from cases.warnings.selectors import Period, dashboard_figures
+from cases.warnings.services import issue_supervision_order, on_case_changed, sweep_due_cases
 from tests.cases.warnings_support import START, local
 
 pytestmark = pytest.mark.django_db

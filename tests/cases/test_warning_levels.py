@@ -5,9 +5,9 @@ import datetime as dt
 import pytest
 import time_machine
 
+from cases.core.workcalendar import end_of_day
 from cases.models import CaseClock, DisputeType, TimelineEvent, WarningChange, WarningLevel, WarningSetting
-from cases.services.warnings import LEVEL_CHANGED, on_case_changed, raise_warning_level, sweep_due_cases
-from cases.workcalendar import end_of_day
+from cases.warnings.services import LEVEL_CHANGED, on_case_changed, raise_warning_level, sweep_due_cases
 from mediation_center.errors import NotAllowed
 from tests.cases.warnings_support import START, local, reload
 

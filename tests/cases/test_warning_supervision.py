@@ -8,7 +8,7 @@ from django.core import mail
 from kombu.exceptions import OperationalError
 
 from cases.models import CaseConference, Notification, SupervisionOrder, TimelineEvent, WarningLevel
-from cases.services.warnings import (
+from cases.warnings.services import (
     acknowledge_supervision_order,
     issue_supervision_order,
     record_case_conference,
@@ -17,7 +17,7 @@ from cases.services.warnings import (
     sweep_due_cases,
     update_risk_factors,
 )
-from cases.tasks import send_notification_email
+from cases.warnings.tasks import send_notification_email
 from mediation_center.celery import app
 from mediation_center.errors import DomainError, NotAllowed
 from tests.cases.warnings_support import START, reload

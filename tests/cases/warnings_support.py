@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from cases.workcalendar import local_zone
+from cases.core.workcalendar import local_zone
 
 START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=local_zone())  # a Monday with no holiday nearby
 

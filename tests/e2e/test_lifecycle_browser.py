@@ -55,7 +55,7 @@ def test_mediation_from_session_to_follow_up_visit(
     assert page.locator("[data-testid=agreement-state]").inner_text().startswith("已生效")
     from django.utils import timezone
 
-    from cases.workcalendar import WorkCalendar
+    from cases.core.workcalendar import WorkCalendar
 
     today = timezone.localdate()
     days_left = (

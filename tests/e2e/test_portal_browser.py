@@ -5,7 +5,7 @@ import re
 import pytest
 
 from accounts import sms
-from cases.access import cases_visible_to
+from cases.core.access import cases_visible_to
 from cases.models import Case
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

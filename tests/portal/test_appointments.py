@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from cases.models import Appointment, AppointmentSchedule, AppointmentSlot
-from cases.services.portal import SlotFull, book_appointment, ensure_slots
+from cases.portal.services import SlotFull, book_appointment, ensure_slots
 from tests.factories import UserFactory
 
 # A Monday at 08:00 Shanghai time, before every default slot.
@@ -188,7 +188,7 @@ def test_concurrent_bookings_never_overbook(world, settings):
 @pytest.mark.django_db
 def test_home_visit_endpoint_access(world, citizen, clerk, mediator, outsider, foreign_clerk):
     from cases.models import HomeVisitRequest
-    from cases.services.portal import request_home_visit
+    from cases.portal.services import request_home_visit
 
     visit = request_home_visit(
         citizen=citizen,
@@ -215,7 +215,7 @@ def test_home_visit_endpoint_access(world, citizen, clerk, mediator, outsider, f
 @pytest.mark.django_db
 def test_citizen_cancels_own_home_visit_request(world, citizen, other_citizen, clerk):
     from cases.models import HomeVisitRequest
-    from cases.services.portal import request_home_visit
+    from cases.portal.services import request_home_visit
 
     visit = request_home_visit(
         citizen=citizen,

@@ -74,8 +74,8 @@ def test_another_citizen_gets_404(other_citizen, citizen, mediation_case):
 
 @pytest.mark.django_db
 def test_a_new_phone_reaches_the_case_once_the_counter_checks_the_id_with_it(make_case, mediation_case):
+    from cases.intake.services import PartyData
     from cases.models import Party
-    from cases.services.intake import PartyData
     from tests.factories import UserFactory
 
     # The counter recorded ID 11010519491231002X with phone 13800138000; a new phone alone does not

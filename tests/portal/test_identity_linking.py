@@ -12,10 +12,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from cases.intake.services import PartyData
 from cases.models import Case, CaseMessage, Party, TimelineEvent
-from cases.services.intake import PartyData
-from cases.services.portal import post_case_message
-from cases.views.portal import document_token
+from cases.portal.services import post_case_message
+from cases.portal.views import document_token
 from tests.cases.open311_fixtures import make_system, push_body
 from tests.conftest import VALID_ID
 

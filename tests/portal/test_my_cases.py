@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from cases.models import Source
-from cases.selectors_portal import cases_for_citizen
+from cases.portal.selectors import cases_for_citizen
 from tests.conftest import make_case_data
 
 
@@ -16,8 +16,8 @@ def as_user(user) -> Client:
 
 @pytest.mark.django_db
 def test_citizen_sees_cases_by_phone_and_counter_verified_id(citizen, make_case, world):
+    from cases.intake.services import PartyData
     from cases.models import Party
-    from cases.services.intake import PartyData
 
     by_phone = make_case()
     # registered at the counter for the same ID number but a different phone (an old number)
@@ -33,7 +33,7 @@ def test_citizen_sees_cases_by_phone_and_counter_verified_id(citizen, make_case,
         ]
     )
     # an online form typed with someone's ID number proves nothing
-    from cases.services.intake import register_case
+    from cases.intake.services import register_case
 
     register_case(
         center=world.county,

@@ -2,7 +2,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from cases.access import cases_visible_to
+from cases.core.access import cases_visible_to
 from cases.models import Case, DisputeType, Party, Source, Status, TimelineEvent
 
 URL = "/portal/apply/"

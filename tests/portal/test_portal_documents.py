@@ -39,7 +39,7 @@ def test_no_receipt_before_the_case_is_accepted(client, make_case):
 
 @pytest.mark.django_db
 def test_parties_get_the_effective_agreement_and_the_termination_notice(client, make_case, world, mediator):
-    from cases.services.lifecycle import conclude_case
+    from cases.lifecycle.services import conclude_case
     from tests.cases.lifecycle_helpers import draft, make_effective, route, session
 
     case = route(make_case(), world.channels["specialist"])

@@ -2,7 +2,7 @@ import pytest
 from django.test import Client
 
 from cases.models import Party, Rating, TimelineEvent
-from cases.selectors_portal import ratings_for_supervisor, satisfaction_summary
+from cases.portal.selectors import ratings_for_supervisor, satisfaction_summary
 from tests.factories import UserFactory
 
 

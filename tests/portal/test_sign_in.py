@@ -135,7 +135,7 @@ def test_invalid_phone_is_refused_next_to_the_field(client, send, sms_outbox):
 
 @pytest.mark.django_db
 def test_sms_is_sent_only_after_commit(sms_outbox):
-    from cases.services.portal import request_sign_in_code
+    from cases.portal.services import request_sign_in_code
 
     with pytest.raises(RuntimeError):
         with transaction.atomic():

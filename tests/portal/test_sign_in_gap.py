@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts import sms
 from cases.models import SignInCode, SignInCodeGap
-from cases.services.portal import TooManyAttempts, request_sign_in_code
+from cases.portal.services import TooManyAttempts, request_sign_in_code
 
 PHONE = "13600004321"
 

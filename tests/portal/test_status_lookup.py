@@ -6,8 +6,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import SecurityAuditEvent
-from cases import timeline
-from cases.selectors_portal import register_portal_document, unregister_portal_document
+from cases.core import timeline
+from cases.portal.selectors import register_portal_document, unregister_portal_document
 
 URL = "/portal/status/"
 GENERIC = "查询码（或案号）与手机号后四位不匹配，请核对后重试。"

@@ -122,8 +122,8 @@ ENDPOINTS = [
 
 @pytest.fixture
 def targets(make_case, routed_case, mediator, liaison):
+    from cases.lifecycle import services as lifecycle
     from cases.models import TerminationNotice
-    from cases.services import lifecycle
     from routing import services
     from tests.cases.lifecycle_helpers import make_effective, session
 

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Membership
-from cases.access import get_case_for_claim
+from cases.core.access import get_case_for_claim
 from cases.models import Status
 from routing import services
 from routing.errors import AlreadyClaimed

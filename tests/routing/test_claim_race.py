@@ -5,7 +5,7 @@ import threading
 import pytest
 from django.db import connection
 
-from cases.access import get_case_for_claim
+from cases.core.access import get_case_for_claim
 from cases.models import Case
 from routing import services
 from routing.errors import AlreadyClaimed

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from cases.access import can_change, cases_visible_to
+from cases.core.access import can_change, cases_visible_to
 from mediation_center.errors import NotAllowed
 from routing import services
 

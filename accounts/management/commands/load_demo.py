@@ -3,7 +3,8 @@ from django.db.models import Count, Q
 
 from accounts.demo import build_demo_org
 from accounts.models import Center, Department, Membership, User
-from cases.models import Case, FollowUpVisit, Status
+from cases.core.models import Case, Status
+from cases.lifecycle.models import FollowUpVisit
 
 
 class Command(BaseCommand):

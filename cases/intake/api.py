@@ -1,0 +1,460 @@
+"""External intake API for the 12345 hotline, grid platform and petition system, after Open311 GeoReport v2.
+
+- ``GET  services.json``           the service list (dispute types)
+- ``POST requests.json``           push a case; ``(source_system, external_id)`` is unique, a repeat push
+                                   answers 200 with the existing case; ``Idempotency-Key`` replays
+- ``GET  requests/<id>.json``      one request's status
+- ``GET  requests.json?updated_after=...``  requests of this system updated since a time
+
+Each external system signs in with its own token (``Authorization: Token ...``, or ``api_key=`` in the query
+string or a form-encoded body) and sees only the cases it pushed.
+"""
+
+import hashlib
+import json
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.http.multipartparser import MultiPartParserError
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, permissions, serializers, status
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import ExternalSystem, User
+from cases.core.models import Case, DisputeType, Party
+from cases.core.states import OPEN_STATUSES, Status
+from cases.documents.receipt import status_url
+from cases.intake.forms import PartyForm
+from cases.intake.models import IntakeIdempotencyKey
+from cases.intake.services import CaseData, TooManyParties, check_party_count, register_case
+from mediation_center.api import error_body
+from mediation_center.api_limits import refuse_unstorable_text
+
+MAX_LIST = 500
+
+
+class ApiKeyAuthentication(TokenAuthentication):
+    """Open311's ``api_key`` parameter, for clients that cannot send ``Authorization: Token ...``.
+
+    Read from the query string, or from a form-encoded body as GeoReport v2 posts it; never from a JSON
+    body, so nothing is parsed before the caller is known. (A form body is flat, and its size was
+    checked from Content-Length by ApiBodyLimitMiddleware before this runs.)
+    """
+
+    FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+    def authenticate(self, request):
+        key = request.query_params.get("api_key")
+        if not key and request.method == "POST" and request.content_type.startswith(self.FORM_TYPES):
+            try:
+                key = request._request.POST.get("api_key")
+            except MultiPartParserError as exc:
+                raise exceptions.ParseError(_("表单请求体无法解析。")) from exc
+        if not key:
+            return None
+        return self.authenticate_credentials(str(key))
+
+
+class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
+    target_class = "cases.intake.api.ApiKeyAuthentication"
+    name = "open311ApiKey"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "query", "name": "api_key"}
+
+
+class IsExternalSystem(permissions.BasePermission):
+    message = _("仅限已登记的外部系统调用。")
+
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(
+            user and user.is_authenticated and user.kind == User.Kind.SYSTEM and _system_of(user) is not None
+        )
+
+
+def _system_of(user) -> ExternalSystem | None:
+    """The user's external system with its center (where its cases go), in one query, kept on the user."""
+    related = User.external_system.related
+    if not related.is_cached(user):
+        related.set_cached_value(
+            user, ExternalSystem.objects.select_related("center").filter(user=user).first()
+        )
+    return related.get_cached_value(user)
+
+
+class Open311View(APIView):
+    authentication_classes = [TokenAuthentication, ApiKeyAuthentication]
+    permission_classes = [IsExternalSystem]
+
+    @property
+    def system(self) -> ExternalSystem:
+        return self.request.user.external_system
+
+
+# --- Representations ------------------------------------------------------------------
+
+
+def service_body(dispute_type: DisputeType) -> dict:
+    return {
+        "service_code": dispute_type.code,
+        "service_name": dispute_type.name,
+        "description": dispute_type.name_en,
+        "metadata": False,
+        "type": "realtime",
+        "keywords": "",
+        "group": "dispute",
+    }
+
+
+def request_body(case: Case) -> dict:
+    """One service request, Open311-shaped, with this center's extensions (case number, tracking code)."""
+    return {
+        "service_request_id": str(case.pk),
+        "status": "open" if case.is_open else "closed",
+        "status_notes": case.outcome_reason or str(case.get_status_display()),
+        "service_name": case.dispute_type.name,
+        "service_code": case.dispute_type.code,
+        "description": case.summary,
+        "agency_responsible": case.center.name,
+        "requested_datetime": case.created_at.isoformat(),
+        "updated_datetime": case.updated_at.isoformat(),
+        "address": case.place,
+        "external_id": case.external_id,
+        "case_number": case.number,
+        "case_status": case.status,
+        "tracking_code": case.tracking_code,
+    }
+
+
+def created_body(case: Case) -> list[dict]:
+    """Open311's POST answer: a list with one item. Built from the case only, so a repeat push gets the same body."""
+    return [
+        {
+            "service_request_id": str(case.pk),
+            "service_notice": _("已登记，案号 %(number)s。") % {"number": case.number},
+            "account_id": None,
+            "external_id": case.external_id,
+            "case_number": case.number,
+            "tracking_code": case.tracking_code,
+            "status_url": status_url(case),
+        }
+    ]
+
+
+# What the representations above answer, for the schema (tests/api/test_schema_contract.py holds them
+# together). Open311 answers lists: even one request's status and a push's answer are one-item lists.
+
+
+class ServiceSerializer(serializers.Serializer):
+    service_code = serializers.CharField()
+    service_name = serializers.CharField()
+    description = serializers.CharField()
+    metadata = serializers.BooleanField()
+    type = serializers.ChoiceField(choices=["realtime", "batch", "blackbox"])
+    keywords = serializers.CharField()
+    group = serializers.CharField()
+
+
+class ServiceRequestSerializer(serializers.Serializer):
+    service_request_id = serializers.CharField()
+    status = serializers.ChoiceField(choices=["open", "closed"])
+    status_notes = serializers.CharField()
+    service_name = serializers.CharField()
+    service_code = serializers.CharField()
+    description = serializers.CharField()
+    agency_responsible = serializers.CharField()
+    requested_datetime = serializers.DateTimeField()
+    updated_datetime = serializers.DateTimeField()
+    address = serializers.CharField()
+    external_id = serializers.CharField()
+    case_number = serializers.CharField()
+    case_status = serializers.ChoiceField(choices=Status.choices)
+    tracking_code = serializers.CharField()
+
+
+class CreatedRequestSerializer(serializers.Serializer):
+    service_request_id = serializers.CharField()
+    service_notice = serializers.CharField()
+    account_id = serializers.CharField(allow_null=True)
+    external_id = serializers.CharField()
+    case_number = serializers.CharField()
+    tracking_code = serializers.CharField()
+    status_url = serializers.URLField()
+
+
+# --- Input -------------------------------------------------------------------------------
+
+
+class PartyInputSerializer(serializers.Serializer):
+    """Fields are checked by the counter's PartyForm, so both intakes give the same Chinese messages."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict):
+            raise serializers.ValidationError(_("当事人应为对象。"))
+        values = {key: ("" if value is None else value) for key, value in data.items()}
+        if values.get("id_number") and not values.get("id_type"):
+            values["id_type"] = Party.IdType.RESIDENT_ID
+        values.setdefault("kind", Party.Kind.PERSON)
+        form = PartyForm(values)
+        if not form.is_valid():
+            raise serializers.ValidationError({k: [str(e) for e in v] for k, v in form.errors.items()})
+        return form.to_party_data()
+
+
+class RequestInputSerializer(serializers.Serializer):
+    service_code = serializers.SlugRelatedField(
+        slug_field="code", queryset=DisputeType.objects.filter(active=True)
+    )
+    external_id = serializers.CharField(max_length=100)
+    description = serializers.CharField(max_length=5000)
+    address_string = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    lat = serializers.FloatField(required=False, min_value=-90, max_value=90)
+    long = serializers.FloatField(required=False, min_value=-180, max_value=180)
+    first_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    last_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    phone = serializers.CharField(max_length=24, required=False, allow_blank=True, default="")
+    email = serializers.EmailField(required=False, allow_blank=True)
+    parties = PartyInputSerializer(many=True, required=False)
+    claims = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal(0), required=False)
+    people_count = serializers.IntegerField(min_value=1, max_value=100000, required=False, default=1)
+    is_group = serializers.BooleanField(required=False, default=False)
+    risk_violence = serializers.BooleanField(required=False, default=False)
+    risk_mass_incident = serializers.BooleanField(required=False, default=False)
+    risk_upward_petition = serializers.BooleanField(required=False, default=False)
+    police_calls = serializers.IntegerField(min_value=0, max_value=1000, required=False, default=0)
+
+    def to_internal_value(self, data):
+        # The party limit is checked before any party is: 10,000 parties are refused at once, not validated.
+        parties = data.get("parties") if hasattr(data, "get") else None
+        if isinstance(parties, list):
+            try:
+                check_party_count(len(parties))
+            except TooManyParties as exc:
+                raise serializers.ValidationError({"parties": [str(exc.message)]}) from exc
+        return super().to_internal_value(data)
+
+    def validate_external_id(self, value):
+        value = value.strip()
+        if not value:
+            raise serializers.ValidationError(_("外部编号不能为空。"))
+        return value
+
+    def validate(self, attrs):
+        parties = attrs.get("parties") or []
+        if not parties:
+            name = (attrs.get("last_name", "") + attrs.get("first_name", "")).strip()
+            if not name:
+                raise serializers.ValidationError(
+                    {
+                        "parties": [
+                            _("请提供当事人（parties），或至少提供申请人姓名（last_name/first_name）。")
+                        ]
+                    }
+                )
+            applicant = PartyInputSerializer().to_internal_value(
+                {"role": Party.Role.APPLICANT, "name": name, "phone": attrs.get("phone", "")}
+            )
+            parties = [applicant]
+        if not any(p.role == Party.Role.APPLICANT for p in parties):
+            raise serializers.ValidationError({"parties": [_("至少登记一名申请人。")]})
+        attrs["parties"] = parties
+        return attrs
+
+
+def _plain(data) -> dict:
+    """The raw payload as plain JSON (form-encoded bodies become a dict of strings)."""
+    if hasattr(data, "lists"):
+        return {key: values[0] if len(values) == 1 else values for key, values in data.lists()}
+    return json.loads(json.dumps(data, default=str))
+
+
+def _canonical(payload: dict) -> str:
+    return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def _fingerprint(payload: dict) -> str:
+    return hashlib.sha256(_canonical(payload).encode()).hexdigest()
+
+
+class IdempotencyConflict(exceptions.APIException):
+    status_code = 422
+    default_code = "idempotency_key_reused"
+    default_detail = _("该 Idempotency-Key 已用于内容不同的请求，请使用新的键。")
+
+
+# --- Views -------------------------------------------------------------------------------
+
+
+class ServiceListView(Open311View):
+    """The service list: the dispute types cases can be pushed under."""
+
+    @extend_schema(responses=ServiceSerializer(many=True))
+    def get(self, request):
+        return Response([service_body(t) for t in DisputeType.objects.filter(active=True)])
+
+
+class RequestListView(Open311View):
+    """POST a service request (a case); GET this system's requests updated since a time."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("updated_after", OpenApiTypes.DATETIME),
+            OpenApiParameter("status", OpenApiTypes.STR, enum=["open", "closed"]),
+            OpenApiParameter("limit", OpenApiTypes.INT),
+        ],
+        responses=ServiceRequestSerializer(many=True),
+    )
+    def get(self, request):
+        cases = Case.objects.filter(external_system=self.system.code).select_related("dispute_type", "center")
+        errors = {}
+        since_text = request.query_params.get("updated_after", "")
+        if since_text:
+            since = parse_datetime(since_text.replace(" ", "+"))
+            if since is None:
+                errors["updated_after"] = [_("时间格式应为 ISO 8601，如 2026-01-31T08:00:00+08:00。")]
+            else:
+                if timezone.is_naive(since):
+                    since = timezone.make_aware(since)
+                cases = cases.filter(updated_at__gt=since)
+        wanted_status = request.query_params.get("status", "")
+        if wanted_status == "open":
+            cases = cases.filter(status__in=[s.value for s in OPEN_STATUSES])
+        elif wanted_status == "closed":
+            cases = cases.exclude(status__in=[s.value for s in OPEN_STATUSES])
+        elif wanted_status:
+            errors["status"] = [_("只能为 open 或 closed。")]
+        try:
+            limit = min(max(int(request.query_params.get("limit", 100)), 1), MAX_LIST)
+        except ValueError:
+            errors["limit"] = [_("请填写整数。")]
+            limit = 0
+        if errors:
+            return Response(
+                error_body("invalid", _("查询参数有误。"), errors), status=status.HTTP_400_BAD_REQUEST
+            )
+        return Response([request_body(c) for c in cases.order_by("updated_at", "pk")[:limit]])
+
+    @extend_schema(
+        request=RequestInputSerializer,
+        responses={
+            201: OpenApiResponse(CreatedRequestSerializer(many=True), description="Registered."),
+            200: OpenApiResponse(
+                CreatedRequestSerializer(many=True),
+                description="Already registered under this external_id (or replayed by Idempotency-Key).",
+            ),
+        },
+    )
+    def post(self, request):
+        if not isinstance(request.data, dict) and not hasattr(request.data, "lists"):
+            return Response(
+                error_body("invalid", _("请求体应为 JSON 对象。")), status=status.HTTP_400_BAD_REQUEST
+            )
+        payload = _plain(request.data)
+        payload.pop("api_key", None)
+        refuse_unstorable_text(payload)  # JSON bodies were checked by the parser; form bodies are here
+        size, limit = len(_canonical(payload).encode()), settings.API_MAX_RAW_PAYLOAD_BYTES
+        if size > limit:
+            message = _("推送内容过大：原始报文最多保存 %(limit)s 字节，本次为 %(size)s 字节。") % {
+                "limit": limit,
+                "size": size,
+            }
+            return Response(
+                error_body("raw_payload_too_large", message), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+            )
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if not key:
+            code, body = self._create(payload)
+            return Response(body, status=code)
+        if len(key) > 120:
+            return Response(
+                error_body("invalid", _("Idempotency-Key 过长（最多 120 个字符）。")),
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        fingerprint = _fingerprint(payload)
+        try:
+            with transaction.atomic():
+                # The key row is written first: a concurrent request with the same key waits on it
+                # and then replays this one's answer.
+                record = IntakeIdempotencyKey.objects.create(
+                    system=self.system, key=key, request_hash=fingerprint, response_status=0, response_body={}
+                )
+                code, body = self._create(payload)
+                record.response_status = code
+                record.response_body = body
+                record.case_id = int(body[0]["service_request_id"])
+                record.save(update_fields=["response_status", "response_body", "case"])
+        except IntegrityError:
+            record = IntakeIdempotencyKey.objects.filter(system=self.system, key=key).first()
+            if record is None:
+                raise
+        else:
+            return Response(body, status=code)
+        if record.request_hash != fingerprint:
+            raise IdempotencyConflict()
+        response = Response(record.response_body, status=record.response_status)
+        response["Idempotent-Replayed"] = "true"
+        return response
+
+    def _create(self, payload: dict) -> tuple[int, list[dict]]:
+        """Register the pushed case, or find the one already pushed with this external id."""
+        serializer = RequestInputSerializer(data=payload)
+        serializer.is_valid(raise_exception=True)
+        v = serializer.validated_data
+        system = self.system
+        data = CaseData(
+            dispute_type=v["service_code"],
+            summary=v["description"],
+            parties=v["parties"],
+            source=system.source,
+            claims=v.get("claims", ""),
+            amount=v.get("amount"),
+            people_count=v.get("people_count", 1),
+            place=v.get("address_string", ""),
+            is_group=v.get("is_group", False),
+            risk_violence=v.get("risk_violence", False),
+            risk_mass_incident=v.get("risk_mass_incident", False),
+            risk_upward_petition=v.get("risk_upward_petition", False),
+            police_calls=v.get("police_calls", 0),
+            external_system=system.code,
+            external_id=v["external_id"],
+            raw_payload=payload,
+        )
+        try:
+            case = register_case(center=system.center, actor=self.request.user, data=data)
+        except IntegrityError:
+            # (system, external id) is unique: this is a repeat push, or a concurrent push with the same
+            # external id won the race; the case already there is the answer. (Not looked up first: a
+            # new push, by far the usual one, then costs no extra query.)
+            existing = self._existing(v["external_id"])
+            if existing is None:
+                raise
+            return status.HTTP_200_OK, created_body(existing)
+        return status.HTTP_201_CREATED, created_body(case)
+
+    def _existing(self, external_id: str) -> Case | None:
+        return Case.objects.filter(external_system=self.system.code, external_id=external_id).first()
+
+
+class RequestDetailView(Open311View):
+    """One request's status; only requests this system pushed are found."""
+
+    @extend_schema(responses=ServiceRequestSerializer(many=True))
+    def get(self, request, pk: int):
+        case = (
+            Case.objects.filter(external_system=self.system.code, pk=pk)
+            .select_related("dispute_type", "center")
+            .first()
+        )
+        if case is None:
+            raise exceptions.NotFound(_("未找到该请求。"))
+        return Response([request_body(case)])

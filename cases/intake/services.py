@@ -1,0 +1,309 @@
+"""Registration: the one service every intake path (counter, API, online application) goes through."""
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import connections, router, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Center, User
+from cases.core import states, timeline
+from cases.core.attachments import build_attachment
+from cases.core.models import Attachment, Case, CaseNumberSequence, DisputeType, Party, Source
+from cases.core.services import lock_case
+from cases.core.states import Status
+from cases.core.verification import counter_identity_fields
+from cases.warnings import services as warnings
+from mediation_center.errors import DomainError
+
+
+class IntakeRefused(DomainError):
+    code = "intake_refused"
+    http_status = 409
+
+
+class TooManyParties(IntakeRefused):
+    code = "too_many_parties"
+    http_status = 400
+
+
+def check_party_count(count: int) -> None:
+    """The one rule on how many parties a case holds (CASE_MAX_PARTIES); forms and the API ask it early."""
+    limit = settings.CASE_MAX_PARTIES
+    if count > limit:
+        raise TooManyParties(
+            _("一个案件最多登记 %(limit)d 名当事人，本次提交了 %(count)d 名。")
+            % {"limit": limit, "count": count}
+        )
+
+
+# No 0/O, 1/I/L, 2 (so Z is unambiguous), 5/S, 8/B: 26 characters, 12 of them give 56 bits.
+TRACKING_ALPHABET = "34679ACDEFGHJKMNPQRTUVWXYZ"
+TRACKING_LENGTH = 12
+
+
+@dataclass
+class PartyData:
+    role: str
+    name: str
+    kind: str = Party.Kind.PERSON
+    id_type: str = ""
+    id_number: str = ""
+    id_legacy: bool = False
+    sex: str = ""
+    birth_date: date | None = None
+    phone: str = ""
+    address: str = ""
+    area_code: str = ""
+    credit_code: str = ""
+    legal_representative: str = ""
+    is_representative: bool = False
+
+
+@dataclass
+class CaseData:
+    dispute_type: DisputeType
+    summary: str
+    parties: list[PartyData]
+    source: str = Source.COUNTER
+    claims: str = ""
+    amount: Decimal | None = None
+    people_count: int = 1
+    place: str = ""
+    is_group: bool = False
+    risk_violence: bool = False
+    risk_mass_incident: bool = False
+    risk_upward_petition: bool = False
+    police_calls: int = 0
+    external_system: str = ""
+    external_id: str = ""
+    raw_payload: dict | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def new_tracking_code() -> str:
+    return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(TRACKING_LENGTH))
+
+
+def format_case_number(center: Center, year: int, serial: int) -> str:
+    return f"({year}){center.short_name}{settings.CASE_NUMBER_WORD}字第{serial}号"
+
+
+def next_serial(center: Center, year: int) -> int:
+    """Gapless per center and year: the sequence row is locked until the caller's transaction ends.
+
+    One statement (``UPDATE … RETURNING``, PostgreSQL and SQLite ≥ 3.35) once the row exists: it locks
+    the row as ``select_for_update`` did, and a concurrent caller waits, then counts from our value."""
+    meta = CaseNumberSequence._meta
+    connection = connections[router.db_for_write(CaseNumberSequence)]
+    quote = connection.ops.quote_name
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET {quote('last_serial')} = {quote('last_serial')} + 1 "
+        f"WHERE {quote(meta.get_field('center').column)} = %s AND {quote('year')} = %s "
+        f"RETURNING {quote('last_serial')}"
+    )
+    for _attempt in range(2):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [center.pk, year])
+            row = cursor.fetchone()
+        if row is not None:
+            return row[0]
+        CaseNumberSequence.objects.get_or_create(
+            center=center, year=year
+        )  # the center's first case this year
+    raise RuntimeError("case number sequence row missing")  # pragma: no cover - created just above
+
+
+def _lock_other(case_id: int, *, exclude: int | None = None) -> Case:
+    other = lock_case(case_id)
+    if exclude is not None and other.pk == exclude:
+        raise IntakeRefused(_("不能与本案自身关联。"))
+    if other.merged_into_id:
+        raise IntakeRefused(
+            _("案件 %(number)s 已并入其他案件，请选择其并入的案件。") % {"number": other.number}
+        )
+    return other
+
+
+def register_case(
+    *,
+    center: Center,
+    actor: User | None,
+    data: CaseData,
+    status: str = Status.REGISTERED,
+    repeat_of: Case | None = None,
+    merge_into: Case | None = None,
+    attachments: list[UploadedFile] | tuple = (),
+) -> Case:
+    """Register a case with its parties and one 'registered' (or 'submitted') timeline event, atomically.
+
+    ``repeat_of`` marks the visit as a repeat of an earlier case (its repeat count goes up);
+    ``merge_into`` merges the new case into an open one (并单), keeping both records.
+    """
+    if repeat_of is not None and merge_into is not None:
+        raise IntakeRefused(_("同一案件不能同时标记为重复来访和并单。"))
+    check_party_count(len(data.parties))
+    with transaction.atomic():
+        # Lock the linked case before the number sequence, in the same order as mark_repeat/merge_case.
+        original = _lock_other(repeat_of.pk) if repeat_of is not None else None
+        target = _lock_other(merge_into.pk) if merge_into is not None else None
+        if target is not None and not target.is_open:
+            raise IntakeRefused(_("只能并入尚未办结的案件。"))
+        year = timezone.localdate().year
+        serial = next_serial(center, year)
+        now = timezone.now()
+        case = Case.objects.create(
+            number=format_case_number(center, year, serial),
+            year=year,
+            serial=serial,
+            tracking_code=new_tracking_code(),
+            origin_center=center,
+            center=center,
+            status=status,
+            source=data.source,
+            dispute_type=data.dispute_type,
+            summary=data.summary,
+            claims=data.claims,
+            amount=data.amount,
+            people_count=data.people_count,
+            place=data.place,
+            is_group=data.is_group,
+            risk_violence=data.risk_violence,
+            risk_mass_incident=data.risk_mass_incident,
+            risk_upward_petition=data.risk_upward_petition,
+            police_calls=data.police_calls,
+            registered_by=actor if getattr(actor, "is_authenticated", False) else None,
+            external_system=data.external_system,
+            external_id=data.external_id,
+            raw_payload=data.raw_payload,
+            accepted_at=now if status == Status.REGISTERED else None,
+            repeat_of=original,
+            merged_into=target,
+        )
+        parties = [
+            Party(
+                case=case,
+                **vars(p),
+                **counter_identity_fields(
+                    role=p.role, kind=p.kind, id_number=p.id_number, actor=actor, source=data.source, now=now
+                ),
+            )
+            for p in data.parties
+        ]
+        Party.objects.bulk_create(parties)
+        if original is not None:
+            original.repeat_count += 1
+            original.save(update_fields=["repeat_count", "updated_at"])
+        for upload in attachments:
+            build_attachment(case, upload, uploaded_by=actor)
+        event_data = {"source": data.source, "parties": len(data.parties)}
+        if checked := sum(1 for p in parties if p.identity_verified_at):
+            event_data["identity_verified"] = checked  # the clerk saw these applicants' IDs at the window
+        if attachments:
+            event_data["attachments"] = len(attachments)
+        if original is not None:
+            event_data.update(repeat_of=original.number, reason=_("重复来访，前案 %s") % original.number)
+        if target is not None:
+            event_data.update(merged_into=target.number, reason=_("并单，并入 %s") % target.number)
+        event = timeline.SUBMITTED if status == Status.SUBMITTED else timeline.REGISTERED
+        event.record(case, actor=actor, data=event_data)
+        warnings.on_case_registered(case, actor=actor)
+    return case
+
+
+def accept_case(case: Case, *, actor: User) -> Case:
+    """Accept an online application waiting at the window (submitted → registered)."""
+    with transaction.atomic():
+        case = lock_case(case)
+        states.move(case, Status.REGISTERED)
+        timeline.ACCEPTED.record(case, actor=actor, data={})
+        warnings.on_case_changed(case, trigger="accepted", actor=actor)
+    return case
+
+
+def refuse_case(case: Case, *, actor: User, reason: str) -> Case:
+    """Refuse a case at the window (→ not accepted); the reason is required and told to the citizen."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise IntakeRefused(_("不予受理须填写理由。"), code="reason_required")
+    with transaction.atomic():
+        case = lock_case(case)
+        case.outcome = Status.NOT_ACCEPTED
+        case.outcome_reason = reason
+        states.move(case, Status.NOT_ACCEPTED, extra_fields=("outcome", "outcome_reason"))
+        timeline.NOT_ACCEPTED.record(case, actor=actor, data={"reason": reason})
+        warnings.on_case_changed(case, trigger="closed", actor=actor)
+    return case
+
+
+def _lock_pair(case: Case, other: Case) -> tuple[Case, Case]:
+    # Lock in primary-key order so two clerks linking the same pair cannot deadlock.
+    locked = {
+        c.pk: c for c in Case.objects.select_for_update().filter(pk__in=[case.pk, other.pk]).order_by("pk")
+    }
+    if case.pk == other.pk:
+        raise IntakeRefused(_("不能与本案自身关联。"))
+    return locked[case.pk], locked[other.pk]
+
+
+def mark_repeat(case: Case, *, actor: User, original: Case) -> Case:
+    """Mark ``case`` as a repeat visit (重复访) of ``original``; the original's repeat count goes up."""
+    with transaction.atomic():
+        case, original = _lock_pair(case, original)
+        if case.repeat_of_id or case.merged_into_id:
+            raise IntakeRefused(_("本案已标记为重复来访或已并单。"))
+        if original.merged_into_id:
+            raise IntakeRefused(
+                _("案件 %(number)s 已并入其他案件，请选择其并入的案件。") % {"number": original.number}
+            )
+        case.repeat_of = original
+        case.save(update_fields=["repeat_of", "updated_at"])
+        original.repeat_count += 1
+        original.save(update_fields=["repeat_count", "updated_at"])
+        timeline.MARKED_REPEAT.record(
+            case,
+            actor=actor,
+            data={"repeat_of": original.number, "reason": _("前案 %s") % original.number},
+        )
+        warnings.on_case_changed(original, actor=actor)  # repeat visits feed the risk level
+    return case
+
+
+def merge_case(case: Case, *, actor: User, into: Case) -> Case:
+    """Merge ``case`` into the open case ``into`` (并单); both records and their timelines stay."""
+    with transaction.atomic():
+        case, into = _lock_pair(case, into)
+        if case.merged_into_id:
+            raise IntakeRefused(_("本案已并单。"))
+        if into.merged_into_id:
+            raise IntakeRefused(
+                _("案件 %(number)s 已并入其他案件，请选择其并入的案件。") % {"number": into.number}
+            )
+        if not into.is_open:
+            raise IntakeRefused(_("只能并入尚未办结的案件。"))
+        case.merged_into = into
+        case.save(update_fields=["merged_into", "updated_at"])
+        timeline.MERGED.record(
+            case, actor=actor, data={"merged_into": into.number, "reason": _("并入 %s") % into.number}
+        )
+    return case
+
+
+def add_attachments(
+    case: Case, *, actor: User | None, files: list[UploadedFile], description: str = ""
+) -> list[Attachment]:
+    """Attach evidence to a case; each file is checked against the size limit and type allow-list."""
+    if not files:
+        raise IntakeRefused(_("请选择要上传的文件。"), code="no_file")
+    with transaction.atomic():
+        case = lock_case(case)
+        created = [build_attachment(case, f, uploaded_by=actor, description=description) for f in files]
+        timeline.ATTACHMENT_ADDED.record(
+            case, actor=actor, data={"files": [a.original_name for a in created]}
+        )
+    return created

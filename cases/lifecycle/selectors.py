@@ -1,0 +1,194 @@
+"""Reads for the mediation lifecycle: what a case page shows and which actions a user may take."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from accounts.access import roles_of
+from accounts.models import Membership, User
+from cases.core.access import cases_visible_to, get_case_for_user, supervises
+from cases.core.models import Case
+from cases.core.states import (
+    CLOSABLE_STATUSES,
+    ENDED_STATUSES,
+    WORKING_STATUSES,
+    Outcome,
+    Status,
+    can_move,
+    outcomes_from,
+)
+from cases.lifecycle.models import (
+    Agreement,
+    Evaluation,
+    FollowUpVisit,
+    MediationSession,
+    OralAgreement,
+    TerminationNotice,
+)
+from cases.lifecycle.services import (
+    current_agreement,
+    is_case_mediator,
+    is_case_reviewer,
+)
+from routing.selectors import assignments_of
+
+Role = Membership.Role
+
+
+def sessions_of(case: Case) -> QuerySet[MediationSession]:
+    return case.sessions.select_related("recorded_by").prefetch_related("parties", "mediators")
+
+
+def agreement_of(case: Case) -> Agreement | None:
+    """The current (not voided) written agreement with its terms and signatures loaded."""
+    # The same choice as services.lifecycle.current_agreement, loaded with its parts in one pass.
+    return (
+        case.agreements.filter(voided=False)
+        .select_related("mediator_signed_by", "case")
+        .prefetch_related("terms", "signatures__party")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def follow_ups_of(case: Case) -> QuerySet[FollowUpVisit]:
+    return case.follow_ups.select_related("visitor", "party", "term")
+
+
+@dataclass
+class CaseLifecycle:
+    """Everything of the lifecycle a case page or the API shows, loaded once."""
+
+    sessions: list[MediationSession]
+    agreement: Agreement | None
+    oral_agreement: OralAgreement | None
+    notice: TerminationNotice | None
+    evaluation: Evaluation | None
+    follow_ups: list[FollowUpVisit]
+    mediators: list[User]
+    reviewers: list[User]
+    today: date = field(default_factory=timezone.localdate)
+
+    @cached_property
+    def confirmation_deadline(self) -> date | None:
+        """The agreement's deadline, worked out once per page (each reading loads a calendar year)."""
+        return self.agreement.confirmation_deadline if self.agreement else None
+
+    @property
+    def confirmation_days_left(self) -> int | None:
+        deadline = self.confirmation_deadline
+        return None if deadline is None else (deadline - self.today).days
+
+
+def lifecycle_of(case: Case) -> CaseLifecycle:
+    sessions = list(sessions_of(case))
+    # The case's mediators are its active assignments (lead first); those who took part in a
+    # session but have since left the case follow.
+    mediators: dict[int, User] = {
+        a.mediator_id: a.mediator for a in assignments_of(case) if a.ended_at is None
+    }
+    for session in sessions:
+        for user in session.mediators.all():
+            mediators.setdefault(user.pk, user)
+    return CaseLifecycle(
+        sessions=sessions,
+        agreement=agreement_of(case),
+        oral_agreement=case.oral_agreements.select_related("recorded_by").first(),
+        notice=case.termination_notices.select_related("issued_by").first(),
+        evaluation=case.evaluations.select_related("evaluator").first(),
+        follow_ups=list(follow_ups_of(case)),
+        mediators=list(mediators.values()),
+        reviewers=[d.reviewer for d in case.reviewers.select_related("reviewer")],
+    )
+
+
+def actions_for(user: User, case: Case, lifecycle: CaseLifecycle | None = None) -> set[str]:
+    """The lifecycle actions ``user`` may take on ``case`` right now (the page shows these and only these)."""
+    actions: set[str] = set()
+    supervisor = supervises(user, case.center)
+    # Whether the user is one of the case's mediators (up to three queries) matters only while the case
+    # is worked, or to a user who is not its supervisor.
+    if case.status in WORKING_STATUSES or not supervisor:
+        mediator = is_case_mediator(user, case)
+    else:
+        mediator = False
+    agreement = lifecycle.agreement if lifecycle else current_agreement(case)
+    if mediator and case.status in WORKING_STATUSES:
+        actions |= {"record_session", "edit_agreement"}
+        if agreement is not None and not agreement.is_effective:
+            actions.add("sign_agreement")
+        if outcomes_from(case.status):
+            actions.add("conclude")
+    if case.status == Status.CONCLUDED and is_case_reviewer(user, case):
+        actions.add("evaluate")
+    if (mediator or supervisor) and can_move(case, Status.CLOSED):
+        if case.status == Status.EVALUATED or not case.center.require_evaluation:
+            actions.add("close")
+    if supervisor and case.status in ENDED_STATUSES:
+        actions.add("reopen")
+    if supervisor and case.status in CLOSABLE_STATUSES:
+        actions.add("designate_reviewer")
+    if (mediator or supervisor) and case.status == Status.CLOSED:
+        pending = lifecycle.follow_ups if lifecycle else list(case.follow_ups.all())
+        if any(not v.is_done for v in pending):
+            actions.add("record_follow_up")
+    return actions
+
+
+def documents_available(case: Case, lifecycle: CaseLifecycle) -> dict[str, bool]:
+    return {
+        "agreement": lifecycle.agreement is not None,
+        "termination_notice": lifecycle.notice is not None,
+        "case_file": case.status in ENDED_STATUSES or case.outcome in Outcome.values,
+    }
+
+
+def overdue_follow_ups_for(user: User, *, today: date | None = None) -> QuerySet[FollowUpVisit]:
+    """Pending visits past their due date on cases the user may see (for supervisors and mediators)."""
+    if not roles_of(user).has(Role.SUPERVISOR, Role.MEDIATOR, Role.ADMIN):
+        return FollowUpVisit.objects.none()
+    today = today or timezone.localdate()
+    return (
+        FollowUpVisit.objects.filter(
+            visited_at__isnull=True,
+            due_on__lt=today,
+            case__in=cases_visible_to(user).values("pk"),
+        )
+        .select_related("case", "case__center", "term")
+        .prefetch_related(Prefetch("case__parties"))
+        .order_by("due_on", "pk")
+    )
+
+
+def get_case_for_action(user: User, pk: int, action: str) -> Case:
+    """404 if the case is hidden from the user, 403 if ``action`` is not theirs to take on it now."""
+    case = get_case_for_user(user, pk, queryset=Case.objects.select_related("center", "channel"))
+    if action not in actions_for(user, case):
+        raise PermissionDenied
+    return case
+
+
+def may_take(user: User, case: Case, action: str) -> bool:
+    """Whether the action is ``user``'s to take on this case at some stage (the state may still refuse it)."""
+    mediator = is_case_mediator(user, case)
+    if action in ("record_session", "edit_agreement", "sign_agreement", "conclude"):
+        return mediator
+    if action == "evaluate":
+        return is_case_reviewer(user, case)
+    if action in ("designate_reviewer", "reopen"):
+        return supervises(user, case.center)
+    if action in ("close", "record_follow_up"):
+        return mediator or supervises(user, case.center)
+    return False
+
+
+def get_case_for_role(user: User, pk: int, action: str) -> Case:
+    """For the API: 404 if hidden, 403 if the action is never this user's; a wrong state is the service's 409."""
+    case = get_case_for_user(user, pk, queryset=Case.objects.select_related("center", "channel"))
+    if not may_take(user, case, action):
+        raise PermissionDenied
+    return case

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from cases.lifecycle import views
+
+urlpatterns = [
+    path("follow-ups/overdue/", views.overdue_follow_ups, name="overdue_follow_ups"),
+    path("<int:pk>/sessions/new/", views.session_create, name="session_create"),
+    path("<int:pk>/sessions/<int:session_pk>/edit/", views.session_edit, name="session_edit"),
+    path("<int:pk>/agreement/", views.agreement_edit, name="agreement_edit"),
+    path("<int:pk>/agreement/sign/", views.agreement_sign, name="agreement_sign"),
+    path("<int:pk>/agreement.pdf", views.agreement_pdf, name="agreement_pdf"),
+    path("<int:pk>/termination-notice.pdf", views.termination_notice_pdf, name="termination_notice_pdf"),
+    path("<int:pk>/case-file.pdf", views.case_file_pdf, name="case_file_pdf"),
+    path("<int:pk>/conclude/", views.conclude, name="conclude"),
+    path("<int:pk>/evaluate/", views.evaluate, name="evaluate"),
+    path("<int:pk>/reviewer/", views.designate_reviewer, name="designate_reviewer"),
+    path("<int:pk>/close/", views.close, name="close"),
+    path("<int:pk>/reopen/", views.reopen, name="reopen"),
+    path("<int:pk>/follow-ups/<int:visit_pk>/", views.follow_up, name="follow_up"),
+]

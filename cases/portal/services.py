@@ -1,0 +1,631 @@
+"""Writes for the citizen portal: status lookup throttling, sign-in codes, online applications,
+consultations, case conversations, appointments, home visits and ratings."""
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Center, SecurityAuditEvent, User
+from accounts.services import client_ip, record_security_event
+from accounts.sms import send_sms
+from cases.core import timeline
+from cases.core.identity import MOBILE_RE
+from cases.core.models import Attachment, Case, Party
+from cases.core.services import lock_case
+from cases.core.states import Status
+from cases.intake.services import CaseData, register_case
+from cases.portal.models import (
+    Appointment,
+    AppointmentSchedule,
+    AppointmentSlot,
+    CaseMessage,
+    Consultation,
+    HomeVisitRequest,
+    Rating,
+    SignInCode,
+    SignInCodeGap,
+)
+from mediation_center.errors import CACHE_DOWN, DomainError, NotAllowed
+
+CASE_MESSAGE = timeline.EventType("portal_message", _("在线调解留言"))
+CASE_RATED = timeline.EventType("portal_rated", _("当事人评价"))
+APPOINTMENT_BOOKED = timeline.EventType("portal_appointment", _("预约来访"))
+
+
+class TooManyAttempts(DomainError):
+    code = "too_many_attempts"
+    http_status = 429
+    default_message = _("尝试次数过多，请稍后再试。")
+
+    def __init__(self, message=None, *, retry_at: datetime | None = None, scope: str = ""):
+        super().__init__(message)
+        self.retry_at = retry_at
+        self.scope = scope  # what is locked: "ip", "case", or "case_number" (the tracking code still works)
+
+
+class RateLimitUnavailable(DomainError):
+    """The shared cache that holds the lock-out counters cannot be reached. The limits protect
+    citizens' cases from guessing, so the lookup and the code request wait rather than run unlimited."""
+
+    code = "rate_limit_unavailable"
+    http_status = 503
+    default_message = _("查询与验证码服务暂时不可用，请稍后再试；急事请拨打中心电话或到窗口办理。")
+
+
+class InvalidCode(DomainError):
+    code = "invalid_code"
+    http_status = 400
+    default_message = _("验证码不正确或已过期，请重新获取。")
+
+
+class SlotFull(DomainError):
+    code = "slot_full"
+    default_message = _("该时段已约满，请选择其他时段。")
+
+
+# --- Counting failures in the shared cache (Redis in production) -------------------------------
+def _counted(method):
+    """A cache outage (Redis down or hung) answers RateLimitUnavailable, never a 500."""
+
+    def wrapper(*args, **kwargs):
+        try:
+            return method(*args, **kwargs)
+        except CACHE_DOWN as exc:
+            raise RateLimitUnavailable() from exc
+
+    return wrapper
+
+
+class FailureCounter:
+    """Fixed-window failure count per key; a key is locked once it reaches ``limit`` in the window."""
+
+    def __init__(self, prefix: str, *, limit: int, window: timedelta):
+        self.prefix = prefix
+        self.limit = limit
+        self.window = window
+
+    def _keys(self, key: str) -> tuple[str, str]:
+        digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+        return f"{self.prefix}:{digest}:n", f"{self.prefix}:{digest}:until"
+
+    def _window_over(self, until_key: str) -> bool:
+        # The stored end of the window decides, so a lock ends on time whatever the cache's own expiry.
+        until = cache.get(until_key)
+        return until is None or until <= timezone.now().timestamp()
+
+    @_counted
+    def locked_until(self, key: str) -> datetime | None:
+        count_key, until_key = self._keys(key)
+        values = cache.get_many([count_key, until_key])  # one round trip on every lookup
+        until = values.get(until_key)
+        if (values.get(count_key) or 0) < self.limit or until is None or until <= timezone.now().timestamp():
+            return None
+        return datetime.fromtimestamp(until, tz=UTC)
+
+    @_counted
+    def fail(self, key: str) -> None:
+        count_key, until_key = self._keys(key)
+        seconds = int(self.window.total_seconds())
+        if self._window_over(until_key):
+            cache.delete_many([count_key, until_key])
+        if cache.add(count_key, 0, seconds):
+            cache.set(until_key, (timezone.now() + self.window).timestamp(), seconds)
+        try:
+            cache.incr(count_key)
+        except ValueError:  # expired between add and incr
+            cache.set(count_key, 1, seconds)
+            cache.set(until_key, (timezone.now() + self.window).timestamp(), seconds)
+
+
+def _lookup_window() -> timedelta:
+    return timedelta(minutes=settings.PORTAL_LOOKUP_WINDOW_MINUTES)
+
+
+def lookup_counters() -> tuple[FailureCounter, FailureCounter]:
+    limit = settings.PORTAL_LOOKUP_FAILURE_LIMIT
+    return (
+        FailureCounter("portal:lookup:ip", limit=limit, window=_lookup_window()),
+        FailureCounter("portal:lookup:case", limit=limit, window=_lookup_window()),
+    )
+
+
+def normalize_lookup_code(code: str) -> str:
+    code = (code or "").strip().replace("（", "(").replace("）", ")").replace(" ", "")
+    return code.upper() if code.isascii() else code
+
+
+def _find_case(code: str) -> Case | None:
+    if not code:
+        return None
+    # A tracking code (12 letters) can never equal a case number, so one statement answers both;
+    # the parties come along for the phone check and the result page.
+    return (
+        Case.objects.filter(Q(tracking_code=code) | Q(number=code))
+        .select_related("dispute_type", "center")
+        .prefetch_related("parties")
+        .first()
+    )
+
+
+def _phone_ends_with(phone: str, last4: str) -> bool:
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    return len(digits) >= 4 and digits[-4:] == last4
+
+
+def _lookup_keys(case: Case | None, code: str) -> tuple[str, list[str]]:
+    """The per-case counter a failure counts against, and the counters that lock this lookup.
+
+    Case numbers are sequential, so anyone can fail lookups against a stranger's number: those
+    failures count on the case number alone and never lock the 12-character tracking code (56 bits,
+    printed on the receipt), which only the case's parties hold. A lookup by case number is locked by
+    either counter."""
+    if case is None:
+        return f"code:{code}", [f"code:{code}"]
+    secret, guessable = f"case:{case.pk}", f"case:{case.pk}:number"
+    if code == case.tracking_code:
+        return secret, [secret]
+    return guessable, [guessable, secret]
+
+
+def look_up_case(*, code: str, phone_last4: str, request: HttpRequest | None) -> Case:
+    """Status lookup (进度查询): the case when code and phone digits match; every attempt is audited.
+
+    Raises TooManyAttempts while the IP or the case is locked, and InvalidCode for any other
+    failure, with one message whether or not the case exists.
+    """
+    code = normalize_lookup_code(code)
+    ip = client_ip(request) or "unknown"
+    by_ip, by_case = lookup_counters()
+    case = _find_case(code)
+    fail_key, lock_keys = _lookup_keys(case, code)
+    detail = {"code": code[:60]}
+    if case:
+        detail["case"] = case.number
+    ip_locked = by_ip.locked_until(ip)
+    case_locks = {key: by_case.locked_until(key) for key in lock_keys}
+    locked = max(filter(None, [ip_locked, *case_locks.values()]), default=None)
+    if locked:
+        record_security_event(
+            SecurityAuditEvent.Type.STATUS_LOOKUP,
+            request=request,
+            success=False,
+            detail={**detail, "reason": "locked"},
+        )
+        if ip_locked:
+            scope = "ip"
+        elif case is not None and not case_locks.get(f"case:{case.pk}"):
+            scope = "case_number"  # strangers may have guessed at the number: the tracking code still works
+        else:
+            scope = "case"
+        raise TooManyAttempts(retry_at=locked, scope=scope)
+    digits_ok = len(phone_last4 or "") == 4 and (phone_last4 or "").isdigit()
+    matched = (
+        case is not None
+        and digits_ok
+        and any(_phone_ends_with(p.phone, phone_last4) for p in case.parties.all())
+    )
+    if not matched:
+        by_ip.fail(ip)
+        by_case.fail(fail_key)
+        record_security_event(
+            SecurityAuditEvent.Type.STATUS_LOOKUP,
+            request=request,
+            success=False,
+            detail={**detail, "reason": "mismatch"},
+        )
+        raise InvalidCode(_("查询码（或案号）与手机号后四位不匹配，请核对后重试。"))
+    record_security_event(SecurityAuditEvent.Type.STATUS_LOOKUP, request=request, success=True, detail=detail)
+    return case
+
+
+# --- One-time sign-in codes --------------------------------------------------------------------
+def _code_hash(phone: str, code: str) -> str:
+    return hmac.new(settings.SECRET_KEY.encode(), f"{phone}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def _reserve_send(phone: str, now: datetime, gap: timedelta) -> datetime | None:
+    """Take the phone's resend gap: None when this request may send, else when the next one may.
+
+    One conditional UPDATE decides: concurrent requests queue on the row and re-check the condition
+    (PostgreSQL re-evaluates it on the row as committed; SQLite runs one writer at a time), so exactly
+    one of them matches per gap."""
+    try:
+        with transaction.atomic():  # a savepoint: a concurrent first request may create the row first
+            SignInCodeGap.objects.get_or_create(phone=phone)
+    except IntegrityError:
+        pass
+    free = Q(last_sent_at__isnull=True) | Q(last_sent_at__lte=now - gap)
+    if SignInCodeGap.objects.filter(free, phone=phone).update(last_sent_at=now):
+        return None
+    last = SignInCodeGap.objects.filter(phone=phone).values_list("last_sent_at", flat=True).first()
+    return (last or now) + gap
+
+
+def request_sign_in_code(*, phone: str, request: HttpRequest | None) -> None:
+    """Text a six-digit code to ``phone``; limited per phone (resend gap, hourly cap) and per IP."""
+    if not MOBILE_RE.match(phone or ""):
+        raise DomainError(_("请输入 11 位手机号。"))
+    now = timezone.now()
+    ip = client_ip(request) or "unknown"
+    per_ip = FailureCounter(
+        "portal:otp:ip", limit=settings.PORTAL_OTP_PER_HOUR * 4, window=timedelta(hours=1)
+    )
+    with transaction.atomic():
+        retry_at = per_ip.locked_until(ip)
+        if retry_at is None:
+            recent = list(
+                SignInCode.objects.filter(phone=phone, created_at__gte=now - timedelta(hours=1)).values_list(
+                    "created_at", flat=True
+                )
+            )
+            if len(recent) >= settings.PORTAL_OTP_PER_HOUR:
+                retry_at = min(recent) + timedelta(hours=1)
+        if retry_at is None:
+            retry_at = _reserve_send(phone, now, timedelta(seconds=settings.PORTAL_OTP_RESEND_SECONDS))
+        if retry_at is None:
+            per_ip.fail(ip)  # counts every send from this address
+            code = f"{secrets.randbelow(1_000_000):06d}"
+            SignInCode.objects.create(
+                phone=phone,
+                code_hash=_code_hash(phone, code),
+                expires_at=now + timedelta(seconds=settings.PORTAL_OTP_TTL_SECONDS),
+            )
+            minutes = max(1, settings.PORTAL_OTP_TTL_SECONDS // 60)
+            text = _("【矛调中心】您的登录验证码为 %(code)s，%(minutes)d 分钟内有效。请勿告诉他人。")
+            send_sms(phone, str(text) % {"code": code, "minutes": minutes})
+        record_security_event(
+            SecurityAuditEvent.Type.OTP,
+            request=request,
+            username=phone,
+            success=retry_at is None,
+            detail={"action": "send", **({"reason": "rate_limited"} if retry_at else {})},
+        )
+    if retry_at is not None:
+        raise TooManyAttempts(_("验证码发送过于频繁，请稍后再试。"), retry_at=retry_at)
+
+
+def verify_sign_in_code(*, phone: str, code: str, request: HttpRequest | None) -> User:
+    """Consume a valid code and return the citizen account for ``phone`` (created on first sign-in)."""
+    now = timezone.now()
+    with transaction.atomic():
+        current = (
+            SignInCode.objects.select_for_update()
+            .filter(phone=phone, used_at__isnull=True, expires_at__gt=now)
+            .order_by("-created_at")
+            .first()
+        )
+        ok = False
+        if current is not None and current.attempts < settings.PORTAL_OTP_MAX_ATTEMPTS:
+            ok = hmac.compare_digest(current.code_hash, _code_hash(phone, (code or "").strip()))
+            if ok:
+                current.used_at = now
+                current.save(update_fields=["used_at"])
+            else:
+                current.attempts = F("attempts") + 1
+                current.save(update_fields=["attempts"])
+        user = None
+        if ok:
+            user = User.objects.filter(kind=User.Kind.CITIZEN, phone=phone).order_by("pk").first()
+            if user is None:
+                user = User(
+                    username=f"citizen-{secrets.token_hex(6)}",
+                    kind=User.Kind.CITIZEN,
+                    phone=phone,
+                    display_name=str(_("群众")) + " " + phone[-4:],
+                )
+                user.set_unusable_password()
+                user.save()
+    record_security_event(
+        SecurityAuditEvent.Type.OTP,
+        request=request,
+        user=user,
+        username=phone,
+        success=ok,
+        detail={"action": "verify"},
+    )
+    if not ok:
+        raise InvalidCode()
+    return user
+
+
+# --- Online application ----------------------------------------------------------------------
+def _store_attachment(case: Case, upload: UploadedFile, *, actor: User, description: str = "") -> Attachment:
+    attachment = Attachment(
+        case=case,
+        token=secrets.token_hex(16),
+        original_name=upload.name[:200],
+        content_type=getattr(upload, "content_type", "") or "",
+        size=upload.size,
+        uploaded_by=actor,
+        description=description,
+        is_public=True,
+    )
+    attachment.file.save(upload.name, upload, save=False)
+    attachment.save()
+    return attachment
+
+
+def submit_online_application(
+    *, citizen: User, center: Center, data: CaseData, files: list[UploadedFile] = ()
+) -> Case:
+    """在线申请: register through the counter's service with status 'submitted', then keep the files."""
+    if citizen.kind != User.Kind.CITIZEN:
+        raise NotAllowed()
+    with transaction.atomic():
+        case = register_case(center=center, actor=citizen, data=data, status=Status.SUBMITTED)
+        if files:
+            names = [_store_attachment(case, f, actor=citizen).original_name for f in files]
+            timeline.ATTACHMENT_ADDED.record(case, actor=citizen, data={"files": names, "source": "online"})
+    return case
+
+
+# --- Consultation --------------------------------------------------------------------------------
+def ask_question(*, citizen: User, center: Center, question: str, dispute_type=None) -> Consultation:
+    """在线咨询: a signed-in citizen asks a center."""
+    return Consultation.objects.create(
+        citizen=citizen, center=center, question=question.strip(), dispute_type=dispute_type
+    )
+
+
+def answer_consultation(consultation: Consultation, *, actor: User, answer: str) -> Consultation:
+    """Record (or correct) the center's answer."""
+    with transaction.atomic():
+        consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+        consultation.answer = answer.strip()
+        consultation.answered_by = actor
+        consultation.answered_at = timezone.now()
+        consultation.save(update_fields=["answer", "answered_by", "answered_at"])
+    return consultation
+
+
+# --- Case conversation (在线调解) ---------------------------------------------------------------
+def post_case_message(
+    case: Case, *, actor: User, body: str, upload: UploadedFile | None = None, from_staff: bool
+) -> CaseMessage:
+    """Add one message (with an optional file) to the case conversation and to the timeline."""
+    body = (body or "").strip()
+    if not body and upload is None:
+        raise DomainError(_("请填写留言内容或选择文件。"))
+    with transaction.atomic():
+        attachment = (
+            _store_attachment(case, upload, actor=actor, description=str(_("在线调解留言附件")))
+            if upload
+            else None
+        )
+        message = CaseMessage.objects.create(
+            case=case, author=actor, from_staff=from_staff, body=body, attachment=attachment
+        )
+        CASE_MESSAGE.record(
+            case,
+            actor=actor,
+            data={
+                "message": message.pk,
+                "from_staff": from_staff,
+                "file": attachment.original_name if attachment else "",
+            },
+        )
+    return message
+
+
+# --- Appointments and home visits -------------------------------------------------------------
+@dataclass(frozen=True)
+class SlotSpec:
+    start: time
+    end: time
+    capacity: int
+    extended_hours: bool
+
+
+def parse_slot_setting(items: list[str]) -> list[SlotSpec]:
+    """'09:00-10:00=4' entries; a leading '+' marks extended hours (延时服务)."""
+    specs = []
+    for item in items:
+        extended = item.startswith("+")
+        period, _sep, capacity = item.lstrip("+").partition("=")
+        start, _sep, end = period.partition("-")
+        specs.append(
+            SlotSpec(time.fromisoformat(start), time.fromisoformat(end), int(capacity or 1), extended)
+        )
+    return specs
+
+
+def slot_specs_for(center: Center, day: date) -> list[SlotSpec]:
+    rows = list(AppointmentSchedule.objects.filter(center=center))
+    if rows:
+        weekday = str(day.weekday())
+        return [
+            SlotSpec(r.start, r.end, r.capacity, r.extended_hours)
+            for r in rows
+            if weekday in [w.strip() for w in r.weekdays.split(",")]
+        ]
+    if day.weekday() >= 5:
+        return []
+    return parse_slot_setting(settings.PORTAL_APPOINTMENT_SLOTS)
+
+
+def ensure_slots(center: Center, day: date) -> list[AppointmentSlot]:
+    """The day's slots for a center, created from its schedule on first use (idempotent)."""
+    for spec in slot_specs_for(center, day):
+        try:
+            with transaction.atomic():
+                AppointmentSlot.objects.get_or_create(
+                    center=center,
+                    date=day,
+                    start=spec.start,
+                    defaults={
+                        "end": spec.end,
+                        "capacity": spec.capacity,
+                        "extended_hours": spec.extended_hours,
+                    },
+                )
+        except IntegrityError:  # created concurrently
+            pass
+    return list(AppointmentSlot.objects.filter(center=center, date=day).order_by("start"))
+
+
+def book_appointment(
+    slot: AppointmentSlot, *, citizen: User, name: str, phone: str, purpose: str, case: Case | None = None
+) -> Appointment:
+    """预约: take one place in the slot; the slot row is locked so concurrent bookings never overbook."""
+    with transaction.atomic():
+        slot = AppointmentSlot.objects.select_for_update().get(pk=slot.pk)
+        starts = timezone.make_aware(datetime.combine(slot.date, slot.start))
+        if starts <= timezone.now():
+            raise DomainError(_("该时段已过，请选择其他时段。"))
+        if Appointment.objects.filter(slot=slot, citizen=citizen, state=Appointment.State.BOOKED).exists():
+            raise DomainError(_("您已预约该时段。"))
+        if slot.booked >= slot.capacity:
+            raise SlotFull()
+        slot.booked += 1
+        slot.save(update_fields=["booked"])
+        appointment = Appointment.objects.create(
+            slot=slot, citizen=citizen, name=name, phone=phone, purpose=purpose, case=case
+        )
+        if case is not None:
+            APPOINTMENT_BOOKED.record(
+                case,
+                actor=citizen,
+                data={"date": slot.date.isoformat(), "start": slot.start.strftime("%H:%M")},
+            )
+    return appointment
+
+
+def cancel_appointment(appointment: Appointment, *, actor: User) -> Appointment:
+    """Cancel a booking and give its place back to the slot."""
+    with transaction.atomic():
+        appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        if appointment.state != Appointment.State.BOOKED:
+            raise DomainError(_("该预约已取消或已到访，不能取消。"))
+        slot = AppointmentSlot.objects.select_for_update().get(pk=appointment.slot_id)
+        slot.booked = max(0, slot.booked - 1)
+        slot.save(update_fields=["booked"])
+        appointment.state = Appointment.State.CANCELLED
+        appointment.cancelled_at = timezone.now()
+        appointment.save(update_fields=["state", "cancelled_at"])
+    return appointment
+
+
+def mark_attended(appointment: Appointment, *, actor: User) -> Appointment:
+    """The counter records that the citizen came."""
+    with transaction.atomic():
+        appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        if appointment.state != Appointment.State.BOOKED:
+            raise DomainError(_("只有待到访的预约可以标记为已到访。"))
+        appointment.state = Appointment.State.ATTENDED
+        appointment.attended_at = timezone.now()
+        appointment.attended_by = actor
+        appointment.save(update_fields=["state", "attended_at", "attended_by"])
+    return appointment
+
+
+def request_home_visit(
+    *, citizen: User, center: Center, name: str, phone: str, address: str, preferred_date: date, reason: str
+) -> HomeVisitRequest:
+    """上门服务: a citizen who cannot come asks for a visit."""
+    return HomeVisitRequest.objects.create(
+        citizen=citizen,
+        center=center,
+        name=name,
+        phone=phone,
+        address=address,
+        preferred_date=preferred_date,
+        reason=reason,
+    )
+
+
+def update_home_visit(visit: HomeVisitRequest, *, actor: User, state: str) -> HomeVisitRequest:
+    """Staff schedule a visit or record it as done; a citizen may cancel their own request."""
+    allowed = {
+        HomeVisitRequest.State.REQUESTED: {
+            HomeVisitRequest.State.SCHEDULED,
+            HomeVisitRequest.State.CANCELLED,
+        },
+        HomeVisitRequest.State.SCHEDULED: {HomeVisitRequest.State.DONE, HomeVisitRequest.State.CANCELLED},
+    }
+    with transaction.atomic():
+        visit = HomeVisitRequest.objects.select_for_update().get(pk=visit.pk)
+        if state not in allowed.get(visit.state, set()):
+            raise DomainError(_("当前状态下不能进行此操作。"))
+        visit.state = state
+        visit.handled_by = actor
+        visit.handled_at = timezone.now()
+        visit.save(update_fields=["state", "handled_by", "handled_at"])
+    return visit
+
+
+def cancel_home_visit(visit: HomeVisitRequest, *, actor: User) -> HomeVisitRequest:
+    """The citizen withdraws their own request while it is not yet done."""
+    if visit.citizen_id != actor.pk:
+        raise NotAllowed(_("只能取消本人的上门服务申请。"))
+    return update_home_visit(visit, actor=actor, state=HomeVisitRequest.State.CANCELLED)
+
+
+# --- Ratings (好差评) -----------------------------------------------------------------------------
+BAD_RATING_MAX = Rating.Score.DISSATISFIED
+
+
+def rate_case(case: Case, *, citizen: User, party: Party, score: int, comment: str = "") -> Rating:
+    """One rating per party after closing; 不满意 or worse is flagged for the supervisor."""
+    if party.case_id != case.pk:
+        raise NotAllowed()
+    with transaction.atomic():
+        case = lock_case(case)
+        if case.status != Status.CLOSED:
+            raise DomainError(_("案件结案后才能评价。"))
+        if Rating.objects.filter(party=party).exists():
+            raise DomainError(_("您已评价过本案件，每位当事人只能评价一次。"))
+        rating = Rating.objects.create(
+            case=case,
+            party=party,
+            citizen=citizen,
+            score=score,
+            comment=comment.strip(),
+            flagged=score <= BAD_RATING_MAX,
+        )
+        CASE_RATED.record(
+            case,
+            actor=citizen,
+            data={"score": score, "label": str(rating.get_score_display()), "flagged": rating.flagged},
+        )
+    return rating
+
+
+def follow_up_rating(rating: Rating, *, actor: User, note: str) -> Rating:
+    """The supervisor records the follow-up of a bad rating."""
+    with transaction.atomic():
+        rating = Rating.objects.select_for_update().get(pk=rating.pk)
+        if not rating.flagged:
+            raise DomainError(_("只有差评需要跟进。"))
+        rating.followed_up_at = timezone.now()
+        rating.followed_up_by = actor
+        rating.follow_up_note = note.strip()
+        rating.save(update_fields=["followed_up_at", "followed_up_by", "follow_up_note"])
+    return rating
+
+
+# --- Demo data for `make run` -----------------------------------------------------------------------
+def build_demo_portal(org: dict) -> None:
+    """A citizen question with its answer and a first online-mediation message, through the services."""
+    citizen = org["users"].get("citizen")
+    clerk = org["users"].get("clerk")
+    county = org["centers"]["county"]
+    if citizen is None or clerk is None or Consultation.objects.filter(citizen=citizen).exists():
+        return
+    question = ask_question(citizen=citizen, center=county, question="公司不和我签劳动合同，可以申请调解吗？")
+    answer_consultation(
+        question, actor=clerk, answer="可以。您可以在线申请调解，也可以携带身份证和相关证据到中心窗口登记。"
+    )
+    case = Case.objects.filter(parties__phone=citizen.phone).order_by("pk").first()
+    if case is not None:
+        post_case_message(case, actor=citizen, body="我这周三下午有空，可以来中心调解。", from_staff=False)

@@ -1,0 +1,469 @@
+"""Citizen pages (群众端): status lookup, sign-in by SMS code, online application, consultation,
+case conversation, appointments, home visits and ratings. Public URLs carry tracking codes or
+opaque tokens, never sequential ids."""
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.core import signing
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.citizen_auth import citizen_required, is_citizen, sign_in_citizen
+from cases.core.access import get_case_for_user
+from cases.core.identity import mask_id_number, mask_name, mask_phone
+from cases.core.models import Attachment, Case, Party, Source
+from cases.core.states import Status
+from cases.core.timeline import label_for
+from cases.documents.pdf import DocumentRenderFailed
+from cases.documents.responses import render_failed_response
+from cases.intake.services import CaseData, PartyData
+from cases.portal import forms, selectors, services
+from cases.portal.models import Appointment, AppointmentSlot, Consultation, HomeVisitRequest
+from mediation_center.errors import DomainError
+from mediation_center.redirects import safe_next, safe_referer
+
+DOCUMENT_SALT = "portal.document"
+DOCUMENT_MAX_AGE = 3600
+
+
+def document_token(case: Case, kind: str) -> str:
+    return signing.dumps({"t": case.tracking_code, "k": kind}, salt=DOCUMENT_SALT)
+
+
+def _status_context(case: Case, *, viewer_parties: list[Party] = ()) -> dict:
+    """What a party may see: masked parties, the public timeline and their documents."""
+    own = {p.pk for p in viewer_parties}
+    parties = [
+        {
+            "role": p.get_role_display(),
+            "name": mask_name(p.name),
+            "phone": mask_phone(p.phone),
+            "id_number": mask_id_number(p.id_number),
+            "is_me": p.pk in own,
+        }
+        for p in case.parties.all()
+    ]
+    events = [{"time": e.created_at, "label": label_for(e.type)} for e in selectors.public_timeline(case)]
+    documents = [
+        {"label": d.label, "url": reverse("portal:document", args=[document_token(case, d.kind)])}
+        for d in selectors.portal_documents(case)
+    ]
+    return {
+        "case": case,
+        "parties": parties,
+        "events": events,
+        "documents": documents,
+        "next_step": selectors.next_step_for(case),
+    }
+
+
+def _no_store(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = "no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_GET
+def index(request):
+    return render(request, "cases/portal/index.html")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def status(request):
+    """进度查询: tracking code (or case number) plus the last four digits of a party's phone."""
+    if request.method == "GET":
+        form = forms.StatusLookupForm(initial={"code": request.GET.get("code", "")[:60]})
+        return _no_store(render(request, "cases/portal/status_lookup.html", {"form": form}))
+    form = forms.StatusLookupForm(request.POST)
+    status_code = 200
+    retry_at = None
+    if form.is_valid():
+        try:
+            case = services.look_up_case(
+                code=form.cleaned_data["code"], phone_last4=form.cleaned_data["phone_last4"], request=request
+            )
+        except services.TooManyAttempts as exc:
+            retry_at = exc.retry_at
+            message = (
+                _(
+                    "该案号的查询失败次数过多，已暂时锁定。请改用受理回执上的 12 位查询码查询，或于 %(time)s 后再试。"
+                )
+                if exc.scope == "case_number"
+                else _("查询失败次数过多，已暂时锁定。请于 %(time)s 后再试。")
+            )
+            form.add_error(None, message % {"time": f"{timezone.localtime(retry_at):%H:%M}"})
+            status_code = 429
+        except DomainError as exc:
+            form.add_error(None, str(exc.message))
+            if isinstance(exc, services.RateLimitUnavailable):
+                status_code = exc.http_status
+        else:
+            context = _status_context(case)
+            return _no_store(render(request, "cases/portal/status_result.html", context))
+    response = render(request, "cases/portal/status_lookup.html", {"form": form}, status=status_code)
+    if retry_at is not None:
+        response["Retry-After"] = str(max(1, int((retry_at - timezone.now()).total_seconds())))
+    return _no_store(response)
+
+
+@require_GET
+def document(request, token: str):
+    """A party's PDF, reached only through a signed, expiring link from the status or case page."""
+    try:
+        payload = signing.loads(token, salt=DOCUMENT_SALT, max_age=DOCUMENT_MAX_AGE)
+    except signing.BadSignature as exc:
+        raise Http404 from exc
+    case = Case.objects.filter(tracking_code=payload.get("t", "")).first()
+    doc = selectors.portal_document(case, payload.get("k", "")) if case else None
+    if doc is None:
+        raise Http404
+    try:
+        content = doc.render(case)
+    except DocumentRenderFailed as exc:
+        return _no_store(render_failed_response(request, exc))
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{doc.filename(case)}"'
+    return _no_store(response)
+
+
+# --- Sign-in ----------------------------------------------------------------------------------
+@never_cache
+@require_http_methods(["GET", "POST"])
+def sign_in(request):
+    """Phone first, then the six-digit code texted to it."""
+    next_url = safe_next(request, reverse("portal:my_cases"))
+    step = "phone"
+    phone_form = forms.PhoneForm(request.POST or None)
+    code_form = None
+    if request.method == "POST" and request.POST.get("action") == "verify":
+        step = "code"
+        code_form = forms.CodeForm(request.POST)
+        if code_form.is_valid():
+            try:
+                user = services.verify_sign_in_code(
+                    phone=code_form.cleaned_data["phone"],
+                    code=code_form.cleaned_data["code"],
+                    request=request,
+                )
+            except DomainError as exc:
+                code_form.add_error("code", str(exc.message))
+            else:
+                sign_in_citizen(request, user)
+                return redirect(next_url)
+    elif request.method == "POST":
+        if phone_form.is_valid():
+            phone = phone_form.cleaned_data["phone"]
+            try:
+                services.request_sign_in_code(phone=phone, request=request)
+            except services.TooManyAttempts as exc:
+                retry_at = timezone.localtime(exc.retry_at)
+                phone_form.add_error(
+                    "phone",
+                    _("%(msg)s 请于 %(time)s 后再试。") % {"msg": exc.message, "time": f"{retry_at:%H:%M}"},
+                )
+            except DomainError as exc:
+                phone_form.add_error("phone", str(exc.message))
+            else:
+                messages.success(request, _("验证码已发送到 %(phone)s。") % {"phone": mask_phone(phone)})
+                step = "code"
+                code_form = forms.CodeForm(initial={"phone": phone})
+    else:
+        phone_form = forms.PhoneForm()
+    return render(
+        request,
+        "cases/portal/sign_in.html",
+        {"phone_form": phone_form, "code_form": code_form, "step": step, "next": next_url},
+    )
+
+
+@require_POST
+def sign_out(request):
+    logout(request)
+    return redirect("portal:index")
+
+
+# --- The signed-in citizen ------------------------------------------------------------------------
+@citizen_required
+@require_GET
+def my_cases(request):
+    user = request.user
+    return render(
+        request,
+        "cases/portal/my_cases.html",
+        {
+            "cases": selectors.cases_for_citizen(user),
+            "consultations": Consultation.objects.filter(citizen=user).select_related("center")[:20],
+            "appointments": Appointment.objects.filter(citizen=user, state=Appointment.State.BOOKED)
+            .select_related("slot", "slot__center")
+            .order_by("slot__date", "slot__start"),
+            "home_visits": HomeVisitRequest.objects.filter(citizen=user).select_related("center")[:10],
+        },
+    )
+
+
+def _case_page(request, case: Case, *, message_form=None, rating_form=None, status=200):
+    parties = selectors.citizen_parties(request.user, case)
+    context = _status_context(case, viewer_parties=parties)
+    unrated = [p for p in parties if not hasattr(p, "rating")]
+    context.update(
+        {
+            "conversation": selectors.case_messages(case),
+            "message_form": message_form or forms.MessageForm(),
+            "can_rate": case.status == Status.CLOSED and bool(unrated),
+            "rated": case.status == Status.CLOSED and not unrated,
+            "rating_form": rating_form or forms.RatingForm(),
+        }
+    )
+    return render(request, "cases/portal/case.html", context, status=status)
+
+
+@citizen_required
+@require_GET
+def case_page(request, tracking_code: str):
+    case = selectors.get_case_for_citizen(request.user, tracking_code)
+    return _case_page(request, case)
+
+
+@citizen_required
+@require_POST
+def case_message(request, tracking_code: str):
+    """在线调解: the citizen writes to the mediators on their own case (another citizen gets 404)."""
+    case = selectors.get_case_for_citizen(request.user, tracking_code)
+    form = forms.MessageForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.post_case_message(
+                case,
+                actor=request.user,
+                body=form.cleaned_data["body"],
+                upload=form.cleaned_data["file"],
+                from_staff=False,
+            )
+        except DomainError as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            messages.success(request, _("留言已发送。"))
+            return redirect(reverse("portal:case", args=[case.tracking_code]) + "#conversation")
+    return _case_page(request, case, message_form=form, status=400)
+
+
+@citizen_required
+@require_POST
+def case_rate(request, tracking_code: str):
+    case = selectors.get_case_for_citizen(request.user, tracking_code)
+    form = forms.RatingForm(request.POST)
+    parties = [p for p in selectors.citizen_parties(request.user, case) if not hasattr(p, "rating")]
+    if form.is_valid():
+        if not parties:
+            form.add_error(None, _("您已评价过本案件，每位当事人只能评价一次。"))
+        else:
+            try:
+                services.rate_case(
+                    case,
+                    citizen=request.user,
+                    party=parties[0],
+                    score=form.cleaned_data["score"],
+                    comment=form.cleaned_data["comment"],
+                )
+            except DomainError as exc:
+                form.add_error(None, str(exc.message))
+            else:
+                messages.success(request, _("感谢您的评价！"))
+                return redirect("portal:case", tracking_code=case.tracking_code)
+    return _case_page(request, case, rating_form=form, status=400)
+
+
+@require_GET
+def attachment(request, token: str):
+    """A file from a case conversation or application: for the case's parties and its staff."""
+    item = get_object_or_404(Attachment.objects.select_related("case"), token=token)
+    if is_citizen(request.user):
+        if not item.is_public:
+            raise Http404
+        selectors.get_case_for_citizen(request.user, item.case.tracking_code)
+    else:
+        get_case_for_user(request.user, item.case_id)
+    response = FileResponse(item.file.open("rb"), as_attachment=True, filename=item.original_name)
+    return _no_store(response)
+
+
+# --- Online application --------------------------------------------------------------------------
+@citizen_required
+@require_http_methods(["GET", "POST"])
+def apply(request):
+    """在线申请: registered through the counter's service with source 'online application'."""
+    user = request.user
+    if request.method == "POST":
+        form = forms.OnlineApplicationForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data
+            resident = data["applicant_id_number"]
+            applicant = PartyData(
+                role=Party.Role.APPLICANT,
+                name=data["applicant_name"],
+                phone=user.phone,
+                address=data["applicant_address"],
+                id_type=Party.IdType.RESIDENT_ID if resident else "",
+                id_number=resident.number if resident else "",
+                id_legacy=resident.legacy if resident else False,
+                sex=resident.sex if resident else "",
+                birth_date=resident.birth_date if resident else None,
+            )
+            respondent = PartyData(
+                role=Party.Role.RESPONDENT,
+                kind=data["respondent_kind"],
+                name=data["respondent_name"],
+                phone=data["respondent_phone"],
+                address=data["respondent_address"],
+            )
+            case_data = CaseData(
+                dispute_type=data["dispute_type"],
+                summary=data["summary"],
+                claims=data["claims"],
+                place=data["place"],
+                amount=data["amount"],
+                people_count=2,
+                parties=[applicant, respondent],
+                source=Source.ONLINE,
+            )
+            try:
+                case = services.submit_online_application(
+                    citizen=user, center=data["center"], data=case_data, files=data["files"]
+                )
+            except DomainError as exc:
+                form.add_error(None, str(exc.message))
+            else:
+                return redirect("portal:applied", tracking_code=case.tracking_code)
+    else:
+        form = forms.OnlineApplicationForm()
+    return render(request, "cases/portal/apply.html", {"form": form})
+
+
+@citizen_required
+@require_GET
+def applied(request, tracking_code: str):
+    case = selectors.get_case_for_citizen(request.user, tracking_code)
+    return render(request, "cases/portal/applied.html", {"case": case})
+
+
+# --- Consultation ------------------------------------------------------------------------------------
+@citizen_required
+@require_http_methods(["GET", "POST"])
+def consultations(request):
+    form = forms.QuestionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.ask_question(
+            citizen=request.user,
+            center=form.cleaned_data["center"],
+            question=form.cleaned_data["question"],
+            dispute_type=form.cleaned_data["dispute_type"],
+        )
+        messages.success(request, _("您的问题已提交，中心答复后可在此查看。"))
+        return redirect("portal:consultations")
+    items = Consultation.objects.filter(citizen=request.user).select_related("center", "dispute_type")
+    return render(request, "cases/portal/consultations.html", {"form": form, "items": items})
+
+
+@citizen_required
+@require_GET
+def consultation(request, token: str):
+    item = get_object_or_404(Consultation.objects.select_related("center"), token=token, citizen=request.user)
+    return render(request, "cases/portal/consultation.html", {"item": item})
+
+
+# --- Appointments and home visits ----------------------------------------------------------------
+@citizen_required
+@require_GET
+def appointments(request):
+    search = forms.SlotSearchForm(request.GET or None)
+    slots = []
+    if request.GET and search.is_valid():
+        slots = services.ensure_slots(search.cleaned_data["center"], search.cleaned_data["date"])
+        now = timezone.localtime()
+        slots = [s for s in slots if (s.date, s.start) > (now.date(), now.time())]
+    mine = (
+        Appointment.objects.filter(citizen=request.user)
+        .exclude(state=Appointment.State.CANCELLED)
+        .select_related("slot", "slot__center")
+        .order_by("-slot__date", "slot__start")
+    )
+    return render(
+        request,
+        "cases/portal/appointments.html",
+        {
+            "search": search,
+            "slots": slots,
+            "mine": mine,
+            "booking_form": forms.BookingForm(initial={"name": ""}),
+        },
+    )
+
+
+@citizen_required
+@require_POST
+def book(request):
+    form = forms.BookingForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写姓名和来访事由后再预约。"))
+        return redirect(safe_referer(request, reverse("portal:appointments")))
+    slot = get_object_or_404(AppointmentSlot, token=form.cleaned_data["slot"])
+    try:
+        services.book_appointment(
+            slot,
+            citizen=request.user,
+            name=form.cleaned_data["name"],
+            phone=request.user.phone,
+            purpose=form.cleaned_data["purpose"],
+        )
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(
+            request,
+            _("预约成功：%(center)s %(date)s %(start)s。")
+            % {"center": slot.center, "date": slot.date, "start": f"{slot.start:%H:%M}"},
+        )
+    return redirect("portal:appointments")
+
+
+@citizen_required
+@require_POST
+def cancel(request, token: str):
+    appointment = get_object_or_404(Appointment, token=token, citizen=request.user)
+    try:
+        services.cancel_appointment(appointment, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("预约已取消。"))
+    return redirect("portal:appointments")
+
+
+@citizen_required
+@require_POST
+def cancel_home_visit(request, token: str):
+    visit = get_object_or_404(HomeVisitRequest, token=token, citizen=request.user)
+    try:
+        services.cancel_home_visit(visit, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("上门服务申请已取消。"))
+    return redirect("portal:my_cases")
+
+
+@citizen_required
+@require_http_methods(["GET", "POST"])
+def home_visit(request):
+    form = forms.HomeVisitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.request_home_visit(citizen=request.user, phone=request.user.phone, **form.cleaned_data)
+        messages.success(request, _("上门服务申请已提交，工作人员将电话联系您确认时间。"))
+        return redirect("portal:my_cases")
+    return render(request, "cases/portal/home_visit.html", {"form": form})

@@ -1,0 +1,456 @@
+"""Reads for warnings: the supervisor dashboard's figures (page, Excel and API share them) and case panels."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _
+
+from accounts.access import centers_supervised_by
+from accounts.models import Center, User
+from cases.core.models import Case, WarningLevel
+from cases.core.states import OPEN_STATUSES
+from cases.core.workcalendar import local_date, local_zone, start_of_day
+from cases.warnings.models import CaseClock, ClockTrigger, Notification, SupervisionOrder, WarningChange
+from mediation_center.dialect import ConnectionSQL, OneOf, id_in, materialized_cte
+from routing.models import Channel
+
+LEVELS = [WarningLevel.RED, WarningLevel.ORANGE, WarningLevel.YELLOW, WarningLevel.BLUE]
+
+
+@dataclass
+class Period:
+    start: dt.date
+    end: dt.date  # inclusive
+
+    @property
+    def start_at(self) -> dt.datetime:
+        return start_of_day(self.start)
+
+    @property
+    def end_at(self) -> dt.datetime:
+        return start_of_day(self.end + dt.timedelta(days=1))
+
+
+def default_period(now: dt.datetime | None = None) -> Period:
+    today = local_date(now or timezone.now())
+    return Period(today.replace(day=1), today)
+
+
+def in_centers(centers, field: str = "center"):
+    """A filter on ``field`` (a foreign key to Center, or a path to one) for a list of center ids or a
+    queryset of centers."""
+    if isinstance(centers, list):
+        return OneOf(f"{field}_id", centers)  # ``= ANY(%s)`` on PostgreSQL, see mediation_center/dialect.py
+    return Q(**{f"{field}__in": centers})
+
+
+def open_cases_in(centers) -> QuerySet[Case]:
+    return Case.objects.filter(in_centers(centers), status__in=OPEN_STATUSES)
+
+
+def cases_of(centers) -> QuerySet[Case]:
+    """The ids of the centers' cases, as a sub-select: the figures over clocks, visits and warning changes
+    keep the county's rows first (index-only scan of ``case_created_by_center``) instead of joining a
+    province-wide range to every case."""
+    return Case.objects.filter(in_centers(centers)).values("pk")
+
+
+# --- counts and lists ------------------------------------------------------------------------
+def level_by_channel(cases: QuerySet[Case]) -> dict:
+    """Open cases by warning level (rows) and channel (columns), one query."""
+    channels = list(Channel.objects.order_by("ordering", "code"))
+    counts = {
+        (row["warning_level"], row["channel_id"]): row["n"]
+        for row in cases.values("warning_level", "channel_id").annotate(n=Count("pk")).order_by()
+    }
+    columns = [(c.pk, c.name) for c in channels] + [(None, _t("未分流"))]
+    rows = []
+    for level in [*LEVELS, WarningLevel.NONE]:
+        cells = [counts.get((level, pk), 0) for pk, _name in columns]
+        rows.append({"level": int(level), "label": str(level.label), "cells": cells, "total": sum(cells)})
+    return {"columns": [name for _pk, name in columns], "rows": rows}
+
+
+def level_by_center(cases: QuerySet[Case], names: dict[int, str] | None = None) -> list[dict]:
+    """Open cases per center by level, by center name. Given ``names`` (center id → name, already in the
+    database's name order) the cases are grouped alone, without joining every center of the province."""
+    aggregates = {f"l{int(level)}": Count("pk", filter=Q(warning_level=level)) for level in LEVELS}
+    if names is None:
+        rows = (
+            cases.values("center_id", "center__name")
+            .annotate(total=Count("pk"), **aggregates)
+            .order_by("center__name")
+        )
+    else:
+        counted = {
+            row["center_id"]: row
+            for row in cases.values("center_id").annotate(total=Count("pk"), **aggregates).order_by()
+        }
+        rows = [{**counted[pk], "center__name": name} for pk, name in names.items() if pk in counted]
+    return [
+        {
+            "center": row["center__name"],
+            "total": row["total"],
+            "levels": [row[f"l{int(level)}"] for level in LEVELS],
+        }
+        for row in rows
+    ]
+
+
+# What the page, the API (case_brief) and the Excel show of a listed case; a case row is ~50 columns.
+CASE_BRIEF_FIELDS = ("number", "warning_level", "response_due_at", "due_at", "center__name")
+
+
+def red_orange_cases(cases: QuerySet[Case], limit: int = 100) -> list[Case]:
+    return list(
+        cases.filter(warning_level__gte=WarningLevel.ORANGE)
+        .select_related("center")
+        .only(*CASE_BRIEF_FIELDS)
+        .order_by("-warning_level", "response_due_at", "pk")[:limit]
+    )
+
+
+def overdue_cases(cases: QuerySet[Case], now: dt.datetime, limit: int = 100) -> list[Case]:
+    return list(
+        cases.filter(due_at__lt=now)
+        .select_related("center")
+        .only(*CASE_BRIEF_FIELDS)
+        .order_by("due_at")[:limit]
+    )
+
+
+def overdue_orders(centers: QuerySet[Center], now: dt.datetime, limit: int = 100) -> list[SupervisionOrder]:
+    return list(
+        SupervisionOrder.objects.filter(case_id__in=cases_of(centers), deadline__lt=now)
+        .exclude(state=SupervisionOrder.State.REPORTED)
+        .select_related("case", "recipient", "channel")
+        .order_by("deadline")[:limit]
+    )
+
+
+def overdue_summonses(centers: QuerySet[Center], now: dt.datetime, limit: int = 100) -> list:
+    """Department summonses (联合调处) still unanswered past their response deadline, oldest first."""
+    from routing.models import Summons
+
+    return list(
+        Summons.objects.filter(case_id__in=cases_of(centers), state=Summons.State.PENDING, deadline__lt=now)
+        .select_related("case", "department")
+        .order_by("deadline", "pk")[:limit]
+    )
+
+
+# The first overdue visits of the subtree, by due date. The subtree's case ids come first and
+# MATERIALIZED (on PostgreSQL), so they can only be hash-joined: with a plain sub-select the planner,
+# hoping the LIMIT lets it stop early, walks the province's pending visits in date order and probes the
+# case table for each (26,000 probes, ~0.3 s at 1M cases). Both sides are index-only scans
+# (``case_created_by_center`` and ``follow_up_pending_due`` include the ids).
+def _first_overdue_visits(connection, ids: list[int], today: dt.date, limit: int) -> tuple[str, list]:
+    in_subtree, params = id_in("center_id", ids, connection)
+    subtree = materialized_cte("subtree", f"SELECT id FROM cases_case WHERE {in_subtree}", connection)
+    sql = f"""
+    WITH {subtree}
+    SELECT v.id FROM cases_followupvisit v JOIN subtree ON subtree.id = v.case_id
+    WHERE v.visited_at IS NULL AND v.due_on < %s
+    ORDER BY v.due_on, v.id
+    LIMIT %s
+"""
+    return sql, [*params, connection.ops.adapt_datefield_value(today), limit]
+
+
+def overdue_visits(centers, now: dt.datetime, limit: int = 100) -> list:
+    """Follow-up visits (回访) not made by their due date, oldest first."""
+    from cases.lifecycle.models import FollowUpVisit
+
+    ids = centers if isinstance(centers, list) else list(centers.values_list("pk", flat=True))
+    today = local_date(now)
+    first = ConnectionSQL(lambda connection: _first_overdue_visits(connection, ids, today, limit))
+    return list(
+        FollowUpVisit.objects.filter(pk__in=first)
+        .select_related("case")
+        .only("case__number", "reason", "due_on", "visited_at")
+        .order_by("due_on", "pk")
+    )
+
+
+def newly_escalated(centers: QuerySet[Center], now: dt.datetime, limit: int = 100) -> list[WarningChange]:
+    """Level rises since the start of yesterday (local time)."""
+    since = start_of_day(local_date(now) - dt.timedelta(days=1))
+    return list(
+        WarningChange.objects.filter(
+            case_id__in=cases_of(centers), created_at__gte=since, to_level__gt=F("from_level")
+        )
+        .select_related("case")
+        .only("case__number", "from_level", "to_level", "created_at", "reason")
+        .order_by("-created_at")[:limit]
+    )
+
+
+def registered_vs_resolved(centers: QuerySet[Center], now: dt.datetime, days: int = 30) -> list[dict]:
+    """Cases registered and resolved (化解/终结) per local day over the last ``days`` days: two queries."""
+    today = local_date(now)
+    first = today - dt.timedelta(days=days - 1)
+    since = start_of_day(first)
+    zone = local_zone()
+    base = Case.objects.filter(in_centers(centers))
+
+    def per_day(field: str) -> dict:
+        return dict(
+            base.filter(**{f"{field}__gte": since})
+            .annotate(day=TruncDate(field, tzinfo=zone))
+            .values("day")
+            .annotate(n=Count("pk"))
+            .order_by()
+            .values_list("day", "n")
+        )
+
+    registered, resolved = per_day("created_at"), per_day("concluded_at")
+    return [
+        {
+            "day": first + dt.timedelta(days=i),
+            "registered": registered.get(first + dt.timedelta(days=i), 0),
+            "resolved": resolved.get(first + dt.timedelta(days=i), 0),
+        }
+        for i in range(days)
+    ]
+
+
+def chart_geometry(series: list[dict], *, width: int = 600, height: int = 200) -> dict:
+    """Coordinates for the inline SVG bar chart; the template only places numbers, no markup from here."""
+    top = max([1] + [max(d["registered"], d["resolved"]) for d in series])
+    plot_h = height - 30
+    slot = width / max(len(series), 1)
+    bar = max(slot / 2 - 1, 1)
+    bars = []
+    for i, d in enumerate(series):
+        for j, key in enumerate(("registered", "resolved")):
+            h = d[key] / top * plot_h
+            bars.append(
+                {
+                    "x": round(i * slot + j * bar, 1),
+                    "y": round(plot_h - h + 5, 1),
+                    "w": round(bar, 1),
+                    "h": round(h, 1),
+                    "kind": key,
+                    "title": f"{d['day']:%m-%d} {d[key]}",
+                }
+            )
+    labels = [
+        {"x": round(i * slot, 1), "text": f"{d['day']:%m-%d}"} for i, d in enumerate(series) if i % 5 == 0
+    ]
+    return {
+        "width": width,
+        "height": height,
+        "bars": bars,
+        "labels": labels,
+        "top": top,
+        "base_y": plot_h + 5,
+    }
+
+
+# --- measures --------------------------------------------------------------------------------
+def successful_outcome_codes() -> tuple[str, ...]:
+    """Case.outcome values that count as mediated successfully: a written or oral agreement."""
+    from cases.core.states import Outcome
+
+    return Outcome.resolved()
+
+
+def _rate(numerator: int, denominator: int) -> float | None:
+    return round(numerator * 100 / denominator, 1) if denominator else None
+
+
+def mediation_success_rate(centers, period: Period) -> dict:
+    """调解成功率: of cases concluded in the period, the share concluded successfully."""
+    codes = successful_outcome_codes()
+    concluded = Case.objects.filter(
+        in_centers(centers), concluded_at__gte=period.start_at, concluded_at__lt=period.end_at
+    )
+    figures = concluded.aggregate(total=Count("pk"), done=Count("pk", filter=Q(outcome__in=codes)))
+    total, done = figures["total"], figures["done"]
+    return {"value": _rate(done, total), "numerator": done, "denominator": total, "pending": False}
+
+
+def resolution_rate(centers, period: Period) -> dict:
+    """化解率: of cases registered in the period, the share resolved successfully so far."""
+    codes = successful_outcome_codes()
+    registered = Case.objects.filter(
+        in_centers(centers), created_at__gte=period.start_at, created_at__lt=period.end_at
+    )
+    figures = registered.aggregate(
+        total=Count("pk"), done=Count("pk", filter=Q(outcome__in=codes, concluded_at__isnull=False))
+    )
+    total, done = figures["total"], figures["done"]
+    return {"value": _rate(done, total), "numerator": done, "denominator": total, "pending": False}
+
+
+def on_time_rate(centers, period: Period) -> dict:
+    """按期办结率: handling clocks that stopped (concluded/closed) in the period on or before their due time."""
+    stopped = CaseClock.objects.filter(
+        case_id__in=cases_of(centers),
+        code="handling",
+        stop_reason__in=[ClockTrigger.CONCLUDED, ClockTrigger.CLOSED],
+        stopped_at__gte=period.start_at,
+        stopped_at__lt=period.end_at,
+    )
+    # Count the (never null) case column, not the id: every column read is in ``clock_handling_stopped``,
+    # so the clocks come from the index alone.
+    figures = stopped.aggregate(
+        total=Count("case_id"), on_time=Count("case_id", filter=Q(stopped_at__lte=F("due_at")))
+    )
+    return {
+        "value": _rate(figures["on_time"], figures["total"]),
+        "numerator": figures["on_time"],
+        "denominator": figures["total"],
+        "pending": False,
+    }
+
+
+def timely_sign_rate(centers, period: Period) -> dict:
+    """及时签收率: of the summonses whose response deadline fell in the period, those answered (报到 or
+    declined with a reason) by the deadline."""
+    from routing.models import Summons
+
+    figures = Summons.objects.filter(
+        case_id__in=cases_of(centers), deadline__gte=period.start_at, deadline__lt=period.end_at
+    ).aggregate(
+        total=Count("pk"),
+        timely=Count("pk", filter=Q(responded_at__isnull=False, responded_at__lte=F("deadline"))),
+    )
+    return {
+        "value": _rate(figures["timely"], figures["total"]),
+        "numerator": figures["timely"],
+        "denominator": figures["total"],
+        "pending": False,
+    }
+
+
+def satisfaction_rate(centers, period: Period) -> dict:
+    """满意率 from citizens' ratings (好差评) given in the period: 基本满意 or better."""
+    from cases.portal.models import Rating
+    from cases.portal.selectors import satisfaction_summary
+
+    summary = satisfaction_summary(
+        Rating.objects.filter(
+            case_id__in=cases_of(centers),
+            created_at__gte=period.start_at,
+            created_at__lt=period.end_at,
+        )
+    )
+    return {
+        "value": summary["rate"],
+        "numerator": summary["satisfied"],
+        "denominator": summary["total"],
+        "pending": False,
+    }
+
+
+def visit_satisfaction_rate(centers, period: Period) -> dict:
+    """回访满意率: follow-up visits made in the period whose party was 基本满意 or better."""
+    from cases.lifecycle.models import FollowUpVisit, Satisfaction
+
+    figures = FollowUpVisit.objects.filter(
+        case_id__in=cases_of(centers),
+        visited_at__gte=period.start_at,
+        visited_at__lt=period.end_at,
+        satisfaction__isnull=False,
+    ).aggregate(  # the case column, not the id: answered from ``follow_up_visited`` alone, like on_time_rate
+        total=Count("case_id"),
+        satisfied=Count("case_id", filter=Q(satisfaction__gte=Satisfaction.FAIRLY_SATISFIED)),
+    )
+    return {
+        "value": _rate(figures["satisfied"], figures["total"]),
+        "numerator": figures["satisfied"],
+        "denominator": figures["total"],
+        "pending": False,
+    }
+
+
+def money_covered(centers, period: Period) -> Decimal:
+    """Money covered by agreements of cases concluded in the period."""
+    total = Case.objects.filter(
+        in_centers(centers), concluded_at__gte=period.start_at, concluded_at__lt=period.end_at
+    ).aggregate(s=Sum("money_covered"))["s"]
+    # In the field's cents on every backend: SQLite sums its decimals as floats and hands back the sum
+    # unscaled (``Decimal('36000')``), PostgreSQL's numeric keeps the scale (``Decimal('36000.00')``).
+    cents = Decimal(1).scaleb(-Case._meta.get_field("money_covered").decimal_places)
+    return (total or Decimal("0")).quantize(cents)
+
+
+MEASURES = [
+    ("mediation_success_rate", _("调解成功率"), mediation_success_rate),
+    ("resolution_rate", _("化解率"), resolution_rate),
+    ("on_time_rate", _("按期办结率"), on_time_rate),
+    ("timely_sign_rate", _("及时签收率"), timely_sign_rate),
+    ("satisfaction_rate", _("满意率"), satisfaction_rate),
+    ("visit_satisfaction_rate", _("回访满意率"), visit_satisfaction_rate),
+]
+
+
+def measures(centers, period: Period) -> list[dict]:
+    rows = []
+    for key, label, fn in MEASURES:
+        rows.append({"key": key, "label": str(label), **fn(centers, period)})
+    return rows
+
+
+# --- the dashboard -------------------------------------------------------------------------
+def supervised_centers(user: User) -> QuerySet[Center]:
+    return centers_supervised_by(user)
+
+
+def dashboard_figures(user: User, period: Period, *, now: dt.datetime | None = None) -> dict:
+    """Everything the dashboard shows, for the user's supervised centers; the page, Excel and API use this."""
+    now = now or timezone.now()
+    # The subtree's ids (and names, in name order), resolved once: every figure then filters
+    # ``center_id = ANY(ids)`` on an index led by the center, and the planner knows how many centers there
+    # are (a ``path LIKE`` sub-select is estimated at a handful of rows).
+    names = dict(supervised_centers(user).order_by("name").values_list("pk", "name"))
+    centers = list(names)
+    cases = open_cases_in(centers)
+    series = registered_vs_resolved(centers, now)
+    return {
+        "now": now,
+        "period": period,
+        "by_channel": level_by_channel(cases),
+        "by_center": level_by_center(cases, names),
+        "red_orange": red_orange_cases(cases),
+        "overdue_cases": overdue_cases(cases, now),
+        "overdue_orders": overdue_orders(centers, now),
+        "overdue_summonses": overdue_summonses(centers, now),
+        "overdue_visits": overdue_visits(centers, now),
+        "newly_escalated": newly_escalated(centers, now),
+        "series": series,
+        "measures": measures(centers, period),
+        "money_covered": money_covered(centers, period),
+    }
+
+
+# --- a case's warnings panel ------------------------------------------------------------------
+def case_warning_panel(case: Case) -> dict:
+    return {
+        "clocks": list(
+            case.clocks.prefetch_related("pauses", "extensions__approved_by").order_by("started_at")
+        ),
+        "orders": list(
+            case.supervision_orders.select_related("issued_by", "recipient", "channel").order_by(
+                "-created_at"
+            )
+        ),
+        "conferences": list(case.conferences.select_related("recorded_by")),
+        "changes": list(case.warning_changes.select_related("actor")[:20]),
+    }
+
+
+def notifications_for(user: User, limit: int = 50) -> list[Notification]:
+    return list(Notification.objects.filter(user=user).select_related("case").order_by("-created_at")[:limit])
+
+
+def unread_count(user: User) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
