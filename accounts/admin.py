@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from mediation_center.admin import ReadOnlyAdmin
+
 from .models import Center, Department, ExternalSystem, Membership, SecurityAuditEvent, User
 
 
@@ -40,18 +42,9 @@ class ExternalSystemAdmin(admin.ModelAdmin):
 
 
 @admin.register(SecurityAuditEvent)
-class SecurityAuditEventAdmin(admin.ModelAdmin):
+class SecurityAuditEventAdmin(ReadOnlyAdmin):
     """Read-only: audit rows can be read and filtered, never changed or deleted here."""
 
     list_display = ["created_at", "type", "username", "ip_address", "success"]
     list_filter = ["type", "success"]
     search_fields = ["username", "ip_address"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

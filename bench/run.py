@@ -764,7 +764,7 @@ page(
 # --- Warnings: the escalation sweep with 10,000 cases due, and with none due -----------------------
 def _sweep_backlog() -> int:
     """Sweep what is due already (the generated next checks fall due as hours pass), untimed."""
-    from cases.warnings.services import sweep_due_cases
+    from cases.warnings.sweep import sweep_due_cases
 
     return sweep_due_cases()
 
@@ -774,7 +774,7 @@ def sweep_10000(env: Env):
     from datetime import timedelta
 
     from cases.core.states import OPEN_STATUSES
-    from cases.warnings.services import sweep_due_cases
+    from cases.warnings.sweep import sweep_due_cases
 
     _sweep_backlog()
     rows = list(
@@ -804,7 +804,7 @@ def sweep_10000(env: Env):
 
 @operation("sweep.none_due", target_ms=50, writes=True)
 def sweep_none(env: Env):
-    from cases.warnings.services import sweep_due_cases
+    from cases.warnings.sweep import sweep_due_cases
 
     _sweep_backlog()
     return sweep_due_cases

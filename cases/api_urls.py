@@ -1,16 +1,10 @@
+"""The API of cases, under /api/: each sub-domain lists its own in ``api_urls.py``."""
+
 from django.urls import include, path
 
-from cases.core import api, api_identity
-
 urlpatterns = [
-    path("cases/", api.CaseListView.as_view(), name="api-case-list"),
-    path("cases/<int:pk>/", api.CaseDetailView.as_view(), name="api-case-detail"),
-    path(
-        "cases/<int:pk>/parties/<int:party_pk>/verify-identity/",
-        api_identity.PartyIdentityView.as_view(),
-        name="api-party-verify-identity",
-    ),
-    path("open311/v2/", include("cases.intake.api_urls")),
+    path("", include("cases.core.api_urls")),
+    path("open311/v2/", include("cases.intake.api_urls")),  # Open311 GeoReport v2 for external intake
     path("", include("cases.warnings.api_urls")),
     path("", include("cases.lifecycle.api_urls")),
 ]

@@ -1,12 +1,11 @@
-from django.urls import include, path
+"""Staff pages of cases, under /cases/ (namespace ``cases``): each sub-domain lists its own in ``urls.py``."""
 
-from cases.core import views as core
+from django.urls import include, path
 
 app_name = "cases"
 
 urlpatterns = [
-    path("", core.case_list, name="list"),
-    path("<int:pk>/", core.case_detail, name="detail"),
+    path("", include("cases.core.urls")),
     path("", include("cases.intake.urls")),
     path("", include("cases.warnings.urls")),
     path("", include("cases.lifecycle.urls")),

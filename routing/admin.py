@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from mediation_center.admin import ReadOnlyAdmin
+
 from .models import (
     CaseAssignment,
     Channel,
@@ -43,19 +45,6 @@ class RoutingRuleAdmin(admin.ModelAdmin):
 class RotaEntryAdmin(admin.ModelAdmin):
     list_display = ["center", "weekday", "department", "staff_name", "valid_from", "valid_until"]
     list_filter = ["center", "weekday"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """History written by services only; the admin may look, never edit."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(RouteDecision)

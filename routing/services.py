@@ -13,7 +13,7 @@ from cases.core.access import answers_summons, can_see, may_claim, supervises
 from cases.core.models import Case
 from cases.core.services import lock_case
 from cases.core.states import OPEN_STATUSES, QUEUE_STATUSES, Status, move
-from cases.warnings import services as warnings
+from cases.warnings import sweep as warnings_sweep
 from mediation_center.errors import IllegalTransition, NotAllowed
 
 from . import events
@@ -104,7 +104,7 @@ def route_case(
                 "reason": override_reason if overridden else suggestion.explanation,
             },
         )
-        warnings.on_case_changed(case, actor=actor)  # the channel decides which deadline policy applies
+        warnings_sweep.on_case_changed(case, actor=actor)  # the channel decides which deadline policy applies
         if chosen_departments:
             summon_departments(
                 case,
@@ -179,7 +179,7 @@ def claim_case(case: Case, *, actor: User) -> CaseAssignment:
             raise AlreadyClaimed() from exc
         _start_mediation(case)
         events.CLAIMED.record(case, actor=actor, data={"mediator": str(actor), "mediator_id": actor.pk})
-        warnings.on_case_changed(case, trigger="assigned", actor=actor)
+        warnings_sweep.on_case_changed(case, trigger="assigned", actor=actor)
     return assignment
 
 
@@ -235,7 +235,7 @@ def assign_mediator(
             },
         )
         if lead:
-            warnings.on_case_changed(case, trigger="assigned", actor=actor)
+            warnings_sweep.on_case_changed(case, trigger="assigned", actor=actor)
     return assignment
 
 
@@ -283,7 +283,7 @@ def auto_assign_case(case: Case) -> CaseAssignment | None:
                 "reason": _("渠道开启自动指派，按负荷最少分配"),
             },
         )
-        warnings.on_case_changed(case, trigger="assigned")
+        warnings_sweep.on_case_changed(case, trigger="assigned")
     return assignment
 
 
@@ -360,7 +360,7 @@ def transfer_case(case: Case, *, actor: User, to_center: Center, reason: str) ->
                 "reason": reason,
             },
         )
-        warnings.on_case_changed(case, actor=actor)
+        warnings_sweep.on_case_changed(case, actor=actor)
     return case
 
 

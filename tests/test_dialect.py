@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 
 from cases.models import Case, FollowUpVisit, WarningLevel
 from cases.warnings.selectors import dashboard_figures, overdue_visits
-from cases.warnings.services import CASE_LEVEL_FIELDS
+from cases.warnings.sweep import CASE_LEVEL_FIELDS
 from mediation_center import dialect
 from mediation_center.dialect import IN_LIST_MAX, OneOf, portable_sql, update_rows
 from tests.cases.test_dashboard_fast_figures import NOW, PERIOD, data  # noqa: F401 (the fixture)

@@ -8,11 +8,10 @@ from bench.generate.context import OPEN, SATISFACTION_MIX, Chunk, Staff, weighte
 from bench.generate.copy import reserve_ids
 from bench.generate.participants import county_of, supervisor_of
 from bench.generate.rows import timeline_rows
+from cases.core import events
 from cases.core.models import Status
-from cases.portal import services as portal
 from cases.portal.models import Rating
 from cases.portal.services import BAD_RATING_MAX
-from cases.warnings import services as warnings
 from cases.warnings.models import CaseConference, SupervisionOrder
 from routing import events as routing_events
 from routing.models import Summons
@@ -83,7 +82,7 @@ def rating_rows(chunk: Chunk) -> Iterator[dict]:
             )
         label = str(Rating.Score(score).label)
         chunk.event(
-            p, portal.CASE_RATED, moment, user_id, {"score": score, "label": label, "flagged": flagged}
+            p, events.CASE_RATED, moment, user_id, {"score": score, "label": label, "flagged": flagged}
         )
         yield row
 
@@ -215,7 +214,7 @@ def supervision_rows(chunk: Chunk) -> Iterator[dict]:
             recipient = next((str(c) for c in ctx.channels if c.pk == p.channel_id), "")
         chunk.event(
             p,
-            warnings.ORDER_ISSUED,
+            events.ORDER_ISSUED,
             issued,
             issuer,
             {"order": order_id, "recipient": recipient, "deadline": deadline.isoformat()},
@@ -223,14 +222,14 @@ def supervision_rows(chunk: Chunk) -> Iterator[dict]:
         if state != "issued":
             acknowledged = issued + (min(deadline, ctx.now) - issued) * rng.uniform(0.05, 0.4)
             row.update(acknowledged_at=acknowledged, acknowledged_by_id=answerer)
-            chunk.event(p, warnings.ORDER_ACKNOWLEDGED, acknowledged, answerer, {"order": order_id})
+            chunk.event(p, events.ORDER_ACKNOWLEDGED, acknowledged, answerer, {"order": order_id})
             if state == "reported":
                 reported = acknowledged + (min(deadline, ctx.now) - acknowledged) * rng.uniform(0.2, 0.95)
                 report = "已约谈双方当事人，落实稳控措施，化解工作正在推进。"
                 row.update(report=report, reported_at=reported, reported_by_id=answerer)
                 chunk.event(
                     p,
-                    warnings.ORDER_REPORTED,
+                    events.ORDER_REPORTED,
                     reported,
                     answerer,
                     {"order": order_id, "on_time": reported <= deadline},
@@ -257,7 +256,7 @@ def conference_rows(chunk: Chunk) -> Iterator[dict]:
         names = [name for _, name in ctx.departments.get(county_of(ctx, p.center), [])[:3]]
         chunk.event(
             p,
-            warnings.CONFERENCE_RECORDED,
+            events.CONFERENCE_RECORDED,
             held + timedelta(hours=1),
             recorder,
             {"conference": conference_id},

@@ -6,8 +6,8 @@ from datetime import date, datetime, timedelta
 from accounts.models import Center
 from bench.generate.context import CHINA_OFFSET, CasePlan, Chunk, Context
 from bench.generate.copy import reserve_ids
+from cases.core import events
 from cases.core.models import Status
-from cases.lifecycle import services as lifecycle
 from cases.lifecycle.models import Evaluation, OralAgreement, Outcome, TerminationNotice
 from cases.lifecycle.services import NOTICE_OUTCOMES
 
@@ -45,7 +45,7 @@ def session_party_rows(chunk: Chunk) -> Iterator[dict]:
                 yield {"mediationsession_id": session_id, "party_id": party_id}
             chunk.event(
                 p,
-                lifecycle.SESSION_RECORDED,
+                events.SESSION_RECORDED,
                 min(started_at + timedelta(hours=2), p.concluded_at or chunk.ctx.now),
                 p.mediator_id,
                 {
@@ -82,14 +82,14 @@ def signature_rows(chunk: Chunk) -> Iterator[dict]:
         effective = local_day(sealed)
         chunk.event(
             p,
-            lifecycle.AGREEMENT_DRAFTED,
+            events.AGREEMENT_DRAFTED,
             sealed - timedelta(hours=1),
             p.mediator_id,
             {"agreement": p.agreement_id},
         )
         chunk.event(
             p,
-            lifecycle.AGREEMENT_SIGNED,
+            events.AGREEMENT_SIGNED,
             parties_signed,
             p.mediator_id,
             {
@@ -101,7 +101,7 @@ def signature_rows(chunk: Chunk) -> Iterator[dict]:
         )
         chunk.event(
             p,
-            lifecycle.AGREEMENT_EFFECTIVE,
+            events.AGREEMENT_EFFECTIVE,
             sealed,
             p.mediator_id,
             {

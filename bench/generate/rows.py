@@ -17,11 +17,9 @@ from bench.generate.context import (
 from bench.generate.copy import reserve_ids
 from bench.generate.participants import evaluator_of
 from bench.generate.people import person_name
-from cases.core import timeline
+from cases.core import events, timeline
 from cases.core.models import Status, TimelineEvent
 from cases.intake.services import TRACKING_ALPHABET, TRACKING_LENGTH
-from cases.lifecycle import services as lifecycle
-from cases.warnings import services as warnings
 from routing import events as routing_events
 
 
@@ -94,15 +92,15 @@ def case_rows(chunk: Chunk) -> Iterator[dict]:
 
 # Every code a timeline row carries is a registered event type's (cases.core.timeline.REGISTRY), as the
 # services declare them, so a generated timeline shows each event's label, never a raw code.
-REGISTERED, SUBMITTED, NOT_ACCEPTED = timeline.REGISTERED, timeline.SUBMITTED, timeline.NOT_ACCEPTED
+REGISTERED, SUBMITTED, NOT_ACCEPTED = events.REGISTERED, events.SUBMITTED, events.NOT_ACCEPTED
 ROUTED, ASSIGNED = routing_events.ROUTED, routing_events.ASSIGNED
-CONCLUDED, EVALUATED, CLOSED = lifecycle.CONCLUDED, lifecycle.EVALUATED, lifecycle.CLOSED
-LEVEL_CHANGED = warnings.LEVEL_CHANGED
+CONCLUDED, EVALUATED, CLOSED = events.CONCLUDED, events.EVALUATED, events.CLOSED
+LEVEL_CHANGED = events.LEVEL_CHANGED
 # The long timelines' filler (a mediator's calls and notes between the milestones): events the services
 # write with no row of their own, so none is missing its session, visit or order. A call reads the
 # party's full phone number (查看完整证件号/电话), notes update the risk factors (更新风险因素), and the
 # level moves (预警等级变更). (Until issue 14 the generator wrote six undeclared codes here.)
-FILLER = (timeline.SENSITIVE_REVEALED, warnings.RISK_UPDATED, warnings.LEVEL_CHANGED)
+FILLER = (events.SENSITIVE_REVEALED, events.RISK_UPDATED, events.LEVEL_CHANGED)
 
 
 def event_rows(chunk: Chunk) -> Iterator[dict]:

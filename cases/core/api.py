@@ -1,8 +1,14 @@
-from rest_framework import generics
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from cases.core.access import get_case_for_user
+from cases.core.access import get_case_for_user, may_verify_identity
 from cases.core.selectors import case_list_for
 from cases.core.serializers import CaseDetailSerializer, CaseListSerializer
+from cases.core.services import verify_party_identity
 
 
 class CaseListView(generics.ListAPIView):
@@ -19,3 +25,42 @@ class CaseDetailView(generics.RetrieveAPIView):
 
     def get_object(self):
         return get_case_for_user(self.request.user, self.kwargs["pk"])
+
+
+class PartyIdentitySerializer(serializers.Serializer):
+    """A party's identity check: when, by whom and how staff saw the ID document in person."""
+
+    party = serializers.IntegerField()
+    identity_verified = serializers.BooleanField()
+    identity_verified_at = serializers.DateTimeField(allow_null=True)
+    identity_verified_by = serializers.CharField(allow_null=True)
+    identity_verified_how = serializers.ChoiceField(choices=["counter", "clerk", ""])
+
+
+def identity_payload(party) -> dict:
+    return {
+        "party": party.pk,
+        "identity_verified": party.identity_verified_at is not None,
+        "identity_verified_at": party.identity_verified_at.isoformat()
+        if party.identity_verified_at
+        else None,
+        "identity_verified_by": str(party.identity_verified_by) if party.identity_verified_by else None,
+        "identity_verified_how": party.identity_verified_how,
+    }
+
+
+class PartyIdentityView(APIView):
+    """POST: a clerk of the case's center records that they checked the party's ID in person (404 for a
+    case the user may not see, 403 for one they see but do not handle at the counter, 409 when there is no
+    ID number or it was checked already)."""
+
+    @extend_schema(request=None, responses=PartyIdentitySerializer)
+    def post(self, request, pk: int, party_pk: int):
+        case = get_case_for_user(request.user, pk)
+        party = case.parties.filter(pk=party_pk).first()
+        if party is None:
+            raise Http404
+        if not may_verify_identity(request.user, case):
+            raise PermissionDenied
+        party = verify_party_identity(party, actor=request.user)
+        return Response(identity_payload(party))

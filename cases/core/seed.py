@@ -1,9 +1,5 @@
 """Reference data every installation needs; run after each migrate, idempotent."""
 
-from django.db import transaction
-
-from cases.warnings.services import seed_warnings as warnings_seed
-
 DISPUTE_TYPES = [
     ("family", "婚姻家庭", "Marriage and family"),
     ("neighbour", "邻里", "Neighbours"),
@@ -31,9 +27,3 @@ def seed_dispute_types() -> None:
         DisputeType.objects.get_or_create(
             code=code, defaults={"name": name, "name_en": name_en, "ordering": index}
         )
-
-
-def seed_reference_data(sender=None, **kwargs) -> None:
-    with transaction.atomic():
-        seed_dispute_types()
-        warnings_seed()

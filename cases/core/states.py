@@ -8,7 +8,7 @@ decided by the service that calls ``move()``, not here.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol, TypeVar
 
 from django.db import models
 from django.utils import timezone
@@ -17,8 +17,17 @@ from django.utils.translation import gettext_lazy
 
 from mediation_center.errors import IllegalTransition
 
-if TYPE_CHECKING:
-    from cases.core.models import Case
+
+class Stated(Protocol):
+    """What the machine needs of a case (``cases.core.models.Case``, which imports this module)."""
+
+    status: str
+    outcome: str
+
+    def save(self, *, update_fields: list[str]) -> None: ...
+
+
+C = TypeVar("C", bound=Stated)
 
 # Status and Outcome live here (re-exported by cases.models) so that the models can use the groups below.
 
@@ -126,7 +135,7 @@ TIMESTAMP_FIELDS = {
 }
 
 
-def can_move(case: Case, to: str, outcome: str = "") -> bool:
+def can_move(case: Stated, to: str, outcome: str = "") -> bool:
     return (case.status, to, outcome) in TABLE
 
 
@@ -136,7 +145,7 @@ def outcomes_from(status: str) -> list[str]:
     return [value for value in O.values if value in allowed]
 
 
-def move(case: Case, to: str, *, outcome: str = "", extra_fields: tuple[str, ...] = ()) -> Case:
+def move(case: C, to: str, *, outcome: str = "", extra_fields: tuple[str, ...] = ()) -> C:
     """Set the status (the only place that does); the caller holds the row lock and saves the event."""
     if to == S.NOT_ACCEPTED and not outcome:
         outcome = O.NOT_ACCEPTED  # the status names its own end

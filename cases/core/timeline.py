@@ -7,7 +7,6 @@ records exactly one event through ``EVENT.record(case, actor=..., ...)``.
 from dataclasses import dataclass
 
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
 
 from cases.core.models import Case, TimelineEvent
 
@@ -39,13 +38,3 @@ class EventType:
 def label_for(code: str) -> str:
     event_type = REGISTRY.get(code)
     return str(event_type.label) if event_type else code
-
-
-REGISTERED = EventType("registered", _("登记受理"), public=True)
-SUBMITTED = EventType("submitted", _("网上申请已提交"), public=True)
-ACCEPTED = EventType("accepted", _("受理"), public=True)
-NOT_ACCEPTED = EventType("not_accepted", _("不予受理"), public=True)
-MARKED_REPEAT = EventType("marked_repeat", _("标记为重复来访"))
-MERGED = EventType("merged", _("并单"))
-ATTACHMENT_ADDED = EventType("attachment_added", _("上传证据材料"))
-SENSITIVE_REVEALED = EventType("sensitive_revealed", _("查看完整证件号/电话"))

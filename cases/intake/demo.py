@@ -1,9 +1,72 @@
-"""Demo data for intake: an online application waiting at the window, a 12345 push, a repeat visit."""
+"""Demo data for intake: five counter cases, an online application waiting at the window, a 12345 push,
+a repeat visit."""
+
+from decimal import Decimal
 
 from accounts.models import ExternalSystem
 from cases.core.models import Case, DisputeType, Party, Source
 from cases.core.states import Status
 from cases.intake.services import CaseData, PartyData, register_case
+
+DEMO_CASES = [
+    (
+        "labour",
+        "某建筑公司拖欠 12 名农民工工资共计 36 万元，工人多次讨要未果。",
+        "支付拖欠工资",
+        "360000",
+        12,
+        True,
+    ),
+    ("neighbour", "邻居装修占用公共楼道，双方多次争吵。", "恢复楼道通行", None, 2, False),
+    (
+        "traffic",
+        "电动车与小轿车碰撞，一人轻伤，双方对赔偿金额有争议。",
+        "赔偿医疗费、误工费",
+        "18000",
+        2,
+        False,
+    ),
+    ("medical", "患者术后出现并发症，家属认为医院存在过错。", "赔偿并道歉", "120000", 3, False),
+    ("family", "离婚后子女抚养费支付纠纷。", "按月支付抚养费", "24000", 2, False),
+]
+
+
+def build_demo_counter(org: dict) -> int:
+    """Five cases registered at the county's counter (窗口来访), one per common dispute type."""
+    clerk = org["users"]["clerk"]
+    county = org["centers"]["county"]
+    for index, (code, summary, claims, amount, people, risk) in enumerate(DEMO_CASES):
+        register_case(
+            center=county,
+            actor=clerk,
+            data=CaseData(
+                dispute_type=DisputeType.objects.get(code=code),
+                summary=summary,
+                claims=claims,
+                amount=Decimal(amount) if amount else None,
+                people_count=people,
+                source=Source.COUNTER,
+                risk_mass_incident=risk,
+                is_group=people > 5,
+                parties=[
+                    PartyData(
+                        role=Party.Role.APPLICANT,
+                        name=["张伟", "李娜", "王芳", "刘洋", "陈静"][index],
+                        id_type=Party.IdType.RESIDENT_ID,
+                        id_number="11010519491231002X",
+                        sex="F",
+                        phone="13800138000",
+                    ),
+                    PartyData(
+                        role=Party.Role.RESPONDENT,
+                        name=["某建筑公司", "赵强", "孙磊", "县人民医院", "周杰"][index],
+                        kind=Party.Kind.LEGAL if index in (0, 3) else Party.Kind.PERSON,
+                        phone="13912345678",
+                    ),
+                ],
+            ),
+        )
+    return len(DEMO_CASES)
 
 
 def build_demo_intake(org: dict) -> int:

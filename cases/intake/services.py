@@ -12,13 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Center, User
-from cases.core import states, timeline
+from cases.core import events, states
 from cases.core.attachments import build_attachment
 from cases.core.models import Attachment, Case, CaseNumberSequence, DisputeType, Party, Source
-from cases.core.services import lock_case
+from cases.core.services import counter_identity_fields, lock_case
 from cases.core.states import Status
-from cases.core.verification import counter_identity_fields
-from cases.warnings import services as warnings
+from cases.warnings import sweep as warnings_sweep
 from mediation_center.errors import DomainError
 
 
@@ -210,9 +209,9 @@ def register_case(
             event_data.update(repeat_of=original.number, reason=_("重复来访，前案 %s") % original.number)
         if target is not None:
             event_data.update(merged_into=target.number, reason=_("并单，并入 %s") % target.number)
-        event = timeline.SUBMITTED if status == Status.SUBMITTED else timeline.REGISTERED
+        event = events.SUBMITTED if status == Status.SUBMITTED else events.REGISTERED
         event.record(case, actor=actor, data=event_data)
-        warnings.on_case_registered(case, actor=actor)
+        warnings_sweep.on_case_registered(case, actor=actor)
     return case
 
 
@@ -221,8 +220,8 @@ def accept_case(case: Case, *, actor: User) -> Case:
     with transaction.atomic():
         case = lock_case(case)
         states.move(case, Status.REGISTERED)
-        timeline.ACCEPTED.record(case, actor=actor, data={})
-        warnings.on_case_changed(case, trigger="accepted", actor=actor)
+        events.ACCEPTED.record(case, actor=actor, data={})
+        warnings_sweep.on_case_changed(case, trigger="accepted", actor=actor)
     return case
 
 
@@ -236,8 +235,8 @@ def refuse_case(case: Case, *, actor: User, reason: str) -> Case:
         case.outcome = Status.NOT_ACCEPTED
         case.outcome_reason = reason
         states.move(case, Status.NOT_ACCEPTED, extra_fields=("outcome", "outcome_reason"))
-        timeline.NOT_ACCEPTED.record(case, actor=actor, data={"reason": reason})
-        warnings.on_case_changed(case, trigger="closed", actor=actor)
+        events.NOT_ACCEPTED.record(case, actor=actor, data={"reason": reason})
+        warnings_sweep.on_case_changed(case, trigger="closed", actor=actor)
     return case
 
 
@@ -265,12 +264,12 @@ def mark_repeat(case: Case, *, actor: User, original: Case) -> Case:
         case.save(update_fields=["repeat_of", "updated_at"])
         original.repeat_count += 1
         original.save(update_fields=["repeat_count", "updated_at"])
-        timeline.MARKED_REPEAT.record(
+        events.MARKED_REPEAT.record(
             case,
             actor=actor,
             data={"repeat_of": original.number, "reason": _("前案 %s") % original.number},
         )
-        warnings.on_case_changed(original, actor=actor)  # repeat visits feed the risk level
+        warnings_sweep.on_case_changed(original, actor=actor)  # repeat visits feed the risk level
     return case
 
 
@@ -288,7 +287,7 @@ def merge_case(case: Case, *, actor: User, into: Case) -> Case:
             raise IntakeRefused(_("只能并入尚未办结的案件。"))
         case.merged_into = into
         case.save(update_fields=["merged_into", "updated_at"])
-        timeline.MERGED.record(
+        events.MERGED.record(
             case, actor=actor, data={"merged_into": into.number, "reason": _("并入 %s") % into.number}
         )
     return case
@@ -303,7 +302,5 @@ def add_attachments(
     with transaction.atomic():
         case = lock_case(case)
         created = [build_attachment(case, f, uploaded_by=actor, description=description) for f in files]
-        timeline.ATTACHMENT_ADDED.record(
-            case, actor=actor, data={"files": [a.original_name for a in created]}
-        )
+        events.ATTACHMENT_ADDED.record(case, actor=actor, data={"files": [a.original_name for a in created]})
     return created

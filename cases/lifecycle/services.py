@@ -12,11 +12,25 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.models import Membership, User
-from cases.core import timeline
+from cases.core import events
 from cases.core.access import can_change, supervises
+from cases.core.events import (
+    AGREEMENT_DRAFTED,
+    AGREEMENT_EFFECTIVE,
+    AGREEMENT_SIGNED,
+    AGREEMENT_UPDATED,
+    CLOSED,
+    CONCLUDED,
+    EVALUATED,
+    FOLLOW_UP_RECORDED,
+    FOLLOW_UP_REOPENED,
+    REOPENED,
+    REVIEWER_DESIGNATED,
+    SESSION_RECORDED,
+    SESSION_UPDATED,
+)
 from cases.core.models import Case, Party
 from cases.core.services import lock_case
 from cases.core.states import ENDED_STATUSES, WORKING_STATUSES, Outcome, Status, move
@@ -32,27 +46,11 @@ from cases.lifecycle.models import (
     Satisfaction,
     TerminationNotice,
 )
-from cases.warnings import services as warnings
+from cases.warnings import sweep as warnings_sweep
 from mediation_center.errors import DomainError, IllegalTransition, NotAllowed
 from routing.models import CaseAssignment
 
 Role = Membership.Role
-
-SESSION_RECORDED = timeline.EventType("session_recorded", gettext_lazy("记录调解"))
-SESSION_UPDATED = timeline.EventType("session_updated", gettext_lazy("修改调解记录"))
-AGREEMENT_DRAFTED = timeline.EventType("agreement_drafted", gettext_lazy("制作调解协议书"))
-AGREEMENT_UPDATED = timeline.EventType("agreement_updated", gettext_lazy("修改调解协议书"))
-AGREEMENT_SIGNED = timeline.EventType("agreement_signed", gettext_lazy("调解协议签名盖章"))
-AGREEMENT_EFFECTIVE = timeline.EventType("agreement_effective", gettext_lazy("调解协议生效"), public=True)
-CONCLUDED = timeline.EventType("concluded", gettext_lazy("调解终结"), public=True)
-REVIEWER_DESIGNATED = timeline.EventType("reviewer_designated", gettext_lazy("指定评估人"))
-EVALUATED = timeline.EventType("evaluated", gettext_lazy("案件评估"))
-CLOSED = timeline.EventType("closed", gettext_lazy("结案"), public=True)
-REOPENED = timeline.EventType("reopened", gettext_lazy("重新启动调解"), public=True)
-FOLLOW_UP_RECORDED = timeline.EventType("follow_up_recorded", gettext_lazy("回访"), public=True)
-FOLLOW_UP_REOPENED = timeline.EventType(
-    "follow_up_reopened", gettext_lazy("回访发现协议未履行，重新启动调解"), public=True
-)
 
 
 # --- who may act -------------------------------------------------------------------------
@@ -146,7 +144,7 @@ def record_session(
             actor=actor,
             data={"session": session.pk, "started_at": started_at.isoformat(), "started_mediation": started},
         )
-        warnings.on_case_changed(case, actor=actor)  # failed sessions feed the risk level
+        warnings_sweep.on_case_changed(case, actor=actor)  # failed sessions feed the risk level
     return session
 
 
@@ -185,7 +183,7 @@ def update_session(
             raise DomainError(_("没有需要保存的修改。"), code="unchanged")
         SESSION_UPDATED.record(case, actor=actor, data={"session": session.pk, "fields": changed})
         if "outcome" in changed:
-            warnings.on_case_changed(case, actor=actor)
+            warnings_sweep.on_case_changed(case, actor=actor)
     return session
 
 
@@ -306,7 +304,7 @@ def sign_agreement(
             data["confirmation_deadline"] = agreement.confirmation_deadline.isoformat()
         (AGREEMENT_EFFECTIVE if effective else AGREEMENT_SIGNED).record(case, actor=actor, data=data)
         if effective:  # starts the 30-day judicial-confirmation clock
-            warnings.on_case_changed(case, trigger="agreement_effective", actor=actor, at=at)
+            warnings_sweep.on_case_changed(case, trigger="agreement_effective", actor=actor, at=at)
     return agreement
 
 
@@ -374,9 +372,9 @@ def conclude_case(
             data["routes"] = routes
         if case.outcome_reason:
             data["reason"] = case.outcome_reason
-        event = timeline.NOT_ACCEPTED if outcome == Outcome.NOT_ACCEPTED else CONCLUDED
+        event = events.NOT_ACCEPTED if outcome == Outcome.NOT_ACCEPTED else CONCLUDED
         event.record(case, actor=actor, data=data)
-        warnings.on_case_changed(
+        warnings_sweep.on_case_changed(
             case, trigger="closed" if outcome == Outcome.NOT_ACCEPTED else "concluded", actor=actor
         )
     return case
@@ -499,7 +497,7 @@ def close_case(
                 "follow_ups": [v.due_on.isoformat() for v in visits],
             },
         )
-        warnings.on_case_changed(case, trigger="closed", actor=actor)
+        warnings_sweep.on_case_changed(case, trigger="closed", actor=actor)
     return case
 
 
@@ -531,7 +529,7 @@ def reopen_case(case: Case, *, actor: User, reason: str) -> Case:
             actor=actor,
             data={"reason": reason, "previous_outcome": previous, "dropped_follow_ups": dropped},
         )
-        warnings.on_case_changed(case, actor=actor)
+        warnings_sweep.on_case_changed(case, actor=actor)
     return case
 
 
@@ -603,7 +601,7 @@ def record_follow_up(
             data["reason"] = reopen_reason
             data["dropped_follow_ups"] = _reopen(case)
             FOLLOW_UP_REOPENED.record(case, actor=actor, data=data)
-            warnings.on_case_changed(case, actor=actor)
+            warnings_sweep.on_case_changed(case, actor=actor)
         else:
             FOLLOW_UP_RECORDED.record(case, actor=actor, data=data)
     return visit

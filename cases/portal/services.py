@@ -19,7 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Center, SecurityAuditEvent, User
 from accounts.services import client_ip, record_security_event
 from accounts.sms import send_sms
-from cases.core import timeline
+from cases.core import events
+from cases.core.events import APPOINTMENT_BOOKED, CASE_MESSAGE, CASE_RATED
 from cases.core.identity import MOBILE_RE
 from cases.core.models import Attachment, Case, Party
 from cases.core.services import lock_case
@@ -37,10 +38,6 @@ from cases.portal.models import (
     SignInCodeGap,
 )
 from mediation_center.errors import CACHE_DOWN, DomainError, NotAllowed
-
-CASE_MESSAGE = timeline.EventType("portal_message", _("在线调解留言"))
-CASE_RATED = timeline.EventType("portal_rated", _("当事人评价"))
-APPOINTMENT_BOOKED = timeline.EventType("portal_appointment", _("预约来访"))
 
 
 class TooManyAttempts(DomainError):
@@ -366,7 +363,7 @@ def submit_online_application(
         case = register_case(center=center, actor=citizen, data=data, status=Status.SUBMITTED)
         if files:
             names = [_store_attachment(case, f, actor=citizen).original_name for f in files]
-            timeline.ATTACHMENT_ADDED.record(case, actor=citizen, data={"files": names, "source": "online"})
+            events.ATTACHMENT_ADDED.record(case, actor=citizen, data={"files": names, "source": "online"})
     return case
 
 
@@ -612,20 +609,3 @@ def follow_up_rating(rating: Rating, *, actor: User, note: str) -> Rating:
         rating.follow_up_note = note.strip()
         rating.save(update_fields=["followed_up_at", "followed_up_by", "follow_up_note"])
     return rating
-
-
-# --- Demo data for `make run` -----------------------------------------------------------------------
-def build_demo_portal(org: dict) -> None:
-    """A citizen question with its answer and a first online-mediation message, through the services."""
-    citizen = org["users"].get("citizen")
-    clerk = org["users"].get("clerk")
-    county = org["centers"]["county"]
-    if citizen is None or clerk is None or Consultation.objects.filter(citizen=citizen).exists():
-        return
-    question = ask_question(citizen=citizen, center=county, question="公司不和我签劳动合同，可以申请调解吗？")
-    answer_consultation(
-        question, actor=clerk, answer="可以。您可以在线申请调解，也可以携带身份证和相关证据到中心窗口登记。"
-    )
-    case = Case.objects.filter(parties__phone=citizen.phone).order_by("pk").first()
-    if case is not None:
-        post_case_message(case, actor=citizen, body="我这周三下午有空，可以来中心调解。", from_staff=False)

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import roles_of
 from cases.core.access import get_case_for_user, may_verify_identity
-from cases.core.verification import verify_party_identity
+from cases.core.services import verify_party_identity
 from cases.portal import forms, selectors, services
 from cases.portal.models import HomeVisitRequest
 from mediation_center.errors import DomainError

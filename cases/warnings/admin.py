@@ -14,6 +14,7 @@ from cases.warnings.models import (
     WarningChange,
     WarningSetting,
 )
+from mediation_center.admin import ReadOnlyAdmin
 
 
 class ProvisionalYearWarning:
@@ -82,20 +83,11 @@ class CaseConferenceAdmin(admin.ModelAdmin):
 
 
 @admin.register(WarningChange)
-class WarningChangeAdmin(admin.ModelAdmin):
+class WarningChangeAdmin(ReadOnlyAdmin):
     """Read-only: level changes are history."""
 
     list_display = ["case", "from_level", "to_level", "basis", "reason", "created_at"]
     list_filter = ["to_level", "basis"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Notification)

@@ -14,6 +14,7 @@ from accounts.access import roles_of
 from accounts.models import Membership
 from cases.core.access import can_change, get_case_for_user, supervises
 from cases.core.workcalendar import provisional_years
+from cases.warnings import notifications as warnings_notifications
 from cases.warnings import services
 from cases.warnings.exports import dashboard_workbook
 from cases.warnings.forms import (
@@ -290,5 +291,5 @@ def notifications(request):
 @login_required
 @require_POST
 def notifications_read(request):
-    services.mark_notifications_read(request.user)
+    warnings_notifications.mark_notifications_read(request.user)
     return redirect("cases:warnings_notifications")

@@ -31,7 +31,8 @@ from cases.models import (
     WarningLevel,
     WarningSetting,
 )
-from cases.warnings.services import on_case_changed, seed_sweep_schedule
+from cases.warnings.seed import seed_sweep_schedule
+from cases.warnings.sweep import on_case_changed
 
 pytestmark = [pytest.mark.celery_live, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]

@@ -118,7 +118,7 @@ def test_escalations_reach_the_assigned_mediator_not_the_whole_channel(
     make_case, world, mediator, supervisor
 ):
     from accounts.models import Membership
-    from cases.warnings.services import escalation_recipients
+    from cases.warnings.notifications import escalation_recipients
     from tests.cases.lifecycle_helpers import route
     from tests.factories import MembershipFactory, UserFactory
 

@@ -7,8 +7,9 @@ import pytest
 import time_machine
 from django.db import connection
 
+from cases.core.events import LEVEL_CHANGED
 from cases.models import Case, TimelineEvent, WarningChange, WarningLevel
-from cases.warnings.services import LEVEL_CHANGED, sweep_due_cases
+from cases.warnings.sweep import sweep_due_cases
 from tests.cases.warnings_support import START, local
 
 L = WarningLevel

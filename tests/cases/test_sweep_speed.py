@@ -23,8 +23,14 @@ from cases.models import (
     WarningLevel,
     WarningSetting,
 )
+from cases.warnings import clocks as warnings_clocks
+from cases.warnings import levels as warnings_levels
 from cases.warnings import services as warnings
-from cases.warnings.services import issue_supervision_order, sweep_due_cases, update_rows, warning_settings
+from cases.warnings import sweep as warnings_sweep
+from cases.warnings import thresholds as warnings_thresholds
+from cases.warnings.services import issue_supervision_order, update_rows
+from cases.warnings.sweep import sweep_due_cases
+from cases.warnings.thresholds import warning_settings
 from tests.cases.warnings_support import START, local, reload
 from tests.conftest import make_case_data
 
@@ -50,11 +56,13 @@ def test_the_unnest_writer_and_its_fallback_write_the_same_rows(make_case, monke
         (b.pk, L.BLUE, L.BLUE, L.BLUE, None, moment, None),
     ]
     with CaptureQueriesContext(connection) as queries:
-        assert update_rows(Case, warnings.CASE_LEVEL_FIELDS, rows) == 2
+        assert update_rows(Case, warnings_sweep.CASE_LEVEL_FIELDS, rows) == 2
     assert len(queries.captured_queries) == 1
     got = {
         row[0]: row[1:]
-        for row in Case.objects.filter(pk__in=[a.pk, b.pk]).values_list("pk", *warnings.CASE_LEVEL_FIELDS)
+        for row in Case.objects.filter(pk__in=[a.pk, b.pk]).values_list(
+            "pk", *warnings_sweep.CASE_LEVEL_FIELDS
+        )
     }
     assert got == {row[0]: row[1:] for row in rows}
     assert Case.objects.values_list("updated_at", flat=True).get(pk=untouched.pk) == before
@@ -106,14 +114,17 @@ def test_a_due_case_whose_level_stays_gets_only_its_next_check(make_case):
     due, other = _register(make_case, 2)
     right = reload(due).next_check_at
     Case.objects.filter(pk=due.pk).update(next_check_at=START)  # e.g. planned before a calendar edit
-    before = Case.objects.values_list(*warnings.CASE_LEVEL_FIELDS).get(pk=due.pk)
-    untouched = Case.objects.values_list("updated_at", *warnings.CASE_LEVEL_FIELDS).get(pk=other.pk)
+    before = Case.objects.values_list(*warnings_sweep.CASE_LEVEL_FIELDS).get(pk=due.pk)
+    untouched = Case.objects.values_list("updated_at", *warnings_sweep.CASE_LEVEL_FIELDS).get(pk=other.pk)
     with time_machine.travel(START + dt.timedelta(days=1), tick=False):
         assert sweep_due_cases() == 0
-    after = Case.objects.values_list(*warnings.CASE_LEVEL_FIELDS).get(pk=due.pk)
+    after = Case.objects.values_list(*warnings_sweep.CASE_LEVEL_FIELDS).get(pk=due.pk)
     assert after[:-1] == before[:-1] and after[-1] == right  # next_check_at is the last level field
     assert WarningChange.objects.filter(case=due).count() == 1  # only the registration's blue
-    assert Case.objects.values_list("updated_at", *warnings.CASE_LEVEL_FIELDS).get(pk=other.pk) == untouched
+    assert (
+        Case.objects.values_list("updated_at", *warnings_sweep.CASE_LEVEL_FIELDS).get(pk=other.pk)
+        == untouched
+    )
 
 
 @pytest.mark.django_db
@@ -135,17 +146,19 @@ def test_the_sweep_reads_pauses_extensions_orders_and_raises_of_the_batch(make_c
         with time_machine.travel(later, tick=False), transaction.atomic():
             locked = Case.objects.select_for_update().get(pk=case.pk)
             clock = CaseClock.objects.prefetch_related("pauses", "extensions").get(case=case)
-            if warnings.refresh_clock(clock, WorkCalendar(), later):
+            if warnings_clocks.refresh_clock(clock, WorkCalendar(), later):
                 clock.save(update_fields=["due_at", "provisional"])
-            warnings.recompute_case(locked)
-            expected[case.pk] = Case.objects.values_list(*warnings.CASE_LEVEL_FIELDS).get(pk=case.pk)
+            warnings_sweep.recompute_case(locked)
+            expected[case.pk] = Case.objects.values_list(*warnings_sweep.CASE_LEVEL_FIELDS).get(pk=case.pk)
             expected[case.pk, "clock"] = CaseClock.objects.values_list("due_at", "provisional").get(case=case)
             transaction.set_rollback(True)
     Case.objects.filter(pk__in=[paused.pk, extended.pk, raised.pk]).update(next_check_at=START)
     with time_machine.travel(later, tick=False):
         sweep_due_cases()
     for case in (paused, extended, raised):
-        assert Case.objects.values_list(*warnings.CASE_LEVEL_FIELDS).get(pk=case.pk) == expected[case.pk]
+        assert (
+            Case.objects.values_list(*warnings_sweep.CASE_LEVEL_FIELDS).get(pk=case.pk) == expected[case.pk]
+        )
         clock = CaseClock.objects.values_list("due_at", "provisional").get(case=case)
         assert clock == expected[case.pk, "clock"]
     assert reload(raised).warning_level == L.ORANGE
@@ -174,7 +187,7 @@ def _snapshot(case):
         )
     )
     notes = sorted(Notification.objects.filter(case=case).values_list("user_id", "kind", "body"))
-    levels = [getattr(case, name) for name in warnings.CASE_LEVEL_FIELDS]
+    levels = [getattr(case, name) for name in warnings_sweep.CASE_LEVEL_FIELDS]
     return levels, clocks, changes, notes, list(case.events.values_list("type", flat=True))
 
 
@@ -195,9 +208,11 @@ def test_a_new_case_gets_what_the_general_hook_would_give(
     with time_machine.travel(START, tick=False):
         fast = register()
         monkeypatch.setattr(
-            warnings,
+            warnings_sweep,
             "on_case_registered",
-            lambda case, *, actor=None: warnings.on_case_changed(case, trigger="registered", actor=actor),
+            lambda case, *, actor=None: warnings_sweep.on_case_changed(
+                case, trigger="registered", actor=actor
+            ),
         )
         general = register()
     assert _snapshot(fast) == _snapshot(general)
@@ -266,7 +281,7 @@ def test_a_committed_calendar_edit_reaches_every_reader():
 
 def test_supervision_rows_and_instances_give_the_same_level():
     now = START
-    values = {key: default for key, (default, _label) in warnings.SETTING_DEFAULTS.items()}
+    values = {key: default for key, (default, _label) in warnings_thresholds.SETTING_DEFAULTS.items()}
     order = SupervisionOrder(
         state=SupervisionOrder.State.ISSUED,
         deadline=now + dt.timedelta(days=1),
@@ -276,10 +291,10 @@ def test_supervision_rows_and_instances_give_the_same_level():
     class Row:
         state, deadline, created_at = order.state, order.deadline, order.created_at
 
-    assert warnings.supervision_level_of([order], values, now) == warnings.supervision_level_of(
+    assert warnings_levels.supervision_level_of([order], values, now) == warnings_levels.supervision_level_of(
         [Row], values, now
     )
-    assert warnings.supervision_level_of([order], values, now)[0] == L.ORANGE
+    assert warnings_levels.supervision_level_of([order], values, now)[0] == L.ORANGE
 
 
 @pytest.mark.django_db

@@ -11,7 +11,8 @@ from openpyxl import load_workbook
 
 from cases.models import Case, DisputeType, Status, WarningLevel
 from cases.warnings.selectors import Period, dashboard_figures
-from cases.warnings.services import issue_supervision_order, on_case_changed, sweep_due_cases
+from cases.warnings.services import issue_supervision_order
+from cases.warnings.sweep import on_case_changed, sweep_due_cases
 from tests.cases.warnings_support import START, local
 
 pytestmark = pytest.mark.django_db

@@ -5,9 +5,11 @@ import datetime as dt
 import pytest
 import time_machine
 
+from cases.core.events import LEVEL_CHANGED
 from cases.core.workcalendar import end_of_day
 from cases.models import CaseClock, DisputeType, TimelineEvent, WarningChange, WarningLevel, WarningSetting
-from cases.warnings.services import LEVEL_CHANGED, on_case_changed, raise_warning_level, sweep_due_cases
+from cases.warnings.services import raise_warning_level
+from cases.warnings.sweep import on_case_changed, sweep_due_cases
 from mediation_center.errors import NotAllowed
 from tests.cases.warnings_support import START, local, reload
 

@@ -8,13 +8,8 @@ from django.db import transaction
 
 from cases.core.workcalendar import end_of_day
 from cases.models import CaseClock, DisputeType, Status, TimelineEvent, WarningChange, WarningLevel
-from cases.warnings.services import (
-    extend_clock,
-    on_case_changed,
-    pause_clock,
-    resume_clock,
-    update_risk_factors,
-)
+from cases.warnings.services import extend_clock, pause_clock, resume_clock, update_risk_factors
+from cases.warnings.sweep import on_case_changed
 from mediation_center.errors import DomainError, NotAllowed
 from tests.cases.warnings_support import START, local, reload
 

@@ -8,15 +8,15 @@ from django.core import mail
 from kombu.exceptions import OperationalError
 
 from cases.models import CaseConference, Notification, SupervisionOrder, TimelineEvent, WarningLevel
+from cases.warnings.notifications import retry_pending_emails
 from cases.warnings.services import (
     acknowledge_supervision_order,
     issue_supervision_order,
     record_case_conference,
     report_supervision_order,
-    retry_pending_emails,
-    sweep_due_cases,
     update_risk_factors,
 )
+from cases.warnings.sweep import sweep_due_cases
 from cases.warnings.tasks import send_notification_email
 from mediation_center.celery import app
 from mediation_center.errors import DomainError, NotAllowed

@@ -1,7 +1,8 @@
 """The demo data of `make run` routes its cases through the real services."""
 
 from accounts.demo import build_demo_org
-from cases.demo import DEMO_CASES, build_demo_cases
+from cases.demo import build_demo_cases
+from cases.intake.demo import DEMO_CASES
 from cases.models import Case, Status
 from routing.models import CaseAssignment, RotaEntry, Summons
 

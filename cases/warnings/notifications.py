@@ -1,0 +1,183 @@
+"""Notifications of escalations and supervision orders, and the e-mail outbox with its Celery task."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from celery import shared_task
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _t
+
+from accounts.models import Membership, User
+from cases.core.models import Case, WarningLevel
+from cases.warnings.models import (
+    Notification,
+    WarningChange,
+)
+from cases.warnings.thresholds import warning_settings
+
+log = logging.getLogger(__name__)
+L = WarningLevel
+Role = Membership.Role
+
+
+def escalation_recipients(cases: list[Case]) -> dict[int, list[User]]:
+    """Who hears of an escalation: supervisors of the case's center and above, and its assigned mediators
+    (or, while nobody has claimed it, the mediators of its channel at its center). Two queries per batch."""
+    from routing.models import CaseAssignment
+
+    if not cases:
+        return {}
+    center_ids = {int(p) for c in cases for p in c.center.path.strip("/").split("/") if p}
+    memberships = list(
+        Membership.objects.filter(
+            Q(role=Role.SUPERVISOR, center_id__in=center_ids)
+            | Q(role=Role.MEDIATOR, center_id__in={c.center_id for c in cases})
+        ).select_related("user", "center")
+    )
+    assigned: dict[int, list[User]] = {}
+    for a in CaseAssignment.objects.filter(
+        case_id__in=[c.pk for c in cases], ended_at__isnull=True
+    ).select_related("mediator"):
+        assigned.setdefault(a.case_id, []).append(a.mediator)
+    result: dict[int, list[User]] = {}
+    for case in cases:
+        users: dict[int, User] = {}
+        for m in memberships:
+            if m.role == Role.SUPERVISOR and case.center.path.startswith(m.center.path):
+                users[m.user_id] = m.user
+            elif (
+                case.pk not in assigned
+                and m.role == Role.MEDIATOR
+                and m.center_id == case.center_id
+                and (not m.channel_id or m.channel_id == case.channel_id)
+            ):
+                users[m.user_id] = m.user
+        for mediator in assigned.get(case.pk, []):
+            users[mediator.pk] = mediator
+        result[case.pk] = list(users.values())
+    return result
+
+
+def is_baseline(change: WarningChange) -> bool:
+    """A case's first level (set as it is registered) and the clearing of the level as it ends belong to
+    the registering or ending event: kept as change rows (and notified), not as timeline events of their own."""
+    return change.from_level == L.NONE or change.to_level == L.NONE
+
+
+def notify_escalations(changes: list[WarningChange], values: dict) -> list[Notification]:
+    escalated = [c for c in changes if c.to_level > c.from_level and c.to_level >= values["notify_min_level"]]
+    if not escalated:
+        return []
+    missing = [c.case_id for c in escalated if not WarningChange.case.is_cached(c)]
+    if missing:
+        loaded = Case.objects.select_related("center").in_bulk(missing)
+        for change in escalated:
+            if change.case_id in loaded:
+                change.case = loaded[change.case_id]
+    recipients = escalation_recipients([c.case for c in escalated])
+    rows = []
+    for change in escalated:
+        case = change.case
+        title = _t("%(number)s 升级为%(level)s预警") % {
+            "number": case.number,
+            "level": WarningLevel(change.to_level).label,
+        }
+        body = _t("原因：%(reason)s。响应期限：%(due)s。") % {
+            "reason": change.reason,
+            "due": timezone.localtime(change.response_due_at).strftime("%Y-%m-%d %H:%M")
+            if change.response_due_at
+            else "—",
+        }
+        for user in recipients.get(case.pk, []):
+            rows.append(new_notification(user, case, "escalation", title, body))
+    return create_notifications(rows)
+
+
+def new_notification(user: User, case: Case | None, kind: str, title: str, body: str) -> Notification:
+    return Notification(
+        user=user,
+        case=case,
+        kind=kind,
+        title=title[:200],
+        body=body,
+        email_to=user.email or "",
+        email_state=Notification.EmailState.PENDING if user.email else Notification.EmailState.NONE,
+    )
+
+
+def create_notifications(rows: list[Notification]) -> list[Notification]:
+    """Store in-app notifications; their e-mails are queued only after the transaction commits."""
+    if not rows:
+        return []
+    created = Notification.objects.bulk_create(rows)
+    ids = [n.pk for n in created if n.email_state == Notification.EmailState.PENDING]
+    if ids:
+        transaction.on_commit(lambda: queue_emails(ids))
+    return created
+
+
+def queue_emails(ids: list[int]) -> None:
+    """Hand e-mails to Celery; if the broker is down they stay pending and the sweep retries them."""
+    for pk in ids:
+        try:
+            send_notification_email.delay(pk)
+        except Exception:  # broker outage: the outbox row is still pending, nothing is lost
+            log.warning("broker unavailable; notification %s stays in the outbox", pk)
+            return
+
+
+def retry_pending_emails(*, now: dt.datetime | None = None) -> int:
+    """The outbox: re-queue e-mails still pending a while after they were written (broker was down)."""
+    now = now or timezone.now()
+    minutes = warning_settings()["email_retry_minutes"]
+    ids = list(
+        Notification.objects.filter(
+            email_state=Notification.EmailState.PENDING, created_at__lte=now - dt.timedelta(minutes=minutes)
+        ).values_list("pk", flat=True)[:500]
+    )
+    if ids:
+        queue_emails(ids)
+    return len(ids)
+
+
+def send_notification_email_now(notification_id: int) -> bool:
+    """Send one pending e-mail, once; True if this call sent it."""
+    from django.core.mail import send_mail
+
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update()
+            .filter(pk=notification_id, email_state=Notification.EmailState.PENDING)
+            .first()
+        )
+        if notification is None:
+            return False
+        notification.email_attempts += 1
+        send_mail(notification.title, notification.body or notification.title, None, [notification.email_to])
+        notification.email_state = Notification.EmailState.SENT
+        notification.email_sent_at = timezone.now()
+        notification.save(update_fields=["email_state", "email_attempts", "email_sent_at"])
+    return True
+
+
+def mark_notifications_read(user: User, ids: list[int] | None = None) -> int:
+    qs = Notification.objects.filter(user=user, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    return qs.update(read_at=timezone.now())
+
+
+@shared_task(
+    name="cases.tasks.send_notification_email",
+    ignore_result=True,
+    autoretry_for=(OSError,),
+    retry_backoff=30,
+    max_retries=5,
+)
+def send_notification_email(notification_id: int) -> bool:
+    """Send one outbox e-mail (Celery task; the name is kept from before the move, beat rows name it)."""
+    return send_notification_email_now(notification_id)

@@ -1,0 +1,388 @@
+"""Recomputing warning levels: the hook other services call on every change, and the periodic sweep."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Count, Max, Sum
+from django.utils import timezone
+
+from accounts.models import User
+from cases.core.events import LEVEL_CHANGED
+from cases.core.models import Case, TimelineEvent
+from cases.core.services import lock_case
+from cases.core.states import OPEN_STATUSES
+from cases.core.workcalendar import (
+    WorkCalendar,
+)
+from cases.warnings.clocks import ClockState, by_due, sync_clocks
+from cases.warnings.levels import Evaluation, evaluate, response_due
+from cases.warnings.models import (
+    CaseClock,
+    ClockExtension,
+    ClockPause,
+    ManualRaise,
+    SupervisionOrder,
+    WarningChange,
+)
+from cases.warnings.notifications import is_baseline, notify_escalations
+from cases.warnings.thresholds import warning_settings
+from mediation_center.dialect import update_rows  # the sweep's bulk writer
+
+
+# --- lead-completed inputs ------------------------------------------------------------------
+def failed_sessions_by_case(case_ids: list[int]) -> dict[int, int]:
+    """Mediation sessions per case that ended without agreement (one query for the whole batch)."""
+    from cases.lifecycle.models import MediationSession, SessionOutcome
+
+    rows = (
+        MediationSession.objects.filter(case_id__in=case_ids, outcome=SessionOutcome.FAILED)
+        .values("case_id")
+        .annotate(n=Count("pk"))
+    )
+    return {row["case_id"]: row["n"] for row in rows}
+
+
+CASE_LEVEL_FIELDS = [
+    "risk_level",
+    "time_level",
+    "warning_level",
+    "due_at",
+    "response_due_at",
+    "next_check_at",
+]
+
+
+def _apply(case: Case, ev: Evaluation, values: dict, now: dt.datetime) -> tuple[int, bool]:
+    """Copy an evaluation onto the case (unsaved); returns (previous level, changed?)."""
+    previous = case.warning_level
+    case.risk_level, case.time_level = ev.risk_level, ev.time_level
+    case.due_at, case.next_check_at = ev.due_at, ev.next_check_at
+    changed = ev.level != previous
+    if changed or (case.response_due_at is None and ev.level):
+        case.response_due_at = response_due(ev.level, values, now)
+    if not ev.level:
+        case.response_due_at = None
+    case.warning_level = ev.level
+    return previous, changed
+
+
+def _change_rows(case: Case, previous: int, ev: Evaluation, seq: int, now: dt.datetime, actor_id=None):
+    change = WarningChange(
+        case_id=case.pk,
+        seq=seq,
+        from_level=previous,
+        to_level=ev.level,
+        basis=ev.basis,
+        reason=ev.reason[:300],
+        actor_id=actor_id or ev.actor_id,
+        response_due_at=case.response_due_at,
+        created_at=now,
+    )
+    event = TimelineEvent(
+        case_id=case.pk,
+        type=LEVEL_CHANGED.code,
+        actor_id=actor_id or ev.actor_id,
+        is_public=False,
+        data={
+            "from": previous,
+            "to": ev.level,
+            "basis": ev.basis,
+            "reason": ev.reason,
+            "set_by": "person" if (actor_id or ev.actor_id) else "rule",
+            "response_due_at": case.response_due_at.isoformat() if case.response_due_at else None,
+        },
+    )
+    if isinstance(case, Case):  # (the sweep passes plain rows; the notifications load what they need)
+        change.case = event.case = case
+    return change, event
+
+
+# --- the hook -------------------------------------------------------------------------------
+def on_case_changed(
+    case: Case, *, trigger: str | None = None, actor: User | None = None, at: dt.datetime | None = None
+) -> Case:
+    """Start/stop the case's clocks for ``trigger`` and recompute its levels, in the caller's transaction."""
+    now = timezone.now()
+    at = at or now
+    with transaction.atomic():
+        locked = lock_case(case)
+        for name in CASE_LEVEL_FIELDS:  # another transaction may have moved them since the caller read
+            setattr(case, name, getattr(locked, name))
+        calendar = WorkCalendar()
+        clocks, started = sync_clocks(case, trigger=trigger, at=at, calendar=calendar)
+        # The clocks were just read with their pauses and extensions: evaluate those, not a second read
+        # (in the model's order, by due time, which the level's reason follows).
+        states = sorted((ClockState.of(c, now, fresh=c.code in started) for c in clocks), key=by_due)
+        _recompute(case, actor=actor, now=now, calendar=calendar, clocks=states)
+    return case
+
+
+def on_case_registered(case: Case, *, actor: User | None = None) -> Case:
+    """``on_case_changed(case, trigger="registered")`` for a case created in the caller's transaction.
+
+    Nothing of the case's own can exist yet (clocks, pauses, supervision orders, raises, sessions, level
+    changes) and nobody else can see its row, so nothing is read back: its clocks are started and its
+    first level recorded with the values in hand."""
+    now = timezone.now()
+    with transaction.atomic(savepoint=False):
+        calendar = WorkCalendar()
+        clocks, _started = sync_clocks(case, trigger="registered", at=now, calendar=calendar, existing={})
+        states = sorted((ClockState.of(c, now, fresh=True) for c in clocks), key=by_due)
+        _recompute(case, actor=actor, now=now, calendar=calendar, clocks=states, new_case=True)
+    return case
+
+
+def recompute_case(
+    case: Case,
+    *,
+    actor: User | None = None,
+    now: dt.datetime | None = None,
+    calendar: WorkCalendar | None = None,
+    basis: str | None = None,
+) -> WarningChange | None:
+    """Evaluate one (locked) case and save its level columns; records a change only if the level moved."""
+    return _recompute(case, actor=actor, now=now, calendar=calendar, basis=basis)
+
+
+def _recompute(
+    case: Case,
+    *,
+    actor: User | None = None,
+    now: dt.datetime | None = None,
+    calendar: WorkCalendar | None = None,
+    basis: str | None = None,
+    clocks: list[ClockState] | None = None,
+    new_case: bool = False,
+) -> WarningChange | None:
+    now = now or timezone.now()
+    calendar = calendar or WorkCalendar()
+    values = warning_settings()
+    if clocks is None:
+        clocks = [
+            ClockState.of(c, now)
+            for c in CaseClock.objects.filter(case=case).prefetch_related("pauses", "extensions")
+        ]
+    if new_case:
+        orders, raises, failed = [], [], 0
+    else:
+        orders = list(
+            SupervisionOrder.objects.filter(case=case).exclude(state=SupervisionOrder.State.REPORTED)
+        )
+        raises = list(ManualRaise.objects.filter(case=case)) if case.is_open else []
+        failed = failed_sessions_by_case([case.pk]).get(case.pk, 0)
+    ev = evaluate(
+        case,
+        clocks=clocks,
+        orders=orders,
+        raises=raises,
+        failed_sessions=failed,
+        values=values,
+        calendar=calendar,
+        now=now,
+    )
+    if basis:
+        ev.basis = basis
+    previous, changed = _apply(case, ev, values, now)
+    case.save(update_fields=[*CASE_LEVEL_FIELDS, "updated_at"])
+    if not changed:
+        return None
+    if new_case:
+        seq = 1
+    else:
+        seq = (WarningChange.objects.filter(case=case).aggregate(m=Max("seq"))["m"] or 0) + 1
+    actor_id = actor.pk if getattr(actor, "is_authenticated", False) and ev.basis == "manual" else None
+    change, event = _change_rows(case, previous, ev, seq, now, actor_id)
+    change.save()
+    if not is_baseline(change):
+        event.save()
+    notify_escalations([change], values)
+    return change
+
+
+# --- the sweep ------------------------------------------------------------------------------
+def sweep_due_cases(*, now: dt.datetime | None = None, batch_size: int = 500) -> int:
+    """Re-evaluate every case whose next check is due, a batch at a time; returns level changes recorded.
+
+    Each batch locks its rows with SKIP LOCKED, so two sweeps at once take different cases; the
+    unique (case, seq) row is the second guard, and only rows this sweep inserted produce events.
+    A case's next check is the next moment one of its levels can change (a clock's yellow, orange or
+    due time, a supervision order's deadlines, tomorrow for a paused clock); other changes go through
+    ``on_case_changed``.
+    """
+    now = now or timezone.now()
+    total = 0
+    calendar = WorkCalendar()
+    values = warning_settings()
+    seen: set[int] = set()
+    while True:
+        with transaction.atomic():
+            # A swept case's next check is later than ``now`` (or none), so it leaves this selection;
+            # ``seen`` only guards against looping should one ever come back.
+            cases = [
+                case
+                for case in map(
+                    _SweptCase._make,
+                    Case.objects.filter(next_check_at__lte=now)
+                    .order_by("next_check_at")
+                    .select_for_update(skip_locked=True)
+                    .values_list(*_SWEPT_COLUMNS)[:batch_size],
+                )
+                if case.pk not in seen
+            ]
+            if not cases:
+                return total
+            seen.update(case.pk for case in cases)
+            total += _sweep_batch(cases, now=now, calendar=calendar, values=values)
+
+
+@dataclass(slots=True)
+class _SweptCase:
+    """What the level needs of a case, and its level columns, as plain values (fields: ``_SWEPT_COLUMNS``)."""
+
+    pk: int
+    status: str
+    people_count: int
+    amount: object
+    repeat_count: int
+    police_calls: int
+    risk_violence: bool
+    risk_mass_incident: bool
+    risk_upward_petition: bool
+    risk_level: int
+    time_level: int
+    warning_level: int
+    due_at: dt.datetime | None
+    response_due_at: dt.datetime | None
+    next_check_at: dt.datetime | None
+
+    @classmethod
+    def _make(cls, row: tuple) -> _SweptCase:
+        return cls(*row)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def levels(self) -> tuple:
+        return tuple(getattr(self, name) for name in CASE_LEVEL_FIELDS)
+
+
+_SWEPT_COLUMNS = [
+    "pk",
+    "status",
+    "people_count",
+    "amount",
+    "repeat_count",
+    "police_calls",
+    "risk_violence",
+    "risk_mass_incident",
+    "risk_upward_petition",
+    *CASE_LEVEL_FIELDS,
+]
+
+
+def _sweep_inputs(ids: list[int], now: dt.datetime):
+    """The batch's running clocks, open orders, raises and failed sessions as plain values (six queries)."""
+    running = CaseClock.objects.filter(case_id__in=ids, stopped_at__isnull=True)
+    extended = dict(
+        ClockExtension.objects.filter(clock__in=running)
+        .values("clock_id")
+        .annotate(n=Sum("length"))
+        .values_list("clock_id", "n")
+    )
+    spans: dict[int, list] = {}
+    for clock_id, started_at, ended_at in ClockPause.objects.filter(clock__in=running).values_list(
+        "clock_id", "started_at", "ended_at"
+    ):
+        spans.setdefault(clock_id, []).append((started_at, ended_at or now))
+    clocks: dict[int, list[ClockState]] = {}
+    for pk, case_id, name, unit, length, started_at, due_at, provisional, paused_since in running.values_list(
+        "pk", "case_id", "name", "unit", "length", "started_at", "due_at", "provisional", "paused_since"
+    ):  # (in the model's order, by due time, as the levels' reasons expect)
+        clocks.setdefault(case_id, []).append(
+            ClockState(
+                name,
+                unit,
+                length + extended.get(pk, 0),
+                started_at,
+                due_at,
+                provisional,
+                paused_since,
+                spans.get(pk, []),
+                True,
+                pk,
+            )
+        )
+    orders: dict[int, list] = {}
+    for row in (
+        SupervisionOrder.objects.filter(case_id__in=ids)
+        .exclude(state=SupervisionOrder.State.REPORTED)
+        .values_list("case_id", "state", "deadline", "created_at", named=True)
+    ):
+        orders.setdefault(row.case_id, []).append(row)
+    raises: dict[int, list] = {}
+    for row in ManualRaise.objects.filter(case_id__in=ids).values_list(
+        "case_id", "level", "reason", "actor_id", named=True
+    ):  # newest first (the model's order): the newest of the highest raises gives the reason
+        raises.setdefault(row.case_id, []).append(row)
+    return clocks, orders, raises, failed_sessions_by_case(ids)
+
+
+def _sweep_batch(cases: list[_SweptCase], *, now: dt.datetime, calendar: WorkCalendar, values: dict) -> int:
+    clocks, orders, raises, failed = _sweep_inputs([case.pk for case in cases], now)
+    changed_clocks: list[ClockState] = []
+    changed_cases: list[_SweptCase] = []
+    moved: list[tuple[_SweptCase, int, Evaluation]] = []
+    for case in cases:
+        states = clocks.get(case.pk, [])
+        for state in states:
+            if state.refresh(calendar):
+                changed_clocks.append(state)
+        ev = evaluate(
+            case,
+            clocks=states,
+            orders=orders.get(case.pk, []),
+            raises=raises.get(case.pk, []) if case.is_open else [],
+            failed_sessions=failed.get(case.pk, 0),
+            values=values,
+            calendar=calendar,
+            now=now,
+        )
+        before = case.levels()
+        previous, changed = _apply(case, ev, values, now)
+        if case.levels() != before:  # a case whose levels stay gets only its new next check
+            changed_cases.append(case)
+        if changed:
+            moved.append((case, previous, ev))
+    update_rows(
+        CaseClock, ["due_at", "provisional"], [(c.pk, c.due_at, c.provisional) for c in changed_clocks]
+    )
+    update_rows(Case, CASE_LEVEL_FIELDS, [(c.pk, *c.levels()) for c in changed_cases])
+    if not moved:
+        return 0
+    last_seq = dict(
+        WarningChange.objects.filter(case_id__in=[case.pk for case, _previous, _ev in moved])
+        .values("case_id")
+        .annotate(m=Max("seq"))
+        .values_list("case_id", "m")
+    )
+    changes, events = [], []
+    for case, previous, ev in moved:
+        change, event = _change_rows(case, previous, ev, last_seq.get(case.pk, 0) + 1, now)
+        changes.append(change)
+        events.append(event)
+    WarningChange.objects.bulk_create(changes, ignore_conflicts=True)
+    mine = set(
+        WarningChange.objects.filter(case_id__in=[c.case_id for c in changes], created_at=now).values_list(
+            "case_id", "seq"
+        )
+    )
+    recorded = [c for c in changes if (c.case_id, c.seq) in mine]
+    recorded_cases = {c.case_id for c in recorded}
+    baseline = {c.case_id for c in recorded if is_baseline(c)}
+    TimelineEvent.objects.bulk_create([e for e in events if e.case_id in recorded_cases - baseline])
+    notify_escalations(recorded, values)
+    return len(recorded)
