@@ -28,9 +28,10 @@ from cases.warnings import levels as warnings_levels
 from cases.warnings import services as warnings
 from cases.warnings import sweep as warnings_sweep
 from cases.warnings import thresholds as warnings_thresholds
-from cases.warnings.services import issue_supervision_order, update_rows
+from cases.warnings.services import issue_supervision_order
 from cases.warnings.sweep import sweep_due_cases
 from cases.warnings.thresholds import warning_settings
+from mediation_center.dialect import update_rows
 from tests.cases.warnings_support import START, local, reload
 from tests.conftest import make_case_data
 
