@@ -109,14 +109,14 @@ def event_rows(chunk: Chunk) -> Iterator[dict]:
     planned = []
     for p in chunk.plans:
         t = p.created_at
-        events = [((SUBMITTED if p.status == Status.SUBMITTED else REGISTERED).code, t, p.clerk_id, True, {})]
+        case_events = [((SUBMITTED if p.status == Status.SUBMITTED else REGISTERED).code, t, p.clerk_id, True, {})]
         if p.status == Status.NOT_ACCEPTED:
-            events.append(
+            case_events.append(
                 (NOT_ACCEPTED.code, p.closed_at, p.clerk_id, True, {"reason": "不属于人民调解受理范围"})
             )
         if p.routed_at:
-            events.append((ROUTED.code, p.routed_at, p.clerk_id, True, {"channel": p.channel_id}))
-            events.append(
+            case_events.append((ROUTED.code, p.routed_at, p.clerk_id, True, {"channel": p.channel_id}))
+            case_events.append(
                 (ASSIGNED.code, p.routed_at + timedelta(minutes=30), None, False, {"to": p.mediator_id})
             )
         start = p.routed_at or t
@@ -124,21 +124,21 @@ def event_rows(chunk: Chunk) -> Iterator[dict]:
         for _ in range(p.n_extra_events):
             moment = start + (end - start) * rng.random()
             kind = rng.choice(FILLER).code
-            events.append((kind, moment, p.mediator_id, False, {"note": "电话联系当事人，了解诉求"}))
+            case_events.append((kind, moment, p.mediator_id, False, {"note": "电话联系当事人，了解诉求"}))
         if p.warning_level:
             # The change warning_change_rows writes (0 → the case's level, by the rules, two hours in).
             reason = "办理期限临近" if p.warning_level <= 2 else "超过办理期限或存在重大风险"
             data = {"from": 0, "to": p.warning_level, "reason": reason, "set_by": "rule"}
-            events.append((LEVEL_CHANGED.code, t + timedelta(hours=2), None, False, data))
+            case_events.append((LEVEL_CHANGED.code, t + timedelta(hours=2), None, False, data))
         if p.concluded_at:
-            events.append((CONCLUDED.code, p.concluded_at, p.mediator_id, True, {"outcome": p.outcome}))
+            case_events.append((CONCLUDED.code, p.concluded_at, p.mediator_id, True, {"outcome": p.outcome}))
         if p.status in (Status.EVALUATED, Status.CLOSED):
             evaluated = p.concluded_at + ((p.closed_at or chunk.ctx.now) - p.concluded_at) / 2
-            events.append((EVALUATED.code, evaluated, evaluator_of(chunk.ctx, p), False, {}))
+            case_events.append((EVALUATED.code, evaluated, evaluator_of(chunk.ctx, p), False, {}))
         if p.status == Status.CLOSED:
-            events.append((CLOSED.code, p.closed_at, p.mediator_id, True, {}))
-        planned.append((p.id, events))
-    yield from timeline_rows(chunk, [(case_id, *event) for case_id, events in planned for event in events])
+            case_events.append((CLOSED.code, p.closed_at, p.mediator_id, True, {}))
+        planned.append((p.id, case_events))
+    yield from timeline_rows(chunk, [(case_id, *event) for case_id, case_events in planned for event in case_events])
 
 
 def check_event_types(codes) -> None:

@@ -28,6 +28,7 @@ from cases.warnings import levels as warnings_levels
 from cases.warnings import services as warnings
 from cases.warnings import sweep as warnings_sweep
 from cases.warnings import thresholds as warnings_thresholds
+from cases.warnings.models import PolicyClock
 from cases.warnings.services import issue_supervision_order
 from cases.warnings.sweep import sweep_due_cases
 from cases.warnings.thresholds import warning_settings
@@ -253,7 +254,7 @@ def test_an_edited_threshold_applies_at_once(make_case):
 @pytest.mark.django_db
 def test_an_edited_policy_applies_to_the_next_case(make_case):
     _register(make_case)
-    policy_clock = warnings.PolicyClock.objects.get(policy__code="labour", code="handling")
+    policy_clock = PolicyClock.objects.get(policy__code="labour", code="handling")
     policy_clock.length = 20
     policy_clock.save()
     (case,) = _register(make_case)
