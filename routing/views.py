@@ -23,7 +23,7 @@ from cases.core.access import (
 )
 from cases.core.models import Case
 from cases.core.states import Status
-from mediation_center.errors import DomainError
+from mediation_center.service_calls import call_service
 
 from . import selectors, services
 from .forms import (
@@ -48,17 +48,6 @@ PAGE_SIZE = 20
 
 def _detail(case: Case):
     return redirect("cases:detail", case.pk)
-
-
-def _attempt(request, action: Callable, success: str) -> bool:
-    """Run one service call; a refused action becomes an error message instead of a 500."""
-    try:
-        action()
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return False
-    messages.success(request, success)
-    return True
 
 
 def _case_for_supervisor(request, pk: int) -> Case:
@@ -97,11 +86,13 @@ def route_case(request, pk: int):
     )
     if request.method == "POST":
         if request.POST.get("action") == "accept":
-            if _attempt(request, lambda: services.route_case(case, actor=request.user), _("已按建议分流。")):
+            if call_service(
+                request, lambda: services.route_case(case, actor=request.user), success=_("已按建议分流。")
+            ):
                 return _detail(case)
         elif form.is_valid():
             data = form.cleaned_data
-            done = _attempt(
+            done = call_service(
                 request,
                 lambda: services.route_case(
                     case,
@@ -112,7 +103,7 @@ def route_case(request, pk: int):
                     priority=data["priority"],
                     override_reason=data["override_reason"],
                 ),
-                _("已分流。"),
+                success=_("已分流。"),
             )
             if done:
                 return _detail(case)
@@ -170,7 +161,7 @@ def overdue_summonses(request):
 @require_POST
 def claim_case(request, pk: int):
     case = get_case_for_claim(request.user, pk)
-    if _attempt(request, lambda: services.claim_case(case, actor=request.user), _("认领成功。")):
+    if call_service(request, lambda: services.claim_case(case, actor=request.user), success=_("认领成功。")):
         return _detail(case)
     return redirect(reverse("routing:queue") + "?tab=channel")
 
@@ -182,12 +173,12 @@ def assign_mediator(request, pk: int):
     form = AssignForm(request.POST or None, mediators=selectors.assignable_mediators(case))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if _attempt(
+        if call_service(
             request,
             lambda: services.assign_mediator(
                 case, actor=request.user, mediator=data["mediator"], reason=data["reason"], lead=data["lead"]
             ),
-            _("已指派。"),
+            success=_("已指派。"),
         ):
             return _detail(case)
     return render(request, "routing/form.html", {"case": case, "form": form, "title": _("指派调解员")})
@@ -206,12 +197,12 @@ def recuse(request, pk: int):
         target = get_object_or_404(User, pk=user_id, kind=User.Kind.STAFF)
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if _attempt(
+        if call_service(
             request,
             lambda: services.declare_interest(
                 case, actor=request.user, user=target, reason=form.cleaned_data["reason"]
             ),
-            _("已登记回避。"),
+            success=_("已登记回避。"),
         ):
             return _detail(case) if target != request.user else redirect("routing:queue")
     return render(
@@ -233,12 +224,12 @@ def transfer_case(request, pk: int):
     form = TransferForm(request.POST or None, targets=services.transfer_targets(case))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if _attempt(
+        if call_service(
             request,
             lambda: services.transfer_case(
                 case, actor=request.user, to_center=data["to_center"], reason=data["reason"]
             ),
-            _("已移交至%(center)s。") % {"center": data["to_center"].name},
+            success=_("已移交至%(center)s。") % {"center": data["to_center"].name},
         ):
             # The user may no longer see the case once it has moved away.
             if get_case_exists(request.user, case.pk):
@@ -262,12 +253,12 @@ def grant_access(request, pk: int):
     form = GrantForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if _attempt(
+        if call_service(
             request,
             lambda: services.grant_case_access(
                 case, actor=request.user, user=data["username"], write=data["write"], reason=data["reason"]
             ),
-            _("已授予个案权限。"),
+            success=_("已授予个案权限。"),
         ):
             return _detail(case)
     return render(
@@ -295,12 +286,12 @@ def revoke_access(request, pk: int, user_id: int):
     if not form.is_valid():
         messages.error(request, _("撤销个案权限必须填写理由。"))
     else:
-        _attempt(
+        call_service(
             request,
             lambda: services.revoke_case_access(
                 case, actor=request.user, user=grant.user, reason=form.cleaned_data["reason"]
             ),
-            _("已撤销个案权限。"),
+            success=_("已撤销个案权限。"),
         )
     return redirect("routing:grant", case.pk)
 
@@ -315,7 +306,7 @@ def summon(request, pk: int):
     form = SummonForm(request.POST or None, departments=selectors.summonable_departments(case))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if _attempt(
+        if call_service(
             request,
             lambda: services.summon_departments(
                 case,
@@ -324,7 +315,7 @@ def summon(request, pk: int):
                 deadline=data["deadline"],
                 note=data["note"],
             ),
-            _("已通知部门报到。"),
+            success=_("已通知部门报到。"),
         ):
             return _detail(case)
     return render(request, "routing/form.html", {"case": case, "form": form, "title": _("部门吹哨")})
@@ -359,7 +350,7 @@ def _answer(request, pk: int, form_class, call: Callable, success: str):
             for error in errors:
                 messages.error(request, error)
     else:
-        _attempt(request, lambda: call(summons, form.cleaned_data if form else {}), success)
+        call_service(request, lambda: call(summons, form.cleaned_data if form else {}), success=success)
     return redirect("routing:summons_detail", summons.pk)
 
 

@@ -34,8 +34,8 @@ from cases.intake.services import (
     refuse_case,
     register_case,
 )
-from mediation_center.errors import DomainError
 from mediation_center.redirects import safe_next
+from mediation_center.service_calls import call_service
 
 
 def _clerk_centers(user) -> list[Center]:
@@ -99,18 +99,19 @@ def register(request):
                 if link_target is None:
                     form.add_error("link_action", _("所选案件不存在或您无权查看。"))
             if not form.errors:
-                try:
-                    case = register_case(
+                registered = call_service(
+                    request,
+                    lambda: register_case(
                         center=center,
                         actor=request.user,
                         data=case_data_from(form, parties),
                         repeat_of=link_target if action == "repeat" else None,
                         merge_into=link_target if action == "merge" else None,
                         attachments=form.cleaned_data.get("evidence") or [],
-                    )
-                except DomainError as exc:
-                    messages.error(request, exc.message)
-                else:
+                    ),
+                )
+                if registered:
+                    case = registered.result
                     messages.success(request, _("已登记受理，案号 %(number)s。") % {"number": case.number})
                     return redirect("cases:intake-registered", pk=case.pk)
         if related is None:
@@ -193,17 +194,20 @@ def link(request, pk: int):
     other = cases_visible_to(request.user).filter(pk=request.POST.get("other") or None).first()
     if other is None:
         raise Http404
-    try:
-        if request.POST.get("action") == "merge":
-            merge_case(case, actor=request.user, into=other)
-            messages.success(request, _("已并入 %(number)s。") % {"number": other.number})
-        elif request.POST.get("action") == "repeat":
-            mark_repeat(case, actor=request.user, original=other)
-            messages.success(request, _("已标记为 %(number)s 的重复来访。") % {"number": other.number})
-        else:
-            messages.error(request, _("请选择“重复来访”或“并单”。"))
-    except DomainError as exc:
-        messages.error(request, exc.message)
+    if request.POST.get("action") == "merge":
+        call_service(
+            request,
+            lambda: merge_case(case, actor=request.user, into=other),
+            success=_("已并入 %(number)s。") % {"number": other.number},
+        )
+    elif request.POST.get("action") == "repeat":
+        call_service(
+            request,
+            lambda: mark_repeat(case, actor=request.user, original=other),
+            success=_("已标记为 %(number)s 的重复来访。") % {"number": other.number},
+        )
+    else:
+        messages.error(request, _("请选择“重复来访”或“并单”。"))
     return redirect(safe_next(request, reverse("cases:intake-registered", args=[case.pk])))
 
 
@@ -227,12 +231,11 @@ def intake_list(request):
 @require_POST
 def accept(request, pk: int):
     case = get_case_for_user(request.user, pk, write=True)
-    try:
-        accept_case(case, actor=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("已受理 %(number)s。") % {"number": case.number})
+    call_service(
+        request,
+        lambda: accept_case(case, actor=request.user),
+        success=_("已受理 %(number)s。") % {"number": case.number},
+    )
     return redirect("cases:intake-list")
 
 
@@ -244,12 +247,11 @@ def refuse(request, pk: int):
     if not form.is_valid():
         messages.error(request, _("不予受理须填写理由。"))
         return redirect("cases:intake-list")
-    try:
-        refuse_case(case, actor=request.user, reason=form.cleaned_data["reason"])
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("%(number)s 不予受理。") % {"number": case.number})
+    call_service(
+        request,
+        lambda: refuse_case(case, actor=request.user, reason=form.cleaned_data["reason"]),
+        success=_("%(number)s 不予受理。") % {"number": case.number},
+    )
     return redirect("cases:intake-list")
 
 
@@ -259,17 +261,17 @@ def upload_attachments(request, pk: int):
     case = get_case_for_user(request.user, pk, write=True)
     form = AttachmentUploadForm(request.POST, request.FILES)
     if form.is_valid():
-        try:
-            created = add_attachments(
+        uploaded = call_service(
+            request,
+            lambda: add_attachments(
                 case,
                 actor=request.user,
                 files=form.cleaned_data["files"],
                 description=form.cleaned_data["description"],
-            )
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("已上传 %(n)d 个文件。") % {"n": len(created)})
+            ),
+        )
+        if uploaded:
+            messages.success(request, _("已上传 %(n)d 个文件。") % {"n": len(uploaded.result)})
     else:
         for errors in form.errors.values():
             for error in errors:

@@ -2,7 +2,6 @@
 
 from collections.abc import Callable
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -35,23 +34,19 @@ from cases.lifecycle.forms import (
     TermFormSet,
 )
 from cases.lifecycle.selectors import agreement_of, get_case_for_action, overdue_follow_ups_for
-from mediation_center.errors import DomainError
+from mediation_center.service_calls import call_service
 
 
 def _case_for_action(request, pk: int, action: str) -> Case:
     return get_case_for_action(request.user, pk, action)
 
 
-def _run_form(
+def _form_page(
     request, case: Case, form, *, title: str, perform: Callable, success: str, extra=None, valid=True
 ):
+    """The action's form page; a valid POST calls ``perform(cleaned_data)`` and, done, goes back to the case."""
     if request.method == "POST" and form.is_valid() and valid:
-        try:
-            perform(form.cleaned_data)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, success)
+        if call_service(request, lambda: perform(form.cleaned_data), success=success):
             return redirect("cases:detail", case.pk)
     context = {"case": case, "form": form, "title": title, **(extra or {})}
     return render(request, "cases/lifecycle/form.html", context)
@@ -66,7 +61,7 @@ def _data(request):
 def session_create(request, pk: int):
     case = _case_for_action(request, pk, "record_session")
     form = SessionForm(_data(request), case=case)
-    return _run_form(
+    return _form_page(
         request,
         case,
         form,
@@ -93,7 +88,7 @@ def session_edit(request, pk: int, session_pk: int):
     case = _case_for_action(request, pk, "record_session")
     session = get_object_or_404(case.sessions, pk=session_pk)
     form = SessionForm(_data(request), case=case, initial=SessionForm.initial_from(session))
-    return _run_form(
+    return _form_page(
         request,
         case,
         form,
@@ -123,7 +118,7 @@ def agreement_edit(request, pk: int):
         ]
     form = AgreementForm(_data(request), initial=initial)
     terms = TermFormSet(_data(request), initial=term_initial, prefix="terms")
-    return _run_form(
+    return _form_page(
         request,
         case,
         form,
@@ -149,7 +144,7 @@ def agreement_sign(request, pk: int):
     agreement = agreement_of(case)
     signed = [s.party_id for s in agreement.signatures.all()]
     form = SignForm(_data(request), case=case, signed_party_ids=signed)
-    return _run_form(
+    return _form_page(
         request,
         case,
         form,
@@ -167,7 +162,7 @@ def agreement_sign(request, pk: int):
 def conclude(request, pk: int):
     case = _case_for_action(request, pk, "conclude")
     form = ConcludeForm(_data(request), case=case)
-    return _run_form(
+    return _form_page(
         request,
         case,
         form,
@@ -189,7 +184,7 @@ def conclude(request, pk: int):
 def evaluate(request, pk: int):
     case = _case_for_action(request, pk, "evaluate")
     form = EvaluationForm(_data(request))
-    return _run_form(
+    return _form_page(
         request,
         case,
         form,
@@ -204,7 +199,7 @@ def evaluate(request, pk: int):
 def designate_reviewer(request, pk: int):
     case = _case_for_action(request, pk, "designate_reviewer")
     form = ReviewerForm(_data(request), case=case)
-    return _run_form(
+    return _form_page(
         request,
         case,
         form,
@@ -219,7 +214,7 @@ def designate_reviewer(request, pk: int):
 def close(request, pk: int):
     case = _case_for_action(request, pk, "close")
     form = CloseForm(_data(request), initial={"money_covered": case.money_covered})
-    return _run_form(
+    return _form_page(
         request,
         case,
         form,
@@ -241,7 +236,7 @@ def close(request, pk: int):
 def reopen(request, pk: int):
     case = _case_for_action(request, pk, "reopen")
     form = ReopenForm(_data(request))
-    return _run_form(
+    return _form_page(
         request,
         case,
         form,
@@ -257,7 +252,7 @@ def follow_up(request, pk: int, visit_pk: int):
     case = _case_for_action(request, pk, "record_follow_up")
     visit = get_object_or_404(case.follow_ups, pk=visit_pk, visited_at__isnull=True)
     form = FollowUpForm(_data(request), case=case)
-    return _run_form(
+    return _form_page(
         request,
         case,
         form,

@@ -20,4 +20,4 @@ def build_demo_portal(org: dict) -> None:
     )
     case = Case.objects.filter(parties__phone=citizen.phone).order_by("pk").first()
     if case is not None:
-        post_case_message(case, actor=citizen, body="我这周三下午有空，可以来中心调解。", from_staff=False)
+        post_case_message(case, actor=citizen, body="我这周三下午有空，可以来中心调解。")

@@ -388,10 +388,12 @@ def answer_consultation(consultation: Consultation, *, actor: User, answer: str)
 
 # --- Case conversation (在线调解) ---------------------------------------------------------------
 def post_case_message(
-    case: Case, *, actor: User, body: str, upload: UploadedFile | None = None, from_staff: bool
+    case: Case, *, actor: User, body: str, upload: UploadedFile | None = None
 ) -> CaseMessage:
-    """Add one message (with an optional file) to the case conversation and to the timeline."""
+    """Add one message (with an optional file) to the case conversation and to the timeline; the party
+    writes from the portal, the center from the case page, and the author says which side it came from."""
     body = (body or "").strip()
+    from_staff = actor.kind != User.Kind.CITIZEN
     if not body and upload is None:
         raise DomainError(_("请填写留言内容或选择文件。"))
     with transaction.atomic():
@@ -498,31 +500,37 @@ def book_appointment(
     return appointment
 
 
-def cancel_appointment(appointment: Appointment, *, actor: User) -> Appointment:
-    """Cancel a booking and give its place back to the slot."""
+# The moves of a booked appointment, and what each says once the booking is no longer booked.
+_BOOKED_MOVES = {
+    Appointment.State.CANCELLED: _("该预约已取消或已到访，不能取消。"),
+    Appointment.State.ATTENDED: _("只有待到访的预约可以标记为已到访。"),
+}
+
+
+def update_appointment(appointment: Appointment, *, actor: User, state: str) -> Appointment:
+    """Cancel a booking (its place goes back to the slot) or record that the citizen came. A booked
+    appointment only: a citizen may cancel their own, the counter may do either."""
+    if state not in _BOOKED_MOVES:
+        raise DomainError(_("当前状态下不能进行此操作。"))
+    if actor.kind == User.Kind.CITIZEN and (
+        state != Appointment.State.CANCELLED or appointment.citizen_id != actor.pk
+    ):
+        raise NotAllowed()
     with transaction.atomic():
         appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
         if appointment.state != Appointment.State.BOOKED:
-            raise DomainError(_("该预约已取消或已到访，不能取消。"))
-        slot = AppointmentSlot.objects.select_for_update().get(pk=appointment.slot_id)
-        slot.booked = max(0, slot.booked - 1)
-        slot.save(update_fields=["booked"])
-        appointment.state = Appointment.State.CANCELLED
-        appointment.cancelled_at = timezone.now()
-        appointment.save(update_fields=["state", "cancelled_at"])
-    return appointment
-
-
-def mark_attended(appointment: Appointment, *, actor: User) -> Appointment:
-    """The counter records that the citizen came."""
-    with transaction.atomic():
-        appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
-        if appointment.state != Appointment.State.BOOKED:
-            raise DomainError(_("只有待到访的预约可以标记为已到访。"))
-        appointment.state = Appointment.State.ATTENDED
-        appointment.attended_at = timezone.now()
-        appointment.attended_by = actor
-        appointment.save(update_fields=["state", "attended_at", "attended_by"])
+            raise DomainError(_BOOKED_MOVES[state])
+        appointment.state = state
+        if state == Appointment.State.CANCELLED:
+            slot = AppointmentSlot.objects.select_for_update().get(pk=appointment.slot_id)
+            slot.booked = max(0, slot.booked - 1)
+            slot.save(update_fields=["booked"])
+            appointment.cancelled_at = timezone.now()
+            appointment.save(update_fields=["state", "cancelled_at"])
+        else:
+            appointment.attended_at = timezone.now()
+            appointment.attended_by = actor
+            appointment.save(update_fields=["state", "attended_at", "attended_by"])
     return appointment
 
 
@@ -542,7 +550,8 @@ def request_home_visit(
 
 
 def update_home_visit(visit: HomeVisitRequest, *, actor: User, state: str) -> HomeVisitRequest:
-    """Staff schedule a visit or record it as done; a citizen may cancel their own request."""
+    """Staff schedule a visit or record it as done; a citizen may cancel their own request while it is
+    not yet done; the counter may cancel it too."""
     allowed = {
         HomeVisitRequest.State.REQUESTED: {
             HomeVisitRequest.State.SCHEDULED,
@@ -550,6 +559,10 @@ def update_home_visit(visit: HomeVisitRequest, *, actor: User, state: str) -> Ho
         },
         HomeVisitRequest.State.SCHEDULED: {HomeVisitRequest.State.DONE, HomeVisitRequest.State.CANCELLED},
     }
+    if actor.kind == User.Kind.CITIZEN and (
+        state != HomeVisitRequest.State.CANCELLED or visit.citizen_id != actor.pk
+    ):
+        raise NotAllowed(_("只能取消本人的上门服务申请。"))
     with transaction.atomic():
         visit = HomeVisitRequest.objects.select_for_update().get(pk=visit.pk)
         if state not in allowed.get(visit.state, set()):
@@ -559,13 +572,6 @@ def update_home_visit(visit: HomeVisitRequest, *, actor: User, state: str) -> Ho
         visit.handled_at = timezone.now()
         visit.save(update_fields=["state", "handled_by", "handled_at"])
     return visit
-
-
-def cancel_home_visit(visit: HomeVisitRequest, *, actor: User) -> HomeVisitRequest:
-    """The citizen withdraws their own request while it is not yet done."""
-    if visit.citizen_id != actor.pk:
-        raise NotAllowed(_("只能取消本人的上门服务申请。"))
-    return update_home_visit(visit, actor=actor, state=HomeVisitRequest.State.CANCELLED)
 
 
 # --- Ratings (好差评) -----------------------------------------------------------------------------

@@ -18,8 +18,8 @@ from accounts.access import roles_of
 from cases.core.access import get_case_for_user, may_verify_identity
 from cases.core.services import verify_party_identity
 from cases.portal import forms, selectors, services
-from cases.portal.models import HomeVisitRequest
-from mediation_center.errors import DomainError
+from cases.portal.models import Appointment, HomeVisitRequest
+from mediation_center.service_calls import call_service
 
 
 def _require_role(user, roles) -> None:
@@ -117,12 +117,11 @@ def attended(request, token: str):
         selectors.appointments_for_staff(user, *selectors.COUNTER_WRITERS),
         token,
     )
-    try:
-        services.mark_attended(appointment, actor=user)
-    except DomainError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("已标记为到访：%(name)s。") % {"name": appointment.name})
+    call_service(
+        request,
+        lambda: services.update_appointment(appointment, actor=user, state=Appointment.State.ATTENDED),
+        success=_("已标记为到访：%(name)s。") % {"name": appointment.name},
+    )
     return redirect(f"{reverse('portal:staff_counter')}?date={appointment.slot.date.isoformat()}")
 
 
@@ -140,12 +139,11 @@ def home_visit_update(request, token: str):
     if state not in HomeVisitRequest.State.values:
         messages.error(request, _("无效的操作。"))
     else:
-        try:
-            services.update_home_visit(visit, actor=user, state=state)
-        except DomainError as exc:
-            messages.error(request, str(exc.message))
-        else:
-            messages.success(request, _("上门服务申请已更新。"))
+        call_service(
+            request,
+            lambda: services.update_home_visit(visit, actor=user, state=state),
+            success=_("上门服务申请已更新。"),
+        )
     return redirect("portal:staff_counter")
 
 
@@ -156,18 +154,13 @@ def case_message(request, pk: int):
     case = get_case_for_user(request.user, pk, write=True)
     form = forms.MessageForm(request.POST, request.FILES)
     if form.is_valid():
-        try:
-            services.post_case_message(
-                case,
-                actor=request.user,
-                body=form.cleaned_data["body"],
-                upload=form.cleaned_data["file"],
-                from_staff=True,
-            )
-        except DomainError as exc:
-            messages.error(request, str(exc.message))
-        else:
-            messages.success(request, _("留言已发送。"))
+        call_service(
+            request,
+            lambda: services.post_case_message(
+                case, actor=request.user, body=form.cleaned_data["body"], upload=form.cleaned_data["file"]
+            ),
+            success=_("留言已发送。"),
+        )
     else:
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     return redirect(reverse("cases:detail", args=[case.pk]) + "#conversation")
@@ -185,12 +178,11 @@ def verify_identity(request, pk: int, party_pk: int):
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     else:
-        try:
-            verify_party_identity(party, actor=request.user)
-        except DomainError as exc:
-            messages.error(request, str(exc.message))
-        else:
-            messages.success(request, _("已核验 %(name)s 的身份。") % {"name": party.name})
+        call_service(
+            request,
+            lambda: verify_party_identity(party, actor=request.user),
+            success=_("已核验 %(name)s 的身份。") % {"name": party.name},
+        )
     return redirect(reverse("cases:detail", args=[case.pk]) + "#identity")
 
 
@@ -222,12 +214,11 @@ def follow_up(request, pk: int):
     rating = _one(selectors.ratings_for_supervisor(request.user), pk=pk)
     form = forms.FollowUpForm(request.POST)
     if form.is_valid():
-        try:
-            services.follow_up_rating(rating, actor=request.user, note=form.cleaned_data["note"])
-        except DomainError as exc:
-            messages.error(request, str(exc.message))
-        else:
-            messages.success(request, _("已记录跟进情况。"))
+        call_service(
+            request,
+            lambda: services.follow_up_rating(rating, actor=request.user, note=form.cleaned_data["note"]),
+            success=_("已记录跟进情况。"),
+        )
     else:
         messages.error(request, _("请填写跟进情况。"))
     return redirect("portal:staff_ratings")

@@ -24,8 +24,8 @@ from cases.documents.responses import render_failed_response
 from cases.intake.services import CaseData, PartyData
 from cases.portal import forms, selectors, services
 from cases.portal.models import Appointment, AppointmentSlot, Consultation, HomeVisitRequest
-from mediation_center.errors import DomainError
 from mediation_center.redirects import safe_next, safe_referer
+from mediation_center.service_calls import call_service
 
 DOCUMENT_SALT = "portal.document"
 DOCUMENT_MAX_AGE = 3600
@@ -73,6 +73,18 @@ def index(request):
     return render(request, "cases/portal/index.html")
 
 
+def _lookup_refusal(error) -> str:
+    """A lock-out says until when, and that the tracking code still works when only the case number is locked."""
+    if not isinstance(error, services.TooManyAttempts):
+        return error.message
+    message = (
+        _("该案号的查询失败次数过多，已暂时锁定。请改用受理回执上的 12 位查询码查询，或于 %(time)s 后再试。")
+        if error.scope == "case_number"
+        else _("查询失败次数过多，已暂时锁定。请于 %(time)s 后再试。")
+    )
+    return message % {"time": f"{timezone.localtime(error.retry_at):%H:%M}"}
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def status(request):
@@ -84,28 +96,21 @@ def status(request):
     status_code = 200
     retry_at = None
     if form.is_valid():
-        try:
-            case = services.look_up_case(
+        found = call_service(
+            request,
+            lambda: services.look_up_case(
                 code=form.cleaned_data["code"], phone_last4=form.cleaned_data["phone_last4"], request=request
-            )
-        except services.TooManyAttempts as exc:
-            retry_at = exc.retry_at
-            message = (
-                _(
-                    "该案号的查询失败次数过多，已暂时锁定。请改用受理回执上的 12 位查询码查询，或于 %(time)s 后再试。"
-                )
-                if exc.scope == "case_number"
-                else _("查询失败次数过多，已暂时锁定。请于 %(time)s 后再试。")
-            )
-            form.add_error(None, message % {"time": f"{timezone.localtime(retry_at):%H:%M}"})
-            status_code = 429
-        except DomainError as exc:
-            form.add_error(None, str(exc.message))
-            if isinstance(exc, services.RateLimitUnavailable):
-                status_code = exc.http_status
-        else:
-            context = _status_context(case)
+            ),
+            form=form,
+            message=_lookup_refusal,
+        )
+        if found:
+            context = _status_context(found.result)
             return _no_store(render(request, "cases/portal/status_result.html", context))
+        # A lock-out or an unreachable counter answers with its own status; a mismatch is the form again.
+        if isinstance(found.error, services.TooManyAttempts | services.RateLimitUnavailable):
+            status_code = found.error.http_status
+        retry_at = getattr(found.error, "retry_at", None)
     response = render(request, "cases/portal/status_lookup.html", {"form": form}, status=status_code)
     if retry_at is not None:
         response["Retry-After"] = str(max(1, int((retry_at - timezone.now()).total_seconds())))
@@ -133,6 +138,14 @@ def document(request, token: str):
 
 
 # --- Sign-in ----------------------------------------------------------------------------------
+def _sending_refusal(error) -> str:
+    """Too many codes asked for: the refusal says when the next one may be sent."""
+    if not isinstance(error, services.TooManyAttempts):
+        return error.message
+    retry_at = timezone.localtime(error.retry_at)
+    return _("%(msg)s 请于 %(time)s 后再试。") % {"msg": error.message, "time": f"{retry_at:%H:%M}"}
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def sign_in(request):
@@ -145,31 +158,29 @@ def sign_in(request):
         step = "code"
         code_form = forms.CodeForm(request.POST)
         if code_form.is_valid():
-            try:
-                user = services.verify_sign_in_code(
+            verified = call_service(
+                request,
+                lambda: services.verify_sign_in_code(
                     phone=code_form.cleaned_data["phone"],
                     code=code_form.cleaned_data["code"],
                     request=request,
-                )
-            except DomainError as exc:
-                code_form.add_error("code", str(exc.message))
-            else:
-                sign_in_citizen(request, user)
+                ),
+                form=code_form,
+                field="code",
+            )
+            if verified:
+                sign_in_citizen(request, verified.result)
                 return redirect(next_url)
     elif request.method == "POST":
         if phone_form.is_valid():
             phone = phone_form.cleaned_data["phone"]
-            try:
-                services.request_sign_in_code(phone=phone, request=request)
-            except services.TooManyAttempts as exc:
-                retry_at = timezone.localtime(exc.retry_at)
-                phone_form.add_error(
-                    "phone",
-                    _("%(msg)s 请于 %(time)s 后再试。") % {"msg": exc.message, "time": f"{retry_at:%H:%M}"},
-                )
-            except DomainError as exc:
-                phone_form.add_error("phone", str(exc.message))
-            else:
+            if call_service(
+                request,
+                lambda: services.request_sign_in_code(phone=phone, request=request),
+                form=phone_form,
+                field="phone",
+                message=_sending_refusal,
+            ):
                 messages.success(request, _("验证码已发送到 %(phone)s。") % {"phone": mask_phone(phone)})
                 step = "code"
                 code_form = forms.CodeForm(initial={"phone": phone})
@@ -236,20 +247,15 @@ def case_message(request, tracking_code: str):
     """在线调解: the citizen writes to the mediators on their own case (another citizen gets 404)."""
     case = selectors.get_case_for_citizen(request.user, tracking_code)
     form = forms.MessageForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.post_case_message(
-                case,
-                actor=request.user,
-                body=form.cleaned_data["body"],
-                upload=form.cleaned_data["file"],
-                from_staff=False,
-            )
-        except DomainError as exc:
-            form.add_error(None, str(exc.message))
-        else:
-            messages.success(request, _("留言已发送。"))
-            return redirect(reverse("portal:case", args=[case.tracking_code]) + "#conversation")
+    if form.is_valid() and call_service(
+        request,
+        lambda: services.post_case_message(
+            case, actor=request.user, body=form.cleaned_data["body"], upload=form.cleaned_data["file"]
+        ),
+        form=form,
+        success=_("留言已发送。"),
+    ):
+        return redirect(reverse("portal:case", args=[case.tracking_code]) + "#conversation")
     return _case_page(request, case, message_form=form, status=400)
 
 
@@ -262,20 +268,19 @@ def case_rate(request, tracking_code: str):
     if form.is_valid():
         if not parties:
             form.add_error(None, _("您已评价过本案件，每位当事人只能评价一次。"))
-        else:
-            try:
-                services.rate_case(
-                    case,
-                    citizen=request.user,
-                    party=parties[0],
-                    score=form.cleaned_data["score"],
-                    comment=form.cleaned_data["comment"],
-                )
-            except DomainError as exc:
-                form.add_error(None, str(exc.message))
-            else:
-                messages.success(request, _("感谢您的评价！"))
-                return redirect("portal:case", tracking_code=case.tracking_code)
+        elif call_service(
+            request,
+            lambda: services.rate_case(
+                case,
+                citizen=request.user,
+                party=parties[0],
+                score=form.cleaned_data["score"],
+                comment=form.cleaned_data["comment"],
+            ),
+            form=form,
+            success=_("感谢您的评价！"),
+        ):
+            return redirect("portal:case", tracking_code=case.tracking_code)
     return _case_page(request, case, rating_form=form, status=400)
 
 
@@ -332,14 +337,15 @@ def apply(request):
                 parties=[applicant, respondent],
                 source=Source.ONLINE,
             )
-            try:
-                case = services.submit_online_application(
+            submitted = call_service(
+                request,
+                lambda: services.submit_online_application(
                     citizen=user, center=data["center"], data=case_data, files=data["files"]
-                )
-            except DomainError as exc:
-                form.add_error(None, str(exc.message))
-            else:
-                return redirect("portal:applied", tracking_code=case.tracking_code)
+                ),
+                form=form,
+            )
+            if submitted:
+                return redirect("portal:applied", tracking_code=submitted.result.tracking_code)
     else:
         form = forms.OnlineApplicationForm()
     return render(request, "cases/portal/apply.html", {"form": form})
@@ -413,22 +419,18 @@ def book(request):
         messages.error(request, _("请填写姓名和来访事由后再预约。"))
         return redirect(safe_referer(request, reverse("portal:appointments")))
     slot = get_object_or_404(AppointmentSlot, token=form.cleaned_data["slot"])
-    try:
-        services.book_appointment(
+    call_service(
+        request,
+        lambda: services.book_appointment(
             slot,
             citizen=request.user,
             name=form.cleaned_data["name"],
             phone=request.user.phone,
             purpose=form.cleaned_data["purpose"],
-        )
-    except DomainError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(
-            request,
-            _("预约成功：%(center)s %(date)s %(start)s。")
-            % {"center": slot.center, "date": slot.date, "start": f"{slot.start:%H:%M}"},
-        )
+        ),
+        success=_("预约成功：%(center)s %(date)s %(start)s。")
+        % {"center": slot.center, "date": slot.date, "start": f"{slot.start:%H:%M}"},
+    )
     return redirect("portal:appointments")
 
 
@@ -436,12 +438,13 @@ def book(request):
 @require_POST
 def cancel(request, token: str):
     appointment = get_object_or_404(Appointment, token=token, citizen=request.user)
-    try:
-        services.cancel_appointment(appointment, actor=request.user)
-    except DomainError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("预约已取消。"))
+    call_service(
+        request,
+        lambda: services.update_appointment(
+            appointment, actor=request.user, state=Appointment.State.CANCELLED
+        ),
+        success=_("预约已取消。"),
+    )
     return redirect("portal:appointments")
 
 
@@ -449,12 +452,11 @@ def cancel(request, token: str):
 @require_POST
 def cancel_home_visit(request, token: str):
     visit = get_object_or_404(HomeVisitRequest, token=token, citizen=request.user)
-    try:
-        services.cancel_home_visit(visit, actor=request.user)
-    except DomainError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("上门服务申请已取消。"))
+    call_service(
+        request,
+        lambda: services.update_home_visit(visit, actor=request.user, state=HomeVisitRequest.State.CANCELLED),
+        success=_("上门服务申请已取消。"),
+    )
     return redirect("portal:my_cases")
 
 

@@ -36,7 +36,7 @@ from cases.warnings.selectors import (
     notifications_for,
 )
 from mediation_center.db_router import reporting_reads
-from mediation_center.errors import DomainError
+from mediation_center.service_calls import Outcome, call_service
 
 Role = Membership.Role
 
@@ -141,15 +141,11 @@ def case_warnings(request, pk: int):
     return _case_page(request, _load_case(request, pk, write=False))
 
 
-def _run(request, case, action, success: str, **forms):
-    """Call one service; on a refusal show its message on the case's warnings page with its status."""
-    try:
-        action()
-    except DomainError as error:
-        messages.error(request, error.message)
-        return _case_page(request, case, status=error.http_status, **forms)
-    messages.success(request, success)
-    return redirect("cases:warnings_case", pk=case.pk)
+def _back_to_case(request, case, done: Outcome, **forms) -> HttpResponse:
+    """After a service call: the case's warnings page; a refusal shows it again with the refusal's status."""
+    if done:
+        return redirect("cases:warnings_case", pk=case.pk)
+    return _case_page(request, case, status=done.error.http_status, **forms)
 
 
 @login_required
@@ -160,9 +156,8 @@ def issue_order(request, pk: int):
     if not form.is_valid():
         return _case_page(request, case, status=400, order_form=form)
     data = form.cleaned_data
-    done = _run(
+    done = call_service(
         request,
-        case,
         lambda: services.issue_supervision_order(
             case,
             actor=request.user,
@@ -171,10 +166,9 @@ def issue_order(request, pk: int):
             recipient=data["recipient"],
             channel=data["channel"],
         ),
-        _t("督办单已签发。"),
-        order_form=form,
+        success=_t("督办单已签发。"),
     )
-    return done
+    return _back_to_case(request, case, done, order_form=form)
 
 
 @login_required
@@ -184,14 +178,12 @@ def record_conference(request, pk: int):
     form = ConferenceForm(request.POST)
     if not form.is_valid():
         return _case_page(request, case, status=400, conference_form=form)
-    done = _run(
+    done = call_service(
         request,
-        case,
         lambda: services.record_case_conference(case, actor=request.user, **form.cleaned_data),
-        _t("会商研判已记录。"),
-        conference_form=form,
+        success=_t("会商研判已记录。"),
     )
-    return done
+    return _back_to_case(request, case, done, conference_form=form)
 
 
 @login_required
@@ -201,14 +193,12 @@ def raise_level(request, pk: int):
     form = RaiseLevelForm(request.POST)
     if not form.is_valid():
         return _case_page(request, case, status=400, raise_form=form)
-    done = _run(
+    done = call_service(
         request,
-        case,
         lambda: services.raise_warning_level(case, actor=request.user, **form.cleaned_data),
-        _t("预警等级已调高。"),
-        raise_form=form,
+        success=_t("预警等级已调高。"),
     )
-    return done
+    return _back_to_case(request, case, done, raise_form=form)
 
 
 def _clock(request, pk: int, clock_pk: int):
@@ -225,7 +215,7 @@ def pause_clock(request, pk: int, clock_pk: int):
         messages.error(request, _t("请填写中止原因。"))
         return redirect("cases:warnings_case", pk=case.pk)
     action = lambda: services.pause_clock(clock, actor=request.user, reason=form.cleaned_data["reason"])  # noqa: E731
-    return _run(request, case, action, _t("期限已中止计算。"))
+    return _back_to_case(request, case, call_service(request, action, success=_t("期限已中止计算。")))
 
 
 @login_required
@@ -233,7 +223,7 @@ def pause_clock(request, pk: int, clock_pk: int):
 def resume_clock(request, pk: int, clock_pk: int):
     case, clock = _clock(request, pk, clock_pk)
     action = lambda: services.resume_clock(clock, actor=request.user)  # noqa: E731
-    return _run(request, case, action, _t("期限已恢复计算。"))
+    return _back_to_case(request, case, call_service(request, action, success=_t("期限已恢复计算。")))
 
 
 @login_required
@@ -245,7 +235,7 @@ def extend_clock(request, pk: int, clock_pk: int):
         messages.error(request, _t("请填写延长长度和理由。"))
         return redirect("cases:warnings_case", pk=case.pk)
     action = lambda: services.extend_clock(clock, actor=request.user, **form.cleaned_data)  # noqa: E731
-    return _run(request, case, action, _t("期限已延长。"))
+    return _back_to_case(request, case, call_service(request, action, success=_t("期限已延长。")))
 
 
 def _order(request, order_pk: int) -> SupervisionOrder:
@@ -261,7 +251,7 @@ def acknowledge_order(request, order_pk: int):
     if not services.may_answer_order(request.user, order):
         raise PermissionDenied
     action = lambda: services.acknowledge_supervision_order(order, actor=request.user)  # noqa: E731
-    return _run(request, order.case, action, _t("督办单已签收。"))
+    return _back_to_case(request, order.case, call_service(request, action, success=_t("督办单已签收。")))
 
 
 @login_required
@@ -279,7 +269,7 @@ def report_order(request, order_pk: int):
             order, actor=request.user, report=form.cleaned_data["report"]
         )  # noqa: E731
 
-    return _run(request, order.case, action, _t("督办单已反馈。"))
+    return _back_to_case(request, order.case, call_service(request, action, success=_t("督办单已反馈。")))
 
 
 @login_required

@@ -57,7 +57,7 @@ def victim_case(make_case, citizen):
     """Registered at the window (the clerk saw the ID card), with a file in its conversation."""
     case = make_case()
     upload = SimpleUploadedFile("欠条.pdf", b"%PDF-1.4 victim", content_type="application/pdf")
-    post_case_message(case, actor=citizen, body="欠条见附件", upload=upload, from_staff=False)
+    post_case_message(case, actor=citizen, body="欠条见附件", upload=upload)
     return case
 
 
