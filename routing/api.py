@@ -8,11 +8,12 @@ from rest_framework.views import APIView
 
 from accounts.access import roles_of
 from accounts.models import Membership
-from cases.core.access import get_case_for_claim, get_case_for_user, get_summons_for_user, supervises
+from cases.core.access import get_case_for_user, supervises
 from cases.core.models import Case
 from cases.core.serializers import CaseListSerializer
 
 from . import selectors, services
+from .access import get_case_for_claim, get_summons_for_user
 from .models import Summons
 from .rules import suggest_route
 from .selectors import QueueFilters

@@ -11,10 +11,11 @@ from guardian.models import UserObjectPermission
 
 from accounts.access import centers_supervised_by, roles_of
 from accounts.models import Center, Department, Membership, User
-from cases.core.access import assigned_case_ids, channel_queue_q, summonses_visible_to
+from cases.core.assignments import assigned_case_ids
 from cases.core.models import Case, Party
 from cases.core.states import OPEN_STATUSES
 
+from .access import channel_queue_q, summonses_visible_to
 from .models import CaseAssignment, RotaEntry, RouteDecision, Summons
 
 Role = Membership.Role
@@ -127,18 +128,9 @@ def case_assignments(case: Case) -> QuerySet[CaseAssignment]:
     return case.assignments.select_related("mediator", "assigned_by").order_by("-is_lead", "assigned_at")
 
 
-def case_assignments_prefetch() -> Prefetch:
-    """For the case page's query: every assignment of the case once, for all the sections that show them."""
-    return Prefetch(
-        "assignments",
-        queryset=CaseAssignment.objects.select_related("mediator", "assigned_by").order_by(
-            "-is_lead", "assigned_at"
-        ),
-    )
-
-
 def assignments_of(case: Case) -> list[CaseAssignment]:
-    """``case_assignments`` as a list, from the case's prefetch (``case_assignments_prefetch``) when it has one."""
+    """``case_assignments`` as a list, from the case's prefetch
+    (``cases.core.assignments.case_assignments_prefetch``) when it has one."""
     if "assignments" in getattr(case, "_prefetched_objects_cache", {}):
         return list(case.assignments.all())
     return list(case_assignments(case))

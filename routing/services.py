@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from accounts.models import Center, Department, Membership, User
-from cases.core.access import answers_summons, can_see, may_claim, supervises
+from cases.core.access import can_see, supervises
 from cases.core.models import Case
 from cases.core.services import lock_case
 from cases.core.states import OPEN_STATUSES, QUEUE_STATUSES, Status, move
@@ -17,6 +17,7 @@ from cases.warnings import sweep as warnings_sweep
 from mediation_center.errors import IllegalTransition, NotAllowed
 
 from . import events
+from .access import answers_summons, may_claim
 from .errors import AlreadyClaimed, MediatorConflict, RoutingError
 from .models import CaseAssignment, Channel, InterestDeclaration, RouteDecision, Summons
 from .rules import suggest_route

@@ -14,18 +14,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.access import roles_of
 from accounts.models import Membership, User
-from cases.core.access import (
-    answers_summons,
-    get_case_for_claim,
-    get_case_for_user,
-    get_summons_for_user,
-    supervises,
-)
+from cases.core.access import get_case_for_user, supervises
 from cases.core.models import Case
 from cases.core.states import Status
 from mediation_center.service_calls import call_service
 
 from . import selectors, services
+from .access import answers_summons, get_case_for_claim, get_summons_for_user
 from .forms import (
     ActionForm,
     AssignForm,

@@ -6,42 +6,36 @@ not change answers 403.
 - supervisors and admins: their centers and every center below (read and write);
 - clerks: cases they registered, cases registered at their center, and their center's
   intake list (write only while the case is still at intake);
-- mediators: cases assigned to them (read and write) and the unclaimed queue of their
-  channel at their center (read; claiming is its own check in routing.services);
+- mediators: cases assigned to them (read and write) and the unclaimed cases of their
+  channel at their center (read; who may claim is routing's rule, ``routing.access``);
 - department liaisons: no case page; they see a summoned case through their summons
-  (``summonses_visible_to``), which shows only what the department needs;
+  (``routing.access.summonses_visible_to``), which shows only what the department needs;
 - anyone: per-case django-guardian grants (``view_case`` / ``change_case``), made only
   by ``routing.services.grant_case_access`` so each grant is on the timeline.
+
+cases imports nothing from routing: the assignments are read through ``Case.assignments``
+(``cases.core.assignments``), and routing's access rules build on these.
 """
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db.models import BigIntegerField, Exists, OuterRef, Q, QuerySet
+from django.db.models import BigIntegerField, Q, QuerySet
 from django.db.models.functions import Cast
 from django.http import Http404
 from guardian.models import UserObjectPermission
 
 from accounts.access import roles_of
 from accounts.models import Center, Membership, User
+from cases.core.assignments import assigned_case_ids, is_claimed
 from cases.core.models import Case
-from cases.core.states import INTAKE_STATUSES, OPEN_STATUSES, QUEUE_STATUSES
-from routing.models import CaseAssignment, Summons
+from cases.core.states import INTAKE_STATUSES, OPEN_STATUSES
 
 Role = Membership.Role
 
 
-def _is_staff(user: User) -> bool:
+def is_staff_user(user: User) -> bool:
+    """A signed-in member of staff (not a citizen); Django's ``is_staff`` is the admin-site flag, not this."""
     return user.is_authenticated and user.kind == User.Kind.STAFF
-
-
-def assigned_case_ids(user: User) -> QuerySet:
-    return CaseAssignment.objects.filter(mediator=user, ended_at__isnull=True).values("case_id")
-
-
-def _is_claimed() -> Exists:
-    # NOT EXISTS is an anti-join on the active-assignment index; NOT IN (subquery) over ~1M active
-    # assignments was scanned per candidate row (12 s at 1M cases, bench/README.md finding 1).
-    return Exists(CaseAssignment.objects.filter(case_id=OuterRef("pk"), ended_at__isnull=True))
 
 
 def _granted_case_ids(user: User, codename: str) -> list[int]:
@@ -59,15 +53,16 @@ def _granted_case_ids(user: User, codename: str) -> list[int]:
     return list(rows)
 
 
-def channel_queue_q(user: User, statuses=QUEUE_STATUSES) -> Q:
-    """Unclaimed cases of the user's channels at the centers where they mediate."""
+def unclaimed_in_channels_q(user: User, statuses) -> Q:
+    """Unclaimed cases in ``statuses`` of the user's channels at the centers where they mediate: part of what
+    a mediator may open, and the channel queue of ``routing.access`` (with the statuses that can be claimed)."""
     q = Q(pk__in=[])
     for m in roles_of(user).memberships_for(Role.MEDIATOR):
         part = Q(center=m.center_id, status__in=statuses)
         if m.channel_id:  # a mediator without a channel works every channel of the center
             part &= Q(channel=m.channel_id)
         q |= part
-    return q & ~_is_claimed()
+    return q & ~is_claimed()
 
 
 def _visible_q(user: User) -> Q:
@@ -77,7 +72,7 @@ def _visible_q(user: User) -> Q:
         q |= Q(origin_center=m.center) | Q(center=m.center, status__in=INTAKE_STATUSES)
     q |= Q(registered_by=user)
     if roles.memberships_for(Role.MEDIATOR):
-        q |= Q(pk__in=assigned_case_ids(user)) | channel_queue_q(user, OPEN_STATUSES)
+        q |= Q(pk__in=assigned_case_ids(user)) | unclaimed_in_channels_q(user, OPEN_STATUSES)
     q |= Q(pk__in=_granted_case_ids(user, "view_case"))
     return q
 
@@ -95,7 +90,7 @@ def _writable_q(user: User) -> Q:
 
 def cases_visible_to(user: User) -> QuerySet[Case]:
     """Every case the user may open, as one filter (no per-row checks)."""
-    if not _is_staff(user):
+    if not is_staff_user(user):
         return Case.objects.none()
     # Every condition is on the case row or a pk subquery, so no row can appear twice: no DISTINCT.
     return Case.objects.filter(_visible_q(user))
@@ -114,7 +109,7 @@ def _surely_writable(user: User, case: Case) -> bool:
 
 
 def can_change(user: User, case: Case) -> bool:
-    if not _is_staff(user):
+    if not is_staff_user(user):
         return False
     return _surely_writable(user, case) or Case.objects.filter(_writable_q(user), pk=case.pk).exists()
 
@@ -122,17 +117,9 @@ def can_change(user: User, case: Case) -> bool:
 def supervises(user: User | None, center: Center) -> bool:
     """Whether the user is a supervisor or admin at ``center`` or a center above it (the one statement of
     "supervisor of the case": callers pass ``case.center``)."""
-    if not getattr(user, "is_authenticated", False) or not _is_staff(user):
+    if not getattr(user, "is_authenticated", False) or not is_staff_user(user):
         return False
     return any(center.path.startswith(c.path) for c in roles_of(user).centers(Role.SUPERVISOR, Role.ADMIN))
-
-
-def may_claim(user: User, case: Case) -> bool:
-    """A mediator of the case's channel (or of every channel) at the case's center."""
-    return _is_staff(user) and any(
-        m.center_id == case.center_id and (m.channel_id is None or m.channel_id == case.channel_id)
-        for m in roles_of(user).memberships_for(Role.MEDIATOR)
-    )
 
 
 def get_case_for_user(
@@ -140,7 +127,7 @@ def get_case_for_user(
 ) -> Case:
     """The case if ``user`` may see it (404 otherwise); with ``write=True`` also 403 unless they may change it."""
     base = queryset if queryset is not None else Case.objects.all()
-    if _is_staff(user) and roles_of(user).has(Role.SUPERVISOR, Role.ADMIN):
+    if is_staff_user(user) and roles_of(user).has(Role.SUPERVISOR, Role.ADMIN):
         # A supervisor mostly opens cases of their subtree: read the case, check its center against the
         # subtree ids (part of ``_visible_q``) and only ask for the rest of the rule when it lies outside.
         case = base.filter(pk=pk).first()
@@ -160,53 +147,11 @@ def get_case_for_user(
 
 def can_see(user: User, case: Case) -> bool:
     """Whether ``user`` may open ``case`` (one query), for answers that must not name what they cannot see."""
-    return _is_staff(user) and cases_visible_to(user).filter(pk=case.pk).exists()
-
-
-def get_case_for_claim(user: User, pk: int) -> Case:
-    """The case a mediator tries to claim: 404 unless they may see it, as everywhere; 403 unless they mediate
-    its channel at its center. A case someone else holds has left the channel queue, so the other mediators
-    of the channel get 404 here: neither its existence, its status nor its holder leaks through a claim."""
-    case = get_case_for_user(user, pk)
-    if not may_claim(user, case):
-        raise PermissionDenied
-    return case
+    return is_staff_user(user) and cases_visible_to(user).filter(pk=case.pk).exists()
 
 
 def may_verify_identity(user: User, case: Case) -> bool:
     """核验身份 (checking a party's ID in person) is the counter's work: clerks of the case's center."""
-    return _is_staff(user) and any(
+    return is_staff_user(user) and any(
         m.center_id == case.center_id for m in roles_of(user).memberships_for(Role.CLERK)
     )
-
-
-# Summonses: a liaison reaches a case only through their department's summons.
-
-
-def summonses_visible_to(user: User) -> QuerySet[Summons]:
-    """Summonses of the user's departments, plus those on cases the user may see in full."""
-    if not _is_staff(user):
-        return Summons.objects.none()
-    q = Q(department_id__in=roles_of(user).department_ids())
-    q |= Q(case__in=Case.objects.filter(_visible_q(user)))
-    return Summons.objects.filter(q)
-
-
-def answers_summons(user: User, summons: Summons) -> bool:
-    """Only a liaison of the summoned department answers for it."""
-    return _is_staff(user) and summons.department_id in roles_of(user).department_ids()
-
-
-def get_summons_for_user(user: User, pk: int, *, write: bool = False) -> Summons:
-    """The summons if visible (404 otherwise); ``write=True`` also needs the department's liaison (403)."""
-    summons = (
-        summonses_visible_to(user)
-        .select_related("case", "case__dispute_type", "case__center", "case__channel", "department")
-        .filter(pk=pk)
-        .first()
-    )
-    if summons is None:
-        raise Http404
-    if write and not answers_summons(user, summons):
-        raise PermissionDenied
-    return summons

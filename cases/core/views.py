@@ -5,12 +5,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from cases.core.access import can_change, get_case_for_user
+from cases.core.assignments import case_assignments_prefetch
 from cases.core.models import Case
 from cases.core.selectors import case_list_for, case_timeline
 from cases.core.states import Outcome, Status
 from cases.core.timeline import label_for
 from cases.lifecycle.selectors import actions_for, documents_available, lifecycle_of
-from routing.selectors import case_assignments_prefetch
 
 
 @login_required

@@ -7,10 +7,11 @@ from django.utils.safestring import SafeString
 
 from accounts.access import roles_of
 from accounts.models import Center, Membership
-from cases.core.access import can_change, may_claim, supervises
+from cases.core.access import can_change, supervises
 from cases.core.models import Case
 from cases.core.states import QUEUE_STATUSES, Status
 from routing import selectors
+from routing.access import may_claim
 
 register = template.Library()
 Role = Membership.Role

@@ -5,9 +5,9 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Membership
-from cases.core.access import get_case_for_claim
 from cases.models import Status
 from routing import services
+from routing.access import get_case_for_claim
 from routing.errors import AlreadyClaimed
 from routing.models import CaseAssignment
 from tests.conftest import _persona

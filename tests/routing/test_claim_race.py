@@ -5,9 +5,9 @@ import threading
 import pytest
 from django.db import connection
 
-from cases.core.access import get_case_for_claim
 from cases.models import Case
 from routing import services
+from routing.access import get_case_for_claim
 from routing.errors import AlreadyClaimed
 from routing.models import CaseAssignment
 
