@@ -1,4 +1,4 @@
-"""Coarse rights: which roles a user holds at which centers. Case-level rules live in cases/access.py."""
+"""Coarse rights: which roles a user holds at which centers. Case-level rules live in cases/core/access.py."""
 
 from functools import cached_property
 
