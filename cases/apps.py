@@ -22,7 +22,7 @@ class CasesConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from cases.core import events  # noqa: F401  (every timeline event type, registered once)
-        from cases.documents import portal  # noqa: F401  (registers the citizens' PDFs)
+        from cases.documents import catalogue  # noqa: F401  (every document a case can have, registered once)
         from cases.warnings.thresholds import connect_reference_signals
 
         connect_reference_signals()

@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("cases.intake.urls")),
     path("", include("cases.warnings.urls")),
     path("", include("cases.lifecycle.urls")),
+    path("", include("cases.documents.urls")),
 ]

@@ -126,6 +126,13 @@ QUEUE_STATUSES = _in_order(set(WORKING_STATUSES) - set(INTAKE_STATUSES))
 ENDED_STATUSES = _in_order({f for f, _t, _o in REOPENS})
 # CLOSABLE: ended and not yet closed (awaiting evaluation or closure; a reviewer may be designated).
 CLOSABLE_STATUSES = _in_order({f for f, t, _o in TABLE if t == S.CLOSED})
+# ACCEPTED: accepted and not refused since (the case has a 受理回执): every status but the one an application
+# waits in before the accept move and the refusal (a refused case gets a 不予受理 notice instead).
+ACCEPTED_STATUSES = _in_order(
+    set(S) - {f for f, t, _o in TABLE if t == S.REGISTERED} - {t for _f, t, o in TABLE if o == O.NOT_ACCEPTED}
+)
+# FINISHED: handling is over, an end recorded or acceptance refused (the case has its 卷宗).
+FINISHED_STATUSES = _in_order(set(ENDED_STATUSES) | set(TERMINAL_STATUSES))
 
 TIMESTAMP_FIELDS = {
     S.REGISTERED: "accepted_at",

@@ -10,7 +10,8 @@ from cases.core.models import Case
 from cases.core.selectors import case_list_for, case_timeline
 from cases.core.states import Outcome, Status
 from cases.core.timeline import label_for
-from cases.lifecycle.selectors import actions_for, documents_available, lifecycle_of
+from cases.documents.registry import Viewer, documents_for
+from cases.lifecycle.selectors import actions_for, lifecycle_of
 
 
 @login_required
@@ -82,7 +83,7 @@ def case_detail(request, pk: int):
             "can_change": can_change(request.user, case),
             "lifecycle": lifecycle,
             "actions": actions,
-            "documents": documents_available(case, lifecycle),
+            "documents": documents_for(case, Viewer.STAFF, lifecycle=lifecycle),
             "outcome_label": Outcome(case.outcome).label if case.outcome in Outcome.values else "",
             "waiting_for_evaluation": case.status == Status.CONCLUDED
             and case.center.require_evaluation

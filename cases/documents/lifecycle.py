@@ -1,9 +1,10 @@
 """The lifecycle's documents as PDF bytes: agreement, termination notice and case file.
 
-Each builder loads what it needs and renders outside any transaction (rendering is slow);
-the citizen portal calls the same functions for its downloads. What a case may hold without bound
-(parties of a case pushed before CASE_MAX_PARTIES existed, timeline events) is listed up to a limit
-and summarised past it, so every document renders in bounded time.
+Each builder loads what it needs and renders outside any transaction (rendering is slow); the
+registry's documents (``catalogue``) render with these for staff and the citizen portal alike, and a
+builder asked for what the case does not hold refuses it (``DocumentNotAvailable``, answered 404).
+What a case may hold without bound (parties of a case pushed before CASE_MAX_PARTIES existed, timeline
+events) is listed up to a limit and summarised past it, so every document renders in bounded time.
 """
 
 from django.conf import settings
@@ -12,22 +13,17 @@ from django.utils.translation import gettext as _
 
 from cases.core.models import Case
 from cases.core.selectors import case_timeline
-from cases.core.states import Outcome, Status
+from cases.core.states import FINISHED_STATUSES, Outcome
 from cases.core.timeline import label_for
 from cases.lifecycle.models import TerminationNotice
 from cases.lifecycle.selectors import lifecycle_of
-from mediation_center.errors import DomainError
 
 from .pdf import LISTED_PARTIES, DocumentTooLarge, listed_parties, render_pdf
+from .registry import DocumentNotAvailable
 
 # The case file lists the first and the latest events of a longer timeline, and says how many are left out.
 CASE_FILE_FIRST_EVENTS = 100
 CASE_FILE_LATEST_EVENTS = 400
-
-
-class DocumentNotAvailable(DomainError):
-    code = "document_not_available"
-    http_status = 404
 
 
 def _base_context(case: Case, *, listed: int = LISTED_PARTIES) -> dict:
@@ -94,7 +90,7 @@ def _case_file_events(case: Case) -> tuple[list[dict], list[dict], int]:
 
 def build_case_file_pdf(case: Case) -> bytes:
     """卷宗 (art. 27): receipt, session records, agreement or notice, evaluation and the timeline."""
-    if case.status not in (Status.CONCLUDED, Status.EVALUATED, Status.CLOSED, Status.NOT_ACCEPTED):
+    if case.status not in FINISHED_STATUSES:
         raise DocumentNotAvailable(_("案件办结后才能生成卷宗。"))
     # The registration record lists every party a case may hold; past that (older pushes) it summarises.
     context = _base_context(case, listed=settings.CASE_MAX_PARTIES)

@@ -12,7 +12,6 @@ urlpatterns = [
     path("intake/<int:pk>/link/", intake.link, name="intake-link"),
     path("intake/<int:pk>/accept/", intake.accept, name="intake-accept"),
     path("intake/<int:pk>/refuse/", intake.refuse, name="intake-refuse"),
-    path("<int:pk>/receipt.pdf", intake.receipt, name="intake-receipt"),
     path("<int:pk>/attachments/", intake.upload_attachments, name="attachment-upload"),
     path("<int:pk>/attachments/<str:token>/", intake.download_attachment, name="attachment-download"),
 ]

@@ -13,6 +13,7 @@ from accounts.models import User
 from cases.core.access import get_case_for_user
 from cases.core.models import Case
 from cases.core.states import Outcome, Status
+from cases.documents.registry import Viewer, documents_for
 from cases.lifecycle import services
 from cases.lifecycle.models import (
     FollowUpVisit,
@@ -24,12 +25,14 @@ from cases.lifecycle.models import (
 from cases.lifecycle.selectors import (
     CaseLifecycle,
     actions_for,
-    documents_available,
     get_case_for_role,
     lifecycle_of,
     overdue_follow_ups_for,
 )
 from mediation_center.errors import DomainError
+
+# The documents the lifecycle's answer links (the receipt is intake's and not part of this answer).
+LIFECYCLE_DOCUMENTS = ("agreement", "termination_notice", "case_file")
 
 
 def _user(user) -> str | None:
@@ -42,7 +45,8 @@ def _date(value) -> str | None:
 
 def lifecycle_payload(case: Case, viewer, lifecycle: CaseLifecycle | None = None) -> dict:
     lifecycle = lifecycle or lifecycle_of(case)
-    agreement, docs = lifecycle.agreement, documents_available(case, lifecycle)
+    agreement = lifecycle.agreement
+    docs = documents_for(case, Viewer.STAFF, lifecycle=lifecycle, kinds=LIFECYCLE_DOCUMENTS)
     return {
         "case": case.pk,
         "number": case.number,
@@ -116,12 +120,8 @@ def lifecycle_payload(case: Case, viewer, lifecycle: CaseLifecycle | None = None
         },
         "follow_ups": [_visit(v) for v in lifecycle.follow_ups],
         "documents": {
-            kind: reverse(url_name, args=[case.pk]) if docs[kind] else None
-            for kind, url_name in (
-                ("agreement", "cases:agreement_pdf"),
-                ("termination_notice", "cases:termination_notice_pdf"),
-                ("case_file", "cases:case_file_pdf"),
-            )
+            kind: reverse(f"cases:{docs[kind].url_name}", args=[case.pk]) if kind in docs else None
+            for kind in LIFECYCLE_DOCUMENTS
         },
     }
 

@@ -16,7 +16,6 @@ from cases.core.states import (
     CLOSABLE_STATUSES,
     ENDED_STATUSES,
     WORKING_STATUSES,
-    Outcome,
     Status,
     can_move,
     outcomes_from,
@@ -137,14 +136,6 @@ def actions_for(user: User, case: Case, lifecycle: CaseLifecycle | None = None) 
         if any(not v.is_done for v in pending):
             actions.add("record_follow_up")
     return actions
-
-
-def documents_available(case: Case, lifecycle: CaseLifecycle) -> dict[str, bool]:
-    return {
-        "agreement": lifecycle.agreement is not None,
-        "termination_notice": lifecycle.notice is not None,
-        "case_file": case.status in ENDED_STATUSES or case.outcome in Outcome.values,
-    }
 
 
 def overdue_follow_ups_for(user: User, *, today: date | None = None) -> QuerySet[FollowUpVisit]:

@@ -4,22 +4,12 @@ from collections.abc import Callable
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import User
-from cases.core.access import get_case_for_user
 from cases.core.models import Case
-from cases.documents.lifecycle import (
-    DocumentNotAvailable,
-    build_agreement_pdf,
-    build_case_file_pdf,
-    build_termination_notice_pdf,
-)
-from cases.documents.pdf import DocumentRenderFailed
-from cases.documents.responses import render_failed_response
 from cases.lifecycle import services
 from cases.lifecycle.forms import (
     AgreementForm,
@@ -261,38 +251,6 @@ def follow_up(request, pk: int, visit_pk: int):
         extra={"note": f"{visit.get_reason_display()} · {_('应回访日期')} {visit.due_on:%Y-%m-%d}"},
         perform=lambda d: services.record_follow_up(visit, actor=request.user, **d),
     )
-
-
-def _pdf_response(request, case: Case, build: Callable[[Case], bytes], name: str) -> HttpResponse:
-    try:
-        content = build(case)
-    except DocumentNotAvailable as exc:
-        raise Http404(str(exc.message)) from exc
-    except DocumentRenderFailed as exc:
-        return render_failed_response(request, exc)
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{name}-{case.pk}.pdf"'
-    return response
-
-
-@login_required
-@require_GET
-def agreement_pdf(request, pk: int):
-    return _pdf_response(request, get_case_for_user(request.user, pk), build_agreement_pdf, "agreement")
-
-
-@login_required
-@require_GET
-def termination_notice_pdf(request, pk: int):
-    return _pdf_response(
-        request, get_case_for_user(request.user, pk), build_termination_notice_pdf, "termination"
-    )
-
-
-@login_required
-@require_GET
-def case_file_pdf(request, pk: int):
-    return _pdf_response(request, get_case_for_user(request.user, pk), build_case_file_pdf, "case-file")
 
 
 @login_required

@@ -1,12 +1,10 @@
-"""Reads for the citizen portal: which cases a citizen may see, documents, appointments, ratings."""
+"""Reads for the citizen portal: which cases a citizen may see, appointments, ratings (the documents a
+party may download are the registry's, ``cases.documents.registry``)."""
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Avg, Count, Prefetch, Q, QuerySet
 from django.http import Http404
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts.access import roles_of
@@ -83,48 +81,6 @@ def next_step_for(case: Case) -> str:
 def public_timeline(case: Case) -> QuerySet:
     """Only events marked public: never internal notes, remarks or contact details."""
     return case.events.filter(is_public=True).only("type", "created_at", "case_id")
-
-
-# --- The citizen's documents ------------------------------------------------------------------
-@dataclass(frozen=True)
-class PortalDocument:
-    kind: str
-    label: str | Promise
-    available: Callable[[Case], bool]
-    render: Callable[[Case], bytes]
-    filename: Callable[[Case], str]
-
-
-_DOCUMENTS: dict[str, PortalDocument] = {}
-
-
-def register_portal_document(
-    kind: str,
-    *,
-    label,
-    available: Callable[[Case], bool],
-    render: Callable[[Case], bytes],
-    filename: Callable[[Case], str] | None = None,
-) -> PortalDocument:
-    """Offer one kind of PDF (receipt, agreement, termination notice) to the case's parties."""
-    document = PortalDocument(
-        kind, label, available, render, filename or (lambda case: f"{kind}-{case.tracking_code}.pdf")
-    )
-    _DOCUMENTS[kind] = document
-    return document
-
-
-def unregister_portal_document(kind: str) -> None:
-    _DOCUMENTS.pop(kind, None)
-
-
-def portal_documents(case: Case) -> list[PortalDocument]:
-    """The documents this case's parties may download now, in registration order."""
-    return [document for document in _DOCUMENTS.values() if document.available(case)]
-
-
-def portal_document(case: Case, kind: str) -> PortalDocument | None:
-    return next((d for d in portal_documents(case) if d.kind == kind), None)
 
 
 # --- Staff side ------------------------------------------------------------------------------

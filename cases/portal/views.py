@@ -19,8 +19,8 @@ from cases.core.identity import mask_id_number, mask_name, mask_phone
 from cases.core.models import Attachment, Case, Party, Source
 from cases.core.states import Status
 from cases.core.timeline import label_for
-from cases.documents.pdf import DocumentRenderFailed
-from cases.documents.responses import render_failed_response
+from cases.documents.registry import Viewer, document_for, documents_for
+from cases.documents.responses import document_response
 from cases.intake.services import CaseData, PartyData
 from cases.portal import forms, selectors, services
 from cases.portal.models import Appointment, AppointmentSlot, Consultation, HomeVisitRequest
@@ -51,7 +51,7 @@ def _status_context(case: Case, *, viewer_parties: list[Party] = ()) -> dict:
     events = [{"time": e.created_at, "label": label_for(e.type)} for e in selectors.public_timeline(case)]
     documents = [
         {"label": d.label, "url": reverse("portal:document", args=[document_token(case, d.kind)])}
-        for d in selectors.portal_documents(case)
+        for d in documents_for(case, Viewer.PARTY).values()
     ]
     return {
         "case": case,
@@ -125,16 +125,10 @@ def document(request, token: str):
     except signing.BadSignature as exc:
         raise Http404 from exc
     case = Case.objects.filter(tracking_code=payload.get("t", "")).first()
-    doc = selectors.portal_document(case, payload.get("k", "")) if case else None
-    if doc is None:
+    if case is None:
         raise Http404
-    try:
-        content = doc.render(case)
-    except DocumentRenderFailed as exc:
-        return _no_store(render_failed_response(request, exc))
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{doc.filename(case)}"'
-    return _no_store(response)
+    found = document_for(case, Viewer.PARTY, str(payload.get("k", "")))
+    return _no_store(document_response(request, case, found, Viewer.PARTY))
 
 
 # --- Sign-in ----------------------------------------------------------------------------------

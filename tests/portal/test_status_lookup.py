@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from accounts.models import SecurityAuditEvent
 from cases.core import timeline
-from cases.portal.selectors import register_portal_document, unregister_portal_document
+from cases.documents.registry import Document, register, unregister
 
 URL = "/portal/status/"
 GENERIC = "查询码（或案号）与手机号后四位不匹配，请核对后重试。"
@@ -153,14 +153,22 @@ def test_wrong_method(client):
 
 @pytest.fixture
 def test_document():
-    register_portal_document(
-        "test_notice",
-        label="测试通知书",
-        available=lambda case: case.status == "registered",
-        render=lambda case: b"%PDF-1.4 " + case.tracking_code.encode(),
-    )
+    @register
+    class TestNotice(Document):
+        kind = "test_notice"
+        label = "测试通知书"
+        path = "test-notice.pdf"
+        url_name = "test_notice_pdf"
+        staff_stem = "test-notice"
+
+        def available(self, case, viewer, papers):
+            return case.status == "registered"
+
+        def render(self, case):
+            return b"%PDF-1.4 " + case.tracking_code.encode()
+
     yield
-    unregister_portal_document("test_notice")
+    unregister("test_notice")
 
 
 @pytest.mark.django_db
