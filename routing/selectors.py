@@ -11,11 +11,12 @@ from guardian.models import UserObjectPermission
 
 from accounts.access import centers_supervised_by, roles_of
 from accounts.models import Center, Department, Membership, User
+from cases.core.access import supervises
 from cases.core.assignments import assigned_case_ids
 from cases.core.models import Case, Party
-from cases.core.states import OPEN_STATUSES
+from cases.core.states import OPEN_STATUSES, QUEUE_STATUSES, Status
 
-from .access import channel_queue_q, summonses_visible_to
+from .access import channel_queue_q, may_claim, summonses_visible_to
 from .models import CaseAssignment, RotaEntry, RouteDecision, Summons
 
 Role = Membership.Role
@@ -151,6 +152,48 @@ def latest_route(case: Case) -> RouteDecision | None:
         )
         .order_by("-decided_at", "-pk")
         .first()
+    )
+
+
+@dataclass(frozen=True)
+class RoutingSection:
+    """What the case page shows of routing, and which routing actions the viewer may take."""
+
+    route: RouteDecision | None
+    active: list[CaseAssignment]
+    history: list[CaseAssignment]
+    summonses: list[Summons]
+    can_route: bool
+    can_claim: bool
+    can_assign: bool
+    can_transfer: bool
+    can_summon: bool
+    can_recuse: bool
+    can_grant: bool
+    supervisor: bool
+
+
+def routing_section(case: Case, user: User, *, writable: bool) -> RoutingSection:
+    """For a case ``user`` may see (the case page's ``get_case_for_user``); ``writable`` is its ``can_change``."""
+    assignments = assignments_of(case)
+    active = [a for a in assignments if a.ended_at is None]
+    supervisor = supervises(user, case.center)
+    has_lead = any(a.is_lead for a in active)
+    mine = any(a.mediator_id == user.pk for a in active)
+    queued = case.status in QUEUE_STATUSES
+    return RoutingSection(
+        route=latest_route(case),
+        active=active,
+        history=[a for a in assignments if a.ended_at is not None],
+        summonses=list(summonses_of_visible_case(case)),
+        can_route=writable and case.status == Status.REGISTERED,
+        can_claim=queued and not has_lead and may_claim(user, case),
+        can_assign=supervisor and queued,
+        can_transfer=writable and queued,
+        can_summon=writable and case.is_open and case.status != Status.SUBMITTED,
+        can_recuse=mine or (queued and may_claim(user, case)),
+        can_grant=supervisor,
+        supervisor=supervisor,
     )
 
 

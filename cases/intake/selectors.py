@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from accounts.access import roles_of
 from accounts.models import Membership, User
 from cases.core.access import cases_visible_to
-from cases.core.models import Case, DisputeType, Party
+from cases.core.models import Attachment, Case, DisputeType, Party
 from cases.core.states import INTAKE_STATUSES, OPEN_STATUSES, Status
 
 
@@ -142,3 +142,40 @@ def find_related_cases(
         related.reasons = list(dict.fromkeys(related.reasons))
         results.append(related)
     return results
+
+
+# --- The case page's evidence section ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IntakeSection:
+    """The case page's 证据材料 card: the evidence and the cases this one is tied to by intake."""
+
+    attachments: list[Attachment]
+    can_upload: bool
+    repeat_of: Case | None  # the earlier case this visit repeats
+    merged_into: Case | None  # the case this one was merged into
+    merged: list[Case]  # cases merged into this one
+    repeats: list[Case]  # repeat visits of this one
+
+
+def intake_section(case: Case, *, attachments: list[Attachment], can_upload: bool) -> IntakeSection:
+    """``attachments`` and ``can_upload`` come from the case page, which needs them for other sections too."""
+    # Both sides of both ties in one query: the cases merged into / repeating this one, and the ones it
+    # was merged into / repeats (newest first, as the case's default order).
+    ties = Q(merged_into=case) | Q(repeat_of=case)
+    linked = [pk for pk in (case.repeat_of_id, case.merged_into_id) if pk is not None]
+    if linked:
+        ties |= Q(pk__in=linked)
+    related = list(
+        Case.objects.filter(ties).only("pk", "number", "created_at", "merged_into_id", "repeat_of_id")
+    )
+    by_pk = {c.pk: c for c in related}
+    return IntakeSection(
+        attachments=attachments,
+        can_upload=can_upload,
+        repeat_of=by_pk.get(case.repeat_of_id),
+        merged_into=by_pk.get(case.merged_into_id),
+        merged=[c for c in related if c.merged_into_id == case.pk],
+        repeats=[c for c in related if c.repeat_of_id == case.pk],
+    )

@@ -1,6 +1,7 @@
 """Reads for the citizen portal: which cases a citizen may see, appointments, ratings (the documents a
 party may download are the registry's, ``cases.documents.registry``)."""
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Avg, Count, Prefetch, Q, QuerySet
@@ -9,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.access import roles_of
 from accounts.models import Center, Membership, User
+from cases.core.access import may_verify_identity
 from cases.core.models import Case, Party
 from cases.core.states import Status
 from cases.portal.models import Appointment, CaseMessage, Consultation, HomeVisitRequest, Rating
@@ -59,6 +61,35 @@ def citizen_parties(user: User, case: Case) -> list[Party]:
 
 def case_messages(case: Case) -> QuerySet[CaseMessage]:
     return case.messages.select_related("author", "attachment")
+
+
+@dataclass(frozen=True)
+class ConversationSection:
+    """The staff case page's 在线调解沟通 card."""
+
+    messages: list[CaseMessage]
+    can_post: bool
+
+
+def conversation_section(case: Case, *, can_post: bool) -> ConversationSection:
+    """``can_post`` is the case page's ``can_change`` (staff who may change the case may answer)."""
+    return ConversationSection(messages=list(case_messages(case)), can_post=can_post)
+
+
+@dataclass(frozen=True)
+class IdentitySection:
+    """The staff case page's 当事人身份核验 card: which parties' ID numbers staff saw in person; only
+    those link a portal citizen to this case."""
+
+    parties: list[Party]
+    may_verify: bool
+
+
+def identity_section(case: Case, user: User, *, parties: list[Party]) -> IdentitySection:
+    """``parties`` are the case's, loaded once by the case page."""
+    return IdentitySection(
+        parties=[p for p in parties if p.id_number], may_verify=may_verify_identity(user, case)
+    )
 
 
 # --- Status lookup ----------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.access import centers_supervised_by
 from accounts.models import Center, User
+from cases.core.access import supervises
 from cases.core.models import Case, WarningLevel
 from cases.core.states import OPEN_STATUSES
 from cases.core.workcalendar import local_date, local_zone, start_of_day
@@ -446,6 +447,25 @@ def case_warning_panel(case: Case) -> dict:
         "conferences": list(case.conferences.select_related("recorded_by")),
         "changes": list(case.warning_changes.select_related("actor")[:20]),
     }
+
+
+@dataclass(frozen=True)
+class WarningSummary:
+    """The case page's 预警与督办 card: the running clocks and the orders not yet reported back."""
+
+    clocks: list[CaseClock]
+    open_orders: list[SupervisionOrder]
+    is_supervisor: bool
+
+
+def case_warning_summary(case: Case, user: User) -> WarningSummary:
+    return WarningSummary(
+        clocks=list(case.clocks.filter(stopped_at__isnull=True).order_by("due_at")),
+        open_orders=list(
+            case.supervision_orders.exclude(state=SupervisionOrder.State.REPORTED).order_by("deadline")
+        ),
+        is_supervisor=supervises(user, case.center),
+    )
 
 
 def notifications_for(user: User, limit: int = 50) -> list[Notification]:

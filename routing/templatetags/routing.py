@@ -1,4 +1,7 @@
-"""Context for routing's partials on pages other helpers own (the case page, the intake page)."""
+"""Context for routing's partial on the intake page, and the queue's filter widgets.
+
+The case page's routing section gets its data from ``routing.selectors.routing_section`` (through
+``cases.page``), not from a tag."""
 
 from django import template
 from django.forms import BoundField
@@ -6,43 +9,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from accounts.access import roles_of
-from accounts.models import Center, Membership
-from cases.core.access import can_change, supervises
-from cases.core.models import Case
-from cases.core.states import QUEUE_STATUSES, Status
+from accounts.models import Center
 from routing import selectors
-from routing.access import may_claim
 
 register = template.Library()
-Role = Membership.Role
-
-
-@register.simple_tag(takes_context=True)
-def routing_case_section(context, case: Case) -> dict:
-    """What the case page shows of routing, and which routing actions this user may take."""
-    user = context["request"].user
-    assignments = selectors.assignments_of(case)
-    active = [a for a in assignments if a.ended_at is None]
-    # The case page has decided it already (the case view puts it in the context).
-    writable = context["can_change"] if "can_change" in context else can_change(user, case)
-    supervisor = supervises(user, case.center)
-    has_lead = any(a.is_lead for a in active)
-    mine = any(a.mediator_id == user.pk for a in active)
-    return {
-        "route": selectors.latest_route(case),
-        "active": active,
-        "history": [a for a in assignments if a.ended_at is not None],
-        # The case page only renders a case the user may see (get_case_for_user).
-        "summonses": list(selectors.summonses_of_visible_case(case)),
-        "can_route": writable and case.status == Status.REGISTERED,
-        "can_claim": case.status in QUEUE_STATUSES and not has_lead and may_claim(user, case),
-        "can_assign": supervisor and case.status in QUEUE_STATUSES,
-        "can_transfer": writable and case.status in QUEUE_STATUSES,
-        "can_summon": writable and case.is_open and case.status != Status.SUBMITTED,
-        "can_recuse": mine or (case.status in QUEUE_STATUSES and may_claim(user, case)),
-        "can_grant": supervisor,
-        "supervisor": supervisor,
-    }
 
 
 @register.simple_tag(takes_context=True)

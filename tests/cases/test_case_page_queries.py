@@ -1,14 +1,20 @@
 """The case page reads each thing once: its sections share the case's assignments, access answers and
 attachments instead of each asking again (bench/README.md finding 5)."""
 
+import re
+import traceback
 from collections import Counter
+from pathlib import Path
 
+import django.template
 import pytest
 from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from cases.intake.services import mark_repeat, merge_case
+from cases.portal.models import CaseMessage
 from tests.cases.lifecycle_helpers import *  # noqa: F403
 from tests.cases.lifecycle_helpers import make_effective
 
@@ -55,3 +61,65 @@ def test_shared_reads_keep_what_each_role_sees(login, mediating_case, mediator, 
     assert reverse("routing:assign", args=[mediating_case.pk]) in as_supervisor
     assert str(mediator) in as_supervisor[as_supervisor.index('data-testid="mediators"') :][:400]
     assert login(other_mediator).get(url).status_code == 404
+
+
+# --- Every read of the page comes from a selector, before the template renders ---------------------------
+
+
+def _queries_while_rendering(client, url) -> list[str]:
+    """The statements issued while a template was rendering (a tag, a lazy queryset or relation)."""
+    seen: list[str] = []
+
+    def record(execute, sql, params, many, context):
+        if any(frame.filename.startswith(TEMPLATE_ENGINE) for frame in traceback.extract_stack()):
+            seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        response = client.get(url)
+    assert response.status_code == 200
+    return seen
+
+
+TEMPLATE_ENGINE = str(Path(django.template.__file__).parent)
+
+
+@pytest.mark.parametrize("persona", ["supervisor", "mediator", "clerk"])
+def test_case_page_template_runs_no_query(
+    login, request, make_case, clerk, mediating_case, mediator, persona
+):
+    """Each section's data is built by its sub-domain's selector (gathered by cases.page); the template
+    only shows it. The case carries every tie the sections show: an earlier case it repeats, a repeat
+    visit of it, a case merged into it, a message, evidence and a summons."""
+    make_effective(mediating_case, mediator)
+    earlier = make_case()
+    mark_repeat(mediating_case, actor=clerk, original=earlier)
+    mark_repeat(make_case(), actor=clerk, original=mediating_case)
+    merge_case(make_case(), actor=clerk, into=mediating_case)
+    CaseMessage.objects.create(case=mediating_case, from_staff=False, body="请问何时调解？")
+    url = reverse("cases:detail", args=[mediating_case.pk])
+    client = login(request.getfixturevalue(persona))
+    page = client.get(url).content.decode()
+    # The ties and the message are on the page, so their reads were exercised.
+    assert reverse("cases:detail", args=[earlier.pk]) in page
+    assert "请问何时调解？" in page
+    assert _queries_while_rendering(client, url) == []
+
+
+def test_case_page_templates_load_no_tag_library():
+    """The case page's templates show what they are given: no tag library but i18n, whose tags read nothing."""
+    templates = Path(settings.BASE_DIR) / "templates"
+    page = ["cases/core/detail.html"] + [
+        path
+        for path in re.findall(r'{% include "([^"]+)"', (templates / "cases/core/detail.html").read_text())
+    ]
+    included = [
+        inner
+        for path in page
+        for inner in re.findall(r'{% include "([^"]+)"', (templates / path).read_text())
+    ]
+    loads = {
+        path: re.findall(r"{% load ([^%]+) %}", (templates / path).read_text()) for path in page + included
+    }
+    assert len(loads) > 6  # the page and its sections were found
+    assert {path: libs for path, libs in loads.items() if any(lib.strip() != "i18n" for lib in libs)} == {}
