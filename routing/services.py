@@ -103,7 +103,7 @@ def route_case(
     )
     warnings_sweep.on_case_changed(case, actor=actor)  # the channel decides which deadline policy applies
     if chosen_departments:
-        summon_departments(
+        summon_departments.step(  # in this routing's transaction
             case,
             actor=actor,
             departments=chosen_departments,

@@ -2,6 +2,7 @@
 transaction (``mediation_center.transactions.entry_point``, i.e. ``transaction.atomic(durable=True)``)."""
 
 import ast
+import importlib
 import inspect
 import sys
 import textwrap
@@ -60,8 +61,13 @@ def _callers() -> list[tuple[str, str, dict]]:
 def _services_called(source: str, scope: dict) -> dict[str, object]:
     """The functions of services modules that ``source`` names, directly or as ``module.function``."""
     called = {}
-    for node in ast.walk(ast.parse(source)):
+    tree = ast.parse(source)
+    # ``entry.step(...)`` runs the entry point's work in the caller's transaction: not a call of the entry point.
+    steps = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Attribute) and n.attr == "step"}
+    for node in ast.walk(tree):
         target = None
+        if id(node) in steps:
+            continue
         if isinstance(node, ast.Name):
             target = scope.get(node.id)
             label = node.id
@@ -97,6 +103,33 @@ def test_every_service_that_views_api_and_tasks_call_is_an_entry_point():
                 missing.append(f"{where}: {label} ({func.__module__}.{func.__qualname__})")
     assert count > 50
     assert missing == [], "not marked @entry_point:\n" + "\n".join(missing)
+
+
+SERVICES_MODULES = (
+    "accounts.services",
+    "cases.core.services",
+    "cases.intake.services",
+    "cases.lifecycle.services",
+    "cases.portal.services",
+    "cases.warnings.services",
+    "cases.warnings.sweep",
+    "cases.warnings.notifications",
+    "cases.warnings.clocks",
+    "routing.services",
+)
+
+
+def test_no_service_calls_an_entry_point_inside_its_own_transaction():
+    # An entry point called from another service would nest a durable block: it calls ``.step``.
+    nested = []
+    for name in SERVICES_MODULES:
+        for attr, wrapper in vars(importlib.import_module(name)).items():
+            if inspect.isfunction(wrapper) and wrapper.__module__ == name:
+                func = inspect.unwrap(wrapper)
+                for label, called in _services_called(inspect.getsource(func), func.__globals__).items():
+                    if hasattr(called, "entry_point") and called is not wrapper:
+                        nested.append(f"{name}.{attr} calls {label}")
+    assert nested == []
 
 
 def test_a_step_other_services_call_is_not_an_entry_point():
