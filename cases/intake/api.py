@@ -407,7 +407,7 @@ class RequestListView(Open311View):
         response["Idempotent-Replayed"] = "true"
         return response
 
-    def _create(self, payload: dict, *, register=register_case) -> tuple[int, list[dict]]:
+    def _create(self, payload: dict, *, register=None) -> tuple[int, list[dict]]:
         """Register the pushed case, or find the one already pushed with this external id."""
         serializer = RequestInputSerializer(data=payload)
         serializer.is_valid(raise_exception=True)
@@ -431,6 +431,7 @@ class RequestListView(Open311View):
             external_id=v["external_id"],
             raw_payload=payload,
         )
+        register = register or register_case
         try:
             case = register(center=system.center, actor=self.request.user, data=data)
         except IntegrityError:
