@@ -257,3 +257,16 @@ def case_grants(case: Case) -> list[CaseGrant]:
         if row.permission.codename == "change_case":
             writers.add(row.user_id)
     return [CaseGrant(user=user, write=user.pk in writers) for user in users.values()]
+
+
+def allowed_route_centers(case: Case) -> list[Center]:
+    """Where a case may be routed: its center, the centers above it and the centers directly below."""
+    return [*case.center.ancestors(), *case.center.children.order_by("name")]
+
+
+def transfer_targets(case: Case) -> list[Center]:
+    targets = []
+    if case.center.parent_id:
+        targets.append(case.center.parent)
+    targets.extend(case.center.children.order_by("name"))
+    return targets

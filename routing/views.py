@@ -64,7 +64,7 @@ def route_case(request, pk: int):
         messages.info(request, _("该案件已分流。"))
         return _detail(case)
     suggestion = suggest_route(case)
-    centers = services.allowed_route_centers(case)
+    centers = selectors.allowed_route_centers(case)
     departments = selectors.summonable_departments(case)
     initial = {
         "channel": suggestion.channel,
@@ -216,7 +216,7 @@ def recuse(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def transfer_case(request, pk: int):
     case = get_case_for_user(request.user, pk, write=True)
-    form = TransferForm(request.POST or None, targets=services.transfer_targets(case))
+    form = TransferForm(request.POST or None, targets=selectors.transfer_targets(case))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if call_service(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -19,10 +18,11 @@ from cases.core.events import IDENTITY_VERIFIED
 from cases.core.identity import mask_id_number
 from cases.core.models import Case, Party, Source
 from mediation_center.errors import DomainError, NotAllowed
+from mediation_center.transactions import entry_point
 
 
 def lock_case(case_or_pk: Case | int, *related: str) -> Case:
-    """The case's row, read again under ``SELECT ... FOR UPDATE`` (the caller is inside ``transaction.atomic``).
+    """The case's row, read again under ``SELECT ... FOR UPDATE``; runs in the caller's transaction.
 
     ``related`` are ``select_related`` names fetched (and, on PostgreSQL, locked) with it, e.g. ``"center"``.
     """
@@ -55,29 +55,29 @@ def counter_identity_fields(
     }
 
 
+@entry_point
 def verify_party_identity(party: Party, *, actor: User) -> Party:
     """核验身份: a clerk of the case's center records that they checked this party's ID document in person."""
-    with transaction.atomic():
-        party = Party.objects.select_for_update().select_related("case").get(pk=party.pk)
-        case = party.case
-        if not may_verify_identity(actor, case):
-            raise NotAllowed(_("只有本案承办中心的窗口受理员可以核验当事人身份。"))
-        if not party.id_number:
-            raise DomainError(_("该当事人未登记证件号码，无法核验身份。"), code="no_id_number")
-        if party.identity_verified_at is not None:
-            raise DomainError(_("该当事人的身份已核验。"), code="already_verified")
-        party.identity_verified_at = timezone.now()
-        party.identity_verified_by = actor
-        party.identity_verified_how = Party.IdentityCheck.CLERK
-        party.save(update_fields=["identity_verified_at", "identity_verified_by", "identity_verified_how"])
-        IDENTITY_VERIFIED.record(
-            case,
-            actor=actor,
-            data={
-                "party": party.pk,
-                "name": party.name,
-                "id_number": mask_id_number(party.id_number),
-                "reason": str(_("核验 %(name)s 的身份证件")) % {"name": party.name},
-            },
-        )
+    party = Party.objects.select_for_update().select_related("case").get(pk=party.pk)
+    case = party.case
+    if not may_verify_identity(actor, case):
+        raise NotAllowed(_("只有本案承办中心的窗口受理员可以核验当事人身份。"))
+    if not party.id_number:
+        raise DomainError(_("该当事人未登记证件号码，无法核验身份。"), code="no_id_number")
+    if party.identity_verified_at is not None:
+        raise DomainError(_("该当事人的身份已核验。"), code="already_verified")
+    party.identity_verified_at = timezone.now()
+    party.identity_verified_by = actor
+    party.identity_verified_how = Party.IdentityCheck.CLERK
+    party.save(update_fields=["identity_verified_at", "identity_verified_by", "identity_verified_how"])
+    IDENTITY_VERIFIED.record(
+        case,
+        actor=actor,
+        data={
+            "party": party.pk,
+            "name": party.name,
+            "id_number": mask_id_number(party.id_number),
+            "reason": str(_("核验 %(name)s 的身份证件")) % {"name": party.name},
+        },
+    )
     return party

@@ -34,7 +34,8 @@ from cases.core.states import OPEN_STATUSES, Status
 from cases.documents.receipt import status_url
 from cases.intake.forms import PartyForm
 from cases.intake.models import IntakeIdempotencyKey
-from cases.intake.services import CaseData, TooManyParties, check_party_count, register_case
+from cases.intake.rules import TooManyParties, check_party_count
+from cases.intake.services import CaseData, register_case
 from mediation_center.api import error_body
 from mediation_center.api_limits import refuse_unstorable_text
 
@@ -382,13 +383,14 @@ class RequestListView(Open311View):
             )
         fingerprint = _fingerprint(payload)
         try:
-            with transaction.atomic():
+            with transaction.atomic(durable=True):
                 # The key row is written first: a concurrent request with the same key waits on it
-                # and then replays this one's answer.
+                # and then replays this one's answer. The key and the case commit together, so the
+                # registration runs as a step of this transaction.
                 record = IntakeIdempotencyKey.objects.create(
                     system=self.system, key=key, request_hash=fingerprint, response_status=0, response_body={}
                 )
-                code, body = self._create(payload)
+                code, body = self._create(payload, register=_register_in_savepoint)
                 record.response_status = code
                 record.response_body = body
                 record.case_id = int(body[0]["service_request_id"])
@@ -405,7 +407,7 @@ class RequestListView(Open311View):
         response["Idempotent-Replayed"] = "true"
         return response
 
-    def _create(self, payload: dict) -> tuple[int, list[dict]]:
+    def _create(self, payload: dict, *, register=None) -> tuple[int, list[dict]]:
         """Register the pushed case, or find the one already pushed with this external id."""
         serializer = RequestInputSerializer(data=payload)
         serializer.is_valid(raise_exception=True)
@@ -429,8 +431,9 @@ class RequestListView(Open311View):
             external_id=v["external_id"],
             raw_payload=payload,
         )
+        register = register or register_case
         try:
-            case = register_case(center=system.center, actor=self.request.user, data=data)
+            case = register(center=system.center, actor=self.request.user, data=data)
         except IntegrityError:
             # (system, external id) is unique: this is a repeat push, or a concurrent push with the same
             # external id won the race; the case already there is the answer. (Not looked up first: a
@@ -443,6 +446,13 @@ class RequestListView(Open311View):
 
     def _existing(self, external_id: str) -> Case | None:
         return Case.objects.filter(external_system=self.system.code, external_id=external_id).first()
+
+
+def _register_in_savepoint(**kwargs) -> Case:
+    """``register_case`` as a step of the idempotency key's transaction, in a savepoint: a duplicate
+    external id rolls back the insert only, and the key's transaction can still look up the case there."""
+    with transaction.atomic():
+        return register_case.step(**kwargs)
 
 
 class RequestDetailView(Open311View):

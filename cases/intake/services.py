@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connections, router, transaction
+from django.db import connections, router
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,29 +17,9 @@ from cases.core.attachments import build_attachment
 from cases.core.models import Attachment, Case, CaseNumberSequence, DisputeType, Party, Source
 from cases.core.services import counter_identity_fields, lock_case
 from cases.core.states import Status
+from cases.intake.rules import IntakeRefused, TooManyParties, check_party_count  # noqa: F401 (TooManyParties: re-exported)
 from cases.warnings import sweep as warnings_sweep
-from mediation_center.errors import DomainError
-
-
-class IntakeRefused(DomainError):
-    code = "intake_refused"
-    http_status = 409
-
-
-class TooManyParties(IntakeRefused):
-    code = "too_many_parties"
-    http_status = 400
-
-
-def check_party_count(count: int) -> None:
-    """The one rule on how many parties a case holds (CASE_MAX_PARTIES); forms and the API ask it early."""
-    limit = settings.CASE_MAX_PARTIES
-    if count > limit:
-        raise TooManyParties(
-            _("一个案件最多登记 %(limit)d 名当事人，本次提交了 %(count)d 名。")
-            % {"limit": limit, "count": count}
-        )
-
+from mediation_center.transactions import entry_point
 
 # No 0/O, 1/I/L, 2 (so Z is unambiguous), 5/S, 8/B: 26 characters, 12 of them give 56 bits.
 TRACKING_ALPHABET = "34679ACDEFGHJKMNPQRTUVWXYZ"
@@ -129,6 +109,7 @@ def _lock_other(case_id: int, *, exclude: int | None = None) -> Case:
     return other
 
 
+@entry_point
 def register_case(
     *,
     center: Center,
@@ -147,96 +128,95 @@ def register_case(
     if repeat_of is not None and merge_into is not None:
         raise IntakeRefused(_("同一案件不能同时标记为重复来访和并单。"))
     check_party_count(len(data.parties))
-    with transaction.atomic():
-        # Lock the linked case before the number sequence, in the same order as mark_repeat/merge_case.
-        original = _lock_other(repeat_of.pk) if repeat_of is not None else None
-        target = _lock_other(merge_into.pk) if merge_into is not None else None
-        if target is not None and not target.is_open:
-            raise IntakeRefused(_("只能并入尚未办结的案件。"))
-        year = timezone.localdate().year
-        serial = next_serial(center, year)
-        now = timezone.now()
-        case = Case.objects.create(
-            number=format_case_number(center, year, serial),
-            year=year,
-            serial=serial,
-            tracking_code=new_tracking_code(),
-            origin_center=center,
-            center=center,
-            status=status,
-            source=data.source,
-            dispute_type=data.dispute_type,
-            summary=data.summary,
-            claims=data.claims,
-            amount=data.amount,
-            people_count=data.people_count,
-            place=data.place,
-            is_group=data.is_group,
-            risk_violence=data.risk_violence,
-            risk_mass_incident=data.risk_mass_incident,
-            risk_upward_petition=data.risk_upward_petition,
-            police_calls=data.police_calls,
-            registered_by=actor if getattr(actor, "is_authenticated", False) else None,
-            external_system=data.external_system,
-            external_id=data.external_id,
-            raw_payload=data.raw_payload,
-            accepted_at=now if status == Status.REGISTERED else None,
-            repeat_of=original,
-            merged_into=target,
+    # Lock the linked case before the number sequence, in the same order as mark_repeat/merge_case.
+    original = _lock_other(repeat_of.pk) if repeat_of is not None else None
+    target = _lock_other(merge_into.pk) if merge_into is not None else None
+    if target is not None and not target.is_open:
+        raise IntakeRefused(_("只能并入尚未办结的案件。"))
+    year = timezone.localdate().year
+    serial = next_serial(center, year)
+    now = timezone.now()
+    case = Case.objects.create(
+        number=format_case_number(center, year, serial),
+        year=year,
+        serial=serial,
+        tracking_code=new_tracking_code(),
+        origin_center=center,
+        center=center,
+        status=status,
+        source=data.source,
+        dispute_type=data.dispute_type,
+        summary=data.summary,
+        claims=data.claims,
+        amount=data.amount,
+        people_count=data.people_count,
+        place=data.place,
+        is_group=data.is_group,
+        risk_violence=data.risk_violence,
+        risk_mass_incident=data.risk_mass_incident,
+        risk_upward_petition=data.risk_upward_petition,
+        police_calls=data.police_calls,
+        registered_by=actor if getattr(actor, "is_authenticated", False) else None,
+        external_system=data.external_system,
+        external_id=data.external_id,
+        raw_payload=data.raw_payload,
+        accepted_at=now if status == Status.REGISTERED else None,
+        repeat_of=original,
+        merged_into=target,
+    )
+    parties = [
+        Party(
+            case=case,
+            **vars(p),
+            **counter_identity_fields(
+                role=p.role, kind=p.kind, id_number=p.id_number, actor=actor, source=data.source, now=now
+            ),
         )
-        parties = [
-            Party(
-                case=case,
-                **vars(p),
-                **counter_identity_fields(
-                    role=p.role, kind=p.kind, id_number=p.id_number, actor=actor, source=data.source, now=now
-                ),
-            )
-            for p in data.parties
-        ]
-        Party.objects.bulk_create(parties)
-        if original is not None:
-            original.repeat_count += 1
-            original.save(update_fields=["repeat_count", "updated_at"])
-        for upload in attachments:
-            build_attachment(case, upload, uploaded_by=actor)
-        event_data = {"source": data.source, "parties": len(data.parties)}
-        if checked := sum(1 for p in parties if p.identity_verified_at):
-            event_data["identity_verified"] = checked  # the clerk saw these applicants' IDs at the window
-        if attachments:
-            event_data["attachments"] = len(attachments)
-        if original is not None:
-            event_data.update(repeat_of=original.number, reason=_("重复来访，前案 %s") % original.number)
-        if target is not None:
-            event_data.update(merged_into=target.number, reason=_("并单，并入 %s") % target.number)
-        event = events.SUBMITTED if status == Status.SUBMITTED else events.REGISTERED
-        event.record(case, actor=actor, data=event_data)
-        warnings_sweep.on_case_registered(case, actor=actor)
+        for p in data.parties
+    ]
+    Party.objects.bulk_create(parties)
+    if original is not None:
+        original.repeat_count += 1
+        original.save(update_fields=["repeat_count", "updated_at"])
+    for upload in attachments:
+        build_attachment(case, upload, uploaded_by=actor)
+    event_data = {"source": data.source, "parties": len(data.parties)}
+    if checked := sum(1 for p in parties if p.identity_verified_at):
+        event_data["identity_verified"] = checked  # the clerk saw these applicants' IDs at the window
+    if attachments:
+        event_data["attachments"] = len(attachments)
+    if original is not None:
+        event_data.update(repeat_of=original.number, reason=_("重复来访，前案 %s") % original.number)
+    if target is not None:
+        event_data.update(merged_into=target.number, reason=_("并单，并入 %s") % target.number)
+    event = events.SUBMITTED if status == Status.SUBMITTED else events.REGISTERED
+    event.record(case, actor=actor, data=event_data)
+    warnings_sweep.on_case_registered(case, actor=actor)
     return case
 
 
+@entry_point
 def accept_case(case: Case, *, actor: User) -> Case:
     """Accept an online application waiting at the window (submitted → registered)."""
-    with transaction.atomic():
-        case = lock_case(case)
-        states.move(case, Status.REGISTERED)
-        events.ACCEPTED.record(case, actor=actor, data={})
-        warnings_sweep.on_case_changed(case, trigger="accepted", actor=actor)
+    case = lock_case(case)
+    states.move(case, Status.REGISTERED)
+    events.ACCEPTED.record(case, actor=actor, data={})
+    warnings_sweep.on_case_changed(case, trigger="accepted", actor=actor)
     return case
 
 
+@entry_point
 def refuse_case(case: Case, *, actor: User, reason: str) -> Case:
     """Refuse a case at the window (→ not accepted); the reason is required and told to the citizen."""
     reason = (reason or "").strip()
     if not reason:
         raise IntakeRefused(_("不予受理须填写理由。"), code="reason_required")
-    with transaction.atomic():
-        case = lock_case(case)
-        case.outcome = Status.NOT_ACCEPTED
-        case.outcome_reason = reason
-        states.move(case, Status.NOT_ACCEPTED, extra_fields=("outcome", "outcome_reason"))
-        events.NOT_ACCEPTED.record(case, actor=actor, data={"reason": reason})
-        warnings_sweep.on_case_changed(case, trigger="closed", actor=actor)
+    case = lock_case(case)
+    case.outcome = Status.NOT_ACCEPTED
+    case.outcome_reason = reason
+    states.move(case, Status.NOT_ACCEPTED, extra_fields=("outcome", "outcome_reason"))
+    events.NOT_ACCEPTED.record(case, actor=actor, data={"reason": reason})
+    warnings_sweep.on_case_changed(case, trigger="closed", actor=actor)
     return case
 
 
@@ -250,57 +230,57 @@ def _lock_pair(case: Case, other: Case) -> tuple[Case, Case]:
     return locked[case.pk], locked[other.pk]
 
 
+@entry_point
 def mark_repeat(case: Case, *, actor: User, original: Case) -> Case:
     """Mark ``case`` as a repeat visit (重复访) of ``original``; the original's repeat count goes up."""
-    with transaction.atomic():
-        case, original = _lock_pair(case, original)
-        if case.repeat_of_id or case.merged_into_id:
-            raise IntakeRefused(_("本案已标记为重复来访或已并单。"))
-        if original.merged_into_id:
-            raise IntakeRefused(
-                _("案件 %(number)s 已并入其他案件，请选择其并入的案件。") % {"number": original.number}
-            )
-        case.repeat_of = original
-        case.save(update_fields=["repeat_of", "updated_at"])
-        original.repeat_count += 1
-        original.save(update_fields=["repeat_count", "updated_at"])
-        events.MARKED_REPEAT.record(
-            case,
-            actor=actor,
-            data={"repeat_of": original.number, "reason": _("前案 %s") % original.number},
+    case, original = _lock_pair(case, original)
+    if case.repeat_of_id or case.merged_into_id:
+        raise IntakeRefused(_("本案已标记为重复来访或已并单。"))
+    if original.merged_into_id:
+        raise IntakeRefused(
+            _("案件 %(number)s 已并入其他案件，请选择其并入的案件。") % {"number": original.number}
         )
-        warnings_sweep.on_case_changed(original, actor=actor)  # repeat visits feed the risk level
+    case.repeat_of = original
+    case.save(update_fields=["repeat_of", "updated_at"])
+    original.repeat_count += 1
+    original.save(update_fields=["repeat_count", "updated_at"])
+    events.MARKED_REPEAT.record(
+        case,
+        actor=actor,
+        data={"repeat_of": original.number, "reason": _("前案 %s") % original.number},
+    )
+    warnings_sweep.on_case_changed(original, actor=actor)  # repeat visits feed the risk level
     return case
 
 
+@entry_point
 def merge_case(case: Case, *, actor: User, into: Case) -> Case:
     """Merge ``case`` into the open case ``into`` (并单); both records and their timelines stay."""
-    with transaction.atomic():
-        case, into = _lock_pair(case, into)
-        if case.merged_into_id:
-            raise IntakeRefused(_("本案已并单。"))
-        if into.merged_into_id:
-            raise IntakeRefused(
-                _("案件 %(number)s 已并入其他案件，请选择其并入的案件。") % {"number": into.number}
-            )
-        if not into.is_open:
-            raise IntakeRefused(_("只能并入尚未办结的案件。"))
-        case.merged_into = into
-        case.save(update_fields=["merged_into", "updated_at"])
-        events.MERGED.record(
-            case, actor=actor, data={"merged_into": into.number, "reason": _("并入 %s") % into.number}
+    case, into = _lock_pair(case, into)
+    if case.merged_into_id:
+        raise IntakeRefused(_("本案已并单。"))
+    if into.merged_into_id:
+        raise IntakeRefused(
+            _("案件 %(number)s 已并入其他案件，请选择其并入的案件。") % {"number": into.number}
         )
+    if not into.is_open:
+        raise IntakeRefused(_("只能并入尚未办结的案件。"))
+    case.merged_into = into
+    case.save(update_fields=["merged_into", "updated_at"])
+    events.MERGED.record(
+        case, actor=actor, data={"merged_into": into.number, "reason": _("并入 %s") % into.number}
+    )
     return case
 
 
+@entry_point
 def add_attachments(
     case: Case, *, actor: User | None, files: list[UploadedFile], description: str = ""
 ) -> list[Attachment]:
     """Attach evidence to a case; each file is checked against the size limit and type allow-list."""
     if not files:
         raise IntakeRefused(_("请选择要上传的文件。"), code="no_file")
-    with transaction.atomic():
-        case = lock_case(case)
-        created = [build_attachment(case, f, uploaded_by=actor, description=description) for f in files]
-        events.ATTACHMENT_ADDED.record(case, actor=actor, data={"files": [a.original_name for a in created]})
+    case = lock_case(case)
+    created = [build_attachment(case, f, uploaded_by=actor, description=description) for f in files]
+    events.ATTACHMENT_ADDED.record(case, actor=actor, data={"files": [a.original_name for a in created]})
     return created

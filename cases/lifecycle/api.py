@@ -25,6 +25,7 @@ from cases.lifecycle.models import (
 from cases.lifecycle.selectors import (
     CaseLifecycle,
     actions_for,
+    current_agreement,
     get_case_for_role,
     lifecycle_of,
     overdue_follow_ups_for,
@@ -413,7 +414,7 @@ class AgreementSignView(_ActionView):
         return super().post(request, pk, **kwargs)
 
     def perform(self, request, case, data, **kwargs):
-        agreement = services.current_agreement(case)
+        agreement = current_agreement(case)
         if agreement is None:
             raise DomainError(_("本案尚未制作调解协议书。"), code="no_agreement")
         services.sign_agreement(

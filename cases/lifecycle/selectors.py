@@ -26,16 +26,40 @@ from cases.lifecycle.models import (
     FollowUpVisit,
     MediationSession,
     OralAgreement,
+    ReviewerDesignation,
     TerminationNotice,
 )
-from cases.lifecycle.services import (
-    current_agreement,
-    is_case_mediator,
-    is_case_reviewer,
-)
+from routing.models import CaseAssignment
 from routing.selectors import assignments_of
 
 Role = Membership.Role
+
+
+# --- who may act -------------------------------------------------------------------------
+
+
+def is_case_mediator(user: User, case: Case) -> bool:
+    """Whether ``user`` is one of the case's mediators: an active assignment (lead or co-mediator),
+    or an outside mediator given write access to this case by a per-case grant."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if CaseAssignment.objects.filter(case=case, mediator=user, ended_at__isnull=True).exists():
+        return True
+    return user.has_perm("cases.change_case", case)
+
+
+def is_case_reviewer(user: User, case: Case) -> bool:
+    """A supervisor of the case, or a reviewer a supervisor designated for it."""
+    if supervises(user, case.center):
+        return True
+    return (
+        getattr(user, "is_authenticated", False)
+        and ReviewerDesignation.objects.filter(case=case, reviewer=user).exists()
+    )
+
+
+def current_agreement(case: Case) -> Agreement | None:
+    return case.agreements.filter(voided=False).order_by("-created_at", "-pk").first()
 
 
 def sessions_of(case: Case) -> QuerySet[MediationSession]:
@@ -44,7 +68,7 @@ def sessions_of(case: Case) -> QuerySet[MediationSession]:
 
 def agreement_of(case: Case) -> Agreement | None:
     """The current (not voided) written agreement with its terms and signatures loaded."""
-    # The same choice as services.lifecycle.current_agreement, loaded with its parts in one pass.
+    # The same choice as current_agreement, loaded with its parts in one pass.
     return (
         case.agreements.filter(voided=False)
         .select_related("mediator_signed_by", "case")

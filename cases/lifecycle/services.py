@@ -9,7 +9,6 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -46,34 +45,15 @@ from cases.lifecycle.models import (
     Satisfaction,
     TerminationNotice,
 )
+from cases.lifecycle.selectors import current_agreement, is_case_mediator, is_case_reviewer
 from cases.warnings import sweep as warnings_sweep
 from mediation_center.errors import DomainError, IllegalTransition, NotAllowed
-from routing.models import CaseAssignment
+from mediation_center.transactions import entry_point
 
 Role = Membership.Role
 
 
 # --- who may act -------------------------------------------------------------------------
-
-
-def is_case_mediator(user: User, case: Case) -> bool:
-    """Whether ``user`` is one of the case's mediators: an active assignment (lead or co-mediator),
-    or an outside mediator given write access to this case by a per-case grant."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if CaseAssignment.objects.filter(case=case, mediator=user, ended_at__isnull=True).exists():
-        return True
-    return user.has_perm("cases.change_case", case)
-
-
-def is_case_reviewer(user: User, case: Case) -> bool:
-    """A supervisor of the case, or a reviewer a supervisor designated for it."""
-    if supervises(user, case.center):
-        return True
-    return (
-        getattr(user, "is_authenticated", False)
-        and ReviewerDesignation.objects.filter(case=case, reviewer=user).exists()
-    )
 
 
 def _require(allowed: bool, message: str) -> None:
@@ -88,10 +68,6 @@ def _required_text(value: str, message: str) -> str:
     return value
 
 
-def current_agreement(case: Case) -> Agreement | None:
-    return case.agreements.filter(voided=False).order_by("-created_at", "-pk").first()
-
-
 # --- sessions ----------------------------------------------------------------------------
 
 
@@ -102,6 +78,7 @@ def _check_participants(case: Case, parties, mediators) -> tuple[list[Party], li
     return parties, list(mediators)
 
 
+@entry_point
 def record_session(
     case: Case,
     *,
@@ -117,40 +94,40 @@ def record_session(
     mediators=(),
 ) -> MediationSession:
     """Record one mediation session; the first one on a routed case starts the mediation."""
-    with transaction.atomic():
-        case = lock_case(case, "center")
-        _require(is_case_mediator(actor, case), _("只有本案的调解员可以记录调解。"))
-        if case.status not in WORKING_STATUSES:
-            raise IllegalTransition(_("案件已终结，不能再记录调解；如需继续，请先由督办人员重新启动。"))
-        parties, mediators = _check_participants(case, parties, mediators)
-        session = MediationSession.objects.create(
-            case=case,
-            started_at=started_at,
-            mode=mode,
-            place=place,
-            discussion=_required_text(discussion, _("请填写调解经过。")),
-            result=result,
-            outcome=outcome,
-            other_participants=other_participants,
-            recorded_by=actor,
-        )
-        session.parties.set(parties)
-        session.mediators.set(mediators or [actor])
-        started = case.status == Status.ROUTED
-        if started:
-            move(case, Status.IN_MEDIATION)
-        SESSION_RECORDED.record(
-            case,
-            actor=actor,
-            data={"session": session.pk, "started_at": started_at.isoformat(), "started_mediation": started},
-        )
-        warnings_sweep.on_case_changed(case, actor=actor)  # failed sessions feed the risk level
+    case = lock_case(case, "center")
+    _require(is_case_mediator(actor, case), _("只有本案的调解员可以记录调解。"))
+    if case.status not in WORKING_STATUSES:
+        raise IllegalTransition(_("案件已终结，不能再记录调解；如需继续，请先由督办人员重新启动。"))
+    parties, mediators = _check_participants(case, parties, mediators)
+    session = MediationSession.objects.create(
+        case=case,
+        started_at=started_at,
+        mode=mode,
+        place=place,
+        discussion=_required_text(discussion, _("请填写调解经过。")),
+        result=result,
+        outcome=outcome,
+        other_participants=other_participants,
+        recorded_by=actor,
+    )
+    session.parties.set(parties)
+    session.mediators.set(mediators or [actor])
+    started = case.status == Status.ROUTED
+    if started:
+        move(case, Status.IN_MEDIATION)
+    SESSION_RECORDED.record(
+        case,
+        actor=actor,
+        data={"session": session.pk, "started_at": started_at.isoformat(), "started_mediation": started},
+    )
+    warnings_sweep.on_case_changed(case, actor=actor)  # failed sessions feed the risk level
     return session
 
 
 SESSION_FIELDS = ("started_at", "mode", "place", "discussion", "result", "outcome", "other_participants")
 
 
+@entry_point
 def update_session(
     session: MediationSession, *, actor: User, parties=None, mediators=None, **changes
 ) -> MediationSession:
@@ -158,32 +135,31 @@ def update_session(
     unknown = set(changes) - set(SESSION_FIELDS)
     if unknown:
         raise TypeError(f"unknown session fields: {sorted(unknown)}")
-    with transaction.atomic():
-        case = lock_case(session.case, "center")
-        _require(is_case_mediator(actor, case), _("只有本案的调解员可以修改调解记录。"))
-        session = MediationSession.objects.select_for_update().get(pk=session.pk)
-        if "discussion" in changes:
-            changes["discussion"] = _required_text(changes["discussion"], _("请填写调解经过。"))
-        changed = [name for name, value in changes.items() if getattr(session, name) != value]
-        for name in changed:
-            setattr(session, name, changes[name])
-        if changed:
-            session.save(update_fields=[*changed, "updated_at"])
-        if parties is not None:
-            parties, _unused = _check_participants(case, parties, ())
-            if {p.pk for p in parties} != set(session.parties.values_list("pk", flat=True)):
-                session.parties.set(parties)
-                changed.append("parties")
-        if mediators is not None:
-            mediators = list(mediators)
-            if {m.pk for m in mediators} != set(session.mediators.values_list("pk", flat=True)):
-                session.mediators.set(mediators)
-                changed.append("mediators")
-        if not changed:
-            raise DomainError(_("没有需要保存的修改。"), code="unchanged")
-        SESSION_UPDATED.record(case, actor=actor, data={"session": session.pk, "fields": changed})
-        if "outcome" in changed:
-            warnings_sweep.on_case_changed(case, actor=actor)
+    case = lock_case(session.case, "center")
+    _require(is_case_mediator(actor, case), _("只有本案的调解员可以修改调解记录。"))
+    session = MediationSession.objects.select_for_update().get(pk=session.pk)
+    if "discussion" in changes:
+        changes["discussion"] = _required_text(changes["discussion"], _("请填写调解经过。"))
+    changed = [name for name, value in changes.items() if getattr(session, name) != value]
+    for name in changed:
+        setattr(session, name, changes[name])
+    if changed:
+        session.save(update_fields=[*changed, "updated_at"])
+    if parties is not None:
+        parties, _unused = _check_participants(case, parties, ())
+        if {p.pk for p in parties} != set(session.parties.values_list("pk", flat=True)):
+            session.parties.set(parties)
+            changed.append("parties")
+    if mediators is not None:
+        mediators = list(mediators)
+        if {m.pk for m in mediators} != set(session.mediators.values_list("pk", flat=True)):
+            session.mediators.set(mediators)
+            changed.append("mediators")
+    if not changed:
+        raise DomainError(_("没有需要保存的修改。"), code="unchanged")
+    SESSION_UPDATED.record(case, actor=actor, data={"session": session.pk, "fields": changed})
+    if "outcome" in changed:
+        warnings_sweep.on_case_changed(case, actor=actor)
     return session
 
 
@@ -197,58 +173,59 @@ class TermData:
     due_on: date | None = None
 
 
+@entry_point
 def save_agreement(
     case: Case, *, actor: User, facts: str, issues: str, responsibilities: str, terms: list[TermData]
 ) -> Agreement:
     """Draft the written agreement, or revise the draft (signatures already given are cleared)."""
-    with transaction.atomic():
-        case = lock_case(case, "center")
-        _require(is_case_mediator(actor, case), _("只有本案的调解员可以制作调解协议书。"))
-        if case.status not in WORKING_STATUSES:
-            raise IllegalTransition(_("案件已终结，不能再制作或修改调解协议书。"))
-        terms = [t for t in terms if (t.content or "").strip()]
-        if not terms:
-            raise DomainError(_("调解协议至少要有一项协议内容。"), code="invalid")
-        for term in terms:
-            _required_text(term.performance, _("请写明每项协议内容的履行方式。"))
-        values = {
-            "facts": _required_text(facts, _("请填写纠纷的主要事实。")),
-            "issues": _required_text(issues, _("请填写争议事项。")),
-            "responsibilities": _required_text(responsibilities, _("请填写各方当事人的责任。")),
-        }
-        agreement = current_agreement(case)
-        if agreement is None or agreement.is_effective:
-            agreement = Agreement.objects.create(case=case, drafted_by=actor, **values)
-            event = AGREEMENT_DRAFTED
-        else:
-            agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
-            for name, value in values.items():
-                setattr(agreement, name, value)
-            # A changed text needs fresh signatures: what was signed is no longer this text.
-            agreement.mediator_signed_at = agreement.sealed_at = None
-            agreement.mediator_signed_by = None
-            agreement.save(
-                update_fields=[*values, "mediator_signed_at", "mediator_signed_by", "sealed_at", "updated_at"]
-            )
-            agreement.signatures.all().delete()
-            agreement.terms.all().delete()
-            event = AGREEMENT_UPDATED
-        AgreementTerm.objects.bulk_create(
-            [
-                AgreementTerm(
-                    agreement=agreement,
-                    order=index,
-                    content=term.content.strip(),
-                    performance=term.performance.strip(),
-                    due_on=term.due_on,
-                )
-                for index, term in enumerate(terms, start=1)
-            ]
+    case = lock_case(case, "center")
+    _require(is_case_mediator(actor, case), _("只有本案的调解员可以制作调解协议书。"))
+    if case.status not in WORKING_STATUSES:
+        raise IllegalTransition(_("案件已终结，不能再制作或修改调解协议书。"))
+    terms = [t for t in terms if (t.content or "").strip()]
+    if not terms:
+        raise DomainError(_("调解协议至少要有一项协议内容。"), code="invalid")
+    for term in terms:
+        _required_text(term.performance, _("请写明每项协议内容的履行方式。"))
+    values = {
+        "facts": _required_text(facts, _("请填写纠纷的主要事实。")),
+        "issues": _required_text(issues, _("请填写争议事项。")),
+        "responsibilities": _required_text(responsibilities, _("请填写各方当事人的责任。")),
+    }
+    agreement = current_agreement(case)
+    if agreement is None or agreement.is_effective:
+        agreement = Agreement.objects.create(case=case, drafted_by=actor, **values)
+        event = AGREEMENT_DRAFTED
+    else:
+        agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+        for name, value in values.items():
+            setattr(agreement, name, value)
+        # A changed text needs fresh signatures: what was signed is no longer this text.
+        agreement.mediator_signed_at = agreement.sealed_at = None
+        agreement.mediator_signed_by = None
+        agreement.save(
+            update_fields=[*values, "mediator_signed_at", "mediator_signed_by", "sealed_at", "updated_at"]
         )
-        event.record(case, actor=actor, data={"agreement": agreement.pk, "terms": len(terms)})
+        agreement.signatures.all().delete()
+        agreement.terms.all().delete()
+        event = AGREEMENT_UPDATED
+    AgreementTerm.objects.bulk_create(
+        [
+            AgreementTerm(
+                agreement=agreement,
+                order=index,
+                content=term.content.strip(),
+                performance=term.performance.strip(),
+                due_on=term.due_on,
+            )
+            for index, term in enumerate(terms, start=1)
+        ]
+    )
+    event.record(case, actor=actor, data={"agreement": agreement.pk, "terms": len(terms)})
     return agreement
 
 
+@entry_point
 def sign_agreement(
     agreement: Agreement,
     *,
@@ -260,51 +237,50 @@ def sign_agreement(
 ) -> Agreement:
     """Record party signatures, the mediator's signature and the committee seal; the last one makes it effective."""
     at = at or timezone.now()
-    with transaction.atomic():
-        case = lock_case(agreement.case, "center")
-        _require(is_case_mediator(actor, case), _("只有本案的调解员可以登记签名和盖章。"))
-        agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
-        if agreement.voided or agreement.is_effective:
-            raise IllegalTransition(_("该调解协议已生效或已作废，不能再登记签名。"))
-        signed = set(agreement.signatures.values_list("party_id", flat=True))
-        new_parties = [p for p in parties if p.pk not in signed]
-        if any(p.case_id != case.pk for p in new_parties):
-            raise DomainError(_("签名人必须是本案当事人。"), code="invalid")
-        fields = []
-        if mediator and agreement.mediator_signed_at is None:
-            agreement.mediator_signed_at, agreement.mediator_signed_by = at, actor
-            fields += ["mediator_signed_at", "mediator_signed_by"]
-        if seal and agreement.sealed_at is None:
-            agreement.sealed_at = at
-            fields.append("sealed_at")
-        if not new_parties and not fields:
-            raise DomainError(_("没有新的签名或盖章需要登记。"), code="unchanged")
-        AgreementSignature.objects.bulk_create(
-            [
-                AgreementSignature(agreement=agreement, party=p, signed_at=at, recorded_by=actor)
-                for p in new_parties
-            ]
-        )
-        all_parties = set(case.parties.values_list("pk", flat=True))
-        everyone_signed = all_parties <= signed | {p.pk for p in new_parties}
-        effective = everyone_signed and agreement.mediator_signed_at and agreement.sealed_at
-        if effective:
-            # Effective on the day the last signature or the seal was put on it (art. 29).
-            agreement.effective_on = timezone.localdate(at)
-            fields.append("effective_on")
-        agreement.save(update_fields=[*fields, "updated_at"])
-        data = {
-            "agreement": agreement.pk,
-            "parties": [p.name for p in new_parties],
-            "mediator": "mediator_signed_at" in fields,
-            "seal": "sealed_at" in fields,
-        }
-        if effective:
-            data["effective_on"] = agreement.effective_on.isoformat()
-            data["confirmation_deadline"] = agreement.confirmation_deadline.isoformat()
-        (AGREEMENT_EFFECTIVE if effective else AGREEMENT_SIGNED).record(case, actor=actor, data=data)
-        if effective:  # starts the 30-day judicial-confirmation clock
-            warnings_sweep.on_case_changed(case, trigger="agreement_effective", actor=actor, at=at)
+    case = lock_case(agreement.case, "center")
+    _require(is_case_mediator(actor, case), _("只有本案的调解员可以登记签名和盖章。"))
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    if agreement.voided or agreement.is_effective:
+        raise IllegalTransition(_("该调解协议已生效或已作废，不能再登记签名。"))
+    signed = set(agreement.signatures.values_list("party_id", flat=True))
+    new_parties = [p for p in parties if p.pk not in signed]
+    if any(p.case_id != case.pk for p in new_parties):
+        raise DomainError(_("签名人必须是本案当事人。"), code="invalid")
+    fields = []
+    if mediator and agreement.mediator_signed_at is None:
+        agreement.mediator_signed_at, agreement.mediator_signed_by = at, actor
+        fields += ["mediator_signed_at", "mediator_signed_by"]
+    if seal and agreement.sealed_at is None:
+        agreement.sealed_at = at
+        fields.append("sealed_at")
+    if not new_parties and not fields:
+        raise DomainError(_("没有新的签名或盖章需要登记。"), code="unchanged")
+    AgreementSignature.objects.bulk_create(
+        [
+            AgreementSignature(agreement=agreement, party=p, signed_at=at, recorded_by=actor)
+            for p in new_parties
+        ]
+    )
+    all_parties = set(case.parties.values_list("pk", flat=True))
+    everyone_signed = all_parties <= signed | {p.pk for p in new_parties}
+    effective = everyone_signed and agreement.mediator_signed_at and agreement.sealed_at
+    if effective:
+        # Effective on the day the last signature or the seal was put on it (art. 29).
+        agreement.effective_on = timezone.localdate(at)
+        fields.append("effective_on")
+    agreement.save(update_fields=[*fields, "updated_at"])
+    data = {
+        "agreement": agreement.pk,
+        "parties": [p.name for p in new_parties],
+        "mediator": "mediator_signed_at" in fields,
+        "seal": "sealed_at" in fields,
+    }
+    if effective:
+        data["effective_on"] = agreement.effective_on.isoformat()
+        data["confirmation_deadline"] = agreement.confirmation_deadline.isoformat()
+    (AGREEMENT_EFFECTIVE if effective else AGREEMENT_SIGNED).record(case, actor=actor, data=data)
+    if effective:  # starts the 30-day judicial-confirmation clock
+        warnings_sweep.on_case_changed(case, trigger="agreement_effective", actor=actor, at=at)
     return agreement
 
 
@@ -313,6 +289,7 @@ def sign_agreement(
 NOTICE_OUTCOMES = (Outcome.FAILED, Outcome.REFUSED)
 
 
+@entry_point
 def conclude_case(
     case: Case,
     *,
@@ -323,108 +300,107 @@ def conclude_case(
     oral_content: str = "",
 ) -> Case:
     """End the mediation with one of the outcomes the law names (the reason is on the timeline)."""
-    with transaction.atomic():
-        case = lock_case(case, "center")
-        if outcome == Outcome.NOT_ACCEPTED:
-            _require(can_change(actor, case), _("您无权对本案作出不予受理决定。"))
-        else:
-            _require(is_case_mediator(actor, case), _("只有本案的调解员可以终结调解。"))
-        if outcome not in Outcome.values:
-            raise DomainError(_("请选择终结情形。"), code="invalid")
-        data = {"outcome": outcome}
-        if outcome == Outcome.WRITTEN_AGREEMENT:
-            agreement = current_agreement(case)
-            if agreement is None or not agreement.is_effective:
-                raise DomainError(
-                    _("书面调解协议尚未生效：须各方当事人、调解员签名并加盖调委会印章。"),
-                    code="agreement_not_effective",
-                )
-            data["agreement"] = agreement.pk
-        elif outcome == Outcome.ORAL_AGREEMENT:
-            content = _required_text(oral_content, _("请记录口头协议的内容。"))
-        else:
-            reason = _required_text(reason, _("请说明理由。"))
-            if outcome == Outcome.FAILED and not routes:
-                raise DomainError(_("调解不成的，须告知当事人可以通过哪些途径维护权利。"), code="invalid")
-        routes = [r for r in routes if r in TerminationNotice.Route.values]
-        case.outcome_reason = reason.strip()
-        move(
-            case,
-            Status.NOT_ACCEPTED if outcome == Outcome.NOT_ACCEPTED else Status.CONCLUDED,
+    case = lock_case(case, "center")
+    if outcome == Outcome.NOT_ACCEPTED:
+        _require(can_change(actor, case), _("您无权对本案作出不予受理决定。"))
+    else:
+        _require(is_case_mediator(actor, case), _("只有本案的调解员可以终结调解。"))
+    if outcome not in Outcome.values:
+        raise DomainError(_("请选择终结情形。"), code="invalid")
+    data = {"outcome": outcome}
+    if outcome == Outcome.WRITTEN_AGREEMENT:
+        agreement = current_agreement(case)
+        if agreement is None or not agreement.is_effective:
+            raise DomainError(
+                _("书面调解协议尚未生效：须各方当事人、调解员签名并加盖调委会印章。"),
+                code="agreement_not_effective",
+            )
+        data["agreement"] = agreement.pk
+    elif outcome == Outcome.ORAL_AGREEMENT:
+        content = _required_text(oral_content, _("请记录口头协议的内容。"))
+    else:
+        reason = _required_text(reason, _("请说明理由。"))
+        if outcome == Outcome.FAILED and not routes:
+            raise DomainError(_("调解不成的，须告知当事人可以通过哪些途径维护权利。"), code="invalid")
+    routes = [r for r in routes if r in TerminationNotice.Route.values]
+    case.outcome_reason = reason.strip()
+    move(
+        case,
+        Status.NOT_ACCEPTED if outcome == Outcome.NOT_ACCEPTED else Status.CONCLUDED,
+        outcome=outcome,
+        extra_fields=("outcome_reason",),
+    )
+    if outcome == Outcome.ORAL_AGREEMENT:
+        oral = OralAgreement.objects.create(
+            case=case, content=content, agreed_on=timezone.localdate(), recorded_by=actor
+        )
+        data["oral_agreement"] = oral.pk
+    elif outcome in NOTICE_OUTCOMES:
+        notice = TerminationNotice.objects.create(
+            case=case,
             outcome=outcome,
-            extra_fields=("outcome_reason",),
+            reason=case.outcome_reason,
+            routes=routes,
+            issued_on=timezone.localdate(),
+            issued_by=actor,
         )
-        if outcome == Outcome.ORAL_AGREEMENT:
-            oral = OralAgreement.objects.create(
-                case=case, content=content, agreed_on=timezone.localdate(), recorded_by=actor
-            )
-            data["oral_agreement"] = oral.pk
-        elif outcome in NOTICE_OUTCOMES:
-            notice = TerminationNotice.objects.create(
-                case=case,
-                outcome=outcome,
-                reason=case.outcome_reason,
-                routes=routes,
-                issued_on=timezone.localdate(),
-                issued_by=actor,
-            )
-            data["notice"] = notice.pk
-            data["routes"] = routes
-        if case.outcome_reason:
-            data["reason"] = case.outcome_reason
-        event = events.NOT_ACCEPTED if outcome == Outcome.NOT_ACCEPTED else CONCLUDED
-        event.record(case, actor=actor, data=data)
-        warnings_sweep.on_case_changed(
-            case, trigger="closed" if outcome == Outcome.NOT_ACCEPTED else "concluded", actor=actor
-        )
+        data["notice"] = notice.pk
+        data["routes"] = routes
+    if case.outcome_reason:
+        data["reason"] = case.outcome_reason
+    event = events.NOT_ACCEPTED if outcome == Outcome.NOT_ACCEPTED else CONCLUDED
+    event.record(case, actor=actor, data=data)
+    warnings_sweep.on_case_changed(
+        case, trigger="closed" if outcome == Outcome.NOT_ACCEPTED else "concluded", actor=actor
+    )
     return case
 
 
+@entry_point
 def designate_reviewer(case: Case, *, actor: User, reviewer: User) -> ReviewerDesignation:
     """A supervisor names a reviewer who may evaluate this case."""
-    with transaction.atomic():
-        case = lock_case(case, "center")
-        _require(supervises(actor, case.center), _("只有督办人员可以指定评估人。"))
-        if reviewer.kind != User.Kind.STAFF or not reviewer.is_active:
-            raise DomainError(_("评估人必须是在岗工作人员。"), code="invalid")
-        designation, created = ReviewerDesignation.objects.get_or_create(
-            case=case, reviewer=reviewer, defaults={"designated_by": actor}
-        )
-        if not created:
-            raise DomainError(_("该人员已是本案的评估人。"), code="unchanged")
-        REVIEWER_DESIGNATED.record(
-            case, actor=actor, data={"reviewer": str(reviewer), "reviewer_id": reviewer.pk}
-        )
+    case = lock_case(case, "center")
+    _require(supervises(actor, case.center), _("只有督办人员可以指定评估人。"))
+    if reviewer.kind != User.Kind.STAFF or not reviewer.is_active:
+        raise DomainError(_("评估人必须是在岗工作人员。"), code="invalid")
+    designation, created = ReviewerDesignation.objects.get_or_create(
+        case=case, reviewer=reviewer, defaults={"designated_by": actor}
+    )
+    if not created:
+        raise DomainError(_("该人员已是本案的评估人。"), code="unchanged")
+    REVIEWER_DESIGNATED.record(
+        case, actor=actor, data={"reviewer": str(reviewer), "reviewer_id": reviewer.pk}
+    )
     return designation
 
 
+@entry_point
 def evaluate_case(
     case: Case, *, actor: User, outcome_correct: bool, documents_complete: bool, on_time: bool, comment: str
 ) -> Evaluation:
     """评估: rate how the case was handled; required before closing unless the center waives it."""
-    with transaction.atomic():
-        case = lock_case(case, "center")
-        _require(is_case_reviewer(actor, case), _("只有督办人员或指定的评估人可以评估案件。"))
-        comment = _required_text(comment, _("请填写评估意见。"))
-        move(case, Status.EVALUATED)
-        evaluation = Evaluation.objects.create(
-            case=case,
-            evaluator=actor,
-            outcome_correct=outcome_correct,
-            documents_complete=documents_complete,
-            on_time=on_time,
-            comment=comment,
-        )
-        EVALUATED.record(
-            case,
-            actor=actor,
-            data={
-                "evaluation": evaluation.pk,
-                "outcome_correct": outcome_correct,
-                "documents_complete": documents_complete,
-                "on_time": on_time,
-            },
-        )
+    case = lock_case(case, "center")
+    _require(is_case_reviewer(actor, case), _("只有督办人员或指定的评估人可以评估案件。"))
+    comment = _required_text(comment, _("请填写评估意见。"))
+    move(case, Status.EVALUATED)
+    evaluation = Evaluation.objects.create(
+        case=case,
+        evaluator=actor,
+        outcome_correct=outcome_correct,
+        documents_complete=documents_complete,
+        on_time=on_time,
+        comment=comment,
+    )
+    EVALUATED.record(
+        case,
+        actor=actor,
+        data={
+            "evaluation": evaluation.pk,
+            "outcome_correct": outcome_correct,
+            "documents_complete": documents_complete,
+            "on_time": on_time,
+        },
+    )
     return evaluation
 
 
@@ -453,6 +429,7 @@ def _schedule_follow_ups(case: Case) -> list[FollowUpVisit]:
     return FollowUpVisit.objects.bulk_create(visits)
 
 
+@entry_point
 def close_case(
     case: Case,
     *,
@@ -463,41 +440,40 @@ def close_case(
     prevented_group_petition: bool = False,
 ) -> Case:
     """结案: record the closing facts and schedule the follow-up visits."""
-    with transaction.atomic():
-        case = lock_case(case, "center")
-        _require(
-            is_case_mediator(actor, case) or supervises(actor, case.center),
-            _("只有本案的调解员或督办人员可以结案。"),
-        )
-        if case.status == Status.CONCLUDED and case.center.require_evaluation:
-            raise IllegalTransition(_("结案前须经督办人员或指定评估人评估。"))
-        case.closing_summary = _required_text(summary, _("请填写结案小结。"))
-        case.money_covered = money_covered
-        case.prevented_criminal = prevented_criminal
-        case.prevented_group_petition = prevented_group_petition
-        move(
-            case,
-            Status.CLOSED,
-            extra_fields=(
-                "closing_summary",
-                "money_covered",
-                "prevented_criminal",
-                "prevented_group_petition",
-            ),
-        )
-        visits = _schedule_follow_ups(case)
-        CLOSED.record(
-            case,
-            actor=actor,
-            data={
-                "outcome": case.outcome,
-                "money_covered": str(money_covered) if money_covered is not None else None,
-                "prevented_criminal": prevented_criminal,
-                "prevented_group_petition": prevented_group_petition,
-                "follow_ups": [v.due_on.isoformat() for v in visits],
-            },
-        )
-        warnings_sweep.on_case_changed(case, trigger="closed", actor=actor)
+    case = lock_case(case, "center")
+    _require(
+        is_case_mediator(actor, case) or supervises(actor, case.center),
+        _("只有本案的调解员或督办人员可以结案。"),
+    )
+    if case.status == Status.CONCLUDED and case.center.require_evaluation:
+        raise IllegalTransition(_("结案前须经督办人员或指定评估人评估。"))
+    case.closing_summary = _required_text(summary, _("请填写结案小结。"))
+    case.money_covered = money_covered
+    case.prevented_criminal = prevented_criminal
+    case.prevented_group_petition = prevented_group_petition
+    move(
+        case,
+        Status.CLOSED,
+        extra_fields=(
+            "closing_summary",
+            "money_covered",
+            "prevented_criminal",
+            "prevented_group_petition",
+        ),
+    )
+    visits = _schedule_follow_ups(case)
+    CLOSED.record(
+        case,
+        actor=actor,
+        data={
+            "outcome": case.outcome,
+            "money_covered": str(money_covered) if money_covered is not None else None,
+            "prevented_criminal": prevented_criminal,
+            "prevented_group_petition": prevented_group_petition,
+            "follow_ups": [v.due_on.isoformat() for v in visits],
+        },
+    )
+    warnings_sweep.on_case_changed(case, trigger="closed", actor=actor)
     return case
 
 
@@ -512,27 +488,26 @@ def _reopen(case: Case) -> int:
     return dropped
 
 
+@entry_point
 def reopen_case(case: Case, *, actor: User, reason: str) -> Case:
     """A supervisor reopens a concluded or closed case, giving the reason."""
-    with transaction.atomic():
-        case = lock_case(case, "center")
-        _require(supervises(actor, case.center), _("只有督办人员可以重新启动已终结的案件。"))
-        if (
-            case.status not in ENDED_STATUSES
-        ):  # IN_MEDIATION -> IN_MEDIATION is a routing move, not a reopening
-            raise IllegalTransition(_("案件尚未终结，无须重新启动。"))
-        reason = _required_text(reason, _("请说明重新启动的理由。"))
-        previous = case.outcome
-        dropped = _reopen(case)
-        REOPENED.record(
-            case,
-            actor=actor,
-            data={"reason": reason, "previous_outcome": previous, "dropped_follow_ups": dropped},
-        )
-        warnings_sweep.on_case_changed(case, actor=actor)
+    case = lock_case(case, "center")
+    _require(supervises(actor, case.center), _("只有督办人员可以重新启动已终结的案件。"))
+    if case.status not in ENDED_STATUSES:  # IN_MEDIATION -> IN_MEDIATION is a routing move, not a reopening
+        raise IllegalTransition(_("案件尚未终结，无须重新启动。"))
+    reason = _required_text(reason, _("请说明重新启动的理由。"))
+    previous = case.outcome
+    dropped = _reopen(case)
+    REOPENED.record(
+        case,
+        actor=actor,
+        data={"reason": reason, "previous_outcome": previous, "dropped_follow_ups": dropped},
+    )
+    warnings_sweep.on_case_changed(case, actor=actor)
     return case
 
 
+@entry_point
 def record_follow_up(
     visit: FollowUpVisit,
     *,
@@ -546,62 +521,61 @@ def record_follow_up(
     reopen_reason: str = "",
 ) -> FollowUpVisit:
     """Record a follow-up visit; one that finds the agreement broken may reopen the case."""
-    with transaction.atomic():
-        case = lock_case(visit.case, "center")
-        _require(
-            is_case_mediator(actor, case) or supervises(actor, case.center),
-            _("只有本案的调解员或督办人员可以登记回访。"),
-        )
-        visit = FollowUpVisit.objects.select_for_update().filter(pk=visit.pk).first()
-        if visit is None:  # dropped when the case was reopened meanwhile
-            raise IllegalTransition(_("该回访已因案件重新启动而取消。"))
-        if visit.is_done:
-            raise IllegalTransition(_("该回访已经登记过。"))
-        if case.status != Status.CLOSED:
-            raise IllegalTransition(_("案件未结案，不能登记回访。"))
-        if method not in FollowUpVisit.Method.values:
-            raise DomainError(_("请选择回访方式。"), code="invalid")
-        if performance not in FollowUpVisit.Performance.values:
-            raise DomainError(_("请选择协议履行情况。"), code="invalid")
-        if satisfaction not in Satisfaction.values:
-            raise DomainError(_("请选择满意度。"), code="invalid")
-        if party is not None and party.case_id != case.pk:
-            raise DomainError(_("回访对象必须是本案当事人。"), code="invalid")
-        if reopen:
-            if performance != FollowUpVisit.Performance.BROKEN:
-                raise DomainError(_("只有发现协议未履行时才能重新启动调解。"), code="invalid")
-            reopen_reason = _required_text(reopen_reason, _("请说明重新启动的理由。"))
-        visit.visited_at = timezone.now()
-        visit.visitor = actor
-        visit.method = method
-        visit.performance = performance
-        visit.satisfaction = satisfaction
-        visit.notes = notes.strip()
-        visit.party = party
-        visit.reopened_case = reopen
-        visit.save(
-            update_fields=[
-                "visited_at",
-                "visitor",
-                "method",
-                "performance",
-                "satisfaction",
-                "notes",
-                "party",
-                "reopened_case",
-            ]
-        )
-        data = {
-            "visit": visit.pk,
-            "method": method,
-            "performance": performance,
-            "satisfaction": satisfaction,
-        }
-        if reopen:
-            data["reason"] = reopen_reason
-            data["dropped_follow_ups"] = _reopen(case)
-            FOLLOW_UP_REOPENED.record(case, actor=actor, data=data)
-            warnings_sweep.on_case_changed(case, actor=actor)
-        else:
-            FOLLOW_UP_RECORDED.record(case, actor=actor, data=data)
+    case = lock_case(visit.case, "center")
+    _require(
+        is_case_mediator(actor, case) or supervises(actor, case.center),
+        _("只有本案的调解员或督办人员可以登记回访。"),
+    )
+    visit = FollowUpVisit.objects.select_for_update().filter(pk=visit.pk).first()
+    if visit is None:  # dropped when the case was reopened meanwhile
+        raise IllegalTransition(_("该回访已因案件重新启动而取消。"))
+    if visit.is_done:
+        raise IllegalTransition(_("该回访已经登记过。"))
+    if case.status != Status.CLOSED:
+        raise IllegalTransition(_("案件未结案，不能登记回访。"))
+    if method not in FollowUpVisit.Method.values:
+        raise DomainError(_("请选择回访方式。"), code="invalid")
+    if performance not in FollowUpVisit.Performance.values:
+        raise DomainError(_("请选择协议履行情况。"), code="invalid")
+    if satisfaction not in Satisfaction.values:
+        raise DomainError(_("请选择满意度。"), code="invalid")
+    if party is not None and party.case_id != case.pk:
+        raise DomainError(_("回访对象必须是本案当事人。"), code="invalid")
+    if reopen:
+        if performance != FollowUpVisit.Performance.BROKEN:
+            raise DomainError(_("只有发现协议未履行时才能重新启动调解。"), code="invalid")
+        reopen_reason = _required_text(reopen_reason, _("请说明重新启动的理由。"))
+    visit.visited_at = timezone.now()
+    visit.visitor = actor
+    visit.method = method
+    visit.performance = performance
+    visit.satisfaction = satisfaction
+    visit.notes = notes.strip()
+    visit.party = party
+    visit.reopened_case = reopen
+    visit.save(
+        update_fields=[
+            "visited_at",
+            "visitor",
+            "method",
+            "performance",
+            "satisfaction",
+            "notes",
+            "party",
+            "reopened_case",
+        ]
+    )
+    data = {
+        "visit": visit.pk,
+        "method": method,
+        "performance": performance,
+        "satisfaction": satisfaction,
+    }
+    if reopen:
+        data["reason"] = reopen_reason
+        data["dropped_follow_ups"] = _reopen(case)
+        FOLLOW_UP_REOPENED.record(case, actor=actor, data=data)
+        warnings_sweep.on_case_changed(case, actor=actor)
+    else:
+        FOLLOW_UP_RECORDED.record(case, actor=actor, data=data)
     return visit

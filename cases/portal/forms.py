@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Center
 from cases.core.identity import IdentityError, normalize_phone, parse_resident_id
 from cases.core.models import DisputeType, Party
-from cases.intake.services import TooManyParties, check_party_count
+from cases.intake.rules import TooManyParties, check_party_count
 from cases.portal.models import HomeVisitRequest, Rating
 
 MOBILE_ATTRS = {"inputmode": "numeric", "autocomplete": "tel", "maxlength": "11", "pattern": "1[3-9][0-9]{9}"}

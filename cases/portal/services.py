@@ -38,6 +38,7 @@ from cases.portal.models import (
     SignInCodeGap,
 )
 from mediation_center.errors import CACHE_DOWN, DomainError, NotAllowed
+from mediation_center.transactions import entry_point
 
 
 class TooManyAttempts(DomainError):
@@ -175,6 +176,7 @@ def _lookup_keys(case: Case | None, code: str) -> tuple[str, list[str]]:
     return guessable, [guessable, secret]
 
 
+@entry_point(own_transactions=True)  # each audit row commits, the refusal's too
 def look_up_case(*, code: str, phone_last4: str, request: HttpRequest | None) -> Case:
     """Status lookup (进度查询): the case when code and phone digits match; every attempt is audited.
 
@@ -249,6 +251,7 @@ def _reserve_send(phone: str, now: datetime, gap: timedelta) -> datetime | None:
     return (last or now) + gap
 
 
+@entry_point(own_transactions=True)  # a refused request's audit row commits before the refusal
 def request_sign_in_code(*, phone: str, request: HttpRequest | None) -> None:
     """Text a six-digit code to ``phone``; limited per phone (resend gap, hourly cap) and per IP."""
     if not MOBILE_RE.match(phone or ""):
@@ -258,7 +261,7 @@ def request_sign_in_code(*, phone: str, request: HttpRequest | None) -> None:
     per_ip = FailureCounter(
         "portal:otp:ip", limit=settings.PORTAL_OTP_PER_HOUR * 4, window=timedelta(hours=1)
     )
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         retry_at = per_ip.locked_until(ip)
         if retry_at is None:
             recent = list(
@@ -292,10 +295,11 @@ def request_sign_in_code(*, phone: str, request: HttpRequest | None) -> None:
         raise TooManyAttempts(_("验证码发送过于频繁，请稍后再试。"), retry_at=retry_at)
 
 
+@entry_point(own_transactions=True)  # a wrong code's attempt and audit row commit before the refusal
 def verify_sign_in_code(*, phone: str, code: str, request: HttpRequest | None) -> User:
     """Consume a valid code and return the citizen account for ``phone`` (created on first sign-in)."""
     now = timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         current = (
             SignInCode.objects.select_for_update()
             .filter(phone=phone, used_at__isnull=True, expires_at__gt=now)
@@ -353,21 +357,22 @@ def _store_attachment(case: Case, upload: UploadedFile, *, actor: User, descript
     return attachment
 
 
+@entry_point
 def submit_online_application(
     *, citizen: User, center: Center, data: CaseData, files: list[UploadedFile] = ()
 ) -> Case:
     """在线申请: register through the counter's service with status 'submitted', then keep the files."""
     if citizen.kind != User.Kind.CITIZEN:
         raise NotAllowed()
-    with transaction.atomic():
-        case = register_case(center=center, actor=citizen, data=data, status=Status.SUBMITTED)
-        if files:
-            names = [_store_attachment(case, f, actor=citizen).original_name for f in files]
-            events.ATTACHMENT_ADDED.record(case, actor=citizen, data={"files": names, "source": "online"})
+    case = register_case.step(center=center, actor=citizen, data=data, status=Status.SUBMITTED)
+    if files:
+        names = [_store_attachment(case, f, actor=citizen).original_name for f in files]
+        events.ATTACHMENT_ADDED.record(case, actor=citizen, data={"files": names, "source": "online"})
     return case
 
 
 # --- Consultation --------------------------------------------------------------------------------
+@entry_point
 def ask_question(*, citizen: User, center: Center, question: str, dispute_type=None) -> Consultation:
     """在线咨询: a signed-in citizen asks a center."""
     return Consultation.objects.create(
@@ -375,18 +380,19 @@ def ask_question(*, citizen: User, center: Center, question: str, dispute_type=N
     )
 
 
+@entry_point
 def answer_consultation(consultation: Consultation, *, actor: User, answer: str) -> Consultation:
     """Record (or correct) the center's answer."""
-    with transaction.atomic():
-        consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
-        consultation.answer = answer.strip()
-        consultation.answered_by = actor
-        consultation.answered_at = timezone.now()
-        consultation.save(update_fields=["answer", "answered_by", "answered_at"])
+    consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    consultation.answer = answer.strip()
+    consultation.answered_by = actor
+    consultation.answered_at = timezone.now()
+    consultation.save(update_fields=["answer", "answered_by", "answered_at"])
     return consultation
 
 
 # --- Case conversation (在线调解) ---------------------------------------------------------------
+@entry_point
 def post_case_message(
     case: Case, *, actor: User, body: str, upload: UploadedFile | None = None
 ) -> CaseMessage:
@@ -396,24 +402,23 @@ def post_case_message(
     from_staff = actor.kind != User.Kind.CITIZEN
     if not body and upload is None:
         raise DomainError(_("请填写留言内容或选择文件。"))
-    with transaction.atomic():
-        attachment = (
-            _store_attachment(case, upload, actor=actor, description=str(_("在线调解留言附件")))
-            if upload
-            else None
-        )
-        message = CaseMessage.objects.create(
-            case=case, author=actor, from_staff=from_staff, body=body, attachment=attachment
-        )
-        CASE_MESSAGE.record(
-            case,
-            actor=actor,
-            data={
-                "message": message.pk,
-                "from_staff": from_staff,
-                "file": attachment.original_name if attachment else "",
-            },
-        )
+    attachment = (
+        _store_attachment(case, upload, actor=actor, description=str(_("在线调解留言附件")))
+        if upload
+        else None
+    )
+    message = CaseMessage.objects.create(
+        case=case, author=actor, from_staff=from_staff, body=body, attachment=attachment
+    )
+    CASE_MESSAGE.record(
+        case,
+        actor=actor,
+        data={
+            "message": message.pk,
+            "from_staff": from_staff,
+            "file": attachment.original_name if attachment else "",
+        },
+    )
     return message
 
 
@@ -453,6 +458,7 @@ def slot_specs_for(center: Center, day: date) -> list[SlotSpec]:
     return parse_slot_setting(settings.PORTAL_APPOINTMENT_SLOTS)
 
 
+@entry_point
 def ensure_slots(center: Center, day: date) -> list[AppointmentSlot]:
     """The day's slots for a center, created from its schedule on first use (idempotent)."""
     for spec in slot_specs_for(center, day):
@@ -473,30 +479,30 @@ def ensure_slots(center: Center, day: date) -> list[AppointmentSlot]:
     return list(AppointmentSlot.objects.filter(center=center, date=day).order_by("start"))
 
 
+@entry_point
 def book_appointment(
     slot: AppointmentSlot, *, citizen: User, name: str, phone: str, purpose: str, case: Case | None = None
 ) -> Appointment:
     """预约: take one place in the slot; the slot row is locked so concurrent bookings never overbook."""
-    with transaction.atomic():
-        slot = AppointmentSlot.objects.select_for_update().get(pk=slot.pk)
-        starts = timezone.make_aware(datetime.combine(slot.date, slot.start))
-        if starts <= timezone.now():
-            raise DomainError(_("该时段已过，请选择其他时段。"))
-        if Appointment.objects.filter(slot=slot, citizen=citizen, state=Appointment.State.BOOKED).exists():
-            raise DomainError(_("您已预约该时段。"))
-        if slot.booked >= slot.capacity:
-            raise SlotFull()
-        slot.booked += 1
-        slot.save(update_fields=["booked"])
-        appointment = Appointment.objects.create(
-            slot=slot, citizen=citizen, name=name, phone=phone, purpose=purpose, case=case
+    slot = AppointmentSlot.objects.select_for_update().get(pk=slot.pk)
+    starts = timezone.make_aware(datetime.combine(slot.date, slot.start))
+    if starts <= timezone.now():
+        raise DomainError(_("该时段已过，请选择其他时段。"))
+    if Appointment.objects.filter(slot=slot, citizen=citizen, state=Appointment.State.BOOKED).exists():
+        raise DomainError(_("您已预约该时段。"))
+    if slot.booked >= slot.capacity:
+        raise SlotFull()
+    slot.booked += 1
+    slot.save(update_fields=["booked"])
+    appointment = Appointment.objects.create(
+        slot=slot, citizen=citizen, name=name, phone=phone, purpose=purpose, case=case
+    )
+    if case is not None:
+        APPOINTMENT_BOOKED.record(
+            case,
+            actor=citizen,
+            data={"date": slot.date.isoformat(), "start": slot.start.strftime("%H:%M")},
         )
-        if case is not None:
-            APPOINTMENT_BOOKED.record(
-                case,
-                actor=citizen,
-                data={"date": slot.date.isoformat(), "start": slot.start.strftime("%H:%M")},
-            )
     return appointment
 
 
@@ -507,6 +513,7 @@ _BOOKED_MOVES = {
 }
 
 
+@entry_point
 def update_appointment(appointment: Appointment, *, actor: User, state: str) -> Appointment:
     """Cancel a booking (its place goes back to the slot) or record that the citizen came. A booked
     appointment only: a citizen may cancel their own, the counter may do either."""
@@ -516,24 +523,24 @@ def update_appointment(appointment: Appointment, *, actor: User, state: str) -> 
         state != Appointment.State.CANCELLED or appointment.citizen_id != actor.pk
     ):
         raise NotAllowed()
-    with transaction.atomic():
-        appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
-        if appointment.state != Appointment.State.BOOKED:
-            raise DomainError(_BOOKED_MOVES[state])
-        appointment.state = state
-        if state == Appointment.State.CANCELLED:
-            slot = AppointmentSlot.objects.select_for_update().get(pk=appointment.slot_id)
-            slot.booked = max(0, slot.booked - 1)
-            slot.save(update_fields=["booked"])
-            appointment.cancelled_at = timezone.now()
-            appointment.save(update_fields=["state", "cancelled_at"])
-        else:
-            appointment.attended_at = timezone.now()
-            appointment.attended_by = actor
-            appointment.save(update_fields=["state", "attended_at", "attended_by"])
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    if appointment.state != Appointment.State.BOOKED:
+        raise DomainError(_BOOKED_MOVES[state])
+    appointment.state = state
+    if state == Appointment.State.CANCELLED:
+        slot = AppointmentSlot.objects.select_for_update().get(pk=appointment.slot_id)
+        slot.booked = max(0, slot.booked - 1)
+        slot.save(update_fields=["booked"])
+        appointment.cancelled_at = timezone.now()
+        appointment.save(update_fields=["state", "cancelled_at"])
+    else:
+        appointment.attended_at = timezone.now()
+        appointment.attended_by = actor
+        appointment.save(update_fields=["state", "attended_at", "attended_by"])
     return appointment
 
 
+@entry_point
 def request_home_visit(
     *, citizen: User, center: Center, name: str, phone: str, address: str, preferred_date: date, reason: str
 ) -> HomeVisitRequest:
@@ -549,6 +556,7 @@ def request_home_visit(
     )
 
 
+@entry_point
 def update_home_visit(visit: HomeVisitRequest, *, actor: User, state: str) -> HomeVisitRequest:
     """Staff schedule a visit or record it as done; a citizen may cancel their own request while it is
     not yet done; the counter may cancel it too."""
@@ -563,14 +571,13 @@ def update_home_visit(visit: HomeVisitRequest, *, actor: User, state: str) -> Ho
         state != HomeVisitRequest.State.CANCELLED or visit.citizen_id != actor.pk
     ):
         raise NotAllowed(_("只能取消本人的上门服务申请。"))
-    with transaction.atomic():
-        visit = HomeVisitRequest.objects.select_for_update().get(pk=visit.pk)
-        if state not in allowed.get(visit.state, set()):
-            raise DomainError(_("当前状态下不能进行此操作。"))
-        visit.state = state
-        visit.handled_by = actor
-        visit.handled_at = timezone.now()
-        visit.save(update_fields=["state", "handled_by", "handled_at"])
+    visit = HomeVisitRequest.objects.select_for_update().get(pk=visit.pk)
+    if state not in allowed.get(visit.state, set()):
+        raise DomainError(_("当前状态下不能进行此操作。"))
+    visit.state = state
+    visit.handled_by = actor
+    visit.handled_at = timezone.now()
+    visit.save(update_fields=["state", "handled_by", "handled_at"])
     return visit
 
 
@@ -578,40 +585,40 @@ def update_home_visit(visit: HomeVisitRequest, *, actor: User, state: str) -> Ho
 BAD_RATING_MAX = Rating.Score.DISSATISFIED
 
 
+@entry_point
 def rate_case(case: Case, *, citizen: User, party: Party, score: int, comment: str = "") -> Rating:
     """One rating per party after closing; 不满意 or worse is flagged for the supervisor."""
     if party.case_id != case.pk:
         raise NotAllowed()
-    with transaction.atomic():
-        case = lock_case(case)
-        if case.status != Status.CLOSED:
-            raise DomainError(_("案件结案后才能评价。"))
-        if Rating.objects.filter(party=party).exists():
-            raise DomainError(_("您已评价过本案件，每位当事人只能评价一次。"))
-        rating = Rating.objects.create(
-            case=case,
-            party=party,
-            citizen=citizen,
-            score=score,
-            comment=comment.strip(),
-            flagged=score <= BAD_RATING_MAX,
-        )
-        CASE_RATED.record(
-            case,
-            actor=citizen,
-            data={"score": score, "label": str(rating.get_score_display()), "flagged": rating.flagged},
-        )
+    case = lock_case(case)
+    if case.status != Status.CLOSED:
+        raise DomainError(_("案件结案后才能评价。"))
+    if Rating.objects.filter(party=party).exists():
+        raise DomainError(_("您已评价过本案件，每位当事人只能评价一次。"))
+    rating = Rating.objects.create(
+        case=case,
+        party=party,
+        citizen=citizen,
+        score=score,
+        comment=comment.strip(),
+        flagged=score <= BAD_RATING_MAX,
+    )
+    CASE_RATED.record(
+        case,
+        actor=citizen,
+        data={"score": score, "label": str(rating.get_score_display()), "flagged": rating.flagged},
+    )
     return rating
 
 
+@entry_point
 def follow_up_rating(rating: Rating, *, actor: User, note: str) -> Rating:
     """The supervisor records the follow-up of a bad rating."""
-    with transaction.atomic():
-        rating = Rating.objects.select_for_update().get(pk=rating.pk)
-        if not rating.flagged:
-            raise DomainError(_("只有差评需要跟进。"))
-        rating.followed_up_at = timezone.now()
-        rating.followed_up_by = actor
-        rating.follow_up_note = note.strip()
-        rating.save(update_fields=["followed_up_at", "followed_up_by", "follow_up_note"])
+    rating = Rating.objects.select_for_update().get(pk=rating.pk)
+    if not rating.flagged:
+        raise DomainError(_("只有差评需要跟进。"))
+    rating.followed_up_at = timezone.now()
+    rating.followed_up_by = actor
+    rating.follow_up_note = note.strip()
+    rating.save(update_fields=["followed_up_at", "followed_up_by", "follow_up_note"])
     return rating

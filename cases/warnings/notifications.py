@@ -18,6 +18,7 @@ from cases.warnings.models import (
     WarningChange,
 )
 from cases.warnings.thresholds import warning_settings
+from mediation_center.transactions import entry_point
 
 log = logging.getLogger(__name__)
 L = WarningLevel
@@ -130,6 +131,7 @@ def queue_emails(ids: list[int]) -> None:
             return
 
 
+@entry_point(own_transactions=True)  # reads committed rows and hands them to the broker
 def retry_pending_emails(*, now: dt.datetime | None = None) -> int:
     """The outbox: re-queue e-mails still pending a while after they were written (broker was down)."""
     now = now or timezone.now()
@@ -144,26 +146,27 @@ def retry_pending_emails(*, now: dt.datetime | None = None) -> int:
     return len(ids)
 
 
+@entry_point
 def send_notification_email_now(notification_id: int) -> bool:
     """Send one pending e-mail, once; True if this call sent it."""
     from django.core.mail import send_mail
 
-    with transaction.atomic():
-        notification = (
-            Notification.objects.select_for_update()
-            .filter(pk=notification_id, email_state=Notification.EmailState.PENDING)
-            .first()
-        )
-        if notification is None:
-            return False
-        notification.email_attempts += 1
-        send_mail(notification.title, notification.body or notification.title, None, [notification.email_to])
-        notification.email_state = Notification.EmailState.SENT
-        notification.email_sent_at = timezone.now()
-        notification.save(update_fields=["email_state", "email_attempts", "email_sent_at"])
+    notification = (
+        Notification.objects.select_for_update()
+        .filter(pk=notification_id, email_state=Notification.EmailState.PENDING)
+        .first()
+    )
+    if notification is None:
+        return False
+    notification.email_attempts += 1
+    send_mail(notification.title, notification.body or notification.title, None, [notification.email_to])
+    notification.email_state = Notification.EmailState.SENT
+    notification.email_sent_at = timezone.now()
+    notification.save(update_fields=["email_state", "email_attempts", "email_sent_at"])
     return True
 
 
+@entry_point
 def mark_notifications_read(user: User, ids: list[int] | None = None) -> int:
     qs = Notification.objects.filter(user=user, read_at__isnull=True)
     if ids is not None:

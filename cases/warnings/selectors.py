@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
-from accounts.access import centers_supervised_by
-from accounts.models import Center, User
+from accounts.access import centers_supervised_by, roles_of
+from accounts.models import Center, Membership, User
 from cases.core.access import supervises
 from cases.core.models import Case, WarningLevel
 from cases.core.states import OPEN_STATUSES
@@ -474,3 +474,12 @@ def notifications_for(user: User, limit: int = 50) -> list[Notification]:
 
 def unread_count(user: User) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def may_answer_order(user: User, order: SupervisionOrder) -> bool:
+    if order.recipient_id:
+        return order.recipient_id == user.pk
+    return any(
+        m.center_id == order.case.center_id and m.channel_id == order.channel_id
+        for m in roles_of(user).memberships_for(Membership.Role.MEDIATOR)
+    )

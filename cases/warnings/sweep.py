@@ -30,6 +30,7 @@ from cases.warnings.models import (
 from cases.warnings.notifications import is_baseline, notify_escalations
 from cases.warnings.thresholds import warning_settings
 from mediation_center.dialect import update_rows  # the sweep's bulk writer
+from mediation_center.transactions import entry_point
 
 
 # --- lead-completed inputs ------------------------------------------------------------------
@@ -104,7 +105,7 @@ def _change_rows(case: Case, previous: int, ev: Evaluation, seq: int, now: dt.da
 def on_case_changed(
     case: Case, *, trigger: str | None = None, actor: User | None = None, at: dt.datetime | None = None
 ) -> Case:
-    """Start/stop the case's clocks for ``trigger`` and recompute its levels, in the caller's transaction."""
+    """Start/stop the case's clocks for ``trigger`` and recompute its levels; runs in the caller's transaction."""
     now = timezone.now()
     at = at or now
     with transaction.atomic():
@@ -121,7 +122,7 @@ def on_case_changed(
 
 
 def on_case_registered(case: Case, *, actor: User | None = None) -> Case:
-    """``on_case_changed(case, trigger="registered")`` for a case created in the caller's transaction.
+    """``on_case_changed(case, trigger="registered")`` for a case created in the caller's transaction; runs in the caller's transaction.
 
     Nothing of the case's own can exist yet (clocks, pauses, supervision orders, raises, sessions, level
     changes) and nobody else can see its row, so nothing is read back: its clocks are started and its
@@ -143,7 +144,9 @@ def recompute_case(
     calendar: WorkCalendar | None = None,
     basis: str | None = None,
 ) -> WarningChange | None:
-    """Evaluate one (locked) case and save its level columns; records a change only if the level moved."""
+    """Evaluate one (locked) case and save its level columns; records a change only if the level moved.
+
+    Runs in the caller's transaction."""
     return _recompute(case, actor=actor, now=now, calendar=calendar, basis=basis)
 
 
@@ -203,6 +206,7 @@ def _recompute(
 
 
 # --- the sweep ------------------------------------------------------------------------------
+@entry_point(own_transactions=True)  # one transaction per batch
 def sweep_due_cases(*, now: dt.datetime | None = None, batch_size: int = 500) -> int:
     """Re-evaluate every case whose next check is due, a batch at a time; returns level changes recorded.
 
@@ -218,7 +222,7 @@ def sweep_due_cases(*, now: dt.datetime | None = None, batch_size: int = 500) ->
     values = warning_settings()
     seen: set[int] = set()
     while True:
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             # A swept case's next check is later than ``now`` (or none), so it leaves this selection;
             # ``seen`` only guards against looping should one ever come back.
             cases = [

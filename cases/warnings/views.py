@@ -33,6 +33,7 @@ from cases.warnings.selectors import (
     chart_geometry,
     dashboard_figures,
     default_period,
+    may_answer_order,
     notifications_for,
 )
 from mediation_center.db_router import reporting_reads
@@ -108,7 +109,7 @@ def _case_page(request, case, status: int = 200, **forms):
     supervisor = supervises(request.user, case.center)
     panel = case_warning_panel(case)
     for order in panel["orders"]:
-        order.may_answer = order.is_open and services.may_answer_order(request.user, order)
+        order.may_answer = order.is_open and may_answer_order(request.user, order)
     context = {
         "case": case,
         "panel": panel,
@@ -248,7 +249,7 @@ def _order(request, order_pk: int) -> SupervisionOrder:
 @require_POST
 def acknowledge_order(request, order_pk: int):
     order = _order(request, order_pk)
-    if not services.may_answer_order(request.user, order):
+    if not may_answer_order(request.user, order):
         raise PermissionDenied
     action = lambda: services.acknowledge_supervision_order(order, actor=request.user)  # noqa: E731
     return _back_to_case(request, order.case, call_service(request, action, success=_t("督办单已签收。")))
@@ -258,7 +259,7 @@ def acknowledge_order(request, order_pk: int):
 @require_POST
 def report_order(request, order_pk: int):
     order = _order(request, order_pk)
-    if not services.may_answer_order(request.user, order):
+    if not may_answer_order(request.user, order):
         raise PermissionDenied
     form = ReportForm(request.POST)
     if not form.is_valid():
