@@ -13,6 +13,7 @@ from cases.core.access import can_change
 from cases.core.assignments import case_assignments_prefetch
 from cases.core.models import Case, TimelineEvent
 from cases.core.selectors import case_timeline
+from cases.core.services import RevealField, RevealReason
 from cases.core.states import Outcome, Status
 from cases.core.timeline import label_for
 from cases.documents.registry import Viewer, documents_for
@@ -67,6 +68,9 @@ def case_page(case: Case, user: User, *, full_timeline: bool = False) -> dict:
         "events": events[:TIMELINE_PAGE] if timeline_truncated else events,
         "timeline_truncated": timeline_truncated,
         "can_change": writable,
+        # The reveal form on each party's card (shown to those who may change the case).
+        "reveal_fields": RevealField.choices,
+        "reveal_reasons": RevealReason.choices,
         "lifecycle": lifecycle,
         "actions": actions,
         "documents": documents_for(case, Viewer.STAFF, lifecycle=lifecycle),
