@@ -37,6 +37,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("超期协办"), "routing:overdue_summonses", (Role.SUPERVISOR, Role.ADMIN)),
     NavItem(_("安全审计"), "accounts:audit_log", (Role.ADMIN,)),
     NavItem(_("系统配置"), "admin:index", (Role.ADMIN,)),
+    NavItem(_("敏感信息查看记录"), "cases:reveals", (Role.SUPERVISOR, Role.ADMIN)),
 ]
 
 

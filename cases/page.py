@@ -7,12 +7,14 @@ and the templates only show what they are given (tests/cases/test_case_page_quer
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from cases.core.access import can_change
 from cases.core.assignments import case_assignments_prefetch
 from cases.core.models import Case, TimelineEvent
 from cases.core.selectors import case_timeline
+from cases.core.services import RevealField, RevealReason
 from cases.core.states import Outcome, Status
 from cases.core.timeline import label_for
 from cases.documents.registry import Viewer, documents_for
@@ -24,6 +26,49 @@ from cases.warnings.selectors import case_warning_summary
 from routing.selectors import routing_section
 
 TIMELINE_PAGE = 50
+
+# The step bar: the lifecycle as staff speak of it. Each step is done when its event is on the loaded
+# timeline or the case row records it (a long timeline is cut to its newest events, the row keeps the dates).
+STEPS = (
+    ("accept", _("受理")),
+    ("warn", _("预警")),
+    ("route", _("分流")),
+    ("supervise", _("督办")),
+    ("resolve", _("化解")),
+    ("evaluate", _("评估")),
+    ("close", _("结案")),
+    ("follow_up", _("回访")),
+)
+STEP_EVENTS = {
+    "accept": ("registered", "accepted"),
+    "warn": ("warning_level_changed",),
+    "route": ("routed",),
+    "supervise": ("supervision_issued",),
+    "resolve": ("concluded",),
+    "evaluate": ("evaluated",),
+    "close": ("closed",),
+    "follow_up": ("follow_up_recorded", "follow_up_reopened"),
+}
+# Where the case stands, by status: the step that is being worked now.
+CURRENT_STEP = {
+    Status.SUBMITTED: "accept",
+    Status.REGISTERED: "route",
+    Status.ROUTED: "resolve",
+    Status.IN_MEDIATION: "resolve",
+    Status.CONCLUDED: "evaluate",
+    Status.EVALUATED: "close",
+}
+# The lifecycle actions in the order the work goes; the page shows the next one first.
+ACTION_ORDER = (
+    "record_session",
+    "edit_agreement",
+    "sign_agreement",
+    "conclude",
+    "designate_reviewer",
+    "evaluate",
+    "close",
+    "reopen",  # 登记回访 is offered on each pending visit, in the follow-ups section
+)
 
 
 def case_page_queryset() -> QuerySet[Case]:
@@ -45,6 +90,60 @@ def _timeline_item(event: TimelineEvent) -> dict:
     }
 
 
+def _steps(case: Case, lifecycle, events: list[dict], warning_summary) -> list[dict]:
+    """The step bar: each step with its state (done, current, ahead) and when it happened."""
+    first: dict[str, object] = {}
+    for item in reversed(events):  # oldest first: a step's time is its first event's
+        for step, codes in STEP_EVENTS.items():
+            if item["event"].type in codes and step not in first:
+                first[step] = item["event"].created_at
+    known = {
+        "accept": case.accepted_at,
+        "route": case.routed_at,
+        "resolve": case.concluded_at,
+        "evaluate": lifecycle.evaluation.created_at if lifecycle.evaluation else None,
+        "close": case.closed_at,
+    }
+    visits = [v.visited_at for v in lifecycle.follow_ups if v.is_done]
+    if visits:
+        known["follow_up"] = min(visits)
+    done_anyway = {"warn": case.warning_level > 0, "supervise": bool(warning_summary.open_orders)}
+    current = CURRENT_STEP.get(case.status)
+    if case.status == Status.CONCLUDED and not case.center.require_evaluation:
+        current = "close"
+    if case.status == Status.CLOSED and any(not v.is_done for v in lifecycle.follow_ups):
+        current = "follow_up"
+    steps = []
+    for code, label in STEPS:
+        at = first.get(code) or known.get(code)
+        state = "current" if code == current else "done" if at or done_anyway.get(code) else "ahead"
+        local = timezone.localtime(at) if at else None
+        steps.append(
+            {"code": code, "label": label, "state": state, "at": local.strftime("%m-%d") if local else ""}
+        )
+    return steps
+
+
+def _ordered_actions(lifecycle, actions: set[str]) -> list[str]:
+    """The lifecycle actions in the order the work goes, the next one first: with the agreement signed by
+    everyone (in effect) that is 终结调解, and 制作调解协议书 is not offered again; with a draft waiting for
+    signatures, the signing."""
+    agreement = lifecycle.agreement
+    shown = [a for a in ACTION_ORDER if a in actions]
+    if agreement is not None and agreement.is_effective:
+        shown = [a for a in shown if a != "edit_agreement"]
+        if "conclude" in shown:
+            shown.remove("conclude")
+            shown.insert(0, "conclude")
+    elif agreement is not None and "sign_agreement" in shown:
+        shown.remove("sign_agreement")
+        shown.insert(0, "sign_agreement")
+    elif lifecycle.sessions and "edit_agreement" in shown:
+        shown.remove("edit_agreement")
+        shown.insert(0, "edit_agreement")
+    return shown
+
+
 def case_page(case: Case, user: User, *, full_timeline: bool = False) -> dict:
     """The template context of the case page of ``case`` (from ``case_page_queryset``, visible to ``user``)."""
     writable = can_change(user, case)
@@ -60,6 +159,7 @@ def case_page(case: Case, user: User, *, full_timeline: bool = False) -> dict:
     events = [_timeline_item(event) for event in timeline]
     timeline_truncated = not full_timeline and len(events) > TIMELINE_PAGE
     intake = intake_section(case, attachments=attachments, can_upload=writable)
+    warning_summary = case_warning_summary(case, user)
     return {
         "case": case,
         "parties": parties,
@@ -67,6 +167,9 @@ def case_page(case: Case, user: User, *, full_timeline: bool = False) -> dict:
         "events": events[:TIMELINE_PAGE] if timeline_truncated else events,
         "timeline_truncated": timeline_truncated,
         "can_change": writable,
+        # The reveal form on each party's card (shown to those who may change the case).
+        "reveal_fields": RevealField.choices,
+        "reveal_reasons": RevealReason.choices,
         "lifecycle": lifecycle,
         "actions": actions,
         "documents": documents_for(case, Viewer.STAFF, lifecycle=lifecycle),
@@ -80,5 +183,8 @@ def case_page(case: Case, user: User, *, full_timeline: bool = False) -> dict:
         "upload_form": AttachmentUploadForm() if intake.can_upload else None,
         "conversation": conversation_section(case, can_post=writable),
         "identity": identity_section(case, user, parties=parties),
-        "warning_summary": case_warning_summary(case, user),
+        "warning_summary": warning_summary,
+        "countdown": warning_summary.countdown,
+        "steps": _steps(case, lifecycle, events, warning_summary),
+        "ordered_actions": _ordered_actions(lifecycle, actions),
     }

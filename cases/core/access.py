@@ -155,3 +155,8 @@ def may_verify_identity(user: User, case: Case) -> bool:
     return is_staff_user(user) and any(
         m.center_id == case.center_id for m in roles_of(user).memberships_for(Role.CLERK)
     )
+
+
+def may_review_reveals(user: User) -> bool:
+    """The list of reveals (查看完整证件号/电话) is for supervisors and admins; each sees their centers' subtree."""
+    return is_staff_user(user) and roles_of(user).has(Role.SUPERVISOR, Role.ADMIN)

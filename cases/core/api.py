@@ -1,14 +1,16 @@
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases.core.access import get_case_for_user, may_verify_identity
-from cases.core.selectors import case_list_for
+from cases.core.access import get_case_for_user, may_review_reveals, may_verify_identity
+from cases.core.forms import RevealFilterForm
+from cases.core.selectors import case_list_for, reveals_visible_to
 from cases.core.serializers import CaseDetailSerializer, CaseListSerializer
-from cases.core.services import verify_party_identity
+from cases.core.services import RevealField, verify_party_identity
 
 
 class CaseListView(generics.ListAPIView):
@@ -64,3 +66,44 @@ class PartyIdentityView(APIView):
             raise PermissionDenied
         party = verify_party_identity(party, actor=request.user)
         return Response(identity_payload(party))
+
+
+class RevealSerializer(serializers.Serializer):
+    """One reveal of a party's full phone or ID number: who, when, which case and party, what and why."""
+
+    id = serializers.IntegerField()
+    at = serializers.DateTimeField(source="created_at")
+    actor = serializers.CharField(source="actor.username", allow_null=True, default=None)
+    case = serializers.IntegerField(source="case_id")
+    case_number = serializers.CharField(source="case.number")
+    center = serializers.CharField(source="case.center.name")
+    party = serializers.IntegerField(source="data.party", allow_null=True, default=None)
+    party_name = serializers.CharField(source="data.name", default="")
+    field = serializers.ChoiceField(source="data.field", choices=RevealField.choices)
+    reason = serializers.CharField(source="data.given_reason", default="")
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("case_number", str, description="案件编号（包含）"),
+        OpenApiParameter("actor", str, description="查看人用户名（包含）"),
+        OpenApiParameter("field", str, enum=RevealField.values),
+        OpenApiParameter("since", OpenApiTypes.DATE),
+        OpenApiParameter("until", OpenApiTypes.DATE),
+    ]
+)
+class RevealListView(generics.ListAPIView):
+    """Supervisors and admins: the reveals of full phones and ID numbers on their centers' cases, newest first
+    (404 for anyone else, 400 for a bad filter); the same rows as the staff page /cases/reveals/."""
+
+    serializer_class = RevealSerializer
+
+    def get_queryset(self):
+        if not may_review_reveals(self.request.user):
+            raise Http404
+        form = RevealFilterForm(self.request.query_params)
+        if not form.is_valid():
+            raise serializers.ValidationError(
+                {k: [e["message"] for e in v] for k, v in form.errors.get_json_data().items()}
+            )
+        return reveals_visible_to(self.request.user, **form.cleaned_data)

@@ -1,9 +1,14 @@
 """Reads for cases: lists at a fixed number of queries, whatever their size."""
 
-from django.db.models import Prefetch, QuerySet
+from datetime import date, datetime, time, timedelta
 
-from accounts.models import User
-from cases.core.access import cases_visible_to
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from accounts.access import roles_of
+from accounts.models import Membership, User
+from cases.core.access import cases_visible_to, may_review_reveals
+from cases.core.events import SENSITIVE_REVEALED
 from cases.core.models import Case, Party, TimelineEvent
 
 
@@ -19,3 +24,34 @@ def case_list_for(user: User) -> QuerySet[Case]:
 def case_timeline(case: Case, *, public_only: bool = False) -> QuerySet[TimelineEvent]:
     events = case.events.select_related("actor")
     return events.filter(is_public=True) if public_only else events
+
+
+def reveals_visible_to(
+    user: User,
+    *,
+    case_number: str = "",
+    actor: str = "",
+    field: str = "",
+    since: date | None = None,
+    until: date | None = None,
+) -> QuerySet[TimelineEvent]:
+    """The reveals of full phones and ID numbers on the cases of the supervisor's or admin's centers and the
+    centers below, newest first (none for anyone else); one query per page, whatever its size."""
+    if not may_review_reveals(user):
+        return TimelineEvent.objects.none()
+    centers = roles_of(user).subtree_center_ids(Membership.Role.SUPERVISOR, Membership.Role.ADMIN)
+    events = TimelineEvent.objects.filter(type=SENSITIVE_REVEALED.code, case__center__in=centers)
+    if case_number:
+        events = events.filter(case__number__icontains=case_number)
+    if actor:
+        events = events.filter(actor__username__icontains=actor)
+    if field:
+        events = events.filter(data__field=field)
+    zone = timezone.get_current_timezone()
+    if since:
+        events = events.filter(created_at__gte=datetime.combine(since, time.min, tzinfo=zone))
+    if until:
+        events = events.filter(
+            created_at__lt=datetime.combine(until + timedelta(days=1), time.min, tzinfo=zone)
+        )
+    return events.select_related("case", "case__center", "actor").order_by("-created_at", "-pk")

@@ -1,12 +1,19 @@
+import re
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from cases.core.access import get_case_for_user
-from cases.core.selectors import case_list_for
+from cases.core.access import get_case_for_user, may_review_reveals
+from cases.core.forms import RevealFilterForm, RevealForm
+from cases.core.models import TimelineEvent
+from cases.core.selectors import case_list_for, reveals_visible_to
+from cases.core.services import reveal_party_contact
 from cases.core.states import Status
 from cases.page import case_page, case_page_queryset
+from mediation_center.service_calls import call_service
 
 
 @login_required
@@ -34,3 +41,73 @@ def case_detail(request, pk: int):
     case = get_case_for_user(request.user, pk, queryset=case_page_queryset())
     context = case_page(case, request.user, full_timeline=request.GET.get("timeline") == "all")
     return render(request, "cases/core/detail.html", context)
+
+
+def _is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+@login_required
+@require_POST
+def reveal_contact(request, pk: int, party_pk: int):
+    """查看完整电话/证件号: POST a field and a reason; the answer shows the full value (and a tel: link for a
+    phone) in place of the masked one (htmx), or on a page of its own without JavaScript."""
+    case = get_case_for_user(request.user, pk, write=True)
+    party = case.parties.filter(pk=party_pk).first()
+    if party is None:
+        raise Http404
+    form = RevealForm(request.POST, party_pk=party.pk)
+    value = ""
+    status = 200
+    if form.is_valid():
+        outcome = call_service(
+            request,
+            lambda: reveal_party_contact(
+                party,
+                actor=request.user,
+                field=form.cleaned_data["field"],
+                reason=form.reason_text(),
+                request=request,
+            ),
+            form=form,
+        )
+        if outcome:
+            value = outcome.result
+        else:
+            status = outcome.error.http_status
+    else:
+        status = 400
+    context = {
+        "case": case,
+        "party": party,
+        "form": form,
+        "field": form.cleaned_data.get("field", "") if form.is_valid() else "",
+        "value": value,
+        # What a tel: link may hold: digits and a leading plus (a phone may be written with spaces or dashes).
+        "tel": re.sub(r"[^\d+]", "", value),
+    }
+    template = "cases/core/_revealed.html" if _is_htmx(request) else "cases/core/revealed.html"
+    response = render(request, template, context, status=status)
+    response["Cache-Control"] = "private, no-store"  # a full number must not linger in a cache
+    return response
+
+
+@login_required
+@require_GET
+def reveals(request):
+    """Supervisors and admins: who saw which party's full phone or ID number, when and why (404 for others)."""
+    if not may_review_reveals(request.user):
+        raise Http404
+    form = RevealFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    status = 400 if form.is_bound and form.errors else 200
+    events = reveals_visible_to(request.user, **filters) if status == 200 else TimelineEvent.objects.none()
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cases/core/reveals.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+        status=status,
+    )

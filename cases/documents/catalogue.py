@@ -41,6 +41,7 @@ class AgreementDocument(Document):
     path = "agreement.pdf"
     url_name = "agreement_pdf"
     staff_stem = "agreement"
+    full_identity = True  # 司法确认: the court needs each party's full identity
 
     def available(self, case: Case, viewer: Viewer, papers: Papers) -> bool:
         agreement = papers.agreement
@@ -48,8 +49,8 @@ class AgreementDocument(Document):
             return False
         return viewer is Viewer.STAFF or agreement.is_effective
 
-    def render(self, case: Case) -> bytes:
-        return build_agreement_pdf(case)
+    def render(self, case: Case, *, full_identity: bool = False) -> bytes:
+        return build_agreement_pdf(case, full_identity=full_identity)
 
 
 @register
@@ -79,9 +80,10 @@ class CaseFile(Document):
     path = "case-file.pdf"
     url_name = "case_file_pdf"
     staff_stem = "case-file"
+    full_identity = True  # the archive's record of who the parties are
 
     def available(self, case: Case, viewer: Viewer, papers: Papers) -> bool:
         return viewer is Viewer.STAFF and case.status in FINISHED_STATUSES
 
-    def render(self, case: Case) -> bytes:
-        return build_case_file_pdf(case)
+    def render(self, case: Case, *, full_identity: bool = False) -> bytes:
+        return build_case_file_pdf(case, full_identity=full_identity)

@@ -38,8 +38,9 @@ def _base_context(case: Case, *, listed: int = LISTED_PARTIES) -> dict:
     }
 
 
-def build_agreement_pdf(case: Case) -> bytes:
-    """调解协议书 of the case's current written agreement."""
+def build_agreement_pdf(case: Case, *, full_identity: bool = False) -> bytes:
+    """调解协议书 of the case's current written agreement; ``full_identity``: full ID numbers and phones (the
+    staff copy, for 司法确认), masked otherwise."""
     lifecycle = lifecycle_of(case)
     if lifecycle.agreement is None:
         raise DocumentNotAvailable(_("本案尚未制作调解协议书。"))
@@ -57,6 +58,7 @@ def build_agreement_pdf(case: Case) -> bytes:
     context["agreement"] = lifecycle.agreement
     context["signed_party_ids"] = {s.party_id for s in lifecycle.agreement.signatures.all()}
     context["copies"] = context["party_count"] + 1
+    context["full_identity"] = full_identity
     return render_pdf("cases/documents/agreement.html", context)
 
 
@@ -88,8 +90,9 @@ def _case_file_events(case: Case) -> tuple[list[dict], list[dict], int]:
     return rows(first), rows(latest), total - len(first) - len(latest)
 
 
-def build_case_file_pdf(case: Case) -> bytes:
-    """卷宗 (art. 27): receipt, session records, agreement or notice, evaluation and the timeline."""
+def build_case_file_pdf(case: Case, *, full_identity: bool = False) -> bytes:
+    """卷宗 (art. 27): receipt, session records, agreement or notice, evaluation and the timeline;
+    ``full_identity``: full ID numbers and phones (the staff copy), masked otherwise."""
     if case.status not in FINISHED_STATUSES:
         raise DocumentNotAvailable(_("案件办结后才能生成卷宗。"))
     # The registration record lists every party a case may hold; past that (older pushes) it summarises.
@@ -97,4 +100,5 @@ def build_case_file_pdf(case: Case) -> bytes:
     context["cover_parties"] = context["parties"][:LISTED_PARTIES]
     context["lifecycle"] = lifecycle_of(case)
     context["events"], context["latest_events"], context["events_left_out"] = _case_file_events(case)
+    context["full_identity"] = full_identity
     return render_pdf("cases/documents/case_file.html", context)

@@ -73,13 +73,23 @@ class Document:
     # The staff download's file name is ``<stem>-<case id>.pdf`` (as printed since the first release); a
     # party's is ``<kind>-<tracking code>.pdf``: what citizens see never carries a sequential id.
     staff_stem: ClassVar[str]
+    # Whether the document's legal use needs full ID numbers and phones (the agreement a court confirms, the
+    # archive's case file): staff's copy carries them, a party's stays masked like everything citizens see.
+    full_identity: ClassVar[bool] = False
 
     def available(self, case: Case, viewer: Viewer, papers: Papers) -> bool:
         raise NotImplementedError
 
     def render(self, case: Case) -> bytes:
-        """PDF bytes. Call outside ``transaction.atomic()``: rendering is slow."""
+        """PDF bytes. Call outside ``transaction.atomic()``: rendering is slow. A document with
+        ``full_identity`` also takes ``full_identity: bool`` (keyword)."""
         raise NotImplementedError
+
+    def render_for(self, case: Case, viewer: Viewer) -> bytes:
+        """The PDF ``viewer`` gets: with full ID numbers and phones only where ``full_identity`` and for staff."""
+        if self.full_identity and viewer is Viewer.STAFF:
+            return self.render(case, full_identity=True)
+        return self.render(case)
 
     def filename(self, case: Case, viewer: Viewer) -> str:
         if viewer is Viewer.PARTY:

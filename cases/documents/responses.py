@@ -26,7 +26,7 @@ def document_response(
     if document is None:
         raise Http404
     try:
-        content = document.render(case)
+        content = document.render_for(case, viewer)
     except DocumentNotAvailable as exc:  # changed between the registry's answer and the render
         raise Http404(str(exc.message)) from exc
     except DocumentRenderFailed as exc:

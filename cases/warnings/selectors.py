@@ -17,8 +17,15 @@ from accounts.models import Center, Membership, User
 from cases.core.access import supervises
 from cases.core.models import Case, WarningLevel
 from cases.core.states import OPEN_STATUSES
-from cases.core.workcalendar import local_date, local_zone, start_of_day
-from cases.warnings.models import CaseClock, ClockTrigger, Notification, SupervisionOrder, WarningChange
+from cases.core.workcalendar import WorkCalendar, local_date, local_zone, start_of_day
+from cases.warnings.models import (
+    CaseClock,
+    ClockTrigger,
+    ClockUnit,
+    Notification,
+    SupervisionOrder,
+    WarningChange,
+)
 from mediation_center.dialect import ConnectionSQL, OneOf, id_in, materialized_cte
 from routing.models import Channel
 
@@ -456,15 +463,48 @@ class WarningSummary:
     clocks: list[CaseClock]
     open_orders: list[SupervisionOrder]
     is_supervisor: bool
+    countdown: Countdown | None = None
 
 
-def case_warning_summary(case: Case, user: User) -> WarningSummary:
+@dataclass(frozen=True)
+class Countdown:
+    """How long the nearest running clock has left (剩 N 天) or is past (超期 N 天), counted in the clock's own
+    unit: working days for a working-day clock, calendar days for a calendar one, hours for an hour clock."""
+
+    clock: CaseClock
+    amount: int
+    unit: str  # a ClockUnit value; minutes are shown as hours
+    overdue: bool
+    paused: bool
+
+
+def countdown_of(clock: CaseClock | None, *, now: dt.datetime | None = None) -> Countdown | None:
+    if clock is None:
+        return None
+    now = now or timezone.now()
+    # A paused clock stands still: its time left is what it had when it was paused.
+    at = clock.paused_since or now
+    overdue = at > clock.due_at
+    if clock.unit in (ClockUnit.HOURS, ClockUnit.MINUTES):
+        seconds = abs((clock.due_at - at).total_seconds())
+        return Countdown(clock, int(seconds // 3600), ClockUnit.HOURS, overdue, bool(clock.paused_since))
+    first, last = sorted((local_date(at), local_date(clock.due_at)))
+    if clock.unit == ClockUnit.WORKING_DAYS:
+        amount = WorkCalendar().working_days_between(first, last)
+    else:
+        amount = (last - first).days
+    return Countdown(clock, amount, clock.unit, overdue, bool(clock.paused_since))
+
+
+def case_warning_summary(case: Case, user: User, *, now: dt.datetime | None = None) -> WarningSummary:
+    clocks = list(case.clocks.filter(stopped_at__isnull=True).order_by("due_at"))
     return WarningSummary(
-        clocks=list(case.clocks.filter(stopped_at__isnull=True).order_by("due_at")),
+        clocks=clocks,
         open_orders=list(
             case.supervision_orders.exclude(state=SupervisionOrder.State.REPORTED).order_by("deadline")
         ),
         is_supervisor=supervises(user, case.center),
+        countdown=countdown_of(clocks[0] if clocks else None, now=now),
     )
 
 
