@@ -33,6 +33,7 @@ NAV_ITEMS: list[NavItem] = [
     ),
     NavItem(_("逾期回访"), "cases:overdue_follow_ups", (Role.MEDIATOR, Role.SUPERVISOR)),
     NavItem(_("我的案件队列"), "routing:queue", (Role.MEDIATOR,)),
+    NavItem(_("待指派案件"), "routing:assign_queue", (Role.SUPERVISOR, Role.ADMIN)),
     NavItem(_("部门协办"), "routing:liaison_queue", (Role.LIAISON,)),
     NavItem(_("超期协办"), "routing:overdue_summonses", (Role.SUPERVISOR, Role.ADMIN)),
     NavItem(_("安全审计"), "accounts:audit_log", (Role.ADMIN,)),

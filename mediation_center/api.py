@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig, Suspicio
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpResponse
+from django.shortcuts import render
 from django.template import engines
 from django.utils.translation import gettext as _
 from django.views import defaults
@@ -92,7 +93,15 @@ def permission_denied(request, exception):
     if is_api_path(request):
         message = _("您没有执行该操作的权限。")
         return error_response("permission_denied", message, status.HTTP_403_FORBIDDEN)
-    return defaults.permission_denied(request, exception)
+    return _forbidden_page(request, exception)
+
+
+def _forbidden_page(request, exception) -> HttpResponse:
+    """A page the user may see exists but is not theirs to use: say why and what to do (403.html). The
+    reason is the ``PermissionDenied`` message when the code gave one (a translated sentence), else a
+    general one. Hidden things answer 404 instead, as before."""
+    reason = str(exception) if isinstance(exception, PermissionDenied) and str(exception) else ""
+    return render(request, "403.html", {"reason": reason}, status=status.HTTP_403_FORBIDDEN)
 
 
 def page_not_found(request, exception):

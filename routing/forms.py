@@ -148,3 +148,40 @@ class QueueFilterForm(forms.Form):
             ("", _("全部类型")),
             *DisputeType.objects.filter(active=True).values_list("code", "name"),
         ]
+
+
+class IdListField(forms.MultipleChoiceField):
+    """Checked rows' primary keys: digits only (whether each may be assigned is the service's answer)."""
+
+    def valid_value(self, value) -> bool:
+        return str(value).isdigit() and len(str(value)) <= 12
+
+    def clean(self, value):
+        return [int(v) for v in super().clean(value)]
+
+
+class BulkAssignForm(forms.Form):
+    """Several cases of the supervisor's queue to one lead mediator, with one reason."""
+
+    cases = IdListField(
+        label=_("案件"),
+        error_messages={"required": _("请至少勾选一件案件。"), "invalid_choice": _("案件编号无效。")},
+    )
+    mediator = forms.ModelChoiceField(
+        User.objects.none(), label=_("调解员"), error_messages={"required": _("请选择调解员。")}
+    )
+    reason = forms.CharField(
+        label=_("指派理由"), max_length=200, error_messages={"required": _("指派必须填写理由。")}
+    )
+
+    MAX_CASES = 50
+
+    def __init__(self, *args, mediators, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mediator"].queryset = mediators
+
+    def clean_cases(self):
+        cases = list(dict.fromkeys(self.cleaned_data["cases"]))
+        if len(cases) > self.MAX_CASES:
+            raise forms.ValidationError(_("一次最多指派 %(n)s 件案件。") % {"n": self.MAX_CASES})
+        return cases

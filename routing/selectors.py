@@ -5,14 +5,14 @@ from datetime import date
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Page, Paginator
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 from guardian.models import UserObjectPermission
 
 from accounts.access import centers_supervised_by, roles_of
 from accounts.models import Center, Department, Membership, User
 from cases.core.access import supervises
-from cases.core.assignments import assigned_case_ids
+from cases.core.assignments import assigned_case_ids, is_claimed
 from cases.core.models import Case, Party
 from cases.core.states import OPEN_STATUSES, QUEUE_STATUSES, Status
 
@@ -69,6 +69,11 @@ def _queue_cases(user: User, filters: QueueFilters, *, now=None) -> QuerySet[Cas
         cases = Case.objects.filter(pk__in=assigned_case_ids(user))
         if not filters.status:
             cases = cases.filter(status__in=OPEN_STATUSES)
+    return _filtered(cases, filters, now=now)
+
+
+def _filtered(cases: QuerySet[Case], filters: QueueFilters, *, now) -> QuerySet[Case]:
+    """A queue's filters, and its order: the most urgent first (highest warning, then earliest due)."""
     if filters.status:
         cases = cases.filter(status=filters.status)
     if filters.warning_level is not None:
@@ -87,15 +92,25 @@ def _with_queue_rows(cases: QuerySet[Case]) -> QuerySet[Case]:
     )
 
 
+ENDED = "ended"
+LIAISON_STATES = ("", ENDED, *Summons.State.values)
+
+
 def liaison_queue(user: User, *, state: str = "") -> QuerySet[Summons]:
-    """Summonses addressed to the departments the user is liaison for."""
-    summonses = Summons.objects.filter(department_id__in=roles_of(user).department_ids())
-    if state:
-        summonses = summonses.filter(state=state)
+    """Summonses addressed to the departments the user is liaison for, each with ``case_ended`` (its case
+    has ended: the summons is closed whatever its state). Open cases' summonses first, the unanswered
+    ones first among them, then by deadline. ``state`` is a summons state or ``ENDED``."""
+    summonses = Summons.objects.filter(department_id__in=roles_of(user).department_ids()).annotate(
+        case_ended=ExpressionWrapper(~Q(case__status__in=OPEN_STATUSES), output_field=BooleanField())
+    )
+    if state == ENDED:
+        summonses = summonses.exclude(case__status__in=OPEN_STATUSES)
+    elif state:
+        summonses = summonses.filter(state=state, case__status__in=OPEN_STATUSES)
     return summonses.select_related(
         "case", "case__dispute_type", "case__center", "department", "summoned_by"
     ).order_by(
-        # pending first, then by deadline
+        "case_ended",
         F("responded_at").desc(nulls_first=True),
         "deadline",
         "pk",
@@ -270,3 +285,26 @@ def transfer_targets(case: Case) -> list[Center]:
         targets.append(case.center.parent)
     targets.extend(case.center.children.order_by("name"))
     return targets
+
+
+def unassigned_queue(user: User, filters: QueueFilters, *, now=None) -> QuerySet[Case]:
+    """The supervisor's queue: unclaimed cases, of every channel, at the centers the user supervises; the
+    same filters and urgency order as the mediators' channel queue."""
+    now = now or timezone.now()
+    cases = Case.objects.filter(
+        ~is_claimed(), center__in=centers_supervised_by(user), status__in=QUEUE_STATUSES
+    )
+    return _with_queue_rows(_filtered(cases, filters, now=now))
+
+
+def mediators_supervised_by(user: User) -> QuerySet[User]:
+    """Who a supervisor may assign: active mediators of the centers they supervise."""
+    return (
+        User.objects.filter(
+            memberships__role=Role.MEDIATOR,
+            memberships__center__in=centers_supervised_by(user),
+            is_active=True,
+        )
+        .distinct()
+        .order_by("display_name", "username")
+    )

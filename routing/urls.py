@@ -6,6 +6,8 @@ app_name = "routing"
 
 urlpatterns = [
     path("queue/", views.mediator_queue, name="queue"),
+    path("queue/unassigned/", views.assign_queue, name="assign_queue"),
+    path("queue/assign/", views.bulk_assign, name="bulk_assign"),
     path("summonses/", views.liaison_queue, name="liaison_queue"),
     path("summonses/overdue/", views.overdue_summonses, name="overdue_summonses"),
     path("summonses/<int:pk>/", views.summons_detail, name="summons_detail"),

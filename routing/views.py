@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,6 +24,7 @@ from .access import answers_summons, get_case_for_claim, get_summons_for_user
 from .forms import (
     ActionForm,
     AssignForm,
+    BulkAssignForm,
     DeclineForm,
     GrantForm,
     QueueFilterForm,
@@ -49,7 +50,7 @@ def _case_for_supervisor(request, pk: int) -> Case:
     """A case the user may change (else 404/403) and whose center they supervise (else 403)."""
     case = get_case_for_user(request.user, pk, write=True)
     if not supervises(request.user, case.center):
-        raise PermissionDenied
+        raise PermissionDenied(_("只有该案件承办中心的督办人员可以进行此操作。"))
     return case
 
 
@@ -108,35 +109,135 @@ def route_case(request, pk: int):
 # --- Queues ------------------------------------------------------------------------------
 
 
-@login_required
-@require_GET
-def mediator_queue(request):
-    if not roles_of(request.user).has(Role.MEDIATOR):
-        raise PermissionDenied
-    form = QueueFilterForm(request.GET or None)
+def _queue_filters(form: QueueFilterForm, *, tab: str | None = None) -> QueueFilters:
     data = form.cleaned_data if form.is_valid() else {}
-    filters = QueueFilters(
-        tab=data.get("tab") or "mine",
+    return QueueFilters(
+        tab=tab or data.get("tab") or "mine",
         status=data.get("status") or "",
         warning_level=data.get("warning_level"),
         dispute_type=data.get("dispute_type") or "",
         overdue=bool(data.get("overdue")),
     )
+
+
+def _list_page(request, template: str, partial: str, context: dict):
+    """A list page, or only its results when htmx asks (a filter changed, a page link followed): the
+    filters then update the list in place and the URL (hx-push-url) keeps them."""
+    if request.headers.get("HX-Request") == "true" and not request.headers.get("HX-History-Restore-Request"):
+        return render(request, partial, context)
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def mediator_queue(request):
+    if not roles_of(request.user).has(Role.MEDIATOR):
+        raise PermissionDenied(_("案件队列只对调解员开放：您的账号没有调解员角色。"))
+    form = QueueFilterForm(request.GET or None)
+    filters = _queue_filters(form)
     page = selectors.mediator_queue_page(request.user, filters, request.GET.get("page"), per_page=PAGE_SIZE)
-    return render(request, "routing/queue.html", {"page": page, "form": form, "tab": filters.tab})
+    return _list_page(
+        request,
+        "routing/queue.html",
+        "routing/_queue_results.html",
+        {"page": page, "form": form, "tab": filters.tab, "list_url": reverse("routing:queue")},
+    )
+
+
+@login_required
+@require_GET
+def assign_queue(request):
+    """The supervisor's view of the channel queues: unclaimed cases of the centers they supervise, every
+    channel, with a bulk assignment."""
+    if not roles_of(request.user).has(Role.SUPERVISOR, Role.ADMIN):
+        raise PermissionDenied(_("待指派案件只对督办人员开放：您的账号没有督办角色。"))
+    form = QueueFilterForm(request.GET or None)
+    filters = _queue_filters(form, tab="channel")
+    page = Paginator(selectors.unassigned_queue(request.user, filters), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return _list_page(
+        request,
+        "routing/assign_queue.html",
+        "routing/_queue_results.html",
+        {
+            "page": page,
+            "form": form,
+            "tab": "assign",
+            "list_url": reverse("routing:assign_queue"),
+            "assign_form": BulkAssignForm(mediators=selectors.mediators_supervised_by(request.user)),
+        },
+    )
+
+
+@login_required
+@require_POST
+def bulk_assign(request):
+    """Assign one mediator to several cases: routing's assign service once per case, each in its own
+    transaction with its own timeline event, so one refusal does not undo the others; every case's outcome
+    is reported by its number."""
+    if not roles_of(request.user).has(Role.SUPERVISOR, Role.ADMIN):
+        raise PermissionDenied(_("只有督办人员可以批量指派。"))
+    back = reverse("routing:assign_queue") + _safe_query(request.POST.get("query", ""))
+    form = BulkAssignForm(request.POST, mediators=selectors.mediators_supervised_by(request.user))
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(back)
+    data = form.cleaned_data
+    for pk in data["cases"]:
+        try:
+            case = _case_for_supervisor(request, pk)
+        except (Http404, PermissionDenied):
+            messages.error(request, _("案件 %(pk)s：找不到该案件或无权指派。") % {"pk": pk})
+            continue
+        call_service(
+            request,
+            lambda case=case: services.assign_mediator(
+                case, actor=request.user, mediator=data["mediator"], reason=data["reason"], lead=True
+            ),
+            success=_("%(number)s：已指派给%(name)s。") % {"number": case.number, "name": data["mediator"]},
+            message=lambda error, case=case: (
+                _("%(number)s：未指派，%(error)s") % {"number": case.number, "error": error.message}
+            ),
+        )
+    return redirect(back)
+
+
+def _safe_query(query: str) -> str:
+    """The list's filters to go back to: only the filter keys, re-encoded (never another address)."""
+    kept = QueryDict(mutable=True)
+    for key, values in QueryDict(query.lstrip("?")).lists():
+        if key in QUEUE_FILTER_KEYS:
+            kept.setlist(key, values[:1])
+    return "?" + kept.urlencode() if kept else ""
+
+
+QUEUE_FILTER_KEYS = ("status", "warning_level", "dispute_type", "overdue", "page")
 
 
 @login_required
 @require_GET
 def liaison_queue(request):
     if not roles_of(request.user).has(Role.LIAISON):
-        raise PermissionDenied
+        raise PermissionDenied(_("部门协办只对部门联络员开放：您的账号没有联络员角色。"))
     state = request.GET.get("state", "")
+    if state not in selectors.LIAISON_STATES:
+        state = ""
     page = Paginator(selectors.liaison_queue(request.user, state=state), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    return render(
-        request, "routing/liaison_queue.html", {"page": page, "state": state, "states": Summons.State.choices}
+    return _list_page(
+        request,
+        "routing/liaison_queue.html",
+        "routing/_liaison_results.html",
+        {
+            "page": page,
+            "state": state,
+            "states": [*Summons.State.choices, (selectors.ENDED, _("案件已结束"))],
+            "list_url": reverse("routing:liaison_queue"),
+        },
     )
 
 
@@ -144,7 +245,7 @@ def liaison_queue(request):
 @require_GET
 def overdue_summonses(request):
     if not roles_of(request.user).has(Role.SUPERVISOR, Role.ADMIN):
-        raise PermissionDenied
+        raise PermissionDenied(_("超期协办只对督办人员开放：您的账号没有督办角色。"))
     page = Paginator(selectors.overdue_summonses(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "routing/overdue.html", {"page": page})
 
@@ -188,7 +289,7 @@ def recuse(request, pk: int):
     target = request.user
     if user_id and str(user_id) != str(request.user.pk):
         if not supervises(request.user, case.center):
-            raise PermissionDenied
+            raise PermissionDenied(_("只有该案件承办中心的督办人员可以为他人登记回避。"))
         target = get_object_or_404(User, pk=user_id, kind=User.Kind.STAFF)
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -330,7 +431,9 @@ def summons_detail(request, pk: int):
             "case": case,
             "party_names": [p.name for p in case.parties.order_by("role", "pk")],
             "assignments": selectors.case_assignments(case).filter(ended_at__isnull=True),
-            "can_answer": answers_summons(request.user, summons),
+            # A summons of a case that has ended is closed: nothing is left to answer.
+            "case_ended": not case.is_open,
+            "can_answer": case.is_open and answers_summons(request.user, summons),
             "decline_form": DeclineForm(),
             "action_form": ActionForm(),
         },

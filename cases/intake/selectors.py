@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,7 +27,10 @@ def intake_queue_for(user: User) -> QuerySet[Case]:
     cases = cases_visible_to(user).filter(
         center__in=centers, status__in=INTAKE_STATUSES, merged_into__isnull=True
     )
-    return _with_list_relations(cases).order_by("status", "-created_at")
+    # The most urgent first (warning level, then the earliest due), as every queue; then the rest by status.
+    return _with_list_relations(cases).order_by(
+        "-warning_level", F("due_at").asc(nulls_last=True), "status", "-created_at"
+    )
 
 
 @dataclass

@@ -40,7 +40,7 @@ from mediation_center.service_calls import call_service
 def _clerk_centers(user) -> list[Center]:
     centers = roles_of(user).centers(Membership.Role.CLERK)
     if not centers:
-        raise PermissionDenied
+        raise PermissionDenied(_("登记受理只对窗口受理员开放：您的账号没有受理员角色。"))
     return centers
 
 
@@ -222,11 +222,11 @@ def intake_list(request):
     page = Paginator(cases, 25).get_page(request.GET.get("page"))
     for case in page:  # the receipt only: its rule reads the case row, so no query per row
         case.documents = documents_for(case, Viewer.STAFF, kinds=("receipt",))
-    return render(
-        request,
-        "cases/intake/list.html",
-        {"page": page, "status": status, "refuse_form": RefuseForm(), "Status": Status},
-    )
+    context = {"page": page, "status": status, "refuse_form": RefuseForm(), "Status": Status}
+    # htmx (a filter changed, a page link followed): only the results; hx-push-url keeps the filter in the URL.
+    if request.headers.get("HX-Request") == "true" and not request.headers.get("HX-History-Restore-Request"):
+        return render(request, "cases/intake/_list_results.html", context)
+    return render(request, "cases/intake/list.html", context)
 
 
 @login_required

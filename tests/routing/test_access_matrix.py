@@ -193,6 +193,7 @@ LISTS = [
     ("routing:queue", {"mediator", "other_mediator"}),
     ("routing:liaison_queue", {"liaison", "other_liaison"}),
     ("routing:overdue_summonses", {"supervisor", "foreign_supervisor"}),
+    ("routing:assign_queue", {"supervisor", "foreign_supervisor"}),
     ("api-routing-queue", {"mediator", "other_mediator"}),
     ("api-summons-list", {"liaison", "other_liaison"}),
 ]
