@@ -9,6 +9,7 @@ import urllib.error
 import urllib.request
 import uuid
 
+from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
@@ -226,10 +227,8 @@ def resend_events(ids: list[int], *, actor) -> int:
 
 def queue_delivery(system_id: int, case_id: int | None) -> None:
     """Hand a case's queue to Celery; if the broker is down the rows stay pending and the sweep delivers them."""
-    from cases.integrations.tasks import deliver_case_events
-
-    try:
-        deliver_case_events.delay(system_id, case_id)
+    try:  # by name: the task module imports this one
+        current_app.send_task("cases.integrations.deliver_case_events", args=(system_id, case_id))
     except Exception:  # broker outage: nothing is lost, the outbox rows are still pending
         log.warning("broker unavailable; events of case %s stay in the outbox", case_id)
 

@@ -174,12 +174,12 @@ def test_a_receiver_outage_loses_nothing_and_the_sweep_delivers_later(pushed, sy
 
 
 def test_a_broker_outage_leaves_rows_pending_for_the_sweep(pushed, system, receiver, monkeypatch):
-    from cases.integrations import tasks
+    from celery import current_app
 
     def broker_down(*args, **kwargs):
         raise ConnectionError("broker down")
 
-    monkeypatch.setattr(tasks.deliver_case_events, "delay", broker_down)
+    monkeypatch.setattr(current_app, "send_task", broker_down)
     case = pushed()
     services.queue_delivery(system.pk, case.pk)  # what on_commit runs: swallows the outage
     assert OutboundEvent.objects.get(case=case).state == State.PENDING
