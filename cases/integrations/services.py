@@ -255,8 +255,8 @@ def deliver_case_events(system_id: int, case_id: int | None, *, now: dt.datetime
     """Deliver a case's queue for one system, oldest first, stopping at the first that fails or is not due:
     a later event is never delivered before an earlier one. Returns how many were delivered."""
     system = ExternalSystem.objects.filter(pk=system_id).first()
-    if system is None:
-        return 0
+    if system is None or not system.webhook_enabled or not system.webhook_url:
+        return 0  # switched off: the rows wait, and go out in order once it is on again
     delivered = 0
     while True:
         now_ = now or timezone.now()
