@@ -177,6 +177,14 @@ class ExternalSystem(models.Model):
     user = models.OneToOneField(User, on_delete=models.PROTECT, related_name="external_system")
     center = models.ForeignKey(Center, verbose_name=_("默认受理中心"), on_delete=models.PROTECT)
     source = models.CharField(_("来源"), max_length=20, help_text=_("案件来源代码，如 hotline_12345。"))
+    # Outbound events (cases/integrations): where this system hears of its cases' progress.
+    webhook_url = models.URLField(_("回调地址"), max_length=300, blank=True)
+    # Kept to sign with (HMAC needs the secret itself); shown once, when set or rotated, never in a form.
+    webhook_secret = models.CharField(_("签名密钥"), max_length=64, blank=True, editable=False)
+    webhook_event_types = models.JSONField(
+        _("推送的事件类型"), default=list, blank=True, help_text=_("留空表示推送全部事件类型。")
+    )
+    webhook_enabled = models.BooleanField(_("启用事件推送"), default=False)
 
     class Meta:
         verbose_name = _("外部系统")

@@ -7,11 +7,13 @@ def seed_reference_data(sender=None, **kwargs) -> None:
     from django.db import transaction
 
     from cases.core.seed import seed_dispute_types
+    from cases.integrations.seed import seed_delivery_schedule
     from cases.warnings.seed import seed_warnings
 
     with transaction.atomic():
         seed_dispute_types()
         seed_warnings()
+        seed_delivery_schedule()
 
 
 class CasesConfig(AppConfig):
@@ -26,4 +28,8 @@ class CasesConfig(AppConfig):
         from cases.warnings.thresholds import connect_reference_signals
 
         connect_reference_signals()
+        from cases.core.timeline import RECORD_HOOKS
+        from cases.integrations.services import record_outbound
+
+        RECORD_HOOKS.append(record_outbound)  # outbound events for pushed cases, in the change's transaction
         post_migrate.connect(seed_reference_data, sender=self)

@@ -5,6 +5,7 @@ Code inside ``cases`` imports a model from the sub-domain that owns it (``cases.
 
 from cases.core.models import *  # noqa: F401,F403
 from cases.intake.models import *  # noqa: F401,F403
+from cases.integrations.models import *  # noqa: F401,F403
 from cases.lifecycle.models import *  # noqa: F401,F403
 from cases.portal.models import *  # noqa: F401,F403
 from cases.warnings.models import *  # noqa: F401,F403

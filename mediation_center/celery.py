@@ -9,3 +9,4 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # The warning sweep and its e-mail task live beside the service they serve (cases/warnings/tasks.py).
 app.autodiscover_tasks(["cases.warnings"])
+app.autodiscover_tasks(["cases.integrations"])  # outbound events to external systems

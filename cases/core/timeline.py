@@ -4,6 +4,7 @@ Each sub-domain declares its event types with ``EventType(...)`` at import time;
 records exactly one event through ``EVENT.record(case, actor=..., ...)``.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils.functional import Promise
@@ -11,6 +12,10 @@ from django.utils.functional import Promise
 from cases.core.models import Case, TimelineEvent
 
 REGISTRY: dict[str, "EventType"] = {}
+
+# Called with (case, event) after each event is written, in the same transaction: how others follow a case
+# without any service knowing of them (cases/integrations writes its outbox rows here). Registered at ready().
+RECORD_HOOKS: list[Callable[[Case, TimelineEvent], None]] = []
 
 
 @dataclass(frozen=True)
@@ -26,13 +31,16 @@ class EventType:
         self, case: Case, *, actor=None, data: dict | None = None, public: bool | None = None
     ) -> TimelineEvent:
         """Write this event for ``case``; ``actor=None`` means the system, and then data should carry a reason."""
-        return TimelineEvent.objects.create(
+        event = TimelineEvent.objects.create(
             case=case,
             type=self.code,
             actor=actor if getattr(actor, "is_authenticated", False) else None,
             is_public=self.public if public is None else public,
             data=data or {},
         )
+        for hook in RECORD_HOOKS:
+            hook(case, event)
+        return event
 
 
 def label_for(code: str) -> str:

@@ -26,6 +26,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from accounts.models import ExternalSystem, User
@@ -34,6 +35,7 @@ from cases.core.states import OPEN_STATUSES, Status
 from cases.documents.receipt import status_url
 from cases.intake.forms import PartyForm
 from cases.intake.models import IntakeIdempotencyKey
+from cases.intake.open311 import Open311XMLRenderer, service_definition
 from cases.intake.rules import TooManyParties, check_party_count
 from cases.intake.services import CaseData, register_case
 from mediation_center.api import error_body
@@ -95,6 +97,16 @@ def _system_of(user) -> ExternalSystem | None:
 class Open311View(APIView):
     authentication_classes = [TokenAuthentication, ApiKeyAuthentication]
     permission_classes = [IsExternalSystem]
+    renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, Open311XMLRenderer]
+    xml_root = "service_requests"  # the XML list's root element (cases/intake/open311.py)
+
+    def dispatch(self, request, *args, **kwargs):
+        # ``.xml`` / ``.json`` come from the route (``{"format": ...}``), not from the handler's arguments
+        self.suffix_format = kwargs.pop("format", None)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_format_suffix(self, **kwargs):
+        return self.suffix_format
 
     @property
     def system(self) -> ExternalSystem:
@@ -109,7 +121,7 @@ def service_body(dispute_type: DisputeType) -> dict:
         "service_code": dispute_type.code,
         "service_name": dispute_type.name,
         "description": dispute_type.name_en,
-        "metadata": False,
+        "metadata": True,  # its definition (services/<code>) lists the center's attributes
         "type": "realtime",
         "keywords": "",
         "group": "dispute",
@@ -297,9 +309,13 @@ class IdempotencyConflict(exceptions.APIException):
 
 
 class ServiceListView(Open311View):
-    """The service list: the dispute types cases can be pushed under."""
+    """The service list: the dispute types cases can be pushed under. Public, as the standard makes it."""
 
-    @extend_schema(responses=ServiceSerializer(many=True))
+    authentication_classes = []
+    permission_classes = [permissions.AllowAny]
+    xml_root = "services"
+
+    @extend_schema(responses=ServiceSerializer(many=True), auth=[])
     def get(self, request):
         return Response([service_body(t) for t in DisputeType.objects.filter(active=True)])
 
@@ -468,3 +484,39 @@ class RequestDetailView(Open311View):
         if case is None:
             raise exceptions.NotFound(_("未找到该请求。"))
         return Response([request_body(case)])
+
+
+class AttributeValueSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    name = serializers.CharField()
+
+
+class AttributeSerializer(serializers.Serializer):
+    variable = serializers.BooleanField()
+    code = serializers.CharField()
+    datatype = serializers.ChoiceField(choices=["string", "number", "datetime", "text", "singlevaluelist"])
+    required = serializers.BooleanField()
+    datatype_description = serializers.CharField(allow_blank=True)
+    order = serializers.IntegerField()
+    description = serializers.CharField()
+    values = AttributeValueSerializer(many=True, required=False)
+
+
+class ServiceDefinitionSerializer(serializers.Serializer):
+    service_code = serializers.CharField()
+    attributes = AttributeSerializer(many=True)
+
+
+class ServiceDefinitionView(Open311View):
+    """One service's definition: the attributes beyond the core fields (GeoReport v2 ``services/{code}``). Public."""
+
+    authentication_classes = []
+    permission_classes = [permissions.AllowAny]
+    xml_root = "service_definition"
+
+    @extend_schema(responses=ServiceDefinitionSerializer, auth=[])
+    def get(self, request, code: str):
+        dispute_type = DisputeType.objects.filter(active=True, code=code).first()
+        if dispute_type is None:
+            raise exceptions.NotFound(_("没有该服务代码。"))
+        return Response(service_definition(dispute_type))

@@ -8,4 +8,29 @@ urlpatterns = [
     path("services.json", api_intake.ServiceListView.as_view(), name="open311-services"),
     path("requests.json", api_intake.RequestListView.as_view(), name="open311-requests"),
     path("requests/<int:pk>.json", api_intake.RequestDetailView.as_view(), name="open311-request"),
+    # GeoReport v2's XML forms of the same methods, and the service definitions (both formats)
+    path(
+        "services.xml", api_intake.ServiceListView.as_view(), {"format": "xml"}, name="open311-services-xml"
+    ),
+    path(
+        "requests.xml", api_intake.RequestListView.as_view(), {"format": "xml"}, name="open311-requests-xml"
+    ),
+    path(
+        "requests/<int:pk>.xml",
+        api_intake.RequestDetailView.as_view(),
+        {"format": "xml"},
+        name="open311-request-xml",
+    ),
+    path(
+        "services/<slug:code>.json",
+        api_intake.ServiceDefinitionView.as_view(),
+        {"format": "json"},
+        name="open311-service-definition",
+    ),
+    path(
+        "services/<slug:code>.xml",
+        api_intake.ServiceDefinitionView.as_view(),
+        {"format": "xml"},
+        name="open311-service-definition-xml",
+    ),
 ]

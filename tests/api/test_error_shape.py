@@ -70,7 +70,7 @@ def test_a_wrong_method_answers_405_json(client, login, clerk):
 
 
 def test_unauthenticated_answers_401_or_403_json(client, db):
-    assert_error(client.get(reverse("open311-services")), 401, "not_authenticated")
+    assert_error(client.get(reverse("open311-requests")), 401, "not_authenticated")  # services: public
     assert_error(client.get(reverse("api-case-list")), 403, "not_authenticated")
 
 

@@ -152,6 +152,23 @@ def test_every_documented_operation_answers_what_the_schema_says(
     api.check(client.get(reverse("open311-requests"), **token), 200)
     pushed = created[0]["service_request_id"]
     api.check(client.get(reverse("open311-request", args=[pushed]), **token), 200)
+    api.check(client.get(reverse("open311-service-definition", args=["labour"])), 200)
+    # GeoReport v2's XML forms: their shape is checked against the standard's examples in
+    # tests/integrations/test_georeport_conformance.py; here, that each documented one answers.
+    for method, name, args, expect in [
+        ("get", "open311-services-xml", [], 200),
+        ("get", "open311-service-definition-xml", ["labour"], 200),
+        ("get", "open311-requests-xml", [], 200),
+        ("get", "open311-request-xml", [pushed], 200),
+        ("post", "open311-requests-xml", [], 200),  # a repeat push: the case already there
+    ]:
+        url = reverse(name, args=args)
+        if method == "post":
+            response = client.post(url, push_body(), content_type=JSON, **token)
+        else:
+            response = client.get(url, **token)
+        assert response.status_code == expect and response["Content-Type"].startswith("text/xml"), url
+        api.covered.add((method.upper(), api.template_of(response.request["PATH_INFO"])))
 
     # --- The dashboard, two months on: cases and orders overdue (items of an empty list go unchecked) ---
     dashboard = ("GET", "/api/warnings/dashboard/")

@@ -33,7 +33,8 @@ def auth(token):
 def test_service_list_is_the_dispute_types(client, hotline):
     body = client.get(SERVICES, **auth(hotline[1])).json()
     assert any(s["service_code"] == "labour" and s["service_name"] == "劳动争议" for s in body)
-    assert len(body) == 16 and all(s["metadata"] is False and s["type"] == "realtime" for s in body)
+    # metadata: each service has a definition (services/<code>.json) listing the center's attributes
+    assert len(body) == 16 and all(s["metadata"] is True and s["type"] == "realtime" for s in body)
 
 
 def test_api_key_parameter_works_too(client, hotline):
@@ -41,9 +42,11 @@ def test_api_key_parameter_works_too(client, hotline):
 
 
 def test_anonymous_and_staff_are_refused(client, clerk, db):
-    assert client.get(SERVICES).status_code == 401
+    # The service list is public (GeoReport v2); the requests are not.
+    assert client.get(SERVICES).status_code == 200
+    assert client.get(REQUESTS).status_code == 401
     staff_token = Token.objects.create(user=clerk).key
-    assert client.get(SERVICES, **auth(staff_token)).status_code == 403
+    assert client.get(REQUESTS, **auth(staff_token)).status_code == 403
     response = client.post(REQUESTS, push_body(), content_type="application/json", **auth(staff_token))
     assert response.status_code == 403 and set(response.json()) == {"error"}
     assert not Case.objects.exists()

@@ -1,0 +1,311 @@
+"""Writing the outbox (in the change's transaction) and delivering it (after commit, by Celery)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import urllib.error
+import urllib.request
+import uuid
+
+from celery import current_app
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.models import ExternalSystem
+from cases.core.models import Case, TimelineEvent
+from cases.core.states import Outcome
+from cases.integrations import events, signing
+from cases.integrations.models import OutboundEvent
+from cases.integrations.statuses import extended_status, open311_status
+from mediation_center.errors import DomainError
+from mediation_center.transactions import entry_point
+
+log = logging.getLogger(__name__)
+State = OutboundEvent.State
+
+# Retries: 1 min, doubling, at most 6 h apart; the 14th attempt comes ~26.5 h after the first (≥ 24 h).
+FIRST_RETRY_SECONDS = 60
+MAX_RETRY_SECONDS = 6 * 3600
+MAX_ATTEMPTS = 14
+TIMEOUT_SECONDS = 10
+CLAIM_SECONDS = 60
+
+
+def retry_delay(attempts: int) -> dt.timedelta:
+    """How long to wait after the ``attempts``-th failed attempt."""
+    return dt.timedelta(seconds=min(FIRST_RETRY_SECONDS * 2 ** (attempts - 1), MAX_RETRY_SECONDS))
+
+
+# --- Writing the outbox -------------------------------------------------------------------------
+
+
+def record_outbound(case: Case, event: TimelineEvent) -> list[OutboundEvent]:
+    """The timeline hook: outbox rows for the system that pushed ``case``, in the change's transaction.
+    A case not pushed by a system costs nothing; one that was costs one query, plus one insert per row."""
+    if not case.external_system:
+        return []
+    types = events.OUTBOUND_TYPES.get(event.type)
+    if not types:
+        return []
+    system = (
+        ExternalSystem.objects.filter(code=case.external_system, webhook_enabled=True)
+        .exclude(webhook_url="")
+        .first()
+    )
+    if system is None:
+        return []
+    wanted = [t for t in types if not system.webhook_event_types or t in system.webhook_event_types]
+    rows = [
+        OutboundEvent(
+            event_id=(event_id := uuid.uuid4()),
+            system=system,
+            case=case,
+            type=t,
+            payload=case_payload(event_id, t, case, event),
+            created_at=event.created_at,
+            next_attempt_at=event.created_at,
+        )
+        for t in wanted
+    ]
+    if not rows:
+        return []
+    OutboundEvent.objects.bulk_create(rows)
+    transaction.on_commit(lambda: queue_delivery(system.pk, case.pk))
+    return rows
+
+
+def case_payload(event_id: uuid.UUID, type_: str, case: Case, event: TimelineEvent) -> dict:
+    """What the system is told: ids, status in Open311's and the center's terms, a public note, the result."""
+    with translation.override(settings.LANGUAGE_CODE):
+        body = {
+            "event_id": str(event_id),
+            "type": type_,
+            "occurred_at": event.created_at.isoformat(),
+            "system": case.external_system,
+            "external_id": case.external_id,
+            "service_request_id": str(case.pk),
+            "case_number": case.number,
+            "status": open311_status(case),
+            "extended_status": extended_status(case),
+            "case_status": case.status,
+            "case_status_label": str(case.get_status_display()),
+            "notes": public_note(type_, case, event.data),
+            "details": _details(type_, event.data),
+            "result": None,
+        }
+        if type_ in (events.CONCLUDED, events.CLOSED, events.REFUSED):
+            body["result"] = handling_result(case)
+    return body
+
+
+def _details(type_: str, data: dict) -> dict:
+    keys = {
+        events.REFUSED: ("reason",),
+        events.ROUTED: ("channel", "channel_name", "center_id", "center_name"),
+        events.TRANSFERRED: ("direction", "from_center", "to_center", "reason"),
+        events.MEDIATOR_ASSIGNED: ("mediator",),
+        events.EXTENSION_GRANTED: ("length", "unit", "reason", "due_at"),
+        events.CONCLUDED: ("outcome",),
+        events.CLOSED: ("outcome",),
+        events.FOLLOW_UP: ("method", "performance", "satisfaction"),
+        events.REOPENED: ("reason",),
+    }.get(type_, ())
+    return {k: data[k] for k in keys if k in data}
+
+
+def public_note(type_: str, case: Case, data: dict) -> str:
+    """One sentence fit to read to the citizen (no staff-only detail)."""
+    if type_ == events.ACCEPTED:
+        return _("已受理，案号 %(number)s。") % {"number": case.number}
+    if type_ == events.REFUSED:
+        return _("不予受理：%(reason)s") % {"reason": data.get("reason") or case.outcome_reason}
+    if type_ == events.ROUTED:
+        return _("已分流至%(channel)s（%(center)s）。") % {
+            "channel": data.get("channel_name", ""),
+            "center": data.get("center_name", ""),
+        }
+    if type_ == events.TRANSFERRED:
+        return _("已移交至%(center)s：%(reason)s") % {
+            "center": data.get("to_center", ""),
+            "reason": data.get("reason", ""),
+        }
+    if type_ == events.MEDIATOR_ASSIGNED:
+        return _("已指派调解员。")
+    if type_ == events.EXTENSION_GRANTED:
+        return _("办理期限延长%(length)s%(unit)s：%(reason)s") % {
+            "length": data.get("length", ""),
+            "unit": data.get("unit", ""),
+            "reason": data.get("reason", ""),
+        }
+    if type_ in (events.CONCLUDED, events.CLOSED):
+        return handling_result(case)["summary"]
+    if type_ == events.FOLLOW_UP:
+        from cases.lifecycle.models import FollowUpVisit
+
+        performance = data.get("performance", "")
+        label = dict(FollowUpVisit.Performance.choices).get(performance, performance)
+        return _("回访完成，协议履行情况：%(performance)s。") % {"performance": label}
+    if type_ == events.REOPENED:
+        return _("重新启动调解：%(reason)s") % {"reason": data.get("reason", "")}
+    return ""
+
+
+def handling_result(case: Case) -> dict:
+    """The handling result (办结回复) for the hotline's call-back: the outcome and what it means."""
+    label = str(Outcome(case.outcome).label) if case.outcome in Outcome.values else ""
+    summary = _("办理结果：%(outcome)s。") % {"outcome": label or str(case.get_status_display())}
+    if case.outcome_reason:
+        summary += case.outcome_reason
+    return {"outcome": case.outcome, "outcome_label": label, "summary": summary}
+
+
+# --- Administrators' actions -------------------------------------------------------------------
+
+
+@entry_point
+def rotate_webhook_secret(system: ExternalSystem, *, actor) -> str:
+    """A new signing secret; the caller shows it once. Deliveries from now on are signed with it."""
+    system = ExternalSystem.objects.select_for_update().get(pk=system.pk)
+    system.webhook_secret = signing.new_secret()
+    system.save(update_fields=["webhook_secret"])
+    log.info("webhook secret of %s rotated by %s", system.code, actor)
+    return system.webhook_secret
+
+
+@entry_point
+def send_test_event(system: ExternalSystem, *, actor) -> OutboundEvent:
+    """Queue a test event (no case) to the system's webhook, delivered like any other."""
+    if not system.webhook_url:
+        raise DomainError(_("请先填写回调地址。"), code="invalid")
+    now = timezone.now()
+    event_id = uuid.uuid4()
+    row = OutboundEvent.objects.create(
+        event_id=event_id,
+        system=system,
+        case=None,
+        type=events.TEST,
+        payload={
+            "event_id": str(event_id),
+            "type": events.TEST,
+            "occurred_at": now.isoformat(),
+            "system": system.code,
+            "notes": _("测试事件，由 %(user)s 发送。") % {"user": actor},
+        },
+        created_at=now,
+        next_attempt_at=now,
+    )
+    transaction.on_commit(lambda: queue_delivery(system.pk, None))
+    return row
+
+
+@entry_point
+def resend_events(ids: list[int], *, actor) -> int:
+    """Put parked events back in the queue (with the earlier parked events of their cases, to keep the order)."""
+    now = timezone.now()
+    chosen = list(
+        OutboundEvent.objects.filter(pk__in=ids, state=State.PARKED).values_list("system", "case", "pk")
+    )
+    count = 0
+    queues = set()
+    for system_id, case_id, pk in chosen:
+        count += OutboundEvent.objects.filter(
+            system_id=system_id, case_id=case_id, state=State.PARKED, pk__lte=pk
+        ).update(state=State.PENDING, attempts=0, next_attempt_at=now, claimed_until=None)
+        queues.add((system_id, case_id))
+    log.info("%s parked events resent by %s", count, actor)
+    transaction.on_commit(lambda: [queue_delivery(s, c) for s, c in queues])
+    return count
+
+
+# --- Delivering ---------------------------------------------------------------------------------
+
+
+def queue_delivery(system_id: int, case_id: int | None) -> None:
+    """Hand a case's queue to Celery; if the broker is down the rows stay pending and the sweep delivers them."""
+    try:  # by name: the task module imports this one
+        current_app.send_task("cases.integrations.deliver_case_events", args=(system_id, case_id))
+    except Exception:  # broker outage: nothing is lost, the outbox rows are still pending
+        log.warning("broker unavailable; events of case %s stay in the outbox", case_id)
+
+
+def post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, str]:
+    """POST once; (status code, error text). A timeout or refused connection has no status code."""
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310 (admin-set URL)
+            response.read(1024)
+            return response.status, ""
+    except urllib.error.HTTPError as exc:
+        return exc.code, f"HTTP {exc.code}"
+    except (OSError, ValueError) as exc:  # URLError, timeouts, resets, a malformed URL
+        return None, str(getattr(exc, "reason", exc))[:500]
+
+
+def _retryable(code: int | None) -> bool:
+    return code is None or code >= 500 or code in (408, 429)
+
+
+@entry_point(own_transactions=True)  # each attempt is claimed, sent and recorded in its own statements
+def deliver_case_events(system_id: int, case_id: int | None, *, now: dt.datetime | None = None) -> int:
+    """Deliver a case's queue for one system, oldest first, stopping at the first that fails or is not due:
+    a later event is never delivered before an earlier one. Returns how many were delivered."""
+    system = ExternalSystem.objects.filter(pk=system_id).first()
+    if system is None or not system.webhook_enabled or not system.webhook_url:
+        return 0  # switched off: the rows wait, and go out in order once it is on again
+    delivered = 0
+    while True:
+        now_ = now or timezone.now()
+        head = (
+            OutboundEvent.objects.filter(system_id=system_id, case_id=case_id)
+            .exclude(state=State.DELIVERED)
+            .order_by("pk")
+            .first()
+        )
+        if head is None or head.state != State.PENDING or head.next_attempt_at > now_:
+            return delivered
+        claimed = (
+            OutboundEvent.objects.filter(pk=head.pk, state=State.PENDING)
+            .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now_))
+            .update(claimed_until=now_ + dt.timedelta(seconds=CLAIM_SECONDS))
+        )
+        if not claimed:
+            return delivered  # another worker is sending it; it goes on with the queue
+        body = json.dumps(head.payload, ensure_ascii=False, separators=(",", ":")).encode()
+        code, error = post(
+            system.webhook_url, body, signing.signed_headers(system.webhook_secret, body, str(head.event_id))
+        )
+        attempts = head.attempts + 1
+        fields = {
+            "attempts": attempts,
+            "last_attempt_at": now_,
+            "last_status_code": code,
+            "claimed_until": None,
+        }
+        if code is not None and 200 <= code < 300:
+            fields.update(state=State.DELIVERED, delivered_at=now_, last_error="")
+            delivered += 1
+        elif _retryable(code) and attempts < MAX_ATTEMPTS:
+            fields.update(next_attempt_at=now_ + retry_delay(attempts), last_error=error)
+        else:
+            fields.update(state=State.PARKED, last_error=error)
+        OutboundEvent.objects.filter(pk=head.pk).update(**fields)
+        if fields.get("state") != State.DELIVERED:
+            return delivered
+
+
+@entry_point(own_transactions=True)
+def deliver_due_events(*, now: dt.datetime | None = None, limit: int = 500) -> int:
+    """The periodic sweep: deliver every queue whose oldest pending event is due (retries, broker outages)."""
+    now = now or timezone.now()
+    queues = (
+        OutboundEvent.objects.filter(state=State.PENDING, next_attempt_at__lte=now)
+        .order_by()
+        .values_list("system_id", "case_id")
+        .distinct()[:limit]
+    )
+    return sum(deliver_case_events(system_id, case_id, now=now) for system_id, case_id in list(queues))
