@@ -1,5 +1,5 @@
 # The two commands of the README: `make run` and `make test`.
-.PHONY: run test bench lint
+.PHONY: run test bench lint backup
 run:
 	@bash scripts/run.sh
 test:
@@ -8,3 +8,5 @@ bench:
 	@bash scripts/bench.sh
 lint:
 	@.venv/bin/ruff check .
+backup:
+	@.venv/bin/python manage.py backup

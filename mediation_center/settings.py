@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "accounts",
     "routing",
     "cases",
+    "records",
 ]
 
 MIDDLEWARE = [
@@ -388,3 +389,13 @@ CASE_MAX_PARTIES = env_int("CASE_MAX_PARTIES", 50)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = max(1000, 2 * CASE_MAX_PARTIES * 16 + 200)
 # A PDF is rendered in a child process and stopped after this many seconds (below gunicorn's 30 s).
 DOCUMENT_RENDER_TIMEOUT_SECONDS = env_int("DOCUMENT_RENDER_TIMEOUT_SECONDS", 20)
+
+# --- Backups (records/) ------------------------------------------------------------------
+# The nightly Celery beat backup runs only when BACKUP_DIR is set; it keeps the newest archive of the last
+# BACKUP_KEEP_DAILY days and the first of the last BACKUP_KEEP_MONTHLY months. With BACKUP_ENCRYPTION_KEY
+# (a Fernet key) every archive is encrypted; keep the key apart from the archives.
+BACKUP_DIR = env("BACKUP_DIR")
+BACKUP_KEEP_DAILY = env_int("BACKUP_KEEP_DAILY", 7)
+BACKUP_KEEP_MONTHLY = env_int("BACKUP_KEEP_MONTHLY", 12)
+BACKUP_HOUR = env_int("BACKUP_HOUR", 2)
+BACKUP_ENCRYPTION_KEY = env("BACKUP_ENCRYPTION_KEY")
