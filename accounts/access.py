@@ -79,3 +79,15 @@ def centers_below(centers: list[Center]) -> QuerySet[Center]:
 
 def centers_supervised_by(user: User) -> QuerySet[Center]:
     return centers_below(roles_of(user).centers(Role.SUPERVISOR, Role.ADMIN))
+
+
+CURRENT_MEMBERSHIP_KEY = "current_membership"
+
+
+def current_membership(request) -> Membership | None:
+    """The membership the user chose to work in from the user menu (for the counts and the home page only;
+    access still follows every membership). None when nothing was chosen or it is no longer the user's."""
+    chosen = request.session.get(CURRENT_MEMBERSHIP_KEY)
+    if not chosen:
+        return None
+    return next((m for m in roles_of(request.user).memberships if m.pk == chosen), None)

@@ -1,4 +1,9 @@
-"""The navigation each role sees. Each app adds its entries here, next to the role that uses them."""
+"""The navigation each role sees. Each app adds its entries here, next to the role that uses them.
+
+``count`` names the figure of the work-counts selector (cases/workbench/counts.py) that the entry's badge
+shows; ``query`` and ``fragment`` narrow the page to that queue. accounts imports nothing of it: the badge's
+number arrives in the template's context (``work_counts``) and the template picks it by name.
+"""
 
 from dataclasses import dataclass
 
@@ -16,26 +21,43 @@ class NavItem:
     label: str
     url_name: str
     roles: tuple[str, ...]
+    count: str = ""
+    query: str = ""
 
+
+ALL_STAFF = (Role.CLERK, Role.MEDIATOR, Role.LIAISON, Role.SUPERVISOR, Role.ADMIN)
 
 NAV_ITEMS: list[NavItem] = [
+    NavItem(_("工作台"), "accounts:home", ALL_STAFF),
+    NavItem(_("我的案件"), "routing:queue", (Role.MEDIATOR,), count="my_cases"),
+    NavItem(_("红橙预警"), "cases:list", (Role.SUPERVISOR, Role.ADMIN), count="red_orange", query="level=3"),
+    NavItem(_("超期"), "cases:list", (Role.SUPERVISOR, Role.ADMIN), count="overdue", query="overdue=1"),
     NavItem(
-        _("工作台"), "accounts:home", (Role.CLERK, Role.MEDIATOR, Role.LIAISON, Role.SUPERVISOR, Role.ADMIN)
+        _("待签收督办"),
+        "accounts:home",
+        (Role.MEDIATOR, Role.SUPERVISOR, Role.ADMIN),
+        count="orders_unacknowledged",
+        query="#todo-orders_unacknowledged",
     ),
     NavItem(_("登记受理"), "cases:intake-register", (Role.CLERK,)),
-    NavItem(_("受理列表"), "cases:intake-list", (Role.CLERK,)),
-    NavItem(_("预约到访"), "portal:staff_counter", (Role.CLERK, Role.SUPERVISOR)),
+    NavItem(_("待受理网上申请"), "cases:intake-list", (Role.CLERK,), count="online_applications"),
+    NavItem(_("今日预约"), "portal:staff_counter", (Role.CLERK, Role.SUPERVISOR), count="appointments_today"),
     NavItem(_("在线咨询"), "portal:staff_consultations", (Role.CLERK, Role.SUPERVISOR)),
     NavItem(_("差评跟进"), "portal:staff_ratings", (Role.SUPERVISOR, Role.ADMIN)),
     NavItem(_("预警看板"), "cases:warnings_dashboard", (Role.SUPERVISOR, Role.ADMIN)),
     NavItem(
-        _("消息"), "cases:warnings_notifications", (Role.CLERK, Role.MEDIATOR, Role.LIAISON, Role.SUPERVISOR)
+        _("待回访"), "cases:overdue_follow_ups", (Role.MEDIATOR, Role.SUPERVISOR), count="follow_ups_due"
     ),
-    NavItem(_("逾期回访"), "cases:overdue_follow_ups", (Role.MEDIATOR, Role.SUPERVISOR)),
-    NavItem(_("我的案件队列"), "routing:queue", (Role.MEDIATOR,)),
     NavItem(_("待指派案件"), "routing:assign_queue", (Role.SUPERVISOR, Role.ADMIN)),
-    NavItem(_("部门协办"), "routing:liaison_queue", (Role.LIAISON,)),
+    NavItem(_("待响应协办"), "routing:liaison_queue", (Role.LIAISON,), count="summonses_pending"),
     NavItem(_("超期协办"), "routing:overdue_summonses", (Role.SUPERVISOR, Role.ADMIN)),
+    NavItem(_("案件列表"), "cases:list", (Role.CLERK, Role.SUPERVISOR, Role.ADMIN)),
+    NavItem(
+        _("未读消息"),
+        "cases:warnings_notifications",
+        (Role.CLERK, Role.MEDIATOR, Role.LIAISON, Role.SUPERVISOR),
+        count="unread_notifications",
+    ),
     NavItem(_("安全审计"), "accounts:audit_log", (Role.ADMIN,)),
     NavItem(_("系统配置"), "admin:index", (Role.ADMIN,)),
     NavItem(_("敏感信息查看记录"), "cases:reveals", (Role.SUPERVISOR, Role.ADMIN)),
@@ -53,5 +75,7 @@ def items_for(user) -> list[dict]:
                 url = reverse(item.url_name)
             except NoReverseMatch:  # an app that is switched off contributes nothing
                 continue
-            items.append({"label": item.label, "url": url, "url_name": item.url_name})
+            if item.query:
+                url += item.query if item.query.startswith("#") else f"?{item.query}"
+            items.append({"label": item.label, "url": url, "url_name": item.url_name, "count": item.count})
     return items

@@ -1,14 +1,22 @@
+import time
+
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
 from mediation_center.redirects import safe_next
 
-from .access import roles_of
+from .access import CURRENT_MEMBERSHIP_KEY, roles_of
 from .forms import LoginForm
+from .middleware import SESSION_KEY
 from .models import Membership, SecurityAuditEvent
 
 
@@ -32,8 +40,39 @@ class LogoutView(SafeNextMixin, auth_views.LogoutView):
 @login_required
 @require_GET
 def home(request):
+    """The to-do list of each role the user holds. accounts knows no cases: the list comes from the app named by
+    settings.HOME_TODO (cases.workbench), the badges' counts from the context processor it also provides."""
     roles = roles_of(request.user)
-    return render(request, "accounts/home.html", {"memberships": roles.memberships})
+    context = {"memberships": roles.memberships, "sections": []}
+    if roles.memberships:
+        context["sections"] = import_string(settings.HOME_TODO)(request)
+    return render(request, "accounts/home.html", context)
+
+
+@login_required
+@require_POST
+def switch_center(request):
+    """Choose the center whose work the badges and the home page show (one of the user's memberships)."""
+    chosen = request.POST.get("membership", "")
+    memberships = {str(m.pk): m for m in roles_of(request.user).memberships}
+    if chosen == "":
+        request.session.pop(CURRENT_MEMBERSHIP_KEY, None)
+        messages.success(request, _("已切换为全部岗位。"))
+    elif chosen in memberships:
+        request.session[CURRENT_MEMBERSHIP_KEY] = memberships[chosen].pk
+        messages.success(request, _("已切换到%(center)s。") % {"center": memberships[chosen].center.name})
+    else:
+        messages.error(request, _("无法切换到该岗位。"))
+    return redirect(safe_next(request, "accounts:home"))
+
+
+@login_required
+@require_POST
+def keep_alive(request):
+    """继续办理: the idle warning's button records activity now, so the idle timeout starts again."""
+    now = time.time()
+    request.session[SESSION_KEY] = now
+    return JsonResponse({"expires_in": settings.SESSION_IDLE_TIMEOUT})
 
 
 @login_required

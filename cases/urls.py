@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("cases.warnings.urls")),
     path("", include("cases.lifecycle.urls")),
     path("", include("cases.documents.urls")),
+    path("", include("cases.workbench.urls")),
 ]

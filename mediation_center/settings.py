@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "routing",
     "cases",
     "records",
+    "django_htmx",
 ]
 
 MIDDLEWARE = [
@@ -109,6 +110,7 @@ MIDDLEWARE = [
     "accounts.middleware.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
 ]
 
 ROOT_URLCONF = "mediation_center.urls"
@@ -126,6 +128,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
+                "cases.workbench.context_processors.workbench",
             ],
         },
     },
@@ -233,6 +236,10 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     SILENCED_SYSTEM_CHECKS.append("models.W040")
 # Idle staff sessions end after this many seconds without a request.
 SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 600)
+# The navigation's badges and the home page's counts (cases/workbench/counts.py): seconds a user's counts are reused.
+WORK_COUNTS_TTL = env_int("WORK_COUNTS_TTL", 10)
+# The home page's to-do list: accounts names no cases module, the app that owns the work provides it.
+HOME_TODO = "cases.workbench.todo.home_sections"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts.access import roles_of
@@ -55,3 +55,19 @@ def reveals_visible_to(
             created_at__lt=datetime.combine(until + timedelta(days=1), time.min, tzinfo=zone)
         )
     return events.select_related("case", "case__center", "actor").order_by("-created_at", "-pk")
+SEARCH_LIMIT = 50
+
+
+def search_cases(user: User, query: str, *, limit: int = SEARCH_LIMIT) -> list[Case]:
+    """The top bar's search over the cases the user may see: the exact case number or tracking code, or a
+    party whose name starts with (one character) or contains (two or more) the query. Two queries."""
+    query = query.strip()
+    if not query:
+        return []
+    names = Party.objects.filter(
+        **({"name__startswith": query} if len(query) < 2 else {"name__contains": query})
+    )
+    found = case_list_for(user).filter(
+        Q(number=query) | Q(tracking_code__in={query, query.upper()}) | Q(pk__in=names.values("case_id"))
+    )
+    return list(found[:limit])

@@ -4,14 +4,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from cases.core.access import get_case_for_user, may_review_reveals
 from cases.core.forms import RevealFilterForm, RevealForm
-from cases.core.models import TimelineEvent
+from cases.core.models import TimelineEvent, WarningLevel
 from cases.core.selectors import case_list_for, reveals_visible_to
 from cases.core.services import reveal_party_contact
-from cases.core.states import Status
+from cases.core.states import OPEN_STATUSES, Status
 from cases.page import case_page, case_page_queryset
 from mediation_center.service_calls import call_service
 
@@ -21,8 +22,19 @@ from mediation_center.service_calls import call_service
 def case_list(request):
     cases = case_list_for(request.user)
     status = request.GET.get("status", "")
-    if status:
+    if status in Status.values:
         cases = cases.filter(status=status)
+    else:
+        status = ""
+    # The navigation's 红橙预警 (level=3: orange and above) and 超期 entries land here with these filters.
+    level = request.GET.get("level", "")
+    if level in {"1", "2", "3", "4"}:
+        cases = cases.filter(warning_level__gte=int(level), status__in=OPEN_STATUSES)
+    else:
+        level = ""
+    overdue = request.GET.get("overdue") == "1"
+    if overdue:
+        cases = cases.filter(due_at__lt=timezone.now(), status__in=OPEN_STATUSES)
     query = request.GET.get("q", "").strip()
     if query:
         cases = cases.filter(number__icontains=query)
@@ -30,7 +42,15 @@ def case_list(request):
     return render(
         request,
         "cases/core/list.html",
-        {"page": page, "statuses": Status.choices, "status": status, "q": query},
+        {
+            "page": page,
+            "statuses": Status.choices,
+            "status": status,
+            "q": query,
+            "level": level,
+            "levels": WarningLevel.choices,
+            "overdue": overdue,
+        },
     )
 
 

@@ -523,3 +523,11 @@ def may_answer_order(user: User, order: SupervisionOrder) -> bool:
         m.center_id == order.case.center_id and m.channel_id == order.channel_id
         for m in roles_of(user).memberships_for(Membership.Role.MEDIATOR)
     )
+
+
+def orders_to_answer_q(user: User) -> Q:
+    """``may_answer_order`` as a filter on SupervisionOrder: addressed to the user, or to a channel they mediate."""
+    q = Q(recipient=user)
+    for m in roles_of(user).memberships_for(Membership.Role.MEDIATOR):
+        q |= Q(recipient__isnull=True, case__center=m.center_id, channel=m.channel_id)
+    return q

@@ -79,6 +79,7 @@ def test_mediation_from_session_to_follow_up_visit(
     page.wait_for_url(case_url)
     assert "结案前须经督办人员或指定评估人评估。" in page.content()
     assert page.locator("[data-action=close]").count() == 0
+    page.click("[data-testid=user-menu]")  # the user menu holds 退出 (issue 15)
     page.click("[data-testid=logout]")
 
     sign_in(page, "supervisor")
@@ -92,6 +93,7 @@ def test_mediation_from_session_to_follow_up_visit(
     page.click("button[type=submit].primary")
     page.wait_for_url(case_url)
     assert "调解程序规范" in page.locator("[data-testid=evaluation]").inner_text()
+    page.click("[data-testid=user-menu]")  # the user menu holds 退出 (issue 15)
     page.click("[data-testid=logout]")
 
     sign_in(page, "mediator")

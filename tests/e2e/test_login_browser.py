@@ -11,9 +11,11 @@ def test_clerk_logs_in_in_chinese_switches_to_english_and_logs_out(
     assert page.locator("html").get_attribute("lang") == "zh-CN"
     sign_in(page, "clerk")
     assert page.locator("h1").inner_text() == "工作台"
+    page.click("[data-testid=user-menu]")  # signed in, the language switch sits in the user menu
     page.click("[data-testid=lang-en]")
     page.wait_for_selector("text=Workbench")
     assert page.locator("h1").inner_text() == "Workbench"
+    page.click("[data-testid=user-menu]")  # the user menu holds 退出 (issue 15)
     page.click("[data-testid=logout]")
     page.wait_for_url(f"{live_server.url}/accounts/login/")
     assert page.locator("h1").inner_text() == "Staff sign-in"

@@ -23,7 +23,8 @@ def test_clerk_routes_and_mediator_claims(page, phone_page, live_server, sign_in
     assert page.locator("[data-testid=route-channel]").inner_text() == "专调"
 
     sign_in(phone_page, "mediator")
-    phone_page.click("nav >> text=我的案件队列")
+    phone_page.click("[data-testid=menu-toggle]")  # on a phone the sidebar is an offcanvas menu
+    phone_page.click("nav >> text=我的案件")
     phone_page.click("[data-testid=tab-channel]")
     row = phone_page.locator(f"tr[data-case='{case.pk}']")
     assert case.number in row.inner_text()
