@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from cases.core.models import Case
 from cases.documents.pdf import LISTED_PARTIES, listed_parties, qr_data_uri, render_pdf
+from cases.warnings.selectors import case_deadlines
 
 
 def status_url(case: Case) -> str:
@@ -20,6 +21,7 @@ def receipt_context(case: Case) -> dict:
     url = status_url(case)
     # A receipt is a slip: it names the first parties and says how many there are ("等 N 人").
     parties, party_count = listed_parties(case, LISTED_PARTIES)
+    headline = case_deadlines(case, citizen=True).headline
     return {
         "case": case,
         "center": case.origin_center,
@@ -30,9 +32,10 @@ def receipt_context(case: Case) -> dict:
         "next_step_days": settings.INTAKE_NEXT_STEP_DAYS,
         # INTAKE_NEXT_STEP_DAYS stands in until the deadline rules give a real due date.
         "next_step_by": (accepted + timedelta(days=settings.INTAKE_NEXT_STEP_DAYS)).date(),
-        # The tightest legal clock that registration started (warnings), shown as the handling deadline.
-        "handling_due": timezone.localtime(case.due_at).date() if case.due_at else None,
-        "handling_provisional": case.clocks.filter(provisional=True, stopped_at__isnull=True).exists(),
+        # The headline deadline (the clock governing the case's current stage), as on every other page.
+        "handling_due": timezone.localtime(headline.due_at).date() if headline else None,
+        "handling_name": headline.name if headline else "",
+        "handling_provisional": bool(headline and headline.provisional),
         "status_url": url,
         "qr": qr_data_uri(url),
         "printed_at": timezone.localtime(),
