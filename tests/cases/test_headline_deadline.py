@@ -8,8 +8,8 @@ import time_machine
 
 from cases.core.models import Source
 from cases.core.workcalendar import end_of_day
-from cases.models import Case, CaseClock, DisputeType, Status
 from cases.intake.services import accept_case
+from cases.models import Case, CaseClock, DisputeType, Status
 from cases.warnings.clocks import headline_of
 from cases.warnings.seed import POLICIES
 from cases.warnings.selectors import case_deadlines
