@@ -221,10 +221,20 @@ def my_cases(request):
     )
 
 
-# 好差评's five faces, best first: (score, label, face).
+# 好差评's five faces, best first: (score, label, the SVG path of the face's mouth from smile to frown).
 RATING_FACES = [
-    (score, label, face)
-    for (score, label), face in zip(Rating.Score.choices, ["😄", "🙂", "😐", "🙁", "😠"], strict=True)
+    (score, label, mouth)
+    for (score, label), mouth in zip(
+        Rating.Score.choices,
+        [
+            "M11 24 Q20 34 29 24",
+            "M12 25 Q20 30 28 25",
+            "M12 27 L28 27",
+            "M12 29 Q20 24 28 29",
+            "M11 31 Q20 21 29 31",
+        ],
+        strict=True,
+    )
 ]
 
 
