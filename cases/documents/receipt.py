@@ -11,7 +11,7 @@ from cases.core.models import Case
 from cases.core.states import Status
 from cases.documents.pdf import LISTED_PARTIES, listed_parties, qr_data_uri, render_pdf
 from cases.portal.selectors import next_step_for
-from cases.warnings.selectors import case_deadlines
+from cases.warnings.clocks import case_deadlines
 
 
 def status_url(case: Case) -> str:

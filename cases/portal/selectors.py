@@ -272,7 +272,7 @@ def citizen_progress(case: Case, *, now=None) -> CitizenProgress:
     case, its outcome, the agreement's terms and the judicial-confirmation window (a handful of queries)."""
     from cases.core.states import Outcome
     from cases.core.workcalendar import WorkCalendar, local_date
-    from cases.warnings.selectors import case_deadlines
+    from cases.warnings.clocks import case_deadlines
 
     deadlines = case_deadlines(case, now=now, citizen=True)
     at = _STAGE_OF.get(case.status)

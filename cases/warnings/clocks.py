@@ -7,10 +7,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
+from django.utils import timezone
+
 from cases.core.models import Case
 from cases.core.states import TERMINAL_STATUSES
 from cases.core.workcalendar import (
     WorkCalendar,
+    local_date,
     reference_data,
 )
 from cases.warnings.models import (
@@ -217,3 +220,51 @@ def headline_of(clocks: Iterable[C]) -> C | None:
     clocks started together the later due one governs (the stage's period, not a step inside it).
     ``Case.due_at`` (queues, API, receipt) and every page take it from here; ``None`` when none is running."""
     return max((c for c in clocks if c.running), key=lambda c: (c.started_at, c.due_at), default=None)
+
+
+# --- what pages show ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CaseDeadlines:
+    """A case's deadlines as everyone is shown them: the headline (``clocks.headline_of``, the same clock
+    ``Case.due_at`` was taken from) and every running clock below it, with their extensions."""
+
+    headline: CaseClock | None
+    running: list[CaseClock]  # by due time, the headline among them
+    now: dt.datetime
+    all_clocks: list[CaseClock]  # running or stopped, for the extensions
+
+    @property
+    def others(self) -> list[CaseClock]:
+        return [c for c in self.running if c is not self.headline]
+
+    @property
+    def days_left(self) -> int | None:
+        """Whole local days from today to the headline's due day (0: due today; negative: overdue)."""
+        if self.headline is None:
+            return None
+        return (local_date(self.headline.due_at) - local_date(self.now)).days
+
+    @property
+    def overdue(self) -> bool:
+        return self.headline is not None and self.headline.due_at < self.now
+
+    @property
+    def extensions(self) -> list:
+        """Every approved extension of the case's clocks (running or not), oldest first."""
+        return sorted(
+            (e for c in self.all_clocks for e in c.extensions.all()), key=lambda e: (e.approved_at, e.pk)
+        )
+
+
+def case_deadlines(case: Case, *, now: dt.datetime | None = None, citizen: bool = False) -> CaseDeadlines:
+    """The headline deadline and the running clocks of ``case`` (two queries). ``citizen``: only the clocks a
+    policy shows to the public."""
+    clocks = list(case.clocks.prefetch_related("extensions").order_by("due_at", "pk"))
+    running = [c for c in clocks if c.running]
+    headline = headline_of(running)
+    if citizen:
+        running = [c for c in running if c.citizen_facing]
+        clocks = [c for c in clocks if c.citizen_facing]
+        if headline is not None and not headline.citizen_facing:
+            headline = None
+    return CaseDeadlines(headline=headline, running=running, now=now or timezone.now(), all_clocks=clocks)

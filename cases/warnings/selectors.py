@@ -18,6 +18,7 @@ from cases.core.access import supervises
 from cases.core.models import Case, WarningLevel
 from cases.core.states import OPEN_STATUSES
 from cases.core.workcalendar import local_date, local_zone, start_of_day
+from cases.warnings.clocks import CaseDeadlines, case_deadlines
 from cases.warnings.models import CaseClock, ClockTrigger, Notification, SupervisionOrder, WarningChange
 from mediation_center.dialect import ConnectionSQL, OneOf, id_in, materialized_cte
 from routing.models import Channel
@@ -447,55 +448,6 @@ def case_warning_panel(case: Case) -> dict:
         "conferences": list(case.conferences.select_related("recorded_by")),
         "changes": list(case.warning_changes.select_related("actor")[:20]),
     }
-
-
-@dataclass(frozen=True)
-class CaseDeadlines:
-    """A case's deadlines as everyone is shown them: the headline (``clocks.headline_of``, the same clock
-    ``Case.due_at`` was taken from) and every running clock below it, with their extensions."""
-
-    headline: CaseClock | None
-    running: list[CaseClock]  # by due time, the headline among them
-    now: dt.datetime
-    all_clocks: list[CaseClock]  # running or stopped, for the extensions
-
-    @property
-    def others(self) -> list[CaseClock]:
-        return [c for c in self.running if c is not self.headline]
-
-    @property
-    def days_left(self) -> int | None:
-        """Whole local days from today to the headline's due day (0: due today; negative: overdue)."""
-        if self.headline is None:
-            return None
-        return (local_date(self.headline.due_at) - local_date(self.now)).days
-
-    @property
-    def overdue(self) -> bool:
-        return self.headline is not None and self.headline.due_at < self.now
-
-    @property
-    def extensions(self) -> list:
-        """Every approved extension of the case's clocks (running or not), oldest first."""
-        return sorted(
-            (e for c in self.all_clocks for e in c.extensions.all()), key=lambda e: (e.approved_at, e.pk)
-        )
-
-
-def case_deadlines(case: Case, *, now: dt.datetime | None = None, citizen: bool = False) -> CaseDeadlines:
-    """The headline deadline and the running clocks of ``case`` (two queries). ``citizen``: only the clocks a
-    policy shows to the public."""
-    from cases.warnings.clocks import headline_of
-
-    clocks = list(case.clocks.prefetch_related("extensions").order_by("due_at", "pk"))
-    running = [c for c in clocks if c.running]
-    headline = headline_of(running)
-    if citizen:
-        running = [c for c in running if c.citizen_facing]
-        clocks = [c for c in clocks if c.citizen_facing]
-        if headline is not None and not headline.citizen_facing:
-            headline = None
-    return CaseDeadlines(headline=headline, running=running, now=now or timezone.now(), all_clocks=clocks)
 
 
 @dataclass(frozen=True)

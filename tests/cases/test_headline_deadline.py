@@ -10,9 +10,8 @@ from cases.core.models import Source
 from cases.core.workcalendar import end_of_day
 from cases.intake.services import accept_case
 from cases.models import Case, CaseClock, DisputeType, Status
-from cases.warnings.clocks import headline_of
+from cases.warnings.clocks import case_deadlines, headline_of
 from cases.warnings.seed import POLICIES
-from cases.warnings.selectors import case_deadlines
 from cases.warnings.sweep import on_case_changed
 from tests.cases.lifecycle_helpers import make_effective, route, session
 from tests.cases.warnings_support import START
