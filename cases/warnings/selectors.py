@@ -462,7 +462,7 @@ class WarningSummary:
 
 
 def case_warning_summary(case: Case, user: User) -> WarningSummary:
-    deadlines = case_deadlines(case)
+    deadlines = case_deadlines(case, with_extensions=False)  # the card lists no extensions: one query
     return WarningSummary(
         clocks=deadlines.running,
         deadlines=deadlines,
