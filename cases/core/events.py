@@ -16,6 +16,9 @@ NOT_ACCEPTED = EventType("not_accepted", _("不予受理"), public=True)
 MARKED_REPEAT = EventType("marked_repeat", _("标记为重复来访"))
 MERGED = EventType("merged", _("并单"))
 ATTACHMENT_ADDED = EventType("attachment_added", _("上传证据材料"))
+EXTERNAL_UPDATED = EventType(
+    "external_updated", _("外部系统更新")
+)  # staff only: the pushed changes, not applied
 SENSITIVE_REVEALED = EventType("sensitive_revealed", _("查看完整证件号/电话"))
 
 # --- identity ----------------------------------------------------------------------------------

@@ -37,7 +37,7 @@ from cases.intake.forms import PartyForm
 from cases.intake.models import IntakeIdempotencyKey
 from cases.intake.open311 import Open311XMLRenderer, service_definition
 from cases.intake.rules import TooManyParties, check_party_count
-from cases.intake.services import CaseData, register_case
+from cases.intake.services import CaseData, record_external_update, register_case
 from mediation_center.api import error_body
 from mediation_center.api_limits import refuse_unstorable_text
 
@@ -148,19 +148,25 @@ def request_body(case: Case) -> dict:
     }
 
 
-def created_body(case: Case) -> list[dict]:
-    """Open311's POST answer: a list with one item. Built from the case only, so a repeat push gets the same body."""
-    return [
-        {
-            "service_request_id": str(case.pk),
-            "service_notice": _("已登记，案号 %(number)s。") % {"number": case.number},
-            "account_id": None,
-            "external_id": case.external_id,
-            "case_number": case.number,
-            "tracking_code": case.tracking_code,
-            "status_url": status_url(case),
-        }
-    ]
+def created_body(case: Case, *, changed: list[str] | None = None) -> list[dict]:
+    """Open311's POST answer: a list with one item. Built from the case only, so a repeat push gets the same
+    body; a push that changed the payload (``changed``: the field names) says the update was recorded."""
+    body = {
+        "service_request_id": str(case.pk),
+        "service_notice": _("已登记，案号 %(number)s。") % {"number": case.number},
+        "account_id": None,
+        "external_id": case.external_id,
+        "case_number": case.number,
+        "tracking_code": case.tracking_code,
+        "status_url": status_url(case),
+    }
+    if changed:
+        body["service_notice"] = _(
+            "案号 %(number)s 已登记；本次推送的变更（%(fields)s）已记录，由承办人员核对处理。"
+        ) % {"number": case.number, "fields": "、".join(changed)}
+        body["update_recorded"] = True
+        body["changed_fields"] = changed
+    return [body]
 
 
 # What the representations above answer, for the schema (tests/api/test_schema_contract.py holds them
@@ -202,6 +208,12 @@ class CreatedRequestSerializer(serializers.Serializer):
     case_number = serializers.CharField()
     tracking_code = serializers.CharField()
     status_url = serializers.URLField()
+    update_recorded = serializers.BooleanField(
+        required=False, help_text="Present (true) when a repeat push changed the payload and it was recorded."
+    )
+    changed_fields = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text="The payload fields that changed."
+    )
 
 
 # --- Input -------------------------------------------------------------------------------
@@ -367,7 +379,8 @@ class RequestListView(Open311View):
             201: OpenApiResponse(CreatedRequestSerializer(many=True), description="Registered."),
             200: OpenApiResponse(
                 CreatedRequestSerializer(many=True),
-                description="Already registered under this external_id (or replayed by Idempotency-Key).",
+                description="Already registered under this external_id (or replayed by Idempotency-Key); "
+                "a changed payload is recorded on the case's timeline (update_recorded, changed_fields).",
             ),
         },
     )
@@ -447,6 +460,7 @@ class RequestListView(Open311View):
             external_id=v["external_id"],
             raw_payload=payload,
         )
+        in_transaction = register is not None  # (the Idempotency-Key's transaction)
         register = register or register_case
         try:
             case = register(center=system.center, actor=self.request.user, data=data)
@@ -457,7 +471,11 @@ class RequestListView(Open311View):
             existing = self._existing(v["external_id"])
             if existing is None:
                 raise
-            return status.HTTP_200_OK, created_body(existing)
+            # Nothing a system pushes may vanish: a changed payload is recorded for the staff; an identical
+            # repeat is a pure replay.
+            record = record_external_update.step if in_transaction else record_external_update
+            changed = record(existing, actor=self.request.user, payload=payload)
+            return status.HTTP_200_OK, created_body(existing, changed=changed)
         return status.HTTP_201_CREATED, created_body(case)
 
     def _existing(self, external_id: str) -> Case | None:

@@ -195,6 +195,46 @@ def register_case(
     return case
 
 
+def _changed_fields(old: dict, new: dict) -> dict[str, dict]:
+    """The top-level fields whose values differ between two pushed payloads, with both values."""
+    return {
+        key: {"from": old.get(key), "to": new.get(key)}
+        for key in sorted(set(old) | set(new))
+        if old.get(key) != new.get(key)
+    }
+
+
+@entry_point
+def record_external_update(case: Case, *, actor: User | None, payload: dict) -> list[str]:
+    """A push under a known external id: if its payload differs from the last one received (the case's
+    ``raw_payload``, or the last recorded update), one 外部系统更新 event records the changed fields and the
+    new payload, for the case's staff to decide what to change; the case itself is not changed. Returns
+    the changed field names; none (and nothing written) for an identical repeat."""
+    case = lock_case(case)
+    last = (
+        case.events.filter(type=events.EXTERNAL_UPDATED.code)
+        .order_by("-created_at", "-pk")
+        .values_list("data", flat=True)
+        .first()
+    )
+    previous = (last or {}).get("payload") if last else case.raw_payload
+    changed = _changed_fields(previous or {}, payload)
+    if not changed:
+        return []
+    events.EXTERNAL_UPDATED.record(
+        case,
+        actor=actor,
+        data={
+            "system": case.external_system,
+            "changed": changed,
+            "payload": payload,
+            "reason": _("外部系统推送了变更：%(fields)s（未自动修改案件，请核对）")
+            % {"fields": "、".join(changed)},
+        },
+    )
+    return list(changed)
+
+
 @entry_point
 def accept_case(case: Case, *, actor: User) -> Case:
     """Accept an online application waiting at the window (submitted → registered)."""

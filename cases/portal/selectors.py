@@ -194,3 +194,151 @@ def centers_for_portal() -> QuerySet[Center]:
 
 def messages_prefetch() -> Prefetch:
     return Prefetch("messages", queryset=CaseMessage.objects.select_related("author", "attachment"))
+
+
+# --- The citizen's status page ----------------------------------------------------------------
+# The stages that matter to a citizen, in order; each case status sits at one of them.
+CITIZEN_STAGES = [
+    ("accepted", _("已受理")),
+    ("routed", _("已分流")),
+    ("mediating", _("调解中")),
+    ("ended", _("已达成协议/已终结")),
+    ("closed", _("已办结")),
+    ("visited", _("回访")),
+]
+_STAGE_OF = {
+    Status.SUBMITTED: 0,
+    Status.REGISTERED: 0,
+    Status.ROUTED: 1,
+    Status.IN_MEDIATION: 2,
+    Status.CONCLUDED: 3,
+    Status.EVALUATED: 3,
+    Status.CLOSED: 4,
+}
+STAGE_WORDS = {
+    Status.SUBMITTED: _("您的网上申请已提交，中心正在审核，尚未受理。"),
+    Status.REGISTERED: _("您的案件已受理，中心正在确定由哪个调解组织或部门承办。"),
+    Status.ROUTED: _("您的案件已交给承办单位，承办人员将联系各方安排调解。"),
+    Status.IN_MEDIATION: _("调解正在进行中。"),
+    Status.CONCLUDED: _("调解已结束，中心正在对办理情况进行评估。"),
+    Status.EVALUATED: _("调解已结束，评估已完成，等待结案。"),
+    Status.CLOSED: _("案件已办结。"),
+    Status.NOT_ACCEPTED: _("您的申请未被受理。"),
+}
+
+
+@dataclass(frozen=True)
+class Step:
+    label: str
+    state: str  # done, current, todo
+
+
+@dataclass(frozen=True)
+class Extension:
+    on: date
+    length: int
+    unit: str
+    clock: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class CitizenProgress:
+    """What the status page tells a party about where the case stands (``citizen_progress``)."""
+
+    steps: list[Step]
+    words: str
+    deadlines: object  # cases.warnings.selectors.CaseDeadlines, the citizen-facing clocks
+    provisional_years: list[int]
+    extensions: list[Extension]
+    outcome: str
+    outcome_reason: str
+    routes: list[str]  # a terminated case: the routes left to the parties
+    terms: list  # the effective agreement's terms
+    oral_terms: str
+    confirmation_due: (
+        object  # the judicial-confirmation window's end (a datetime), when an agreement took effect
+    )
+    confirmation_provisional: bool
+    ended: bool
+
+
+def _visited(case: Case) -> bool:
+    return case.follow_ups.filter(visited_at__isnull=False).exists()
+
+
+def citizen_progress(case: Case, *, now=None) -> CitizenProgress:
+    """The step bar, the stage in plain words, the headline deadline, every extension and, for an ended
+    case, its outcome, the agreement's terms and the judicial-confirmation window (a handful of queries)."""
+    from cases.core.states import Outcome
+    from cases.core.workcalendar import WorkCalendar, local_date
+    from cases.warnings.clocks import case_deadlines
+
+    deadlines = case_deadlines(case, now=now, citizen=True)
+    at = _STAGE_OF.get(case.status)
+    visited = case.status == Status.CLOSED and _visited(case)
+    steps = []
+    for i, (_code, label) in enumerate(CITIZEN_STAGES):
+        if case.status == Status.CLOSED:  # every stage done; the follow-up visit once it was made
+            state = "done" if i < 5 or visited else "todo"
+        elif at is None:  # not accepted: no stage reached
+            state = "todo"
+        else:
+            state = "done" if i < at else "current" if i == at else "todo"
+        steps.append(Step(str(label), state))
+    if case.status == Status.SUBMITTED:
+        steps[0] = Step(str(_("待受理")), "current")
+    if case.outcome in Outcome.resolved():
+        steps[3] = Step(str(_("已达成协议")), steps[3].state)
+    elif case.outcome:
+        steps[3] = Step(str(_("已终结")), steps[3].state)
+    years: list[int] = []
+    headline = deadlines.headline
+    if headline is not None and headline.provisional:
+        calendar = WorkCalendar()
+        years = [
+            y
+            for y in range(local_date(headline.started_at).year, local_date(headline.due_at).year + 1)
+            if not calendar.is_official(y)
+        ]
+    units = {c.pk: c for c in deadlines.all_clocks}
+    extensions = [
+        Extension(
+            on=local_date(e.approved_at),
+            length=e.length,
+            unit=units[e.clock_id].get_unit_display(),
+            clock=units[e.clock_id].name,
+            reason=e.reason,
+        )
+        for e in deadlines.extensions
+    ]
+    agreement = (
+        case.agreements.filter(voided=False, effective_on__isnull=False)
+        .prefetch_related("terms")
+        .order_by("-effective_on", "-pk")
+        .first()
+    )
+    oral = (
+        case.oral_agreements.order_by("-agreed_on").first()
+        if case.outcome == Outcome.ORAL_AGREEMENT
+        else None
+    )
+    notice = (
+        case.termination_notices.first() if case.outcome and case.outcome not in Outcome.resolved() else None
+    )
+    window = next((c for c in deadlines.all_clocks if c.code == "judicial-confirmation"), None)
+    return CitizenProgress(
+        steps=steps,
+        words=str(STAGE_WORDS.get(case.status, "")),
+        deadlines=deadlines,
+        provisional_years=years,
+        extensions=extensions,
+        outcome=str(Outcome(case.outcome).label) if case.outcome in Outcome.values else "",
+        outcome_reason=case.outcome_reason,
+        routes=notice.route_labels() if notice else [],
+        terms=list(agreement.terms.all()) if agreement else [],
+        oral_terms=oral.content if oral else "",
+        confirmation_due=window.due_at if window and agreement else None,
+        confirmation_provisional=bool(window and window.provisional),
+        ended=case.status in (Status.CONCLUDED, Status.EVALUATED, Status.CLOSED, Status.NOT_ACCEPTED),
+    )

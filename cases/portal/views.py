@@ -2,6 +2,8 @@
 case conversation, appointments, home visits and ratings. Public URLs carry tracking codes or
 opaque tokens, never sequential ids."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.core import signing
@@ -23,7 +25,7 @@ from cases.documents.registry import Viewer, document_for, documents_for
 from cases.documents.responses import document_response
 from cases.intake.services import CaseData, PartyData
 from cases.portal import forms, selectors, services
-from cases.portal.models import Appointment, AppointmentSlot, Consultation, HomeVisitRequest
+from cases.portal.models import Appointment, AppointmentSlot, Consultation, HomeVisitRequest, Rating
 from mediation_center.redirects import safe_next, safe_referer
 from mediation_center.service_calls import call_service
 
@@ -59,6 +61,7 @@ def _status_context(case: Case, *, viewer_parties: list[Party] = ()) -> dict:
         "events": events,
         "documents": documents,
         "next_step": selectors.next_step_for(case),
+        "progress": selectors.citizen_progress(case),
     }
 
 
@@ -106,6 +109,12 @@ def status(request):
         )
         if found:
             context = _status_context(found.result)
+            case_url = reverse("portal:case", args=[found.result.tracking_code]) + "#rating"
+            context["rate_url"] = (
+                case_url
+                if is_citizen(request.user)
+                else f"{reverse('portal:sign_in')}?{urlencode({'next': case_url})}"
+            )
             return _no_store(render(request, "cases/portal/status_result.html", context))
         # A lock-out or an unreachable counter answers with its own status; a mismatch is the form again.
         if isinstance(found.error, services.TooManyAttempts | services.RateLimitUnavailable):
@@ -212,6 +221,23 @@ def my_cases(request):
     )
 
 
+# 好差评's five faces, best first: (score, label, the SVG path of the face's mouth from smile to frown).
+RATING_FACES = [
+    (score, label, mouth)
+    for (score, label), mouth in zip(
+        Rating.Score.choices,
+        [
+            "M11 24 Q20 34 29 24",
+            "M12 25 Q20 30 28 25",
+            "M12 27 L28 27",
+            "M12 29 Q20 24 28 29",
+            "M11 31 Q20 21 29 31",
+        ],
+        strict=True,
+    )
+]
+
+
 def _case_page(request, case: Case, *, message_form=None, rating_form=None, status=200):
     parties = selectors.citizen_parties(request.user, case)
     context = _status_context(case, viewer_parties=parties)
@@ -223,6 +249,7 @@ def _case_page(request, case: Case, *, message_form=None, rating_form=None, stat
             "can_rate": case.status == Status.CLOSED and bool(unrated),
             "rated": case.status == Status.CLOSED and not unrated,
             "rating_form": rating_form or forms.RatingForm(),
+            "faces": RATING_FACES,
         }
     )
     return render(request, "cases/portal/case.html", context, status=status)

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
+
+from django.utils import timezone
 
 from cases.core.models import Case
 from cases.core.states import TERMINAL_STATUSES
 from cases.core.workcalendar import (
     WorkCalendar,
+    local_date,
     reference_data,
 )
 from cases.warnings.models import (
@@ -47,7 +52,12 @@ def trigger_times(case: Case, trigger: str | None, at: dt.datetime) -> dict[str,
     if case.created_at:
         times[ClockTrigger.REGISTERED] = case.created_at
     if case.accepted_at:
-        times[ClockTrigger.ACCEPTED] = case.accepted_at
+        # A case accepted at registration has its acceptance time taken a moment before the row's creation
+        # time (``accepted_at`` is set in the service, ``created_at`` by the database field): both are one
+        # event, so acceptance is never earlier than registration.
+        times[ClockTrigger.ACCEPTED] = (
+            max(case.accepted_at, case.created_at) if case.created_at else case.accepted_at
+        )
     if case.concluded_at:
         times[ClockTrigger.CONCLUDED] = case.concluded_at
     if case.closed_at:
@@ -172,8 +182,9 @@ def sync_clocks(
         if not clock.running:
             continue
         stop = times.get(clock.stop_trigger) or (times.get(ClockTrigger.CLOSED) if terminal else None)
-        if stop is not None and stop >= clock.started_at:
-            clock.stopped_at = stop
+        if stop is not None and (stop >= clock.started_at or trigger == clock.stop_trigger):
+            # (the stop event happening now stops the clock whatever the clocks of the two events say)
+            clock.stopped_at = max(stop, clock.started_at)
             clock.stop_reason = clock.stop_trigger if times.get(clock.stop_trigger) else ClockTrigger.CLOSED
             if clock.paused_since:
                 ClockPause.objects.filter(clock=clock, ended_at__isnull=True).update(ended_at=stop)
@@ -187,3 +198,76 @@ def sync_clocks(
 
 def by_due(clock: ClockState) -> dt.datetime:
     return clock.due_at
+
+
+class _Clock(Protocol):
+    started_at: dt.datetime
+    due_at: dt.datetime
+
+    @property
+    def running(self) -> bool: ...
+
+
+C = TypeVar("C", bound=_Clock)
+
+
+def headline_of(clocks: Iterable[C]) -> C | None:
+    """The case's headline deadline: the running clock that governs its current stage.
+
+    A case's clocks start one stage after another (the acceptance notice at registration, the handling or
+    mediation period at acceptance, the judicial-confirmation window when an agreement takes effect) and a
+    stage's clock stops when the next stage begins; so the clock started last is the current stage's. Of
+    clocks started together the later due one governs (the stage's period, not a step inside it).
+    ``Case.due_at`` (queues, API, receipt) and every page take it from here; ``None`` when none is running."""
+    return max((c for c in clocks if c.running), key=lambda c: (c.started_at, c.due_at), default=None)
+
+
+# --- what pages show ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CaseDeadlines:
+    """A case's deadlines as everyone is shown them: the headline (``clocks.headline_of``, the same clock
+    ``Case.due_at`` was taken from) and every running clock below it, with their extensions."""
+
+    headline: CaseClock | None
+    running: list[CaseClock]  # by due time, the headline among them
+    now: dt.datetime
+    all_clocks: list[CaseClock]  # running or stopped, for the extensions
+
+    @property
+    def others(self) -> list[CaseClock]:
+        return [c for c in self.running if c is not self.headline]
+
+    @property
+    def days_left(self) -> int | None:
+        """Whole local days from today to the headline's due day (0: due today; negative: overdue)."""
+        if self.headline is None:
+            return None
+        return (local_date(self.headline.due_at) - local_date(self.now)).days
+
+    @property
+    def overdue(self) -> bool:
+        return self.headline is not None and self.headline.due_at < self.now
+
+    @property
+    def extensions(self) -> list:
+        """Every approved extension of the case's clocks (running or not), oldest first."""
+        return sorted(
+            (e for c in self.all_clocks for e in c.extensions.all()), key=lambda e: (e.approved_at, e.pk)
+        )
+
+
+def case_deadlines(
+    case: Case, *, now: dt.datetime | None = None, citizen: bool = False, with_extensions: bool = True
+) -> CaseDeadlines:
+    """The headline deadline and the running clocks of ``case`` (two queries). ``citizen``: only the clocks a
+    policy shows to the public; ``with_extensions=False`` (one query) for a page that does not list them."""
+    clocks = case.clocks.order_by("due_at", "pk")
+    clocks = list(clocks.prefetch_related("extensions") if with_extensions else clocks)
+    running = [c for c in clocks if c.running]
+    headline = headline_of(running)
+    if citizen:
+        running = [c for c in running if c.citizen_facing]
+        clocks = [c for c in clocks if c.citizen_facing]
+        if headline is not None and not headline.citizen_facing:
+            headline = None
+    return CaseDeadlines(headline=headline, running=running, now=now or timezone.now(), all_clocks=clocks)

@@ -16,7 +16,7 @@ from cases.core.workcalendar import (
     local_date,
     start_of_day,
 )
-from cases.warnings.clocks import ClockState
+from cases.warnings.clocks import ClockState, headline_of
 from cases.warnings.models import (
     ManualRaise,
     SupervisionOrder,
@@ -111,7 +111,8 @@ _TIME_REASONS = {
 def time_level_of(
     clocks: list[ClockState], values: dict, calendar: WorkCalendar, now: dt.datetime
 ) -> tuple[int, str, dt.datetime | None, list[dt.datetime]]:
-    """The level of the tightest running clock, the earliest due time, and the next moments to look again."""
+    """The level of the tightest running clock, the headline deadline (``headline_of``) and the next moments
+    to look again."""
     level, reason, due, checks = L.NONE, "", None, []
     pct = values.get("time_yellow_percent", 80)
     for clock in clocks:
@@ -143,8 +144,8 @@ def time_level_of(
                 "name": clock.name,
                 "pct": int(elapsed / total * 100) if total else 100,
             }
-        if due is None or clock.due_at < due:
-            due = clock.due_at
+    headline = headline_of(clocks)
+    due = headline.due_at if headline else None
     return level, reason, due, checks
 
 

@@ -18,6 +18,7 @@ from cases.core.access import supervises
 from cases.core.models import Case, WarningLevel
 from cases.core.states import OPEN_STATUSES
 from cases.core.workcalendar import WorkCalendar, local_date, local_zone, start_of_day
+from cases.warnings.clocks import CaseDeadlines, case_deadlines
 from cases.warnings.models import (
     CaseClock,
     ClockTrigger,
@@ -458,12 +459,14 @@ def case_warning_panel(case: Case) -> dict:
 
 @dataclass(frozen=True)
 class WarningSummary:
-    """The case page's 预警与督办 card: the running clocks and the orders not yet reported back."""
+    """The case page's 预警与督办 card: the headline deadline, the running clocks and the orders not yet
+    reported back."""
 
     clocks: list[CaseClock]
     open_orders: list[SupervisionOrder]
     is_supervisor: bool
     countdown: Countdown | None = None
+    deadlines: CaseDeadlines | None = None
 
 
 @dataclass(frozen=True)
@@ -497,14 +500,18 @@ def countdown_of(clock: CaseClock | None, *, now: dt.datetime | None = None) -> 
 
 
 def case_warning_summary(case: Case, user: User, *, now: dt.datetime | None = None) -> WarningSummary:
-    clocks = list(case.clocks.filter(stopped_at__isnull=True).order_by("due_at"))
+    deadlines = case_deadlines(case, with_extensions=False)  # the card lists no extensions: one query
+    clocks = deadlines.running
+    # The header's countdown follows the headline deadline (the clock that governs the case's stage).
+    headline = deadlines.headline or (clocks[0] if clocks else None)
     return WarningSummary(
         clocks=clocks,
+        deadlines=deadlines,
         open_orders=list(
             case.supervision_orders.exclude(state=SupervisionOrder.State.REPORTED).order_by("deadline")
         ),
         is_supervisor=supervises(user, case.center),
-        countdown=countdown_of(clocks[0] if clocks else None, now=now),
+        countdown=countdown_of(headline, now=now),
     )
 
 

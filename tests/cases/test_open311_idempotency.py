@@ -33,11 +33,54 @@ def post(client, token, body, key=None):
 
 def test_same_external_id_twice_returns_the_existing_case(client, hotline):
     first = post(client, hotline[1], push_body())
-    second = post(client, hotline[1], push_body(description="再次来电催办"))
+    second = post(client, hotline[1], push_body())
     assert (first.status_code, second.status_code) == (201, 200)
-    assert first.json() == second.json()
+    assert first.json() == second.json()  # an identical repeat is a pure replay
     assert Case.objects.count() == 1
-    assert Case.objects.get().summary == "来电反映某公司拖欠工资"  # the first push's data stays
+    assert not Case.objects.get().events.filter(type="external_updated").exists()
+
+
+def test_a_changed_payload_under_a_known_external_id_is_recorded_not_dropped(client, hotline):
+    first = post(client, hotline[1], push_body())
+    second = post(client, hotline[1], push_body(description="再次来电催办", people_count=5))
+    assert (first.status_code, second.status_code) == (201, 200)
+    body = second.json()[0]
+    assert body["update_recorded"] is True and body["changed_fields"] == ["description", "people_count"]
+    assert "已记录" in body["service_notice"]
+    assert body["service_request_id"] == first.json()[0]["service_request_id"]
+    case = Case.objects.get()
+    assert case.summary == "来电反映某公司拖欠工资"  # the staff decide what to change
+    (event,) = case.events.filter(type="external_updated")
+    assert event.is_public is False and event.actor.username == "sys-hotline12345"
+    assert event.data["changed"]["description"] == {"from": "来电反映某公司拖欠工资", "to": "再次来电催办"}
+    assert event.data["changed"]["people_count"] == {"from": 3, "to": 5}
+    # The same changed push again: a replay of what was last received, nothing new recorded.
+    third = post(client, hotline[1], push_body(description="再次来电催办", people_count=5))
+    assert third.status_code == 200 and third.json() == first.json()
+    assert case.events.filter(type="external_updated").count() == 1
+    # Back to the first text: that is a change again, and recorded.
+    fourth = post(client, hotline[1], push_body(people_count=5))
+    assert fourth.json()[0]["changed_fields"] == ["description"]
+    assert case.events.filter(type="external_updated").count() == 2
+
+
+def test_a_changed_payload_with_a_new_idempotency_key_is_recorded_and_replayed(client, hotline):
+    post(client, hotline[1], push_body(), key="k-1")
+    second = post(client, hotline[1], push_body(description="补充：涉及三名工人"), key="k-2")
+    again = post(client, hotline[1], push_body(description="补充：涉及三名工人"), key="k-2")
+    assert second.status_code == again.status_code == 200
+    assert second.json() == again.json() and again["Idempotent-Replayed"] == "true"
+    assert second.json()[0]["changed_fields"] == ["description"]
+    assert Case.objects.get().events.filter(type="external_updated").count() == 1
+
+
+def test_the_staff_case_page_shows_the_external_update(client, hotline, login, clerk):
+    post(client, hotline[1], push_body())
+    post(client, hotline[1], push_body(description="再次来电催办"))
+    case = Case.objects.get()
+    page = login(clerk).get(reverse("cases:detail", args=[case.pk]))
+    text = page.content.decode()
+    assert "外部系统更新" in text and "description" in text
 
 
 def test_same_external_id_from_another_system_is_another_case(client, hotline, grid):
