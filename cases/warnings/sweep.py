@@ -210,11 +210,21 @@ def _recompute(
 def sweep_due_cases(*, now: dt.datetime | None = None, batch_size: int = 500) -> int:
     """Re-evaluate every case whose next check is due, a batch at a time; returns level changes recorded.
 
-    Each batch locks its rows with SKIP LOCKED, so two sweeps at once take different cases; the
-    unique (case, seq) row is the second guard, and only rows this sweep inserted produce events.
-    A case's next check is the next moment one of its levels can change (a clock's yellow, orange or
-    due time, a supervision order's deadlines, tomorrow for a paused clock); other changes go through
-    ``on_case_changed``.
+    The algorithm, one durable transaction per batch:
+
+    1. Take up to ``batch_size`` cases with ``next_check_at <= now``, oldest first, ``FOR UPDATE SKIP
+       LOCKED`` (two sweeps at once take different cases), as plain value rows (``_SweptCase``).
+    2. Read what their levels depend on in a fixed number of set-based queries (``_sweep_inputs``): running
+       clocks with their pauses, open supervision orders, manual raises, failed sessions.
+    3. Evaluate each case in Python with the same pure function every service uses (``levels.evaluate``),
+       against the thresholds and the working-day calendar read once for the whole sweep.
+    4. Write only what changed: the cases' level columns and next check in one bulk UPDATE
+       (``mediation_center.dialect.update_rows``), one ``WarningChange`` row per change with a unique
+       (case, seq) — the second guard against a concurrent or repeated sweep — and, for the rows this
+       sweep inserted, their timeline events and notifications (e-mails queued after commit).
+    5. Repeat until no case is due. A case's next check is the next moment one of its levels can change (a
+       clock's yellow, orange or due time, a supervision order's deadlines, tomorrow for a paused clock), so a
+       swept case leaves the selection; every other change goes through ``on_case_changed``.
     """
     now = now or timezone.now()
     total = 0
