@@ -67,6 +67,14 @@ def test_every_documented_operation_answers_what_the_schema_says(
     api.check(client.get(reverse("api-case-assignments", args=[case.pk])), 200)
     body = {"mediator": mediator2.pk, "lead": False, "reason": "协助调解"}
     api.check(client.post(reverse("api-case-assignments", args=[case.pk]), body, content_type=JSON), 201)
+    # A deliberate reveal of a party's full phone (on the case page), then the supervisors' list of reveals.
+    applicant = case.parties.exclude(phone="").first()
+    revealed = client.post(
+        reverse("cases:reveal_contact", args=[case.pk, applicant.pk]), {"field": "phone", "reason": "call"}
+    )
+    assert revealed.status_code == 200, revealed.content[:300]
+    reveals = api.check(client.get(reverse("api-reveal-list")), 200)
+    assert [row["case_number"] for row in reveals["results"]] == [case.number]
 
     # --- Summonses ------------------------------------------------------------------------------
     api.check(client.get(reverse("api-case-summonses", args=[case.pk])), 200)
