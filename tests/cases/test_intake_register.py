@@ -149,7 +149,9 @@ def test_register_page_methods(login, clerk):
 def test_clerk_nav_has_intake_entries(login, clerk):
     html = login(clerk).get(reverse("accounts:home")).content.decode()
     assert reverse("cases:intake-register") in html and "登记受理" in html
-    assert reverse("cases:intake-list") in html and "受理列表" in html
+    assert (
+        reverse("cases:intake-list") in html and "待受理网上申请" in html
+    )  # the sidebar entry, renamed with its count badge (issue 15)
 
 
 def test_dispute_types_are_editable_by_administrators(login, admin_user, clerk):
