@@ -120,10 +120,10 @@ def test_receipt_pdf(login, clerk, make_case, world, settings):
     assert "110105********002X" in compact and "11010519491231002X" not in compact
     assert "138****8000" in compact
     assert f"https://mediation.example.cn/portal/status/?code={case.tracking_code}" in compact
-    # The labour-mediation clock started at registration gives the handling deadline on the receipt.
+    # The labour-mediation clock started at registration is the headline deadline; the receipt names it.
     case.refresh_from_db()
     due = timezone.localtime(case.due_at).date()
-    assert f"本案办理期限至{due.year}年{due.month}月{due.day}日" in compact
+    assert f"本案劳动争议调解期限至{due.year}年{due.month}月{due.day}日" in compact
 
 
 @pytest.mark.django_db(transaction=True)
