@@ -55,6 +55,8 @@ def reveals_visible_to(
             created_at__lt=datetime.combine(until + timedelta(days=1), time.min, tzinfo=zone)
         )
     return events.select_related("case", "case__center", "actor").order_by("-created_at", "-pk")
+
+
 SEARCH_LIMIT = 50
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from cases.core.assignments import active_assignments
 from cases.core.models import Case
-from cases.core.states import Status
+from cases.core.states import ACCEPTED_STATUSES, Status
 from cases.documents.pdf import LISTED_PARTIES, listed_parties, qr_data_uri, render_pdf
 from cases.portal.selectors import next_step_for
 from cases.warnings.clocks import case_deadlines
@@ -25,7 +25,10 @@ def receipt_context(case: Case) -> dict:
     # A receipt is a slip: it names the first parties and says how many there are ("等 N 人").
     parties, party_count = listed_parties(case, LISTED_PARTIES)
     headline = case_deadlines(case, citizen=True).headline
-    routed = case.channel_id is not None and case.status not in (Status.SUBMITTED, Status.REGISTERED)
+    # Routed: accepted, past registration, with its channel (a submitted or refused case has no receipt).
+    routed = (
+        case.channel_id is not None and case.status in ACCEPTED_STATUSES and case.status != Status.REGISTERED
+    )
     handlers = (
         [
             a.mediator

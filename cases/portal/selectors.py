@@ -12,7 +12,7 @@ from accounts.access import roles_of
 from accounts.models import Center, Membership, User
 from cases.core.access import may_verify_identity
 from cases.core.models import Case, Party
-from cases.core.states import Status
+from cases.core.states import FINISHED_STATUSES, Status
 from cases.portal.models import Appointment, CaseMessage, Consultation, HomeVisitRequest, Rating
 
 Role = Membership.Role
@@ -340,5 +340,5 @@ def citizen_progress(case: Case, *, now=None) -> CitizenProgress:
         oral_terms=oral.content if oral else "",
         confirmation_due=window.due_at if window and agreement else None,
         confirmation_provisional=bool(window and window.provisional),
-        ended=case.status in (Status.CONCLUDED, Status.EVALUATED, Status.CLOSED, Status.NOT_ACCEPTED),
+        ended=case.status in FINISHED_STATUSES,
     )
