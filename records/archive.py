@@ -27,11 +27,12 @@ import subprocess
 import tarfile
 import tempfile
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
 from django.db import connection, connections
+from django.utils import timezone
 
 from records.encryption import DecryptingReader, EncryptingWriter, EncryptionError, is_encrypted
 
@@ -265,7 +266,7 @@ def _snapshot_postgresql(workdir: Path) -> tuple[Path, dict, list[str]]:
 
 
 def archive_name(now: datetime | None = None, *, encrypted: bool) -> str:
-    now = now or datetime.now(UTC)
+    now = now or timezone.now()
     return f"{PREFIX}{now:%Y%m%dT%H%M%SZ}.tar" + (".enc" if encrypted else "")
 
 
@@ -273,7 +274,7 @@ def create_backup(dest_dir: Path, *, key: str = "", now: datetime | None = None)
     """Write one archive into ``dest_dir``; returns its path and manifest. Encrypted when ``key`` is given."""
     dest_dir = Path(dest_dir)
     dest_dir.mkdir(parents=True, exist_ok=True)
-    now = now or datetime.now(UTC)
+    now = now or timezone.now()
     final = dest_dir / archive_name(now, encrypted=bool(key))
     partial = final.with_name(final.name + ".partial")
     if connection.in_atomic_block:

@@ -14,6 +14,7 @@ page has already loaded, so a page asking about all its documents runs a fixed n
 
 from __future__ import annotations
 
+import abc
 import enum
 from functools import cached_property
 from typing import ClassVar
@@ -62,7 +63,7 @@ class Papers:
         return self.case.termination_notices.first()
 
 
-class Document:
+class Document(abc.ABC):
     """One kind of document. A subclass states ``kind``, ``label``, the staff download's ``path`` (under
     ``/cases/<pk>/``) and ``url_name``, ``available`` and ``render``."""
 
@@ -77,13 +78,14 @@ class Document:
     # archive's case file): staff's copy carries them, a party's stays masked like everything citizens see.
     full_identity: ClassVar[bool] = False
 
+    @abc.abstractmethod
     def available(self, case: Case, viewer: Viewer, papers: Papers) -> bool:
-        raise NotImplementedError
+        """Whether ``viewer`` may have this document of ``case`` now."""
 
+    @abc.abstractmethod
     def render(self, case: Case) -> bytes:
         """PDF bytes. Call outside ``transaction.atomic()``: rendering is slow. A document with
         ``full_identity`` also takes ``full_identity: bool`` (keyword)."""
-        raise NotImplementedError
 
     def render_for(self, case: Case, viewer: Viewer) -> bytes:
         """The PDF ``viewer`` gets: with full ID numbers and phones only where ``full_identity`` and for staff."""

@@ -26,6 +26,7 @@ from cases.lifecycle.selectors import overdue_follow_ups_for
 from cases.portal.selectors import COUNTER_WRITERS, appointments_for_counter
 from cases.warnings.models import SupervisionOrder
 from cases.warnings.selectors import orders_to_answer_q, unread_count
+from mediation_center.errors import CACHE_DOWN
 from routing.access import summonses_visible_to
 from routing.models import Summons
 
@@ -115,7 +116,7 @@ def work_counts(user: User, center: Center | None = None) -> WorkCounts:
     key = _cache_key(user, center)
     try:
         cached = cache.get(key)
-    except Exception:  # a cache that is down must not take the page with it
+    except CACHE_DOWN:  # a cache that is down must not take the page with it
         log.warning("work counts: cache unavailable", exc_info=True)
         cached = None
     if cached is not None:
@@ -123,6 +124,6 @@ def work_counts(user: User, center: Center | None = None) -> WorkCounts:
     counts = compute_work_counts(user, center)
     try:
         cache.set(key, asdict(counts), settings.WORK_COUNTS_TTL)
-    except Exception:
+    except CACHE_DOWN:
         log.warning("work counts: cache unavailable", exc_info=True)
     return counts
