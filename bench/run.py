@@ -23,6 +23,9 @@ from itertools import count
 from pathlib import Path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+# Run as `python -m bench.run`, this module is __main__: make `import bench.run` (from the bench/ops_*.py
+# modules below) find this same module, so their operations land in this OPERATIONS.
+sys.modules.setdefault("bench.run", sys.modules[__name__])
 
 import django  # noqa: E402
 
@@ -809,6 +812,17 @@ def sweep_none(env: Env):
     _sweep_backlog()
     return sweep_due_cases
 
+
+# Each capability keeps its operations in its own module, bench/ops_<area>.py, which registers them with
+# @operation / page(...) from this module when imported here.
+def _load_area_operations() -> None:
+    import importlib
+
+    for path in sorted(BENCH_DIR.glob("ops_*.py")):
+        importlib.import_module(f"bench.{path.stem}")
+
+
+_load_area_operations()
 
 if __name__ == "__main__":
     sys.exit(main())
