@@ -8,12 +8,13 @@ A role that has no queue costs nothing. The result is cached per user (and chose
 """
 
 import logging
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from accounts.access import centers_below, roles_of
 from accounts.models import Center, Membership, User
@@ -49,9 +50,15 @@ class WorkCounts:
     online_applications: int | None = None
     appointments_today: int | None = None
     unread_notifications: int | None = None
+    # The figures of apps built on cases (settings.WORK_COUNT_PROVIDERS), by name.
+    extra: dict[str, int] = field(default_factory=dict)
 
     def get(self, key: str) -> int | None:
-        return getattr(self, key, None) if key else None
+        if not key:
+            return None
+        if key in self.extra:
+            return self.extra[key]
+        return getattr(self, key, None) if key != "extra" else None
 
 
 def _in_center(qs, field: str, center_ids: list[int] | None):
@@ -102,7 +109,12 @@ def compute_work_counts(user: User, center: Center | None = None, *, now=None) -
         appointments = appointments_for_counter(user, today, *COUNTER_WRITERS).order_by()
         found["appointments_today"] = _in_center(appointments, "slot__center", center_ids).count()
     found["unread_notifications"] = unread_count(user)
-    return WorkCounts(**found)
+    # Each provider is a function (user, roles, center_ids) -> {name: count} for the queues its app owns,
+    # at a fixed number of queries, returning nothing for a user who has no such queue.
+    extra: dict[str, int] = {}
+    for dotted in settings.WORK_COUNT_PROVIDERS:
+        extra |= import_string(dotted)(user, roles, center_ids)
+    return WorkCounts(**found, extra=extra)
 
 
 def _cache_key(user: User, center: Center | None) -> str:

@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db.models import Count, Q
+from django.utils.module_loading import import_string
 
 from accounts.demo import build_demo_org
 from accounts.models import Center, Department, Membership, User
@@ -24,6 +26,9 @@ class Command(BaseCommand):
                 from cases.demo import build_demo_cases
 
                 build_demo_cases(org)
+                # Each further app's demo, in order: a dotted path to a function of the demo org.
+                for dotted in settings.DEMO_BUILDERS:
+                    import_string(dotted)(org)
                 self.stdout.write(self.style.SUCCESS("演示数据已载入。/ Demo data loaded."))
         self.stdout.write("数据库现有 / The database holds:")
         for line in summary_lines():
