@@ -17,6 +17,9 @@ class TimelineSeal(models.Model):
         verbose_name_plural = _("时间线封存")
         indexes = [models.Index(fields=["case_id", "id"], name="timelineseal_chain")]
 
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.event_id} {self.hash[:12]}"
+
 
 class AuditSeal(models.Model):
     """One per security audit row: the chain of its UTC day."""
@@ -30,3 +33,6 @@ class AuditSeal(models.Model):
         verbose_name = _("审计封存")
         verbose_name_plural = _("审计封存")
         indexes = [models.Index(fields=["day", "id"], name="auditseal_chain")]
+
+    def __str__(self) -> str:
+        return f"{self.day}:{self.event_id} {self.hash[:12]}"
