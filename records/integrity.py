@@ -52,14 +52,16 @@ _EVENT_TEXT = {
 _AUDIT_TEXT = {
     "postgresql": (
         "{p}id::text || '|' || to_char({p}created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US')"
-        " || '|' || {p}type || '|' || coalesce({p}user_id::text, '') || '|' || {p}username"
+        " || '|' || {p}type || '|' || {p}username"
         " || '|' || coalesce({p}ip_address::text, '') || '|' || {p}success::text || '|' || {p}detail::text"
     ),
     "sqlite": (
-        "{p}id || '|' || {p}created_at || '|' || {p}type || '|' || coalesce({p}user_id, '') || '|' || {p}username"
+        "{p}id || '|' || {p}created_at || '|' || {p}type || '|' || {p}username"
         " || '|' || coalesce({p}ip_address, '') || '|' || {p}success || '|' || {p}detail"
     ),
 }
+# The audit row's text leaves out its foreign key to the account: the row keeps the username, and an account
+# deleted under the retention rules (records/retention.py) empties that key, which must not read as tampering.
 # The chain a row belongs to: its case, or the UTC day of an audit row.
 _AUDIT_DAY = {
     "postgresql": "({p}created_at AT TIME ZONE 'UTC')::date",
@@ -124,13 +126,30 @@ BEGIN
   RAISE EXCEPTION '记录只可追加，不可修改或删除 / % on % refused: the table is append-only', TG_OP, TG_TABLE_NAME
     USING ERRCODE = 'insufficient_privilege';
 END $$;""",
+            """
+CREATE OR REPLACE FUNCTION records_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  -- An account deleted (retention) empties the row's foreign key to it: the one change let through.
+  IF TG_OP = 'UPDATE' AND NEW.user_id IS NULL AND OLD.user_id IS NOT NULL
+     AND ROW(NEW.id, NEW.created_at, NEW.type, NEW.username, NEW.ip_address, NEW.success, NEW.detail)
+         IS NOT DISTINCT FROM
+         ROW(OLD.id, OLD.created_at, OLD.type, OLD.username, OLD.ip_address, OLD.success, OLD.detail) THEN
+    RETURN NEW;
+  END IF;
+  IF coalesce(current_setting('records.maintenance', true), '') = 'on' THEN
+    IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+    RETURN NEW;
+  END IF;
+  RAISE EXCEPTION '记录只可追加，不可修改或删除 / % on % refused: the table is append-only', TG_OP, TG_TABLE_NAME
+    USING ERRCODE = 'insufficient_privilege';
+END $$;""",
             f"CREATE TRIGGER records_seal_timeline AFTER INSERT ON {EVENTS} "
             "FOR EACH ROW EXECUTE FUNCTION records_seal_timeline()",
             f"CREATE TRIGGER records_seal_audit AFTER INSERT ON {AUDIT} "
             "FOR EACH ROW EXECUTE FUNCTION records_seal_audit()",
             *(
                 f"CREATE TRIGGER records_append_only BEFORE UPDATE OR DELETE ON {table} "
-                "FOR EACH ROW EXECUTE FUNCTION records_append_only()"
+                f"FOR EACH ROW EXECUTE FUNCTION {'records_audit_append_only' if table == AUDIT else 'records_append_only'}()"
                 for table in (EVENTS, AUDIT, EVENT_SEALS, AUDIT_SEALS)
             ),
         ]
@@ -155,12 +174,16 @@ END""",
 def uninstall_sql(vendor: str) -> list[str]:
     if vendor == "postgresql":
         return [
-            *(f"DROP TRIGGER IF EXISTS records_append_only ON {t}" for t in (EVENTS, AUDIT, EVENT_SEALS, AUDIT_SEALS)),
+            *(
+                f"DROP TRIGGER IF EXISTS records_append_only ON {t}"
+                for t in (EVENTS, AUDIT, EVENT_SEALS, AUDIT_SEALS)
+            ),
             f"DROP TRIGGER IF EXISTS records_seal_timeline ON {EVENTS}",
             f"DROP TRIGGER IF EXISTS records_seal_audit ON {AUDIT}",
             "DROP FUNCTION IF EXISTS records_seal_timeline()",
             "DROP FUNCTION IF EXISTS records_seal_audit()",
             "DROP FUNCTION IF EXISTS records_append_only()",
+            "DROP FUNCTION IF EXISTS records_audit_append_only()",
         ]
     return ["DROP TRIGGER IF EXISTS records_seal_timeline", "DROP TRIGGER IF EXISTS records_seal_audit"]
 
@@ -250,9 +273,7 @@ class IntegrityReport:
         return out
 
 
-def _walk(
-    rows: Iterator[tuple], label: str, chain_label, report: ChainReport
-) -> None:
+def _walk(rows: Iterator[tuple], label: str, chain_label, report: ChainReport) -> None:
     """Rows (seal id, chain key, event id, prev_hash, hash, recomputed, event exists) in chain order."""
     chain, prev, broken = object(), "", False
     for _seal_id, key, event_id, prev_hash, stored, recomputed, exists in rows:
@@ -310,7 +331,9 @@ def verify(*, using=None) -> IntegrityReport:
                 cursor.execute(unsealed_sql)
                 for row_id, key in cursor.fetchall():
                     report.breaks.append(
-                        Break(chain_label(key), row_id, "记录没有封存（绕过了触发器写入）/ the row has no seal")
+                        Break(
+                            chain_label(key), row_id, "记录没有封存（绕过了触发器写入）/ the row has no seal"
+                        )
                     )
     return IntegrityReport(timeline, audit)
 

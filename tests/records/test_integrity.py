@@ -156,7 +156,9 @@ def test_concurrent_writers_to_one_case_do_not_fork_its_chain(case_with_events):
     assert report.ok, report.lines()
 
 
-def test_the_integrity_page_is_for_administrators_only(case_with_events, login, clerk, supervisor, admin_user):
+def test_the_integrity_page_is_for_administrators_only(
+    case_with_events, login, clerk, supervisor, admin_user
+):
     case = case_with_events(2)
     for user in (clerk, supervisor):
         assert login(user).get("/records/integrity/").status_code == 404
