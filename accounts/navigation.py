@@ -59,6 +59,8 @@ NAV_ITEMS: list[NavItem] = [
         count="unread_notifications",
     ),
     NavItem(_("安全审计"), "accounts:audit_log", (Role.ADMIN,)),
+    NavItem(_("记录完整性"), "records:integrity", (Role.ADMIN,)),
+    NavItem(_("归档案件"), "records:archive", (Role.SUPERVISOR, Role.ADMIN)),
     NavItem(_("系统配置"), "admin:index", (Role.ADMIN,)),
     NavItem(_("敏感信息查看记录"), "cases:reveals", (Role.SUPERVISOR, Role.ADMIN)),
 ]

@@ -412,3 +412,12 @@ BACKUP_KEEP_DAILY = env_int("BACKUP_KEEP_DAILY", 7)
 BACKUP_KEEP_MONTHLY = env_int("BACKUP_KEEP_MONTHLY", 12)
 BACKUP_HOUR = env_int("BACKUP_HOUR", 2)
 BACKUP_ENCRYPTION_KEY = env("BACKUP_ENCRYPTION_KEY")
+
+# --- Retention (records/retention.py) ------------------------------------------------------
+# Closed cases older than RETENTION_CASE_YEARS (0: never) move to the archive (ARCHIVE_ROOT, inside the
+# private files so backups carry it); citizen accounts with no case, unused for RETENTION_CITIZEN_DAYS
+# (0: never), are deleted (个人信息保护法 art. 47). Celery beat runs it nightly at RETENTION_HOUR:45.
+RETENTION_CASE_YEARS = env_int("RETENTION_CASE_YEARS", 0)
+RETENTION_CITIZEN_DAYS = env_int("RETENTION_CITIZEN_DAYS", 365)
+RETENTION_HOUR = env_int("RETENTION_HOUR", 3)
+ARCHIVE_ROOT = Path(env("ARCHIVE_ROOT", str(PRIVATE_MEDIA_ROOT / "archive")))

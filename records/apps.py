@@ -5,8 +5,10 @@ from django.utils.translation import gettext_lazy as _
 def seed_backup_schedule(sender=None, **kwargs) -> None:
     """The nightly backup's django-celery-beat entry: enabled when BACKUP_DIR is set (post_migrate; idempotent)."""
     from records.schedule import seed_backup_schedule as seed
+    from records.schedule import seed_retention_schedule
 
     seed()
+    seed_retention_schedule()
 
 
 class RecordsConfig(AppConfig):

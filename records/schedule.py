@@ -14,6 +14,7 @@ from records.archive import PREFIX, create_backup
 log = logging.getLogger(__name__)
 _NAME = re.compile(rf"^{PREFIX}(\d{{8}})T(\d{{6}})Z\.tar(\.enc)?$")
 TASK = "records.tasks.nightly_backup"
+RETENTION_TASK = "records.tasks.nightly_retention"
 
 
 def seed_backup_schedule() -> None:
@@ -31,6 +32,25 @@ def seed_backup_schedule() -> None:
     PeriodicTask.objects.update_or_create(
         name="records.nightly_backup",
         defaults={"task": TASK, "crontab": schedule, "interval": None, "enabled": bool(settings.BACKUP_DIR)},
+    )
+
+
+def seed_retention_schedule() -> None:
+    """The nightly retention run at RETENTION_HOUR:45, enabled when either retention period is set."""
+    from django_celery_beat.models import CrontabSchedule, PeriodicTask
+
+    schedule, _ = CrontabSchedule.objects.get_or_create(
+        minute="45",
+        hour=str(settings.RETENTION_HOUR),
+        day_of_week="*",
+        day_of_month="*",
+        month_of_year="*",
+        timezone=settings.CELERY_TIMEZONE,
+    )
+    enabled = settings.RETENTION_CASE_YEARS > 0 or settings.RETENTION_CITIZEN_DAYS > 0
+    PeriodicTask.objects.update_or_create(
+        name="records.nightly_retention",
+        defaults={"task": RETENTION_TASK, "crontab": schedule, "interval": None, "enabled": enabled},
     )
 
 

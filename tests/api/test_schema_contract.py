@@ -75,6 +75,7 @@ def test_every_documented_operation_answers_what_the_schema_says(
     assert revealed.status_code == 200, revealed.content[:300]
     reveals = api.check(client.get(reverse("api-reveal-list")), 200)
     assert [row["case_number"] for row in reveals["results"]] == [case.number]
+    api.check(client.get(reverse("api-archived-cases"), {"q": case.number}), 200)  # records: the archive
 
     # --- Summonses ------------------------------------------------------------------------------
     api.check(client.get(reverse("api-case-summonses", args=[case.pk])), 200)
