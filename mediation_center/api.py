@@ -85,14 +85,14 @@ def exception_handler(exc, context):
 
 def bad_request(request, exception):
     if is_api_path(request):
-        return error_response("bad_request", _("请求无效。"), status.HTTP_400_BAD_REQUEST)
+        return error_response("bad_request", _("请求无效。"), status.HTTP_400_BAD_REQUEST, request)
     return defaults.bad_request(request, exception)
 
 
 def permission_denied(request, exception):
     if is_api_path(request):
         message = _("您没有执行该操作的权限。")
-        return error_response("permission_denied", message, status.HTTP_403_FORBIDDEN)
+        return error_response("permission_denied", message, status.HTTP_403_FORBIDDEN, request)
     return _forbidden_page(request, exception)
 
 
@@ -107,7 +107,7 @@ def _forbidden_page(request, exception) -> HttpResponse:
 def page_not_found(request, exception):
     if is_api_path(request):
         message = _("未找到该地址：请检查路径，路径中的编号须为数字。")
-        return error_response("not_found", message, status.HTTP_404_NOT_FOUND)
+        return error_response("not_found", message, status.HTTP_404_NOT_FOUND, request)
     return defaults.page_not_found(request, exception)
 
 
@@ -181,5 +181,5 @@ def server_error(request):
         return _database_down_response(request)
     if is_api_path(request):
         message = _("服务器内部错误，已记录，请稍后重试；如一再出现请联系管理员。")
-        return error_response("server_error", message, status.HTTP_500_INTERNAL_SERVER_ERROR)
+        return error_response("server_error", message, status.HTTP_500_INTERNAL_SERVER_ERROR, request)
     return defaults.server_error(request)

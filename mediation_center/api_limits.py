@@ -10,7 +10,8 @@ from array import array
 from itertools import accumulate
 
 from django.conf import settings
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, parsers, status
 from rest_framework.utils import json
@@ -18,14 +19,65 @@ from rest_framework.utils import json
 from mediation_center.errors import error_body
 
 API_PREFIX = "/api/"
+# GeoReport v2's paths answer errors as the standard's list of {code, description} (cases/intake/open311.py).
+OPEN311_PREFIX = API_PREFIX + "open311/v2/"
+
+
+def is_open311_path(request) -> bool:
+    return request.path_info.startswith(OPEN311_PREFIX)
+
+
+def _messages(field: str, value):
+    """(field path, message) pairs from a DRF error detail, nested lists and dicts flattened."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _messages(f"{field}.{key}" if field else str(key), item)
+    elif isinstance(value, list):
+        nested = any(isinstance(item, (dict, list)) for item in value)
+        for index, item in enumerate(value):
+            yield from _messages(f"{field}[{index}]" if nested else field, item)
+    elif value not in (None, ""):
+        yield field, str(value)
+
+
+def standard_errors(status_code: int, data) -> list[dict]:
+    """The standard's error list from the project's error body (``{"error": {"code", "message", "fields"}}``):
+    one item for the message, one per field message ("field: message"); each item also keeps the project's
+    error code (``error_code``) and the field (``field``), which a GeoReport client may ignore."""
+    if isinstance(data, list):
+        return data
+    error = data.get("error", {}) if isinstance(data, dict) else {}
+    code = error.get("code", "")
+    items = [{"code": status_code, "description": str(error.get("message") or data), "error_code": code}]
+    for field, message in _messages("", error.get("fields") or {}):
+        items.append(
+            {"code": status_code, "description": f"{field}: {message}", "error_code": code, "field": field}
+        )
+    return items
+
+
+def standard_errors_xml(items: list[dict]) -> bytes:
+    body = "".join(
+        f"<error><code>{item['code']}</code><description>{escape(item['description'])}</description></error>"
+        for item in items
+    )
+    return f'<?xml version="1.0" encoding="utf-8"?><errors>{body}</errors>'.encode()
 
 
 def is_api_path(request) -> bool:
     return request.path_info.startswith(API_PREFIX)
 
 
-def error_response(code: str, message: str, status_code: int) -> JsonResponse:
-    """The error shape as a plain Django response, for answers given outside DRF's views."""
+def error_response(code: str, message: str, status_code: int, request=None) -> HttpResponse:
+    """The error shape as a plain Django response, for answers given outside DRF's views (on GeoReport's
+    paths, the standard's error list, in XML for an ``.xml`` path)."""
+    if request is not None and is_open311_path(request):
+        items = standard_errors(status_code, error_body(code, message))
+        if request.path_info.endswith(".xml"):
+            return HttpResponse(
+                standard_errors_xml(items), status=status_code, content_type="text/xml; charset=utf-8"
+            )
+        return JsonResponse(items, safe=False, status=status_code, json_dumps_params={"ensure_ascii": False})
     return JsonResponse(
         error_body(code, message), status=status_code, json_dumps_params={"ensure_ascii": False}
     )
@@ -167,16 +219,16 @@ class ApiBodyLimitMiddleware:
             length = -1
         if length < 0:
             message = _("请求头 Content-Length 无效，应为非负整数。")
-            return error_response("invalid_content_length", message, status.HTTP_400_BAD_REQUEST)
+            return error_response("invalid_content_length", message, status.HTTP_400_BAD_REQUEST, request)
         if not length and "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
             # Django reads a body without Content-Length as empty: say so rather than answer as if the
             # client had sent nothing.
             message = _("请求须带 Content-Length 请求头，不接受分块传输（chunked）的请求体。")
-            return error_response("length_required", message, status.HTTP_411_LENGTH_REQUIRED)
+            return error_response("length_required", message, status.HTTP_411_LENGTH_REQUIRED, request)
         limit = settings.API_MAX_BODY_BYTES
         if length > limit:
             message = body_too_large_message(limit)
             return error_response(
-                RequestTooLarge.default_code, message, status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+                RequestTooLarge.default_code, message, status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, request
             )
         return None

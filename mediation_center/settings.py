@@ -349,11 +349,16 @@ REST_FRAMEWORK = {
 API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 1024 * 1024)
 API_MAX_JSON_DEPTH = env_int("API_MAX_JSON_DEPTH", 32)
 API_MAX_RAW_PAYLOAD_BYTES = env_int("API_MAX_RAW_PAYLOAD_BYTES", 256 * 1024)
+# GeoReport v2 (/api/open311/v2/): a push without external_id repeated with the same content within this
+# many hours finds the case it made; set OPEN311_REQUIRE_JURISDICTION when the systems serve several areas.
+OPEN311_CONTENT_WINDOW_HOURS = env_int("OPEN311_CONTENT_WINDOW_HOURS", 24)
+OPEN311_REQUIRE_JURISDICTION = env_bool("OPEN311_REQUIRE_JURISDICTION")
 SPECTACULAR_SETTINGS = {
     "TITLE": "矛调中心 API / Mediation Center API",
     "DESCRIPTION": (
         "Case intake, routing, lifecycle and warnings of a one-stop dispute mediation center.\n\n"
-        'Every error answers {"error": {"code", "message", "fields"}}. Limits: a request body of at most '
+        'Every error answers {"error": {"code", "message", "fields"}}, except on GeoReport v2\'s paths '
+        "(/api/open311/v2/), which answer the standard's list of {code, description}. Limits: a request body of at most "
         f"{API_MAX_BODY_BYTES} bytes (413 beyond), JSON nested at most {API_MAX_JSON_DEPTH} levels (400), "
         f"an Open311 push's raw payload at most {API_MAX_RAW_PAYLOAD_BYTES} bytes (413)."
     ),

@@ -28,7 +28,7 @@ def may_search_archive(user: User) -> bool:
 
 def search_archive(user: User, q: str) -> QuerySet[ArchivedCase]:
     found = archived_cases_visible_to(user).select_related("center")
-    q = q.strip()
+    q = q.replace("\x00", "").strip()  # a NUL cannot be stored or matched (PostgreSQL refuses it in a query)
     if q:
         found = found.filter(
             Q(case_number__icontains=q) | Q(tracking_code=q.upper()) | Q(party_names__icontains=q)

@@ -19,6 +19,9 @@ ATTACHMENT_ADDED = EventType("attachment_added", _("上传证据材料"))
 EXTERNAL_UPDATED = EventType(
     "external_updated", _("外部系统更新")
 )  # staff only: the pushed changes, not applied
+EXTERNAL_NOTE = EventType(
+    "external_note", _("外部系统补充信息")
+)  # staff only: a source system's update (servicerequestupdates), for the staff to act on
 SENSITIVE_REVEALED = EventType("sensitive_revealed", _("查看完整证件号/电话"))
 
 # --- identity ----------------------------------------------------------------------------------

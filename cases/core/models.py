@@ -197,6 +197,12 @@ class Case(models.Model):
             # ``include`` the id: the dashboard's figures over clocks, visits and warning changes start from
             # the subtree's case ids, read from this index alone (an index-only scan, no case rows).
             models.Index(fields=["center", "created_at"], include=["id"], name="case_created_by_center"),
+            # GeoReport's requests.json?updated_after=…: one system's cases by update time
+            models.Index(
+                fields=["external_system", "updated_at"],
+                condition=~Q(external_system=""),
+                name="case_external_updated",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -33,4 +33,18 @@ urlpatterns = [
         {"format": "xml"},
         name="open311-service-definition-xml",
     ),
+    path("tokens/<slug:token>.json", api_intake.TokenView.as_view(), {"format": "json"}, name="open311-token"),
+    path("tokens/<slug:token>.xml", api_intake.TokenView.as_view(), {"format": "xml"}, name="open311-token-xml"),
+    path(
+        "servicerequestupdates.json",
+        api_intake.ServiceRequestUpdatesView.as_view(),
+        {"format": "json"},
+        name="open311-updates",
+    ),
+    path(
+        "servicerequestupdates.xml",
+        api_intake.ServiceRequestUpdatesView.as_view(),
+        {"format": "xml"},
+        name="open311-updates-xml",
+    ),
 ]

@@ -6,8 +6,17 @@ from xml.etree.ElementTree import Element, SubElement, tostring
 from django.utils.translation import gettext as _
 from rest_framework.renderers import BaseRenderer
 
+from mediation_center.api_limits import standard_errors
+
 # list root -> item element, as in the standard's examples
-ITEM_OF = {"services": "service", "service_requests": "request", "errors": "error", "attributes": "attribute"}
+ITEM_OF = {
+    "services": "service",
+    "service_requests": "request",
+    "errors": "error",
+    "attributes": "attribute",
+    "notes": "note",
+    "service_request_updates": "request_update",
+}
 
 
 def _fill(parent: Element, value) -> None:
@@ -32,16 +41,6 @@ def to_xml(root: str, value) -> bytes:
     return b'<?xml version="1.0" encoding="utf-8"?>' + tostring(element, encoding="unicode").encode()
 
 
-def standard_errors(status_code: int, data) -> list[dict]:
-    """The standard's error list from the project's error body (``{"error": {"message", "fields"}}``)."""
-    error = data.get("error", {}) if isinstance(data, dict) else {}
-    items = [{"code": status_code, "description": str(error.get("message") or data)}]
-    for field, messages in (error.get("fields") or {}).items():
-        for message in messages if isinstance(messages, list) else [messages]:
-            items.append({"code": status_code, "description": f"{field}: {message}"})
-    return items
-
-
 class Open311XMLRenderer(BaseRenderer):
     """``.xml``: lists as ``<services>``/``<service_requests>``, a definition as ``<service_definition>``, and
     errors as the standard's ``<errors><error><code/><description/></error></errors>``."""
@@ -55,7 +54,8 @@ class Open311XMLRenderer(BaseRenderer):
         response = context.get("response")
         view = context.get("view")
         if response is not None and response.status_code >= 400:
-            return to_xml("errors", standard_errors(response.status_code, data))
+            items = standard_errors(response.status_code, data)  # the XML keeps to the standard's two elements
+            return to_xml("errors", [{"code": i["code"], "description": i["description"]} for i in items])
         return to_xml(getattr(view, "xml_root", "service_requests"), data)
 
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Center, User
 from cases.core import events, states
 from cases.core.attachments import build_attachment
-from cases.core.models import Attachment, Case, CaseNumberSequence, DisputeType, Party, Source
+from cases.core.models import Attachment, Case, CaseNumberSequence, DisputeType, Party, Source, TimelineEvent
 from cases.core.services import counter_identity_fields, lock_case
 from cases.core.states import Status
 from cases.intake.rules import IntakeRefused, TooManyParties, check_party_count  # noqa: F401 (TooManyParties: re-exported)
@@ -233,6 +233,48 @@ def record_external_update(case: Case, *, actor: User | None, payload: dict) -> 
         },
     )
     return list(changed)
+
+
+# The statuses a source system may report with an update (GeoReport's, and mySociety's extended ones) that ask
+# the staff to act: a citizen who withdrew on the hotline, or an order the system closed on its side.
+_UPDATE_ASKS = {
+    "CLOSED": _("来源系统报告该工单已关闭（如群众在热线撤回），请承办人员核实后办理。"),
+    "WITHDRAWN": _("来源系统报告群众已撤回申请，请承办人员核实后办理撤回。"),
+}
+
+
+@entry_point
+def record_external_note(
+    case: Case,
+    *,
+    actor: User | None,
+    system_code: str,
+    update_id: str,
+    description: str,
+    status: str = "",
+    name: str = "",
+    updated_at: str = "",
+) -> TimelineEvent:
+    """A source system's update on a case it pushed (a caller added information, the citizen withdrew on the
+    hotline): one 外部系统补充信息 event for the case's staff, who decide what to change; the case itself is not
+    changed. Idempotency on ``update_id`` is the caller's (cases/intake/api.py)."""
+    case = lock_case(case)
+    status = (status or "").strip().upper()
+    event = events.EXTERNAL_NOTE.record(
+        case,
+        actor=actor,
+        data={
+            "system": system_code,
+            "update_id": update_id,
+            "status": status,
+            "description": description,
+            "name": name,
+            "updated_datetime": updated_at,
+            "reason": str(_UPDATE_ASKS.get(status, _("来源系统补充了信息，请承办人员查看。")))
+            + str(_("内容：%(text)s") % {"text": description[:500]}),
+        },
+    )
+    return event
 
 
 @entry_point

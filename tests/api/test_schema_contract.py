@@ -162,6 +162,11 @@ def test_every_documented_operation_answers_what_the_schema_says(
     pushed = created[0]["service_request_id"]
     api.check(client.get(reverse("open311-request", args=[pushed]), **token), 200)
     api.check(client.get(reverse("open311-service-definition", args=["labour"])), 200)
+    created_token = created[0]["token"]
+    api.check(client.get(reverse("open311-token", args=[created_token]), **token), 200)
+    update = {"service_request_id": pushed, "update_id": "u-1", "description": "来电补充：欠薪共三个月"}
+    api.check(client.post(reverse("open311-updates"), update, content_type=JSON, **token), 201)
+    api.check(client.get(reverse("open311-updates"), **token), 200)
     # GeoReport v2's XML forms: their shape is checked against the standard's examples in
     # tests/integrations/test_georeport_conformance.py; here, that each documented one answers.
     for method, name, args, expect in [
@@ -170,10 +175,14 @@ def test_every_documented_operation_answers_what_the_schema_says(
         ("get", "open311-requests-xml", [], 200),
         ("get", "open311-request-xml", [pushed], 200),
         ("post", "open311-requests-xml", [], 200),  # a repeat push: the case already there
+        ("get", "open311-token-xml", [created_token], 200),
+        ("get", "open311-updates-xml", [], 200),
+        ("post", "open311-updates-xml", [], 200),  # the same update again: already recorded
     ]:
         url = reverse(name, args=args)
         if method == "post":
-            response = client.post(url, push_body(), content_type=JSON, **token)
+            body = update if "updates" in name else push_body()
+            response = client.post(url, body, content_type=JSON, **token)
         else:
             response = client.get(url, **token)
         assert response.status_code == expect and response["Content-Type"].startswith("text/xml"), url

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from cases.intake.services import PartyData, TooManyParties
 from cases.models import Case, IntakeIdempotencyKey, Party, TimelineEvent
+from tests.api.helpers import open311_error
 from tests.cases.intake_helpers import intake_post
 from tests.cases.open311_fixtures import make_system, push_body
 from tests.conftest import make_case_data
@@ -74,8 +75,8 @@ def test_api_push_with_one_party_too_many_is_refused_early_and_stores_nothing(cl
     body = push_body(parties=api_parties(LIMIT + 1))
     response = client.post(REQUESTS, body, content_type="application/json", **headers)
     assert response.status_code == 400
-    error = response.json()["error"]
-    assert set(error) == {"code", "message", "fields"} and error["code"] == "invalid"
+    error = open311_error(response)
+    assert error["code"] == "invalid"
     assert error["fields"]["parties"] == [f"一个案件最多登记 {LIMIT} 名当事人，本次提交了 {LIMIT + 1} 名。"]
     assert (
         not Case.objects.exists() and not Party.objects.exists() and not IntakeIdempotencyKey.objects.exists()
@@ -97,7 +98,7 @@ def test_api_push_with_ten_thousand_parties_is_refused_before_any_party_is_check
     )
     elapsed = time.perf_counter() - started
     assert response.status_code == 413
-    assert response.json()["error"]["code"] == "raw_payload_too_large"
+    assert open311_error(response)["code"] == "raw_payload_too_large"
     assert not Case.objects.exists() and not Party.objects.exists()
     assert elapsed < 3
 
@@ -110,7 +111,7 @@ def test_api_push_of_many_parties_under_the_payload_cap_is_refused_by_the_party_
         REQUESTS, body, content_type="application/json", HTTP_AUTHORIZATION=f"Token {token}"
     )
     assert response.status_code == 400
-    assert response.json()["error"]["fields"] == {
+    assert open311_error(response)["fields"] == {
         "parties": [f"一个案件最多登记 {LIMIT} 名当事人，本次提交了 {count} 名。"]
     }
     assert not Case.objects.exists() and not Party.objects.exists()

@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from cases.models import Case, CaseNumberSequence, IntakeIdempotencyKey, Source
+from tests.api.helpers import open311_error
 from tests.cases.open311_fixtures import make_system, push_body
 
 REQUESTS = reverse("open311-requests")
@@ -104,7 +105,7 @@ def test_same_key_with_a_different_payload_is_refused(client, hotline):
     post(client, hotline[1], push_body(), key="k-1")
     response = post(client, hotline[1], push_body(external_id="another"), key="k-1")
     assert response.status_code == 422
-    assert response.json()["error"]["code"] == "idempotency_key_reused"
+    assert open311_error(response)["code"] == "idempotency_key_reused"
     assert Case.objects.count() == 1
 
 
