@@ -351,6 +351,8 @@ API_MAX_JSON_DEPTH = env_int("API_MAX_JSON_DEPTH", 32)
 API_MAX_RAW_PAYLOAD_BYTES = env_int("API_MAX_RAW_PAYLOAD_BYTES", 256 * 1024)
 # GeoReport v2 (/api/open311/v2/): a push without external_id repeated with the same content within this
 # many hours finds the case it made; set OPEN311_REQUIRE_JURISDICTION when the systems serve several areas.
+# Outbound webhooks (cases/integrations/): how many case queues the delivery sweep sends at once (PostgreSQL).
+WEBHOOK_DELIVERY_THREADS = env_int("WEBHOOK_DELIVERY_THREADS", 8)
 OPEN311_CONTENT_WINDOW_HOURS = env_int("OPEN311_CONTENT_WINDOW_HOURS", 24)
 OPEN311_REQUIRE_JURISDICTION = env_bool("OPEN311_REQUIRE_JURISDICTION")
 SPECTACULAR_SETTINGS = {

@@ -8,10 +8,11 @@ import logging
 import urllib.error
 import urllib.request
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 from celery import current_app
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -302,10 +303,23 @@ def deliver_case_events(system_id: int, case_id: int | None, *, now: dt.datetime
 def deliver_due_events(*, now: dt.datetime | None = None, limit: int = 500) -> int:
     """The periodic sweep: deliver every queue whose oldest pending event is due (retries, broker outages)."""
     now = now or timezone.now()
-    queues = (
+    queues = list(
         OutboundEvent.objects.filter(state=State.PENDING, next_attempt_at__lte=now)
         .order_by()
         .values_list("system_id", "case_id")
         .distinct()[:limit]
     )
-    return sum(deliver_case_events(system_id, case_id, now=now) for system_id, case_id in list(queues))
+    workers = settings.WEBHOOK_DELIVERY_THREADS
+    if workers <= 1 or len(queues) < 2 or connection.vendor != "postgresql" or connection.in_atomic_block:
+        return sum(deliver_case_events(system_id, case_id, now=now) for system_id, case_id in queues)
+
+    # Queues of different cases are independent and delivery waits mostly on the receivers: several at once
+    # (each queue by one thread, so a case's events still go out in order; each thread its own connection).
+    def deliver(queue: tuple[int, int | None]) -> int:
+        try:
+            return deliver_case_events(*queue, now=now)
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return sum(pool.map(deliver, queues))

@@ -232,3 +232,27 @@ def test_test_event_and_secret_rotation(system, receiver, mediator):
     system.refresh_from_db()
     services.send_test_event(system, actor=mediator)
     assert deliver(system, None) == 1 and receiver.events[0]["type"] == "test"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_sweep_sends_several_case_queues_at_once_each_in_order(pushed, system, receiver, clerk, settings):
+    """On PostgreSQL the sweep delivers case queues on several threads; each case's events still arrive in
+    the order they happened (one thread per queue)."""
+    from django.db import connection
+
+    from routing.services import route_case
+
+    if connection.vendor != "postgresql":
+        pytest.skip("threads need a server database (SQLite has one writer)")
+    settings.WEBHOOK_DELIVERY_THREADS = 4
+    cases = [pushed(external_id=f"t-{i}") for i in range(6)]
+    for case in cases:
+        route_case(case, actor=clerk)  # accepted, then routed: two events per case, in that order
+    OutboundEvent.objects.update(state=State.PENDING, next_attempt_at=timezone.now() - dt.timedelta(seconds=1))
+    receiver.events.clear()
+    sent = services.deliver_due_events() + services.deliver_due_events()
+    assert sent == 12 and OutboundEvent.objects.filter(state=State.DELIVERED).count() == 12
+    for case in cases:
+        types = [e["type"] for e in receiver.events if e["service_request_id"] == str(case.pk)]
+        assert types == ["accepted", "routed"], (case.pk, types)
