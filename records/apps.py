@@ -11,6 +11,12 @@ def seed_backup_schedule(sender=None, **kwargs) -> None:
     seed_retention_schedule()
 
 
+def reinstall_seal_triggers(sender=None, using="default", **kwargs) -> None:
+    from records.integrity import reinstall_sqlite_triggers
+
+    reinstall_sqlite_triggers(using)
+
+
 class RecordsConfig(AppConfig):
     name = "records"
     verbose_name = _("记录安全")
@@ -19,3 +25,4 @@ class RecordsConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         post_migrate.connect(seed_backup_schedule, sender=self)
+        post_migrate.connect(reinstall_seal_triggers, sender=self)

@@ -188,6 +188,20 @@ def uninstall_sql(vendor: str) -> list[str]:
     return ["DROP TRIGGER IF EXISTS records_seal_timeline", "DROP TRIGGER IF EXISTS records_seal_audit"]
 
 
+def reinstall_sqlite_triggers(using: str = DEFAULT_DB_ALIAS) -> None:
+    """SQLite drops a table's triggers when a migration rebuilds the table (ALTER by copy): put the sealing
+    triggers back after every migrate (records/apps.py). PostgreSQL keeps them through ALTER TABLE."""
+    conn = connections[using]
+    if conn.vendor != "sqlite":
+        return
+    with conn.cursor() as cursor:
+        tables = set(conn.introspection.table_names(cursor))
+        if not {EVENTS, AUDIT, EVENT_SEALS, AUDIT_SEALS} <= tables:
+            return
+        for statement in uninstall_sql("sqlite") + install_sql("sqlite"):
+            cursor.execute(statement)
+
+
 def seal_existing(cursor, vendor: str) -> None:
     """Seal the rows that existed before the triggers (the migration), oldest first, chain by chain."""
     event_text = _EVENT_TEXT[vendor].format(p="e.")
