@@ -167,7 +167,8 @@ def local_date_sql(expression: str, connection) -> str:
     if connection.vendor == "postgresql":
         return f"(({expression}) AT TIME ZONE '{zone}')::date"
     offset = dt.datetime.now(ZoneInfo(zone)).utcoffset() or dt.timedelta(0)
-    return f"date({expression}, '{int(offset.total_seconds())} seconds')"
+    # whole seconds: SQLite reads time in milliseconds, so 23:59:59.999999 would round into the next day
+    return f"date(substr({expression}, 1, 19), '{int(offset.total_seconds())} seconds')"
 
 
 def row_trigger_sql(
