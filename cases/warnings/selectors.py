@@ -520,7 +520,7 @@ def dashboard_figures(user: User, period: Period, *, now: dt.datetime | None = N
         "newly_escalated": newly_escalated(centers, now),
         "series": series_rolled(days, now),
         "measures": measures(centers, period, totals),
-        "previous_measures": {key: ROLLED_MEASURES[key](before) for key in ROLLED_MEASURES},
+        "previous_measures": {m["key"]: m for m in measures(centers, previous, before)},
         "money_covered": Decimal(totals["money"]).quantize(cents),
         "previous_money_covered": Decimal(before["money"]).quantize(cents),
     }
