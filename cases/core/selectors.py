@@ -80,7 +80,16 @@ def search_cases(user: User, query: str, *, limit: int = SEARCH_LIMIT) -> list[C
 # optional): an exact level (``lv``), a channel (``channel``, 0 = not routed), a center (``center``; only
 # that center, within what the viewer may see), open cases only (``open=1``), and local-day ranges of
 # registration (``registered_from``/``registered_to``) and of conclusion (``concluded_from``/``concluded_to``).
-LINK_FILTERS = ("lv", "channel", "center", "open", "registered_from", "registered_to", "concluded_from", "concluded_to")
+LINK_FILTERS = (
+    "lv",
+    "channel",
+    "center",
+    "open",
+    "registered_from",
+    "registered_to",
+    "concluded_from",
+    "concluded_to",
+)
 
 
 def linked_filters(cases: QuerySet[Case], params) -> tuple[QuerySet[Case], dict[str, str]]:
@@ -96,7 +105,9 @@ def linked_filters(cases: QuerySet[Case], params) -> tuple[QuerySet[Case], dict[
         used[name] = value
         if name in ("lv", "channel", "center"):
             if not value.isdigit() or len(value) > 9:
-                raise ValueError(_("筛选条件 %(name)s 须为非负整数：%(value)s") % {"name": name, "value": value[:20]})
+                raise ValueError(
+                    _("筛选条件 %(name)s 须为非负整数：%(value)s") % {"name": name, "value": value[:20]}
+                )
             number = int(value)
             if name == "lv":
                 cases = cases.filter(warning_level=number)
@@ -110,9 +121,7 @@ def linked_filters(cases: QuerySet[Case], params) -> tuple[QuerySet[Case], dict[
             try:
                 day = date.fromisoformat(value)
             except ValueError:
-                raise ValueError(
-                    _("日期格式应为 YYYY-MM-DD：%(value)s") % {"value": value[:20]}
-                ) from None
+                raise ValueError(_("日期格式应为 YYYY-MM-DD：%(value)s") % {"value": value[:20]}) from None
             field = "created_at" if name.startswith("registered") else "concluded_at"
             if name.endswith("_from"):
                 cases = cases.filter(**{f"{field}__gte": start_of_day(day)})

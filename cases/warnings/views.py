@@ -94,7 +94,12 @@ def _linked(figures: dict) -> dict:
         "channels": by_channel["columns"],
         "channel_keys": by_channel["keys"],
         "levels": [
-            {"level": row["level"], "label": row["label"], "colour": LEVEL_COLOURS[row["level"]], "cells": row["cells"]}
+            {
+                "level": row["level"],
+                "label": row["label"],
+                "colour": LEVEL_COLOURS[row["level"]],
+                "cells": row["cells"],
+            }
             for row in by_channel["rows"]
         ],
         "dates": [str(d["day"]) for d in figures["series"]],
