@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cases.core.access import get_case_for_user, may_review_reveals
 from cases.core.forms import RevealFilterForm, RevealForm
+from cases.core.keyset import capped_count, keyset_page
 from cases.core.models import TimelineEvent, WarningLevel
 from cases.core.selectors import case_list_for, linked_filters, reveals_visible_to
 from cases.core.services import reveal_party_contact
@@ -40,9 +41,11 @@ def case_list(request):
         cases = cases.filter(number__icontains=query)
     try:  # the dashboard's links (cases/warnings): exact level, channel, center, day ranges
         cases, linked = linked_filters(cases, request.GET)
+        # keyset pages (cases/core/keyset.py): no OFFSET, and a count that stops at 10,000
+        page = keyset_page(cases, after=request.GET.get("after", ""), before=request.GET.get("before", ""))
     except ValueError as error:
         return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
-    page = Paginator(cases, 25).get_page(request.GET.get("page"))
+    page.count, page.capped = capped_count(cases)
     return render(
         request,
         "cases/core/list.html",
