@@ -39,6 +39,8 @@ def test_a_new_red_case_appears_without_a_reload(page, live_server, make_case, s
     listed = page.locator("main").inner_text()
     assert first.number in listed and second.number in listed
     assert page.locator("[data-testid=linked-filters]").is_visible()
+    assert page.locator("[data-testid=case-count]").inner_text() == "共 2 件"  # keyset pages, a count
+    page.screenshot(path=str(OUT / "case-list-linked-1366.png"), full_page=True)
 
 
 def test_the_dashboard_fits_a_phone(phone_page, live_server, make_case, supervisor, sign_in):
@@ -50,3 +52,7 @@ def test_the_dashboard_fits_a_phone(phone_page, live_server, make_case, supervis
     assert width <= 375
     OUT.mkdir(exist_ok=True)
     phone_page.screenshot(path=str(OUT / "dashboard-live-375.png"), full_page=True)
+    phone_page.goto(f"{live_server.url}/cases/?open=1&lv=4")
+    phone_page.wait_for_selector("[data-testid=case-count]")
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 375
+    phone_page.screenshot(path=str(OUT / "case-list-linked-375.png"), full_page=True)
