@@ -549,7 +549,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--http-time-limit", type=float, default=120)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--output", default=str(RESULTS_DIR / "latest.json"))
+    parser.add_argument(
+        "--growth",
+        nargs=2,
+        metavar=("SMALL_URL", "BIG_URL"),
+        help="time each operation against two databases, interleaved, and print big/small (see run_growth)",
+    )
+    parser.add_argument("--rounds", type=int, default=6, help="--growth: rounds of interleaved calls")
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)  # --growth's worker
     args = parser.parse_args(argv)
+    if args.growth:
+        return run_growth(args)
+    if args.serve:
+        return serve()
 
     if connection.vendor != "postgresql":
         raise SystemExit("the benchmark runs on PostgreSQL: set DATABASE_URL")
@@ -605,6 +617,108 @@ def main(argv: list[str] | None = None) -> int:
         env.clients.clear()  # sessions idle through the HTTP run have timed out: sign in again
         explain(ops, env, BENCH_DIR / "EXPLAIN.md")
         print(f"wrote {BENCH_DIR / 'EXPLAIN.md'}")
+    return 0
+
+
+# --- Growth: the same operations against a small and a big database, interleaved ---------------------
+GROWTH_LINE = "GROWTH "
+
+
+def serve() -> int:
+    """``--growth``'s worker on one database (DATABASE_URL): reads ``name calls`` lines, answers one
+    ``GROWTH {json}`` line of timings each; an operation is set up (and warmed) on first use."""
+    if connection.vendor != "postgresql":
+        raise SystemExit("the benchmark runs on PostgreSQL: set DATABASE_URL")
+    env = build_env()
+    ready: dict[str, tuple] = {}
+    try:
+        for line in sys.stdin:
+            name, calls = line.split()
+            op = OPERATIONS[name]
+            if name not in ready:
+                ready[name] = prepared(op, env)
+                prepare, call, _teardown = ready[name]
+                for _ in range(op.warmup):
+                    prepare()
+                    call()
+            prepare, call, _teardown = ready[name]
+            times = []
+            for _ in range(int(calls)):
+                prepare()
+                start = time.perf_counter()
+                call()
+                times.append((time.perf_counter() - start) * 1000)
+            below = Case.objects.filter(center__path__startswith=env.county.path).count()
+            sys.stdout.write(
+                GROWTH_LINE + json.dumps({"name": name, "times": times, "county_cases": below}) + "\n"
+            )
+            sys.stdout.flush()
+    finally:
+        for _prepare, _call, teardown in ready.values():
+            teardown()
+    return 0
+
+
+def run_growth(args) -> int:
+    """Each operation against two databases in alternating turns (small, big, big, small, …), so both see the
+    same machine load; prints p50 on each and the ratio big/small. Writes results/growth.json."""
+    ops = [OPERATIONS[name] for name in args.only] if args.only else list(OPERATIONS.values())
+    calls = max(1, args.repeat // args.rounds)
+    workers = []
+    for url in args.growth:
+        workers.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "bench.run", "--serve"],
+                env={**os.environ, "DATABASE_URL": url},
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+                cwd=BENCH_DIR.parent,
+            )
+        )
+
+    def ask(worker, name: str) -> dict:
+        worker.stdin.write(f"{name} {calls}\n")
+        worker.stdin.flush()
+        for line in worker.stdout:
+            if line.startswith(GROWTH_LINE):
+                return json.loads(line[len(GROWTH_LINE) :])
+        raise SystemExit(f"the worker stopped during {name}")
+
+    results = []
+    try:
+        for op in ops:
+            times: list[list[float]] = [[], []]
+            county = [0, 0]
+            for r in range(args.rounds):
+                for side in (0, 1) if r % 2 == 0 else (1, 0):
+                    answer = ask(workers[side], op.name)
+                    times[side] += answer["times"]
+                    county[side] = answer["county_cases"]
+            small, big = (statistics.median(t) for t in times)
+            results.append(
+                {
+                    "name": op.name,
+                    "small_p50_ms": round(small, 2),
+                    "big_p50_ms": round(big, 2),
+                    "ratio": round(big / small, 2) if small else None,
+                    "county_cases": county,
+                }
+            )
+            print(f"  {op.name}: {small:.1f} ms / {big:.1f} ms = {results[-1]['ratio']}×", file=sys.stderr)
+    finally:
+        for worker in workers:
+            worker.stdin.close()
+            worker.wait(timeout=120)
+    width = max(len(r["name"]) for r in results)
+    print(f"{'operation':<{width}}  small p50  big p50   ratio  county cases (small/big)")
+    for r in results:
+        print(
+            f"{r['name']:<{width}}  {r['small_p50_ms']:7.1f}  {r['big_p50_ms']:7.1f}  {r['ratio']:5.2f}×  "
+            f"{r['county_cases'][0]}/{r['county_cases'][1]}"
+        )
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    (RESULTS_DIR / "growth.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
     return 0
 
 

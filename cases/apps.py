@@ -33,3 +33,6 @@ class CasesConfig(AppConfig):
 
         RECORD_HOOKS.append(record_outbound)  # outbound events for pushed cases, in the change's transaction
         post_migrate.connect(seed_reference_data, sender=self)
+        from cases.rollups.triggers import install_after_migrate
+
+        post_migrate.connect(install_after_migrate, sender=self)  # the rollups' trigger (cases/rollups)

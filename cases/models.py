@@ -8,4 +8,5 @@ from cases.intake.models import *  # noqa: F401,F403
 from cases.integrations.models import *  # noqa: F401,F403
 from cases.lifecycle.models import *  # noqa: F401,F403
 from cases.portal.models import *  # noqa: F401,F403
+from cases.rollups.models import *  # noqa: F401,F403
 from cases.warnings.models import *  # noqa: F401,F403

@@ -150,3 +150,53 @@ def update_rows(model, fields: list[str], rows: list[tuple]) -> int:
                 [[*row_values, row[0]] for row, row_values in zip(rows, values, strict=True)],
             )
     return len(rows)
+
+
+# --- row triggers (the case rollups, cases/rollups) ------------------------------------------------
+def local_date_sql(expression: str, connection) -> str:
+    """The local calendar date (settings.TIME_ZONE) of a timestamp column, as SQL a trigger can hold.
+
+    PostgreSQL converts with the zone's rules; SQLite (which stores UTC text) adds the zone's current
+    offset, exact for zones without daylight saving (Asia/Shanghai, the deployment's zone)."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from django.conf import settings
+
+    zone = settings.TIME_ZONE
+    if connection.vendor == "postgresql":
+        return f"(({expression}) AT TIME ZONE '{zone}')::date"
+    offset = dt.datetime.now(ZoneInfo(zone)).utcoffset() or dt.timedelta(0)
+    # whole seconds: SQLite reads time in milliseconds, so 23:59:59.999999 would round into the next day
+    return f"date(substr({expression}, 1, 19), '{int(offset.total_seconds())} seconds')"
+
+
+def row_trigger_sql(
+    connection, *, name: str, table: str, event: str, when: str, body: list[str]
+) -> list[str]:
+    """DDL that (re)creates an ``AFTER {event} … FOR EACH ROW`` trigger running ``body`` (portable
+    statements naming ``NEW``/``OLD``) when ``when`` holds; idempotent, so it can run after every migrate
+    (SQLite drops a table's triggers when a migration rebuilds the table)."""
+    statements = "; ".join(body)
+    condition = f" WHEN ({when})" if when else ""
+    if connection.vendor == "postgresql":
+        return [
+            f"CREATE OR REPLACE FUNCTION {name}_fn() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            f"BEGIN {statements}; RETURN NULL; END $$",
+            f"CREATE OR REPLACE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW{condition} "
+            f"EXECUTE FUNCTION {name}_fn()",
+        ]
+    return [
+        f"DROP TRIGGER IF EXISTS {name}",
+        f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW{condition} BEGIN {statements}; END",
+    ]
+
+
+def lock_against_writes(table: str, connection) -> None:
+    """Let the current transaction read ``table`` while nobody else writes it (a consistent recount).
+
+    PostgreSQL: ``LOCK TABLE … IN SHARE MODE`` (writers wait until commit). SQLite has one writer at a
+    time: the caller's first write takes the database's write lock, so nothing is needed here."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {connection.ops.quote_name(table)} IN SHARE MODE")

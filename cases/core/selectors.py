@@ -4,6 +4,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.access import roles_of
 from accounts.models import Membership, User
@@ -73,3 +74,57 @@ def search_cases(user: User, query: str, *, limit: int = SEARCH_LIMIT) -> list[C
         Q(number=query) | Q(tracking_code__in={query, query.upper()}) | Q(pk__in=names.values("case_id"))
     )
     return list(found[:limit])
+
+
+# The dashboard's charts, tiles and per-center table link to the case list with these filters (each
+# optional): an exact level (``lv``), a channel (``channel``, 0 = not routed), a center (``center``; only
+# that center, within what the viewer may see), open cases only (``open=1``), and local-day ranges of
+# registration (``registered_from``/``registered_to``) and of conclusion (``concluded_from``/``concluded_to``).
+LINK_FILTERS = (
+    "lv",
+    "channel",
+    "center",
+    "open",
+    "registered_from",
+    "registered_to",
+    "concluded_from",
+    "concluded_to",
+)
+
+
+def linked_filters(cases: QuerySet[Case], params) -> tuple[QuerySet[Case], dict[str, str]]:
+    """Apply the dashboard's link filters; raises ``ValueError`` with a message naming a bad value."""
+    from cases.core.states import OPEN_STATUSES
+    from cases.core.workcalendar import start_of_day
+
+    used: dict[str, str] = {}
+    for name in LINK_FILTERS:
+        value = (params.get(name) or "").strip()
+        if not value:
+            continue
+        used[name] = value
+        if name in ("lv", "channel", "center"):
+            if not value.isdigit() or len(value) > 9:
+                raise ValueError(
+                    _("筛选条件 %(name)s 须为非负整数：%(value)s") % {"name": name, "value": value[:20]}
+                )
+            number = int(value)
+            if name == "lv":
+                cases = cases.filter(warning_level=number)
+            elif name == "channel":
+                cases = cases.filter(channel__isnull=True) if number == 0 else cases.filter(channel_id=number)
+            else:
+                cases = cases.filter(center_id=number)
+        elif name == "open":
+            cases = cases.filter(status__in=OPEN_STATUSES)
+        else:
+            try:
+                day = date.fromisoformat(value)
+            except ValueError:
+                raise ValueError(_("日期格式应为 YYYY-MM-DD：%(value)s") % {"value": value[:20]}) from None
+            field = "created_at" if name.startswith("registered") else "concluded_at"
+            if name.endswith("_from"):
+                cases = cases.filter(**{f"{field}__gte": start_of_day(day)})
+            else:
+                cases = cases.filter(**{f"{field}__lt": start_of_day(day + timedelta(days=1))})
+    return cases, used

@@ -2,15 +2,16 @@ import re
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from cases.core.access import get_case_for_user, may_review_reveals
 from cases.core.forms import RevealFilterForm, RevealForm
+from cases.core.keyset import capped_count, keyset_page
 from cases.core.models import TimelineEvent, WarningLevel
-from cases.core.selectors import case_list_for, reveals_visible_to
+from cases.core.selectors import case_list_for, linked_filters, reveals_visible_to
 from cases.core.services import reveal_party_contact
 from cases.core.states import OPEN_STATUSES, Status
 from cases.page import case_page, case_page_queryset
@@ -38,11 +39,18 @@ def case_list(request):
     query = request.GET.get("q", "").strip()
     if query:
         cases = cases.filter(number__icontains=query)
-    page = Paginator(cases, 25).get_page(request.GET.get("page"))
+    try:  # the dashboard's links (cases/warnings): exact level, channel, center, day ranges
+        cases, linked = linked_filters(cases, request.GET)
+        # keyset pages (cases/core/keyset.py): no OFFSET, and a count that stops at 10,000
+        page = keyset_page(cases, after=request.GET.get("after", ""), before=request.GET.get("before", ""))
+    except ValueError as error:
+        return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
+    page.count, page.capped = capped_count(cases)
     return render(
         request,
         "cases/core/list.html",
         {
+            "linked": linked,
             "page": page,
             "statuses": Status.choices,
             "status": status,

@@ -41,8 +41,10 @@ def figures_json(figures: dict) -> dict:
     period = figures["period"]
     return {
         "period": {"start": period.start.isoformat(), "end": period.end.isoformat()},
-        "by_channel": figures["by_channel"],
-        "by_center": figures["by_center"],
+        "by_channel": {key: figures["by_channel"][key] for key in ("columns", "rows")},
+        "by_center": [
+            {key: row[key] for key in ("center", "total", "levels")} for row in figures["by_center"]
+        ],
         "red_orange": [case_brief(c) for c in figures["red_orange"]],
         "overdue_cases": [case_brief(c) for c in figures["overdue_cases"]],
         "overdue_orders": [

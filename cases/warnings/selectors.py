@@ -18,6 +18,7 @@ from cases.core.access import supervises
 from cases.core.models import Case, WarningLevel
 from cases.core.states import OPEN_STATUSES
 from cases.core.workcalendar import WorkCalendar, local_date, local_zone, start_of_day
+from cases.rollups import selectors as rollups
 from cases.warnings.clocks import CaseDeadlines, case_deadlines
 from cases.warnings.models import (
     CaseClock,
@@ -110,6 +111,39 @@ def level_by_center(cases: QuerySet[Case], names: dict[int, str] | None = None) 
             "levels": [row[f"l{int(level)}"] for level in LEVELS],
         }
         for row in rows
+    ]
+
+
+def level_by_channel_rolled(counts: dict[tuple[int, int, int], int]) -> dict:
+    """``level_by_channel`` from the rollups' open counts ((center, level, channel) → n): one query, the
+    channels (reference data)."""
+    channels = list(Channel.objects.order_by("ordering", "code"))
+    cells: dict[tuple[int, int], int] = {}
+    for (_center, level, channel), n in counts.items():
+        cells[(level, channel)] = cells.get((level, channel), 0) + n
+    columns = [(c.pk, c.name) for c in channels] + [(0, _t("未分流"))]
+    rows = []
+    for level in [*LEVELS, WarningLevel.NONE]:
+        row = [cells.get((level, pk), 0) for pk, _name in columns]
+        rows.append({"level": int(level), "label": str(level.label), "cells": row, "total": sum(row)})
+    return {"columns": [name for _pk, name in columns], "rows": rows, "keys": [pk for pk, _name in columns]}
+
+
+def level_by_center_rolled(counts: dict[tuple[int, int, int], int], names: dict[int, str]) -> list[dict]:
+    """``level_by_center`` from the rollups' open counts; ``names`` in the order to list (center id → name)."""
+    per: dict[int, dict[int, int]] = {}
+    for (center, level, _channel), n in counts.items():
+        levels = per.setdefault(center, {})
+        levels[level] = levels.get(level, 0) + n
+    return [
+        {
+            "center": name,
+            "center_id": pk,
+            "total": sum(per[pk].values()),
+            "levels": [per[pk].get(int(level), 0) for level in LEVELS],
+        }
+        for pk, name in names.items()
+        if sum(per.get(pk, {}).values())
     ]
 
 
@@ -227,6 +261,20 @@ def registered_vs_resolved(centers: QuerySet[Center], now: dt.datetime, days: in
             "resolved": resolved.get(first + dt.timedelta(days=i), 0),
         }
         for i in range(days)
+    ]
+
+
+def series_rolled(days: dict[dt.date, dict], now: dt.datetime, length: int = 30) -> list[dict]:
+    """``registered_vs_resolved`` from the rollups' days (``cases.rollups.selectors.day_figures``)."""
+    first = local_date(now) - dt.timedelta(days=length - 1)
+    empty = {"registered": 0, "concluded": 0}
+    return [
+        {
+            "day": first + dt.timedelta(days=i),
+            "registered": days.get(first + dt.timedelta(days=i), empty)["registered"],
+            "resolved": days.get(first + dt.timedelta(days=i), empty)["concluded"],
+        }
+        for i in range(length)
     ]
 
 
@@ -402,11 +450,38 @@ MEASURES = [
 ]
 
 
-def measures(centers, period: Period) -> list[dict]:
+def _rolled(numerator: str, denominator: str):
+    def measure(totals: dict) -> dict:
+        done, total = totals[numerator], totals[denominator]
+        return {"value": _rate(done, total), "numerator": done, "denominator": total, "pending": False}
+
+    return measure
+
+
+# The measures over cases, read from the rollups' per-day rows (cases/rollups) instead of the cases.
+ROLLED_MEASURES = {
+    "mediation_success_rate": _rolled("concluded_success", "concluded"),
+    "resolution_rate": _rolled("registered_resolved", "registered"),
+}
+
+
+def measures(centers, period: Period, totals: dict | None = None) -> list[dict]:
+    """The period's measures; given the rollups' ``totals`` for the period (``sum_days``), those over
+    cases come from them and only the ones over clocks, summonses, ratings and visits read their tables."""
     rows = []
     for key, label, fn in MEASURES:
-        rows.append({"key": key, "label": str(label), **fn(centers, period)})
+        if totals is not None and key in ROLLED_MEASURES:
+            rows.append({"key": key, "label": str(label), **ROLLED_MEASURES[key](totals)})
+        else:
+            rows.append({"key": key, "label": str(label), **fn(centers, period)})
     return rows
+
+
+def previous_period(period: Period) -> Period:
+    """The period of the same length just before ``period`` (the tiles show it beside the current one)."""
+    length = period.end - period.start
+    end = period.start - dt.timedelta(days=1)
+    return Period(end - length, end)
 
 
 # --- the dashboard -------------------------------------------------------------------------
@@ -423,21 +498,31 @@ def dashboard_figures(user: User, period: Period, *, now: dt.datetime | None = N
     names = dict(supervised_centers(user).order_by("name").values_list("pk", "name"))
     centers = list(names)
     cases = open_cases_in(centers)
-    series = registered_vs_resolved(centers, now)
+    # Counts and per-day figures from the rollups (cases/rollups): rows per center and day, not cases.
+    counts = rollups.open_counts(centers)
+    previous = previous_period(period)
+    first = local_date(now) - dt.timedelta(days=29)
+    days = rollups.day_figures(centers, min(first, previous.start), max(local_date(now), period.end))
+    totals = rollups.sum_days(days, period.start, period.end)
+    before = rollups.sum_days(days, previous.start, previous.end)
+    cents = Decimal(1).scaleb(-Case._meta.get_field("money_covered").decimal_places)
     return {
         "now": now,
         "period": period,
-        "by_channel": level_by_channel(cases),
-        "by_center": level_by_center(cases, names),
+        "previous_period": previous,
+        "by_channel": level_by_channel_rolled(counts),
+        "by_center": level_by_center_rolled(counts, names),
         "red_orange": red_orange_cases(cases),
         "overdue_cases": overdue_cases(cases, now),
         "overdue_orders": overdue_orders(centers, now),
         "overdue_summonses": overdue_summonses(centers, now),
         "overdue_visits": overdue_visits(centers, now),
         "newly_escalated": newly_escalated(centers, now),
-        "series": series,
-        "measures": measures(centers, period),
-        "money_covered": money_covered(centers, period),
+        "series": series_rolled(days, now),
+        "measures": measures(centers, period, totals),
+        "previous_measures": {m["key"]: m for m in measures(centers, previous, before)},
+        "money_covered": Decimal(totals["money"]).quantize(cents),
+        "previous_money_covered": Decimal(before["money"]).quantize(cents),
     }
 
 

@@ -3,6 +3,7 @@ run twice. (The e-mail task lives beside the outbox it serves, in ``notification
 
 from celery import shared_task
 
+from cases.rollups.services import fold_rollups
 from cases.warnings.notifications import retry_pending_emails, send_notification_email  # noqa: F401
 from cases.warnings.sweep import sweep_due_cases
 
@@ -11,5 +12,6 @@ from cases.warnings.sweep import sweep_due_cases
 def sweep_warnings() -> int:
     """The periodic escalation sweep (django-celery-beat), plus the e-mail outbox."""
     changes = sweep_due_cases()
+    fold_rollups()  # the rollups' pending deltas (cases/rollups), folded every minute
     retry_pending_emails()
     return changes

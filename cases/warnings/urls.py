@@ -6,6 +6,7 @@ from cases.warnings import views
 
 urlpatterns = [
     path("warnings/", views.dashboard, name="warnings_dashboard"),
+    path("warnings/live/", views.dashboard_live, name="warnings_dashboard_live"),
     path("warnings/export.xlsx", views.dashboard_export, name="warnings_export"),
     path("warnings/notifications/", views.notifications, name="warnings_notifications"),
     path("warnings/notifications/read/", views.notifications_read, name="warnings_notifications_read"),

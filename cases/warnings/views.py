@@ -1,5 +1,6 @@
 """Warning pages: the supervisor dashboard, a case's warnings and supervision, notifications."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -30,7 +31,6 @@ from cases.warnings.models import CaseClock, SupervisionOrder
 from cases.warnings.selectors import (
     Period,
     case_warning_panel,
-    chart_geometry,
     dashboard_figures,
     default_period,
     may_answer_order,
@@ -70,25 +70,77 @@ def _case_links(figures: dict) -> None:
         row.case_url = link(row.case_id)
 
 
-@login_required
-@require_GET
-def dashboard(request):
+LEVEL_COLOURS = {4: "#dc3545", 3: "#fd7e14", 2: "#ffc107", 1: "#0d6efd", 0: "#adb5bd"}
+
+
+def _linked(figures: dict) -> dict:
+    """Where each chart, tile and center row leads (the case list's link filters,
+    ``cases.core.selectors.LINK_FILTERS``), and the charts' data for ``static/js/dashboard.js``."""
+    base = reverse("cases:list")
+    period = figures["period"]
+    concluded = f"{base}?concluded_from={period.start}&concluded_to={period.end}"
+    registered = f"{base}?registered_from={period.start}&registered_to={period.end}"
+    previous = figures.get("previous_measures", {})
+    for m in figures["measures"]:
+        m["url"] = registered if m["key"] == "resolution_rate" else concluded
+        m["previous"] = previous.get(m["key"])
+    top = max([row["total"] for row in figures["by_center"]] or [1])
+    for row in figures["by_center"]:
+        row["url"] = f"{base}?center={row['center_id']}&open=1"
+        row["load"] = round(row["total"] / top, 2)
+    by_channel = figures["by_channel"]
+    return {
+        "list": base,
+        "channels": by_channel["columns"],
+        "channel_keys": by_channel["keys"],
+        "levels": [
+            {
+                "level": row["level"],
+                "label": row["label"],
+                "colour": LEVEL_COLOURS[row["level"]],
+                "cells": row["cells"],
+            }
+            for row in by_channel["rows"]
+        ],
+        "dates": [str(d["day"]) for d in figures["series"]],
+        "days": [f"{d['day']:%m-%d}" for d in figures["series"]],
+        "registered": [d["registered"] for d in figures["series"]],
+        "resolved": [d["resolved"] for d in figures["series"]],
+        "labels": {"registered": _t("登记"), "resolved": _t("化解/终结")},
+    }
+
+
+def _dashboard_context(request) -> dict:
     _require_dashboard(request.user)
     form, period = _period(request)
     with reporting_reads():  # the replica, when REPLICA_DATABASE_URL is set
         figures = dashboard_figures(request.user, period)
     _case_links(figures)
+    chart_data = _linked(figures)
+    return {
+        "form": form,
+        "f": figures,
+        "chart_data": chart_data,
+        "money_url": figures["measures"][0]["url"] if figures["measures"] else chart_data["list"],
+        "refresh": getattr(settings, "DASHBOARD_REFRESH_SECONDS", 60),  # seconds between refreshes
+        "query": request.GET.urlencode(),
+    }
+
+
+@login_required
+@require_GET
+def dashboard(request):
+    context = _dashboard_context(request)
     return render(
-        request,
-        "cases/warnings/dashboard.html",
-        {
-            "form": form,
-            "f": figures,
-            "chart": chart_geometry(figures["series"]),
-            "provisional_years": provisional_years(),
-            "query": request.GET.urlencode(),
-        },
+        request, "cases/warnings/dashboard.html", {**context, "provisional_years": provisional_years()}
     )
+
+
+@login_required
+@require_GET
+def dashboard_live(request):
+    """The dashboard's figures alone, for its own refresh every minute (htmx)."""
+    return render(request, "cases/warnings/_dashboard_live.html", _dashboard_context(request))
 
 
 @login_required

@@ -77,7 +77,8 @@ def test_dashboard_page_shows_the_figures(scene, supervisor, login, django_asser
         with django_assert_max_num_queries(40):
             html = client.get(reverse("cases:warnings_dashboard")).content.decode()
     assert "预警看板" in html and scene["red_a"].number in html and scene["foreign"].number not in html
-    assert "<svg" in html and "36000.00" in html and "待接入" not in html  # every figure is connected
+    assert 'id="chart-levels"' in html and 'id="chart-days"' in html and "dashboard-data" in html  # ECharts
+    assert "36000.00" in html and "待接入" not in html  # every figure is connected
 
 
 def test_dashboard_queries_do_not_grow_with_the_number_of_cases(scene, make_case, supervisor, login):

@@ -1,0 +1,198 @@
+"""Folding the pending deltas into the rollup rows, and the full recount that repairs them.
+
+Concurrency: services never touch ``CaseCount``/``CaseDay``; the trigger only inserts ``RollupDelta`` rows
+(no lock on a shared row, so two registrations in one center never wait for each other and no update is
+lost). A fold takes deltas ``FOR UPDATE SKIP LOCKED`` (two folds at once take different rows), adds them
+with one ``INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n`` per table (an atomic increment, rows in
+key order so two folds cannot deadlock) and deletes exactly the rows it added, in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncDate
+
+from cases.core.models import Case
+from cases.core.states import Outcome
+from cases.core.workcalendar import local_zone
+from cases.rollups.models import CaseCount, CaseDay, RollupDelta
+from mediation_center.dialect import lock_against_writes
+from mediation_center.transactions import entry_point
+
+FOLD_CHUNK = 20_000
+UPSERT_ROWS = 500
+
+DAY_FIELDS = ("registered", "registered_resolved", "concluded", "concluded_success", "money")
+
+
+def _upsert(table: str, keys: tuple[str, ...], values: tuple[str, ...], rows: list[tuple]) -> None:
+    """Add ``values`` to the rows under ``keys`` (inserted at the value if missing), ``rows`` in key order."""
+    columns = ", ".join((*keys, *values))
+    one = (
+        "("
+        + ", ".join(["%s"] * len(keys) + ["CAST(%s AS NUMERIC)" if v == "money" else "%s" for v in values])
+        + ")"
+    )
+    sets = ", ".join(f"{v} = {table}.{v} + excluded.{v}" for v in values)
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), UPSERT_ROWS):
+            chunk = rows[start : start + UPSERT_ROWS]
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * len(chunk))} "
+                f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {sets}",
+                [str(v) if isinstance(v, Decimal) else v for row in chunk for v in row],
+            )
+
+
+def _fold(deltas) -> None:
+    counts: dict[tuple, int] = defaultdict(int)
+    days: dict[tuple, list] = defaultdict(lambda: [0, 0, 0, 0, Decimal(0)])
+    for center, status, level, channel, created, concluded, success, money, sign in deltas:
+        counts[(center, status, level, channel)] += sign
+        day = days[(center, created)]
+        day[0] += sign
+        if success and concluded is not None:
+            day[1] += sign
+        if concluded is not None:
+            day = days[(center, concluded)]
+            day[2] += sign
+            day[3] += sign if success else 0
+            day[4] += sign * Decimal(money)
+    count_rows = sorted((*key, n) for key, n in counts.items() if n)
+    day_rows = sorted((*key, *figures) for key, figures in days.items() if any(figures))
+    _upsert(CaseCount._meta.db_table, ("center_id", "status", "level", "channel"), ("n",), count_rows)
+    _upsert(CaseDay._meta.db_table, ("center_id", "day"), DAY_FIELDS, day_rows)
+
+
+DELTA_COLUMNS = (
+    "center_id",
+    "status",
+    "level",
+    "channel",
+    "created_day",
+    "concluded_day",
+    "success",
+    "money",
+    "sign",
+)
+
+
+@entry_point(own_transactions=True)  # one transaction per chunk of deltas
+def fold_rollups(*, chunk: int = FOLD_CHUNK) -> int:
+    """Fold every pending delta into the rollup rows; returns how many were folded. Safe to run twice or
+    at once (the sweep runs it every minute)."""
+    total = 0
+    while True:
+        with transaction.atomic(durable=True):
+            rows = list(
+                RollupDelta.objects.order_by("pk")
+                .select_for_update(skip_locked=True)
+                .values_list("pk", *DELTA_COLUMNS)[:chunk]
+            )
+            if not rows:
+                return total
+            _fold([row[1:] for row in rows])
+            RollupDelta.objects.filter(pk__in=[row[0] for row in rows]).delete()
+            total += len(rows)
+        if len(rows) < chunk:
+            return total
+
+
+# --- the full recount ------------------------------------------------------------------------------
+def counted_from_cases() -> tuple[dict, dict]:
+    """What the rollups should hold, counted from the cases themselves: ({count key: n}, {(center, day):
+    [registered, registered_resolved, concluded, concluded_success, money]}), zero rows left out."""
+    codes = Outcome.resolved()
+    zone = local_zone()
+    counts = {
+        (r["center_id"], r["status"], r["warning_level"], r["channel_id"] or 0): r["n"]
+        for r in Case.objects.values("center_id", "status", "warning_level", "channel_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    days: dict[tuple, list] = defaultdict(lambda: [0, 0, 0, 0, Decimal(0)])
+    for r in (
+        Case.objects.annotate(day=TruncDate("created_at", tzinfo=zone))
+        .values("center_id", "day")
+        .annotate(n=Count("pk"), done=Count("pk", filter=Q(outcome__in=codes, concluded_at__isnull=False)))
+        .order_by()
+    ):
+        days[(r["center_id"], r["day"])][0:2] = [r["n"], r["done"]]
+    for r in (
+        Case.objects.filter(concluded_at__isnull=False)
+        .annotate(day=TruncDate("concluded_at", tzinfo=zone))
+        .values("center_id", "day")
+        .annotate(n=Count("pk"), done=Count("pk", filter=Q(outcome__in=codes)), money=Sum("money_covered"))
+        .order_by()
+    ):
+        days[(r["center_id"], r["day"])][2:5] = [r["n"], r["done"], _cents(r["money"])]
+    return {k: n for k, n in counts.items() if n}, {k: v for k, v in days.items() if any(v)}
+
+
+def _cents(value) -> Decimal:
+    return Decimal(value or 0).quantize(Decimal("0.01"))
+
+
+def current_rollups() -> tuple[dict, dict]:
+    """What the rollups say now (folded rows plus pending deltas), in the shape of ``counted_from_cases``."""
+    counts: dict[tuple, int] = defaultdict(int)
+    for center, status, level, channel, n in CaseCount.objects.values_list(
+        "center_id", "status", "level", "channel", "n"
+    ):
+        counts[(center, status, level, channel)] += n
+    days: dict[tuple, list] = defaultdict(lambda: [0, 0, 0, 0, Decimal(0)])
+    for center, day, *figures in CaseDay.objects.values_list("center_id", "day", *DAY_FIELDS):
+        row = days[(center, day)]
+        for i, value in enumerate(figures):
+            row[i] += value
+    for (
+        center,
+        status,
+        level,
+        channel,
+        created,
+        concluded,
+        success,
+        money,
+        sign,
+    ) in RollupDelta.objects.values_list(*DELTA_COLUMNS):
+        counts[(center, status, level, channel)] += sign
+        row = days[(center, created)]
+        row[0] += sign
+        row[1] += sign if success and concluded is not None else 0
+        if concluded is not None:
+            row = days[(center, concluded)]
+            row[2] += sign
+            row[3] += sign if success else 0
+            row[4] += sign * Decimal(money)
+    days = {k: [*v[:4], _cents(v[4])] for k, v in days.items()}
+    return {k: n for k, n in counts.items() if n}, {k: v for k, v in days.items() if any(v)}
+
+
+@entry_point
+def recount_rollups() -> dict:
+    """Replace the rollups with a full recount of the cases; returns how many rows were wrong.
+
+    Cases are not written meanwhile (PostgreSQL: a SHARE lock on the case table; SQLite: the first
+    statement is a write, which takes the one write lock), so the recount and the deltas cannot overlap."""
+    lock_against_writes(Case._meta.db_table, connection)
+    before_counts, before_days = current_rollups()
+    RollupDelta.objects.all().delete()
+    counts, days = counted_from_cases()
+    CaseCount.objects.all().delete()
+    CaseDay.objects.all().delete()
+    CaseCount.objects.bulk_create(
+        [CaseCount(center_id=c, status=s, level=lv, channel=ch, n=n) for (c, s, lv, ch), n in counts.items()],
+        batch_size=2000,
+    )
+    CaseDay.objects.bulk_create(
+        [CaseDay(center_id=c, day=d, **dict(zip(DAY_FIELDS, v, strict=True))) for (c, d), v in days.items()],
+        batch_size=2000,
+    )
+    wrong_counts = sum(1 for k in set(counts) | set(before_counts) if counts.get(k) != before_counts.get(k))
+    wrong_days = sum(1 for k in set(days) | set(before_days) if days.get(k) != before_days.get(k))
+    return {"counts": len(counts), "days": len(days), "wrong_counts": wrong_counts, "wrong_days": wrong_days}
