@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0002_external_system_webhook'),
-        ('cases', '0008_outbound_events'),
+        ('cases', '0009_rollups'),
         ('routing', '0003_dashboard_ratings_summonses'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
