@@ -108,7 +108,7 @@ class RecommendationSerializer(serializers.Serializer):
 
 
 class FiguresSerializer(serializers.Serializer):
-    key = serializers.IntegerField(source="key")
+    key = serializers.IntegerField()
     name = serializers.CharField()
     handled = serializers.IntegerField()
     success_rate = serializers.FloatField(allow_null=True)

@@ -18,7 +18,9 @@ def _fast_password_hashing(settings):
 
 @pytest.fixture
 def make_profile(world):
-    def _make(user, *, kind=MediatorProfile.Kind.FULL_TIME, centers=None, types=(), expires_in=None, **fields):
+    def _make(
+        user, *, kind=MediatorProfile.Kind.FULL_TIME, centers=None, types=(), expires_in=None, **fields
+    ):
         profile = MediatorProfile.objects.create(user=user, kind=kind, **fields)
         profile.centers.set(centers or [world.county])
         profile.specialties.set(DisputeType.objects.filter(code__in=types))
@@ -55,7 +57,9 @@ def routed_case(make_case, clerk):
 
 @pytest.fixture
 def studio(world, mediator, mediator2, expert, make_profile):
-    group = MediationGroup.objects.create(kind=MediationGroup.Kind.STUDIO, name="言和调解工作室", center=world.county)
+    group = MediationGroup.objects.create(
+        kind=MediationGroup.Kind.STUDIO, name="言和调解工作室", center=world.county
+    )
     group.specialties.set(DisputeType.objects.filter(code="labour"))
     for user, role in [(mediator, "leader"), (mediator2, "lawyer"), (expert, "member")]:
         profile = getattr(user, "mediator_profile", None) or make_profile(user, is_public=True)

@@ -55,7 +55,8 @@ def test_only_the_supervisor_assigns_a_studio(login, client, routed_case, mediat
         services.assign_case_to_group(case, actor=mediator, group=studio, lead=mediator, reason="x")
     login(outsider)
     response = client.post(
-        reverse("mediators:recommend", args=[case.pk]), {"group": studio.pk, "lead": mediator.pk, "reason": "x"}
+        reverse("mediators:recommend", args=[case.pk]),
+        {"group": studio.pk, "lead": mediator.pk, "reason": "x"},
     )
     assert response.status_code == 404
     assert not GroupAssignment.objects.exists()
