@@ -377,6 +377,12 @@ SPECTACULAR_SETTINGS = {
         "ClockUnitEnum": "cases.models.ClockUnit",
         "SupervisionOrderStateEnum": "cases.models.SupervisionOrder.State",
         "SummonsStateEnum": "routing.models.Summons.State",
+        "ChannelEnum": "routing.models.Channel.Code",
+        "KindEnum": "cases.models.Party.Kind",
+        "RoleEnum": "cases.models.Party.Role",
+        "MediatorKindEnum": "mediators.models.MediatorProfile.Kind",
+        "MediationGroupKindEnum": "mediators.models.MediationGroup.Kind",
+        "CredentialKindEnum": "mediators.models.Credential.Kind",
     },
 }
 
