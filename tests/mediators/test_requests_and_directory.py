@@ -143,3 +143,11 @@ def test_a_case_in_mediation_cannot_be_asked_for_and_others_cases_404(
     stranger = UserFactory(username="stranger", kind="citizen", phone="13700000000")
     client.force_login(stranger)
     assert client.get(reverse("mediators:party_request", args=[make_case().tracking_code])).status_code == 404
+
+
+def test_the_portal_links_to_the_directory_and_the_request_page(client, citizen, make_case):
+    case = make_case()
+    assert reverse("mediators:directory") in client.get(reverse("portal:index")).content.decode()
+    client.force_login(citizen)
+    page = client.get(reverse("portal:case", args=[case.tracking_code])).content.decode()
+    assert reverse("mediators:party_request", args=[case.tracking_code]) in page
