@@ -9,13 +9,15 @@ from .models import MediationGroup, MediatorProfile
 
 class LibraryFilterForm(forms.Form):
     kind = forms.ChoiceField(
-        label=_("类别"), required=False, choices=[("", _("全部"))] + MediatorProfile.Kind.choices
+        label=_("类别"), required=False, choices=[("", _("全部"))] + MediatorProfile.Kind.choices,
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
     specialty = forms.ModelChoiceField(
         label=_("擅长纠纷类型"),
         required=False,
         queryset=DisputeType.objects.filter(active=True),
         empty_label=_("全部"),
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
 
 
@@ -25,6 +27,7 @@ class DirectoryFilterForm(forms.Form):
         required=False,
         queryset=DisputeType.objects.filter(active=True),
         empty_label=_("全部"),
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
     level = forms.TypedChoiceField(
         label=_("层级"),
@@ -32,6 +35,7 @@ class DirectoryFilterForm(forms.Form):
         coerce=int,
         empty_value=None,
         choices=[("", _("全部"))] + Center.Level.choices,
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
 
 

@@ -5,9 +5,9 @@ import pytest
 from django.urls import reverse
 
 from cases.core.access import cases_visible_to
+from mediation_center.errors import DomainError
 from mediators import services
 from mediators.models import GroupAssignment
-from mediation_center.errors import DomainError
 from routing import services as routing
 from routing.models import CaseAssignment
 

@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
+from mediation_center.errors import DomainError
 from mediators import services
 from mediators.models import MediatorRequest
-from mediation_center.errors import DomainError
 from routing.models import CaseAssignment
 
 
