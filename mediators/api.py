@@ -21,6 +21,7 @@ from .serializers import (
     MeasuresSerializer,
     PeriodSerializer,
     ProfileSerializer,
+    PublicDirectoryFilterSerializer,
     PublicDirectorySerializer,
     RecommendationSerializer,
     RequestSerializer,
@@ -135,13 +136,27 @@ class RequestDecisionView(APIView):
         return Response(RequestSerializer(decided).data)
 
 
+PUBLIC_PAGE = 50
+
+
 class PublicDirectoryView(APIView):
-    """The public directory: public mediators and studios/teams, public fields only; no sign-in needed."""
+    """The public directory: public mediators and studios/teams, public fields only, 50 of each per page;
+    no sign-in needed."""
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
 
-    @extend_schema(responses=PublicDirectorySerializer)
+    @extend_schema(parameters=[PublicDirectoryFilterSerializer], responses=PublicDirectorySerializer)
     def get(self, request):
-        profiles, groups = selectors.public_directory()
-        return Response(PublicDirectorySerializer({"mediators": profiles, "groups": groups}).data)
+        params = PublicDirectoryFilterSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        page = params.validated_data.get("page", 1)
+        profiles, groups = selectors.public_directory(
+            specialty=params.validated_data.get("specialty"), level=params.validated_data.get("level")
+        )
+        window = slice((page - 1) * PUBLIC_PAGE, page * PUBLIC_PAGE)
+        return Response(
+            PublicDirectorySerializer(
+                {"page": page, "mediators": profiles[window], "groups": groups[window]}
+            ).data
+        )

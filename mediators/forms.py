@@ -9,7 +9,9 @@ from .models import MediationGroup, MediatorProfile
 
 class LibraryFilterForm(forms.Form):
     kind = forms.ChoiceField(
-        label=_("类别"), required=False, choices=[("", _("全部"))] + MediatorProfile.Kind.choices,
+        label=_("类别"),
+        required=False,
+        choices=[("", _("全部"))] + MediatorProfile.Kind.choices,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     specialty = forms.ModelChoiceField(

@@ -74,7 +74,8 @@ class Candidate:
         return str(self.group or self.profile or self.user)
 
 
-def _chain_ids(center: Center) -> list[int]:
+def chain_ids(center: Center) -> list[int]:
+    """The center and those above it, from its path (no query)."""
     return [int(part) for part in center.path.strip("/").split("/") if part]
 
 
@@ -217,7 +218,7 @@ def _eligible(profile, today: date, recusing) -> bool:
 def recommend_mediators(case: Case, *, limit: int = 5, today: date | None = None) -> list[Candidate]:
     """The top mediators for ``case``: those serving its center or one above it, best first."""
     today = today or timezone.localdate()
-    chain = _chain_ids(case.center)
+    chain = chain_ids(case.center)
     through = MediatorProfile.centers.through
     profiles = list(
         _profiles_qs().filter(pk__in=through.objects.filter(center_id__in=chain).values("mediatorprofile_id"))
@@ -236,7 +237,7 @@ def recommend_mediators(case: Case, *, limit: int = 5, today: date | None = None
 
 def recommend_groups(case: Case, *, limit: int = 3) -> list[Candidate]:
     """The studios and teams of the case's center or one above it, by specialty, nearness and load."""
-    chain = _chain_ids(case.center)
+    chain = chain_ids(case.center)
     groups = list(
         MediationGroup.objects.filter(active=True, center_id__in=chain)
         .select_related("center")
@@ -278,7 +279,7 @@ def rank_for_auto_assignment(case: Case, users: list[User]) -> list[tuple[User, 
     already applied) in this ranking's order, each with its reasons; expired credentials are left out. A
     mediator without a profile is ranked by load alone."""
     today = timezone.localdate()
-    chain = _chain_ids(case.center)
+    chain = chain_ids(case.center)
     ids = [u.pk for u in users]
     profiles = {p.user_id: p for p in _profiles_qs().filter(user_id__in=ids)}
     recusing = recusing_user_ids(case)

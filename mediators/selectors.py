@@ -77,22 +77,32 @@ def credential_flags(user: User, *, today=None) -> list[ProfileRow]:
     return sorted((r for r in rows if r.state in (EXPIRED, EXPIRING)), key=lambda r: (r.until, r.profile.pk))
 
 
-def public_directory(*, specialty: int | None = None, level: int | None = None):
-    """The portal's directory: public profiles and studios/teams, optionally by specialty and level."""
+def public_directory(*, specialty: int | None = None, level: int | None = None, center_ids=None):
+    """The portal's directory: public profiles and studios/teams (querysets, to page), optionally by specialty,
+    level, or the centers they serve (a case's center and those above it)."""
     from .access import public_groups, public_profiles
 
     profiles = public_profiles().select_related("user").prefetch_related("specialties", "centers")
     groups = public_groups().select_related("center").prefetch_related("specialties")
+    through = MediatorProfile.centers.through
     if specialty:
-        profiles = profiles.filter(specialties=specialty)
+        profiles = profiles.filter(
+            pk__in=MediatorProfile.specialties.through.objects.filter(disputetype_id=specialty).values(
+                "mediatorprofile_id"
+            )
+        )
         groups = groups.filter(specialties=specialty)
     if level:
-        through = MediatorProfile.centers.through
         profiles = profiles.filter(
             pk__in=through.objects.filter(center__level=level).values("mediatorprofile_id")
         )
         groups = groups.filter(center__level=level)
-    return list(profiles.order_by("pk")), list(groups.order_by("kind", "name"))
+    if center_ids is not None:
+        profiles = profiles.filter(
+            pk__in=through.objects.filter(center_id__in=center_ids).values("mediatorprofile_id")
+        )
+        groups = groups.filter(center_id__in=center_ids)
+    return profiles.order_by("pk"), groups.order_by("kind", "name", "pk")
 
 
 def group_cases_for(user: User) -> QuerySet[Case]:

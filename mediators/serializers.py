@@ -87,7 +87,14 @@ class PublicGroupSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "name", "center", "specialties", "intro"]
 
 
+class PublicDirectoryFilterSerializer(serializers.Serializer):
+    specialty = serializers.IntegerField(required=False, min_value=1)
+    level = serializers.ChoiceField(required=False, choices=[1, 2, 3])
+    page = serializers.IntegerField(required=False, min_value=1, max_value=100000)
+
+
 class PublicDirectorySerializer(serializers.Serializer):
+    page = serializers.IntegerField()
     mediators = PublicProfileSerializer(many=True)
     groups = PublicGroupSerializer(many=True)
 

@@ -6,6 +6,7 @@ from io import BytesIO
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -37,6 +38,9 @@ from .forms import (
     RequestForm,
 )
 from .models import MediatorRequest
+
+DIRECTORY_PAGE = 24
+CHOICES_MAX = 200  # a party chooses among those serving the case's center and the centers above it
 
 
 def _library_reader(request) -> None:
@@ -257,10 +261,18 @@ def directory(request):
         specialty = form.cleaned_data["specialty"]
         level = form.cleaned_data["level"]
     profiles, groups = selectors.public_directory(specialty=specialty.pk if specialty else None, level=level)
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("gpage", None)
     return render(
         request,
         "mediators/directory.html",
-        {"form": form, "profiles": profiles, "groups": groups},
+        {
+            "form": form,
+            "profiles": Paginator(profiles, DIRECTORY_PAGE).get_page(request.GET.get("page")),
+            "groups": Paginator(groups, DIRECTORY_PAGE).get_page(request.GET.get("gpage")),
+            "query": query.urlencode(),
+        },
         status=400 if form.errors else 200,
     )
 
@@ -294,7 +306,8 @@ def public_group(request, pk: int):
 def party_request(request, tracking_code: str):
     """A party of a case not yet in mediation asks for a specific mediator or studio, with a reason."""
     case = get_case_for_citizen(request.user, tracking_code)
-    profiles, groups = selectors.public_directory()
+    profiles, groups = selectors.public_directory(center_ids=ranking.chain_ids(case.center))
+    profiles, groups = list(profiles[:CHOICES_MAX]), list(groups[:CHOICES_MAX])
     form = RequestForm(request.POST or None, profiles=profiles, groups=groups)
     if request.method == "POST" and form.is_valid():
         profile, group = form.chosen()

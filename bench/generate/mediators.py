@@ -5,7 +5,7 @@ town. Idempotent: users who already have a profile are skipped, so an older data
 import random
 from datetime import date, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from accounts.models import Center, Membership, User
 from cases.core.models import DisputeType
@@ -112,4 +112,8 @@ def generate_profiles(seed: int = 2026, today: date | None = None) -> int:
             for pk in by_center[g.center_id][:5]
         ]
     )
+    with connection.cursor() as cursor:  # fresh statistics: the planner's guesses on empty tables hash-join
+        for model in (MediatorProfile, MediatorProfile.centers.through, MediatorProfile.specialties.through,
+                      Credential, MediationGroup, GroupMember):  # fmt: skip
+            cursor.execute(f"ANALYZE {model._meta.db_table}")
     return len(profiles)
