@@ -13,15 +13,15 @@ Every list is built from a fixed number of queries whatever the number of candid
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Avg, Count, F, Q
+from django.db.models import Avg, Count, F, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Center, User
-from cases.core.models import Case
+from cases.core.models import Case, DisputeType
 from cases.core.states import OPEN_STATUSES, Outcome
 from cases.portal.models import Rating
-from routing.models import CaseAssignment, InterestDeclaration
+from routing.models import CaseAssignment, Channel, InterestDeclaration
 
 from .credentials import EXPIRED, EXPIRING, credential_state
 from .models import GroupAssignment, GroupMember, MediationGroup, MediatorProfile
@@ -162,7 +162,12 @@ def _profiles_qs():
     return (
         MediatorProfile.objects.filter(active=True, user__is_active=True)
         .select_related("user")
-        .prefetch_related("centers", "channels", "specialties", "credentials")
+        .prefetch_related(
+            Prefetch("centers", queryset=Center.objects.only("pk", "name")),
+            Prefetch("channels", queryset=Channel.objects.only("pk", "name")),
+            Prefetch("specialties", queryset=DisputeType.objects.only("pk")),
+            "credentials",
+        )
     )
 
 
