@@ -94,3 +94,10 @@ def test_recommendation_runs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(10):
         ranked = recommend_mediators(case, limit=20)
     assert len(ranked) == 12
+
+
+def test_the_case_page_links_the_supervisor_to_the_recommendations(login, client, routed_case, supervisor):
+    case = routed_case()
+    login(supervisor)
+    page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert reverse("mediators:recommend", args=[case.pk]) in page
