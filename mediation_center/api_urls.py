@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("cases.api_urls")),
     path("", include("routing.api_urls")),
     path("", include("records.api_urls")),
+    path("", include("mediators.api_urls")),
 ]

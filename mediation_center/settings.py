@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "routing",
     "cases",
     "records",
+    "mediators",
     "django_htmx",
 ]
 
@@ -242,10 +243,13 @@ WORK_COUNTS_TTL = env_int("WORK_COUNTS_TTL", 10)
 HOME_TODO = "cases.workbench.todo.home_sections"
 # The demo data of apps built on cases (which cannot import them): each a function of the demo org,
 # called by `manage.py load_demo` after the cases' own demo, in this order.
-DEMO_BUILDERS: list[str] = []
+DEMO_BUILDERS: list[str] = ["mediators.demo.build_demo"]
 # Badge counts of apps built on cases (cases/workbench/counts.py): each a function
 # (user, roles, center_ids) -> {count name: number}; accounts/navigation.py NavItem(count=name) shows it.
-WORK_COUNT_PROVIDERS: list[str] = []
+WORK_COUNT_PROVIDERS: list[str] = ["mediators.selectors.work_counts"]
+# How auto-assignment ranks a channel's mediators (routing.services.auto_assign_case): a function
+# (case, users) -> [(user, reason)], best first; empty means routing's own least-loaded rule.
+MEDIATOR_RANKING = "mediators.ranking.rank_for_auto_assignment"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
@@ -380,6 +384,12 @@ SPECTACULAR_SETTINGS = {
         "ClockUnitEnum": "cases.models.ClockUnit",
         "SupervisionOrderStateEnum": "cases.models.SupervisionOrder.State",
         "SummonsStateEnum": "routing.models.Summons.State",
+        "ChannelEnum": "routing.models.Channel.Code",
+        "KindEnum": "cases.models.Party.Kind",
+        "RoleEnum": "cases.models.Party.Role",
+        "MediatorKindEnum": "mediators.models.MediatorProfile.Kind",
+        "MediationGroupKindEnum": "mediators.models.MediationGroup.Kind",
+        "CredentialKindEnum": "mediators.models.Credential.Kind",
     },
 }
 

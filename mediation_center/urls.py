@@ -20,6 +20,7 @@ urlpatterns = [
     path("routing/", include("routing.urls")),
     path("portal/", include("cases.portal.urls")),
     path("records/", include("records.urls")),
+    path("mediators/", include("mediators.urls")),
 ]
 
 # JSON in the one error shape for paths under /api/, Django's pages elsewhere (mediation_center/api.py).

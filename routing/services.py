@@ -2,9 +2,11 @@
 
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
@@ -237,8 +239,9 @@ def assign_mediator(
     return assignment
 
 
-def least_loaded_mediator(case: Case) -> User | None:
-    """The channel's mediator at the case's center with the fewest open cases, preferring a matching speciality."""
+def _auto_candidates(case: Case) -> list[User]:
+    """Who auto-assignment chooses from: the channel's active mediators at the case's center, those whose
+    speciality names the dispute type first (else the generalists), recusal applied."""
     memberships = Membership.objects.filter(
         role=Role.MEDIATOR, center=case.center_id, channel=case.channel_id
     ).select_related("user")
@@ -246,7 +249,12 @@ def least_loaded_mediator(case: Case) -> User | None:
     matching = [m for m in memberships if m.speciality and any(t in m.speciality for t in type_names)]
     generalists = [m for m in memberships if not m.speciality]
     candidates = [m.user for m in (matching or generalists) if m.user.is_active]
-    candidates = [u for u in candidates if conflict_reason(case, u) is None]
+    return [u for u in candidates if conflict_reason(case, u) is None]
+
+
+def least_loaded_mediator(case: Case) -> User | None:
+    """The channel's mediator at the case's center with the fewest open cases, preferring a matching speciality."""
+    candidates = _auto_candidates(case)
     if not candidates:
         return None
     loads = dict(
@@ -259,13 +267,27 @@ def least_loaded_mediator(case: Case) -> User | None:
     return min(candidates, key=lambda u: (loads.get(u.pk, 0), u.pk))
 
 
+def auto_assign_choice(case: Case) -> tuple[User | None, str]:
+    """Whom auto-assignment picks and why: ``settings.MEDIATOR_RANKING`` (a function (case, users) ->
+    [(user, reason)], best first, e.g. the mediator library's ranking) over the channel's mediators at the
+    case's center (``_auto_candidates``); without it, the least-loaded rule above."""
+    ranking = getattr(settings, "MEDIATOR_RANKING", "")
+    if not ranking:
+        return least_loaded_mediator(case), _("渠道开启自动指派，按负荷最少分配")
+    ranked = import_string(ranking)(case, _auto_candidates(case))
+    if not ranked:
+        return None, ""
+    user, why = ranked[0]
+    return user, _("渠道开启自动指派，按调解员推荐排序：%(why)s") % {"why": why}
+
+
 def auto_assign_case(case: Case) -> CaseAssignment | None:
     """Give an unclaimed case to the least-loaded matching mediator (the channel's auto-assign setting)."""
     with transaction.atomic():
         case = lock_case(case)
         if _active_lead(case) is not None or case.status not in QUEUE_STATUSES:
             return None
-        mediator = least_loaded_mediator(case)
+        mediator, why = auto_assign_choice(case)
         if mediator is None:
             return None  # stays in the channel queue for someone to claim
         assignment = CaseAssignment.objects.create(case=case, mediator=mediator, is_lead=True, how="auto")
@@ -278,7 +300,7 @@ def auto_assign_case(case: Case) -> CaseAssignment | None:
                 "mediator_id": mediator.pk,
                 "lead": True,
                 "auto": True,
-                "reason": _("渠道开启自动指派，按负荷最少分配"),
+                "reason": why,
             },
         )
         warnings_sweep.on_case_changed(case, trigger="assigned")

@@ -41,6 +41,9 @@ def generate(
             build_staff(centers, list(Channel.objects.all()), rng)
         log(f"centers: {len(centers)}, users: {User.objects.count()}")
     ensure_departments(rng)
+    from bench.generate.mediators import generate_profiles  # the mediator library's profiles (idempotent)
+
+    log(f"mediator profiles added: {generate_profiles(seed)}")
     # A different stream of random numbers for each run, so a second run adds different cases.
     ctx = load_context(seed + Case.objects.count(), years)
     ctx.long_timeline_share = long_timeline_share

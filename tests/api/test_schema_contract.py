@@ -150,6 +150,32 @@ def test_every_documented_operation_answers_what_the_schema_says(
     body = {"to_center": world.town.pk, "reason": "下沉镇街化解"}
     api.check(client.post(reverse("api-case-transfer", args=[unrouted.pk]), body, content_type=JSON), 200)
 
+    # --- The mediator library (mediators/) ----------------------------------------------------------
+    from mediators import services as library
+    from mediators.models import GroupMember, MediationGroup, MediatorProfile
+    from tests.factories import UserFactory
+
+    profile = MediatorProfile.objects.create(user=mediator, kind="full_time", is_public=True, intro="劳动争议")
+    profile.centers.set([world.county])
+    studio = MediationGroup.objects.create(kind="studio", name="言和调解工作室", center=world.county)
+    GroupMember.objects.create(group=studio, profile=profile, role="leader")
+    asking = make_case(summary="申请指定调解员的案件")
+    party = UserFactory(username="party", kind="citizen", phone="13800138000")
+    wish = library.request_mediator(asking, actor=party, profile=profile, reason="熟悉劳动法")
+    client.logout()
+    api.check(client.get(reverse("api-mediator-public")), 200)
+    login(supervisor)
+    api.check(client.get(reverse("api-mediator-profiles")), 200)
+    api.check(client.get(reverse("api-mediator-profile", args=[profile.pk])), 200)
+    api.check(client.get(reverse("api-mediator-groups")), 200)
+    api.check(client.get(reverse("api-mediator-measures")), 200)
+    api.check(client.get(reverse("api-mediator-requests")), 200)
+    api.check(client.get(reverse("api-case-recommendations", args=[asking.pk])), 200)
+    body = {"accept": False, "reason": "该调解员本周外出"}
+    api.check(
+        client.post(reverse("api-mediator-request-decide", args=[wish.pk]), body, content_type=JSON), 200
+    )
+
     # --- Open311 ----------------------------------------------------------------------------------
     client.logout()
     token = {"HTTP_AUTHORIZATION": f"Token {make_system(world.county)[1]}"}

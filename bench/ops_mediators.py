@@ -1,0 +1,47 @@
+"""The mediator library's operations (issue 18): recommendation for a case, the measures for a county."""
+
+from django.urls import reverse
+from django.utils import timezone
+
+from bench.run import Env, operation, page
+
+
+def _profiles() -> None:
+    from bench.generate.mediators import generate_profiles
+
+    generate_profiles()  # idempotent: a database generated before the library gets its profiles once
+
+
+@operation("mediators.recommend", target_ms=50)
+def recommend(env: Env):
+    from cases.core.models import Case
+    from mediators.ranking import recommend_groups, recommend_mediators
+
+    _profiles()
+
+    def call():
+        case = Case.objects.select_related("center", "dispute_type", "channel").get(pk=env.any_case.pk)
+        return recommend_mediators(case), recommend_groups(case)
+
+    return call
+
+
+@operation("mediators.measures_county", target_ms=300)
+def measures_county(env: Env):
+    from datetime import timedelta
+
+    from mediators.measures import measures_for
+
+    _profiles()
+    today = timezone.localdate()
+    return lambda: measures_for(env.supervisor, today - timedelta(days=364), today)
+
+
+page(
+    "mediators.recommend_page",
+    "supervisor",
+    lambda env: reverse("mediators:recommend", args=[env.any_case.pk]),
+    target_ms=50,
+)
+page("mediators.measures_page", "supervisor", lambda env: reverse("mediators:measures"), target_ms=300)
+page("mediators.directory", None, lambda env: reverse("mediators:directory"))

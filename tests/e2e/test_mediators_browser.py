@@ -1,0 +1,62 @@
+"""The mediator library in a browser: a supervisor gives a case to a studio from its recommendations, reads
+the measures and the library on a phone; a citizen reads the public directory on a phone."""
+
+import pytest
+
+from mediators.models import GroupAssignment
+from tests.mediators import conftest as library
+
+# The library's fixtures, shared with tests/mediators/.
+expert, make_profile, mediator2 = library.expert, library.make_profile, library.mediator2
+routed_case, studio = library.routed_case, library.studio
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+OUT = "test-output"
+
+
+def _no_horizontal_scroll(page):
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def test_supervisor_assigns_a_studio_and_reads_measures(
+    page,
+    phone_page,
+    live_server,
+    sign_in,
+    routed_case,
+    supervisor,
+    mediator,
+    studio,
+):
+    mediator.mediator_profile.specialties.set(studio.specialties.all())
+    case = routed_case()
+    sign_in(page, "supervisor")
+    page.goto(f"{live_server.url}/mediators/cases/{case.pk}/recommend/")
+    first = page.locator("[data-testid=recommended-mediators] li").first
+    assert "擅长劳动争议" in first.inner_text()
+    page.screenshot(path=f"{OUT}/mediators-recommend-1366.png", full_page=True)
+    page.select_option("#id_lead", str(mediator.pk))
+    page.fill("#id_reason", "工作室承办")
+    page.click("[data-testid=assign-group] button")
+    page.wait_for_url(f"{live_server.url}/cases/{case.pk}/")
+    assert GroupAssignment.objects.get(case=case).lead == mediator
+
+    sign_in(phone_page, "supervisor")
+    for name, path in [
+        ("measures", "/mediators/measures/"),
+        ("library", "/mediators/"),
+        ("recommend", f"/mediators/cases/{case.pk}/recommend/"),
+    ]:
+        phone_page.goto(f"{live_server.url}{path}")
+        phone_page.screenshot(path=f"{OUT}/mediators-{name}-375.png", full_page=True)
+        _no_horizontal_scroll(phone_page)
+
+
+def test_citizen_reads_the_public_directory_on_a_phone(phone_page, page, live_server, studio):
+    phone_page.goto(f"{live_server.url}/mediators/directory/")
+    assert "言和调解工作室" in phone_page.locator("[data-testid=public-group]").first.inner_text()
+    phone_page.screenshot(path=f"{OUT}/mediators-directory-375.png", full_page=True)
+    _no_horizontal_scroll(phone_page)
+    page.goto(f"{live_server.url}/mediators/directory/")
+    page.screenshot(path=f"{OUT}/mediators-directory-1366.png", full_page=True)

@@ -1,0 +1,103 @@
+"""Recommendation that explains itself, and auto-assignment through the same ranking (issue 18 items 3, 6)."""
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import Membership
+from mediators.ranking import rank_for_auto_assignment, recommend_mediators
+from routing import services as routing
+from routing.models import CaseAssignment
+from tests.conftest import _persona
+
+
+@pytest.fixture
+def four(world, mediator, mediator2, expert, make_profile):
+    """A labour specialist, a generalist, one whose certificate expired, and one who declared an interest."""
+    expired = _persona(world, "expired", Membership.Role.MEDIATOR, channel=world.channels["specialist"])
+    conflicted = _persona(world, "conflicted", Membership.Role.MEDIATOR, channel=world.channels["specialist"])
+    make_profile(mediator, types=["labour"], expires_in=400)
+    make_profile(mediator2, types=["family"], expires_in=10)
+    make_profile(expired, types=["labour"], expires_in=-1)
+    make_profile(conflicted, types=["labour"])
+    make_profile(expert, types=["labour"], centers=[world.other_county])  # serves another county only
+    return {"expired": expired, "conflicted": conflicted}
+
+
+def test_best_match_first_with_reasons_and_recusal_and_expiry_applied(
+    routed_case, supervisor, mediator, mediator2, four
+):
+    case = routed_case()
+    routing.declare_interest(case, actor=supervisor, user=four["conflicted"], reason="与申请人系亲属")
+    ranked = recommend_mediators(case)
+    assert [c.user for c in ranked] == [mediator, mediator2]
+    best = ranked[0].reasons
+    assert "擅长劳动争议" in best
+    assert "服务本案承办中心（测试县矛调中心）" in best
+    assert "当前在办0件" in best
+    assert not any("擅长" in r for r in ranked[1].reasons)
+    assert ranked[1].credential_warning.startswith("证书将于")
+
+
+def test_load_and_track_record_move_the_ranking(routed_case, mediator, mediator2, make_profile):
+    make_profile(mediator, types=["labour"])
+    make_profile(mediator2, types=["labour"])
+    for _ in range(3):
+        routing.claim_case(routed_case(), actor=mediator)
+    case = routed_case()
+    ranked = recommend_mediators(case)
+    assert [c.user for c in ranked] == [mediator2, mediator]
+    assert "当前在办3件" in ranked[1].reasons
+
+
+def test_auto_assignment_uses_the_ranking_and_skips_expired(
+    make_case, clerk, world, mediator, mediator2, make_profile, settings
+):
+    channel = world.channels["specialist"]
+    channel.auto_assign = True
+    channel.save()
+    make_profile(mediator, types=["labour"], expires_in=-5)
+    make_profile(mediator2, types=["labour"])
+    case = routing.route_case(make_case(), actor=clerk)
+    lead = CaseAssignment.objects.get(case=case, is_lead=True, ended_at__isnull=True)
+    assert lead.mediator == mediator2  # the expired certificate keeps mediator out though both are free
+    reason = case.events.get(type="assigned").data["reason"]
+    assert reason.startswith("渠道开启自动指派，按调解员推荐排序：") and "擅长劳动争议" in reason
+    # The ranking function itself, as routing's hook calls it:
+    assert [u for u, _ in rank_for_auto_assignment(case, [mediator, mediator2])] == [mediator2]
+
+
+def test_recommendation_page_and_api_supervisor_only(
+    login, client, routed_case, supervisor, mediator, outsider, mediator2, four, studio
+):
+    case = routed_case()
+    login(supervisor)
+    page = client.get(reverse("mediators:recommend", args=[case.pk]))
+    html = page.content.decode()
+    assert page.status_code == 200 and "擅长劳动争议" in html and "言和调解工作室" in html
+    data = client.get(reverse("api-case-recommendations", args=[case.pk])).json()
+    assert data["mediators"][0]["name"] == str(mediator) and "擅长劳动争议" in data["mediators"][0]["reasons"]
+    assert data["groups"][0]["kind"] == "group"
+    login(mediator)  # may see the channel's unclaimed case but not assign it
+    assert client.get(reverse("mediators:recommend", args=[case.pk])).status_code == 403
+    login(outsider)
+    assert client.get(reverse("mediators:recommend", args=[case.pk])).status_code == 404
+    assert client.get(reverse("api-case-recommendations", args=[case.pk])).status_code == 404
+
+
+def test_recommendation_runs_a_fixed_number_of_queries(
+    routed_case, world, make_profile, django_assert_max_num_queries
+):
+    case = routed_case()
+    for i in range(12):
+        user = _persona(world, f"m{i}", Membership.Role.MEDIATOR)
+        make_profile(user, types=["labour"] if i % 2 else [], expires_in=100)
+    with django_assert_max_num_queries(10):
+        ranked = recommend_mediators(case, limit=20)
+    assert len(ranked) == 12
+
+
+def test_the_case_page_links_the_supervisor_to_the_recommendations(login, client, routed_case, supervisor):
+    case = routed_case()
+    login(supervisor)
+    page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert reverse("mediators:recommend", args=[case.pk]) in page
