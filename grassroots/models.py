@@ -124,6 +124,9 @@ class RiskPhoto(models.Model):
         verbose_name_plural = _("隐患照片")
         ordering = ["uploaded_at", "pk"]
 
+    def __str__(self) -> str:
+        return self.original_name
+
 
 class RiskEvent(models.Model):
     """The timeline of a latent risk (reported, level changed, closed): one row per change, with its actor."""
@@ -140,6 +143,9 @@ class RiskEvent(models.Model):
         verbose_name = _("隐患记录")
         verbose_name_plural = _("隐患记录")
         ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.risk_id} {self.type}"
 
 
 class ReferenceList(models.Model):
@@ -225,3 +231,6 @@ class ScreeningTask(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["round", "center", "department"], name="screening_task_unique")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.round_id} {self.center_id}"
