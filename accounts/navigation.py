@@ -58,6 +58,12 @@ NAV_ITEMS: list[NavItem] = [
         (Role.CLERK, Role.MEDIATOR, Role.LIAISON, Role.SUPERVISOR),
         count="unread_notifications",
     ),
+    # grassroots (issue 23): the phone form and the front line's own entries; rounds, risks and figures
+    NavItem(_("随手录"), "grassroots:entry_new", (Role.GRID_WORKER, Role.MEDIATOR)),
+    NavItem(_("我的上报"), "grassroots:mine", (Role.GRID_WORKER,), count="grassroots_reports_waiting"),
+    NavItem(_("排查任务"), "grassroots:round_list", (Role.SUPERVISOR, Role.ADMIN), count="grassroots_rounds_overdue"),
+    NavItem(_("隐患"), "grassroots:risk_list", (Role.SUPERVISOR, Role.ADMIN), count="grassroots_open_risks"),
+    NavItem(_("化解层级"), "grassroots:resolution", (Role.SUPERVISOR, Role.ADMIN)),
     NavItem(_("安全审计"), "accounts:audit_log", (Role.ADMIN,)),
     NavItem(_("系统配置"), "admin:index", (Role.ADMIN,)),
     NavItem(_("敏感信息查看记录"), "cases:reveals", (Role.SUPERVISOR, Role.ADMIN)),
