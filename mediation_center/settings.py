@@ -374,6 +374,9 @@ SPECTACULAR_SETTINGS = {
         "ClockUnitEnum": "cases.models.ClockUnit",
         "SupervisionOrderStateEnum": "cases.models.SupervisionOrder.State",
         "SummonsStateEnum": "routing.models.Summons.State",
+        "GrassrootsEntryKindEnum": "grassroots.models.Entry.Kind",
+        "GrassrootsRiskLevelEnum": "grassroots.models.RiskLevel",
+        "GrassrootsRoundKindEnum": "grassroots.models.ScreeningRound.Kind",
     },
 }
 
