@@ -20,7 +20,9 @@ def _entry(**extra):
     return body
 
 
-def test_api_quick_record_report_and_access(login, world, grid_worker, other_grid_worker, town_supervisor, outsider):
+def test_api_quick_record_report_and_access(
+    login, world, grid_worker, other_grid_worker, town_supervisor, outsider
+):
     client = login(grid_worker)
     made = client.post(reverse("api-grassroots-entries"), _entry(), content_type=JSON)
     assert made.status_code == 201 and made.json()["case_status"] == "closed"
@@ -32,12 +34,17 @@ def test_api_quick_record_report_and_access(login, world, grid_worker, other_gri
     assert bad.status_code in (400, 409) and "协议" in bad.json()["error"]["message"]
     assert len(client.get(reverse("api-grassroots-entries")).json()["results"]) == 2
     assert login(other_grid_worker).get(reverse("api-grassroots-entries")).json()["results"] == []
-    assert login(outsider).post(reverse("api-grassroots-entries"), _entry(), content_type=JSON).status_code == 403
+    assert (
+        login(outsider).post(reverse("api-grassroots-entries"), _entry(), content_type=JSON).status_code
+        == 403
+    )
 
 
 def test_api_risk_access(login, world, grid_worker, town_supervisor, village_clerk, outsider):
     made = login(grid_worker).post(
-        reverse("api-grassroots-risks"), {"summary": "欠薪隐患", "place": "工地", "level": 3}, content_type=JSON
+        reverse("api-grassroots-risks"),
+        {"summary": "欠薪隐患", "place": "工地", "level": 3},
+        content_type=JSON,
     )
     assert made.status_code == 201
     pk = made.json()["id"]
