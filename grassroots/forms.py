@@ -148,6 +148,11 @@ class CloseRiskForm(forms.Form):
     )
 
 
+class RiskLevelForm(forms.Form):
+    level = forms.TypedChoiceField(label=_("隐患等级"), choices=RiskLevel.choices, coerce=int)
+    reason = forms.CharField(label=_("调整理由"), max_length=500, help_text=_("如“包工头已失联，工人聚集”。"))
+
+
 class RoundForm(forms.Form):
     title = forms.CharField(label=_("排查名称"), max_length=100, help_text=_("如“春节前欠薪专项排查”。"))
     kind = forms.ChoiceField(label=_("类别"), choices=ScreeningRound.Kind.choices)

@@ -28,7 +28,7 @@ from .access import (
     tasks_visible_to,
 )
 from .events import RISK_EVENT_LABELS
-from .forms import CloseRiskForm, EntryForm, PeriodForm, RoundForm, ScreeningReportForm
+from .forms import CloseRiskForm, EntryForm, PeriodForm, RiskLevelForm, RoundForm, ScreeningReportForm
 from .models import LatentRisk
 
 
@@ -125,11 +125,28 @@ def risk_list(request):
 @require_http_methods(["GET", "POST"])
 def risk_detail(request, pk):
     risk = get_risk_for_user(request.user, pk)
-    form = CloseRiskForm(request.POST or None)
+    changing = request.method == "POST" and request.POST.get("action") == "level"
+    form = CloseRiskForm(request.POST if request.method == "POST" and not changing else None)
+    level_form = RiskLevelForm(request.POST if changing else None, initial={"level": risk.level})
     may_close = may_handle_risks(request.user) and supervises_center(request.user, risk.center)
-    if request.method == "POST":
-        if not may_close:
-            raise PermissionDenied(_("只有本级或上级督办人员可以对隐患销号。"))
+    if request.method == "POST" and not may_close:
+        raise PermissionDenied(_("只有本级或上级督办人员可以处置隐患。"))
+    if changing:
+        if level_form.is_valid():
+            outcome = call_service(
+                request,
+                lambda: services.change_risk_level(
+                    risk,
+                    actor=request.user,
+                    level=level_form.cleaned_data["level"],
+                    reason=level_form.cleaned_data["reason"],
+                ),
+                form=level_form,
+                success=_("隐患等级已调整。"),
+            )
+            if outcome:
+                return redirect("grassroots:risk_detail", risk.pk)
+    elif request.method == "POST":
         if form.is_valid():
             outcome = call_service(
                 request,
@@ -148,6 +165,7 @@ def risk_detail(request, pk):
         {
             "risk": risk,
             "form": form,
+            "level_form": level_form,
             "may_close": may_close,
             "events": events,
             "photos": list(risk.photos.all()),

@@ -124,3 +124,52 @@ def test_rounds_pages(login, world, town_supervisor, village_clerk, outsider):
     task = page.context["rows"][0][0]
     assert login(village_clerk).post(url, {"task": task.pk, "findings": "", "note": "无"}).status_code == 302
     assert login(outsider).get(url).status_code == 404
+
+
+def test_supervisor_changes_a_risk_level_with_a_reason(login, world, grid_worker, town_supervisor):
+    risk = report_risk(
+        actor=grid_worker, center=world.village, data=RiskData(summary="欠薪隐患", place="工地")
+    )
+    url = reverse("grassroots:risk_detail", args=[risk.pk])
+    client = login(town_supervisor)
+    same = client.post(url, {"action": "level", "level": 1, "reason": "无变化"})
+    assert same.status_code == 400 and "等级没有变化" in same.content.decode()
+    assert client.post(url, {"action": "level", "level": 4, "reason": "包工头失联"}).status_code == 302
+    risk.refresh_from_db()
+    assert risk.level == 4
+    assert list(risk.events.values_list("type", flat=True)) == ["reported", "level_changed"]
+    assert "调整隐患等级" in client.get(url).content.decode()
+
+
+def test_lists_run_a_fixed_number_of_queries(login, world, grid_worker, town_supervisor):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    pages = [
+        (grid_worker, reverse("grassroots:mine")),
+        (town_supervisor, reverse("grassroots:risk_list")),
+        (town_supervisor, reverse("grassroots:round_list")),
+        (town_supervisor, reverse("grassroots:resolution")),
+    ]
+
+    def counts():
+        found = []
+        for user, url in pages:
+            client = login(user)
+            with CaptureQueriesContext(connection) as ctx:
+                assert client.get(url).status_code == 200
+            found.append(len(ctx.captured_queries))
+        return found
+
+    def add(n):
+        for i in range(n):
+            record_quick(actor=grid_worker, center=world.village, data=quick_data(), agreement="和解")
+            report_risk(
+                actor=grid_worker, center=world.village, data=RiskData(summary=f"隐患{i}", place="工地")
+            )
+
+    add(1)
+    counts()  # the first visit also fills the session and the badge cache
+    few = counts()
+    add(5)
+    assert counts() == few  # the same queries with six rows as with one
