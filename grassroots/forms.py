@@ -211,6 +211,14 @@ class PeriodForm(forms.Form):
     def __init__(self, *args, centers, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["center"].queryset = centers
+        today = timezone.localdate()
+        self.fields["start"].initial = date(today.year, 1, 1)
+        self.fields["end"].initial = today
+        self.fields["center"].initial = centers.first()
+        for field in self.fields.values():
+            field.widget.attrs.setdefault(
+                "class", "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            )
 
     def clean_defaults(self) -> dict:
         """The figures' default period: this year so far, the first supervised center."""

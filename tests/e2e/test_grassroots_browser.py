@@ -24,7 +24,9 @@ def _fill_dispute(page, summary):
     page.fill("#id_party2_name", "赵六")
 
 
-def test_quick_record_with_photo_and_offline_report_at_375px(phone_page, browser, live_server, world, sign_in):
+def test_quick_record_with_photo_and_offline_report_at_375px(
+    phone_page, browser, live_server, world, sign_in
+):
     OUT.mkdir(exist_ok=True)
     worker = _persona(world, "grid_worker", Membership.Role.GRID_WORKER, center=world.village)
     GridArea.objects.create(center=world.village, name="第一网格").workers.add(worker)
@@ -72,4 +74,38 @@ def test_quick_record_with_photo_and_offline_report_at_375px(phone_page, browser
     assert report.number in clerk_page.content()
     assert clerk_page.evaluate("document.documentElement.scrollWidth") <= 375
     clerk_page.screenshot(path=str(OUT / "grassroots-town-intake-375.png"), full_page=True)
+    context.close()
+
+
+@pytest.mark.parametrize("width", [1366, 375])
+def test_supervisor_sees_where_disputes_end_and_clicks_through(browser, live_server, world, sign_in, width):
+    from grassroots.services import RiskData, record_quick, report_risk
+    from tests.grassroots.conftest import quick_data
+
+    OUT.mkdir(exist_ok=True)
+    worker = _persona(world, "grid_worker", Membership.Role.GRID_WORKER, center=world.village)
+    _persona(world, "town_supervisor", Membership.Role.SUPERVISOR, center=world.town)
+    case = record_quick(actor=worker, center=world.village, data=quick_data(), agreement="和解").case
+    report_risk(
+        actor=worker, center=world.village, data=RiskData(summary="工地欠薪隐患", place="工业园", level=3)
+    )
+    context = browser.new_context(
+        locale="zh-CN", viewport={"width": width, "height": 900}, is_mobile=width < 400
+    )
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    sign_in(page, "town_supervisor")
+    go = lambda name, path: (  # noqa: E731 - at 375 px the sidebar is behind the menu button
+        page.click(f"[data-nav='{name}']") if width > 400 else page.goto(f"{live_server.url}{path}")
+    )
+    go("grassroots:resolution", "/grassroots/resolution/")
+    assert page.locator("#rate-village").inner_text() == "100.0%"
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.screenshot(path=str(OUT / f"grassroots-resolution-{width}.png"), full_page=True)
+    page.click("a[data-bucket='on_spot']")
+    assert case.number in page.content()
+    go("grassroots:risk_list", "/grassroots/risks/")
+    assert "工地欠薪隐患" in page.content()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.screenshot(path=str(OUT / f"grassroots-risks-{width}.png"), full_page=True)
     context.close()
