@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Center
+from accounts.models import Center, Department
 from cases.core.identity import IdentityError, normalize_phone, parse_resident_id
 from cases.core.models import DisputeType, Party
 from cases.intake.services import CaseData, PartyData
@@ -170,12 +170,28 @@ class RoundForm(forms.Form):
         help_text=_("每行一项。"),
     )
     assignees = forms.ModelMultipleChoiceField(
-        label=_("排查单位"), queryset=Center.objects.none(), widget=forms.CheckboxSelectMultiple
+        label=_("排查单位"),
+        queryset=Center.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    departments = forms.ModelMultipleChoiceField(
+        label=_("排查部门"),
+        queryset=Department.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
     )
 
     def __init__(self, *args, center: Center, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assignees"].queryset = center.subtree().exclude(pk=center.pk).order_by("path")
+        self.fields["departments"].queryset = Department.objects.filter(center=center).order_by("name")
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("assignees") and not cleaned.get("departments"):
+            raise ValidationError(_("请至少选择一个排查单位或部门。"))
+        return cleaned
 
     def clean_due_on(self):
         value = self.cleaned_data["due_on"]

@@ -314,7 +314,9 @@ def schedule_round(
     assignees, departments = list(assignees), list(departments)
     if not assignees and not departments:
         raise DomainError(_("请至少选择一个排查单位。"), code="invalid")
-    if any(not c.path.startswith(center.path) for c in assignees):
+    if any(not c.path.startswith(center.path) for c in assignees) or any(
+        not d.center.path.startswith(center.path) for d in departments
+    ):
         raise DomainError(_("排查单位须在本中心辖区内。"), code="invalid")
     if due_on < timezone.localdate():
         raise DomainError(_("完成期限不能早于今天。"), code="invalid")

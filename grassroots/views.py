@@ -225,6 +225,7 @@ def round_new(request):
                 checklist=c["checklist"],
                 reference_list=c["reference_list"],
                 assignees=list(c["assignees"]),
+                departments=list(c["departments"]),
             ),
             form=form,
             success=_("排查任务已下发。"),

@@ -163,3 +163,35 @@ def test_screening_round_reported_nothing_found_or_findings(world, town_supervis
     assert task.status == ScreeningTask.Status.FOUND and task.findings == ["某工地尚欠两月工资"]
     with pytest.raises(DomainError):
         report_screening(task, actor=village_clerk)
+
+
+def test_a_department_reports_its_round_through_its_liaison(world, supervisor, liaison, village_clerk):
+    round_ = schedule_round(
+        actor=supervisor,
+        center=world.county,
+        title="月度排查",
+        kind="monthly",
+        due_on=timezone.localdate(),
+        checklist="欠薪线索",
+        departments=[world.department],
+    )
+    task = round_.tasks.get()
+    assert task.department == world.department
+    with pytest.raises(NotAllowed):
+        report_screening(task, actor=village_clerk)
+    report_screening(task, actor=liaison)
+    task.refresh_from_db()
+    assert task.status == ScreeningTask.Status.NOTHING_FOUND and task.reported_by == liaison
+
+
+def test_a_round_outside_the_supervisors_area_is_refused(world, town_supervisor):
+    with pytest.raises(NotAllowed):
+        schedule_round(
+            actor=town_supervisor,
+            center=world.county,
+            title="越级",
+            kind="monthly",
+            due_on=timezone.localdate(),
+            checklist="x",
+            assignees=[world.village],
+        )
