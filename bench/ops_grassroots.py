@@ -15,12 +15,14 @@ _serial = count(1)
 
 
 def _village_mediator(env: Env):
-    """A village mediator of the county (the generator puts one in a village of four)."""
-    villages = Center.objects.filter(path__startswith=env.county.path, level=Center.Level.VILLAGE)
+    """A village mediator of the county (the generator puts one in a village of four), else a town's."""
+    front = Center.objects.filter(
+        path__startswith=env.county.path, level__in=[Center.Level.VILLAGE, Center.Level.TOWN]
+    )
     membership = (
-        Membership.objects.filter(role=Membership.Role.MEDIATOR, center__in=villages)
+        Membership.objects.filter(role=Membership.Role.MEDIATOR, center__in=front)
         .select_related("user", "center")
-        .order_by("center_id")
+        .order_by("-center__level", "center_id")
         .first()
     )
     if membership is None:
