@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Center
+from cases.core.identity import IdentityError, normalize_phone
 from cases.core.models import DisputeType, Party
 from cases.intake.services import CaseData, PartyData
 from mediation_center.errors import DomainError
@@ -24,6 +25,14 @@ from .models import Entry, LatentRisk, RiskLevel, ScreeningRound, ScreeningTask
 class PartyInSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100)
     phone = serializers.CharField(max_length=24, required=False, allow_blank=True, default="")
+
+    def validate_phone(self, value: str) -> str:
+        if not value.strip():
+            return ""
+        try:
+            return normalize_phone(value)
+        except IdentityError as exc:
+            raise serializers.ValidationError(str(exc)) from exc
 
 
 class EntryInSerializer(serializers.Serializer):

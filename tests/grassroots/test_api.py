@@ -32,6 +32,10 @@ def test_api_quick_record_report_and_access(
     assert report.status_code == 201 and report.json()["case_status"] == "submitted"
     bad = client.post(reverse("api-grassroots-entries"), _entry(agreement=""), content_type=JSON)
     assert bad.status_code in (400, 409) and "协议" in bad.json()["error"]["message"]
+    bad_phone = client.post(
+        reverse("api-grassroots-entries"), _entry(parties=[{"name": "王五", "phone": "123"}]), content_type=JSON
+    )
+    assert bad_phone.status_code == 400 and "11 位手机号" in str(bad_phone.json())
     assert len(client.get(reverse("api-grassroots-entries")).json()["results"]) == 2
     assert login(other_grid_worker).get(reverse("api-grassroots-entries")).json()["results"] == []
     assert (
