@@ -43,6 +43,7 @@ USERS = [
     ("town_supervisor", "吴督办", Membership.Role.SUPERVISOR, "town1", None, None),
     ("village_clerk", "郑受理", Membership.Role.CLERK, "village11", None, None),
     ("village_mediator", "冯调解", Membership.Role.MEDIATOR, "village11", None, None),
+    ("grid_worker", "蒋网格", Membership.Role.GRID_WORKER, "village11", None, None),  # grassroots
 ]
 
 CITIZEN = ("citizen", "张群众", "13800138000")

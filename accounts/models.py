@@ -106,6 +106,7 @@ class Membership(models.Model):
         LIAISON = "liaison", _("部门联络员")
         SUPERVISOR = "supervisor", _("督办/领导")
         ADMIN = "admin", _("管理员")
+        GRID_WORKER = "grid_worker", _("网格员")  # grassroots: attached to a village's grid area
 
     user = models.ForeignKey(
         User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="memberships"

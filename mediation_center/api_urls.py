@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("routing.api_urls")),
     path("", include("records.api_urls")),
     path("", include("mediators.api_urls")),
+    path("", include("grassroots.api_urls")),
 ]

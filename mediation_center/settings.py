@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "cases",
     "records",
     "mediators",
+    "grassroots",
     "django_htmx",
 ]
 
@@ -243,10 +244,10 @@ WORK_COUNTS_TTL = env_int("WORK_COUNTS_TTL", 10)
 HOME_TODO = "cases.workbench.todo.home_sections"
 # The demo data of apps built on cases (which cannot import them): each a function of the demo org,
 # called by `manage.py load_demo` after the cases' own demo, in this order.
-DEMO_BUILDERS: list[str] = ["mediators.demo.build_demo"]
+DEMO_BUILDERS: list[str] = ["mediators.demo.build_demo", "grassroots.demo.build_demo"]
 # Badge counts of apps built on cases (cases/workbench/counts.py): each a function
 # (user, roles, center_ids) -> {count name: number}; accounts/navigation.py NavItem(count=name) shows it.
-WORK_COUNT_PROVIDERS: list[str] = ["mediators.selectors.work_counts"]
+WORK_COUNT_PROVIDERS: list[str] = ["mediators.selectors.work_counts", "grassroots.counts.work_counts"]
 # How auto-assignment ranks a channel's mediators (routing.services.auto_assign_case): a function
 # (case, users) -> [(user, reason)], best first; empty means routing's own least-loaded rule.
 MEDIATOR_RANKING = "mediators.ranking.rank_for_auto_assignment"
@@ -390,6 +391,9 @@ SPECTACULAR_SETTINGS = {
         "MediatorKindEnum": "mediators.models.MediatorProfile.Kind",
         "MediationGroupKindEnum": "mediators.models.MediationGroup.Kind",
         "CredentialKindEnum": "mediators.models.Credential.Kind",
+        "GrassrootsEntryKindEnum": "grassroots.models.Entry.Kind",
+        "GrassrootsRiskLevelEnum": "grassroots.models.RiskLevel",
+        "GrassrootsRoundKindEnum": "grassroots.models.ScreeningRound.Kind",
     },
 }
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("portal/", include("cases.portal.urls")),
     path("records/", include("records.urls")),
     path("mediators/", include("mediators.urls")),
+    path("grassroots/", include("grassroots.urls")),
 ]
 
 # JSON in the one error shape for paths under /api/, Django's pages elsewhere (mediation_center/api.py).

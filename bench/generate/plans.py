@@ -4,6 +4,7 @@ import random
 from datetime import timedelta
 
 from accounts.models import Center
+from bench.generate import grassroots
 from bench.generate.context import (
     ENDED,
     LEVEL_MIX,
@@ -75,7 +76,8 @@ def plan_cases(ctx: Context, ids: list[int]) -> list[CasePlan]:
                 n_extra_events=rng.randint(150, 400)
                 if rng.random() < ctx.long_timeline_share
                 else rng.randint(0, 3),
-                outcome=pick_outcome(rng, status),
+                # grassroots: about 30% of village cases are quick records, closed by oral agreement
+                outcome=grassroots.outcome_for(case_id, center, origin, status, pick_outcome(rng, status)),
                 due_at=created + timedelta(days=rng.choice((15, 30, 60))) if is_open else None,
             )
         )

@@ -8,6 +8,7 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.models import User
+from bench.generate import grassroots
 from bench.generate.context import Context
 from bench.generate.copy import Table
 from bench.generate.feedback import (
@@ -50,6 +51,7 @@ from cases.lifecycle.models import (
 )
 from cases.portal.models import Rating
 from cases.warnings.models import CaseClock, CaseConference, SupervisionOrder, WarningChange
+from grassroots.models import Entry
 from routing.models import CaseAssignment, Summons
 
 # The per-table generators, in insertion order (a table's foreign keys point to earlier ones).
@@ -91,6 +93,7 @@ def extra_tables() -> list[Table]:
         Table(Summons, summons_rows),
         Table(SupervisionOrder, supervision_rows),
         Table(CaseConference, conference_rows),
+        Table(Entry, grassroots.entry_rows),  # grassroots' quick records
         Table(TimelineEvent, pending_event_rows, has_rows=None),
     ]
 

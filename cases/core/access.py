@@ -8,6 +8,8 @@ not change answers 403.
   intake list (write only while the case is still at intake);
 - mediators: cases assigned to them (read and write) and the unclaimed cases of their
   channel at their center (read; who may claim is routing's rule, ``routing.access``);
+- grid workers (网格员, the grassroots app): what they registered (recorded or reported) and the cases
+  assigned to them (read and write), as a mediator's assigned cases;
 - department liaisons: no case page; they see a summoned case through their summons
   (``routing.access.summonses_visible_to``), which shows only what the department needs;
 - anyone: per-case django-guardian grants (``view_case`` / ``change_case``), made only
@@ -71,7 +73,7 @@ def _visible_q(user: User) -> Q:
     for m in roles.memberships_for(Role.CLERK):
         q |= Q(origin_center=m.center) | Q(center=m.center, status__in=INTAKE_STATUSES)
     q |= Q(registered_by=user)
-    if roles.memberships_for(Role.MEDIATOR):
+    if roles.memberships_for(Role.MEDIATOR, Role.GRID_WORKER):
         q |= Q(pk__in=assigned_case_ids(user)) | unclaimed_in_channels_q(user, OPEN_STATUSES)
     q |= Q(pk__in=_granted_case_ids(user, "view_case"))
     return q
@@ -82,7 +84,7 @@ def _writable_q(user: User) -> Q:
     q = roles.subtree_q("center", Role.SUPERVISOR, Role.ADMIN)
     for m in roles.memberships_for(Role.CLERK):
         q |= Q(center=m.center, status__in=INTAKE_STATUSES)
-    if roles.memberships_for(Role.MEDIATOR):
+    if roles.memberships_for(Role.MEDIATOR, Role.GRID_WORKER):
         q |= Q(pk__in=assigned_case_ids(user))
     q |= Q(pk__in=_granted_case_ids(user, "change_case"))
     return q

@@ -438,14 +438,18 @@ def close_case(
     money_covered: Decimal | None = None,
     prevented_criminal: bool = False,
     prevented_group_petition: bool = False,
+    evaluation_waived: str = "",
 ) -> Case:
-    """结案: record the closing facts and schedule the follow-up visits."""
+    """结案: record the closing facts and schedule the follow-up visits.
+
+    ``evaluation_waived`` (the reason, e.g. a quick record settled on the spot, grassroots) closes a concluded
+    case without the evaluation its center requires; it is for services that call this as a step."""
     case = lock_case(case, "center")
     _require(
         is_case_mediator(actor, case) or supervises(actor, case.center),
         _("只有本案的调解员或督办人员可以结案。"),
     )
-    if case.status == Status.CONCLUDED and case.center.require_evaluation:
+    if case.status == Status.CONCLUDED and case.center.require_evaluation and not evaluation_waived:
         raise IllegalTransition(_("结案前须经督办人员或指定评估人评估。"))
     case.closing_summary = _required_text(summary, _("请填写结案小结。"))
     case.money_covered = money_covered
@@ -471,6 +475,7 @@ def close_case(
             "prevented_criminal": prevented_criminal,
             "prevented_group_petition": prevented_group_petition,
             "follow_ups": [v.due_on.isoformat() for v in visits],
+            **({"evaluation_waived": evaluation_waived} if evaluation_waived else {}),
         },
     )
     warnings_sweep.on_case_changed(case, trigger="closed", actor=actor)

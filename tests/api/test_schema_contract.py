@@ -214,6 +214,58 @@ def test_every_documented_operation_answers_what_the_schema_says(
         assert response.status_code == expect and response["Content-Type"].startswith("text/xml"), url
         api.covered.add((method.upper(), api.template_of(response.request["PATH_INFO"])))
 
+    # --- Grassroots (issue 23): quick record, report up, latent risk, screening task, the figures -----
+    from grassroots.models import ScreeningRound, ScreeningTask
+
+    grid = _persona(world, "grid_api", Membership.Role.GRID_WORKER, center=world.village)
+    town_boss = _persona(world, "town_boss_api", Membership.Role.SUPERVISOR, center=world.town)
+    login(grid)
+    quick = {
+        "kind": "quick_record",
+        "dispute_type": "neighbour",
+        "summary": "邻里争吵",
+        "place": "东村",
+        "parties": [{"name": "王五", "phone": "13800138001"}],
+        "agreement": "互相道歉",
+    }
+    api.check(client.post(reverse("api-grassroots-entries"), quick, content_type=JSON), 201)
+    api.check(client.get(reverse("api-grassroots-entries")), 200)
+    risk = api.check(
+        client.post(
+            reverse("api-grassroots-risks"),
+            {"summary": "欠薪隐患", "place": "工地", "level": 2},
+            content_type=JSON,
+        ),
+        201,
+    )
+    api.check(client.get(reverse("api-grassroots-risks")), 200)
+    api.check(client.get(reverse("api-grassroots-risk", args=[risk["id"]])), 200)
+    login(town_boss)
+    api.check(
+        client.post(
+            reverse("api-grassroots-risk-close", args=[risk["id"]]),
+            {"conclusion": "已发放"},
+            content_type=JSON,
+        ),
+        200,
+    )
+    round_ = ScreeningRound.objects.create(
+        title="月度排查",
+        center=world.town,
+        checklist="欠薪",
+        due_on=timezone.localdate(),
+        created_by=town_boss,
+    )
+    task = ScreeningTask.objects.create(round=round_, center=world.village)
+    api.check(client.get(reverse("api-grassroots-rounds")), 200)
+    api.check(
+        client.post(
+            reverse("api-grassroots-task-report", args=[task.pk]), {"findings": []}, content_type=JSON
+        ),
+        200,
+    )
+    api.check(client.get(reverse("api-grassroots-resolution")), 200)
+
     # --- The dashboard, two months on: cases and orders overdue (items of an empty list go unchecked) ---
     dashboard = ("GET", "/api/warnings/dashboard/")
     if connection.vendor == "postgresql":

@@ -590,3 +590,17 @@ def test_a_code_no_event_type_declares_is_refused():
     check_event_types({"registered", "warning_level_changed", "portal_rated", "summoned"})
     with pytest.raises(CommandError, match="note_added"):
         check_event_types({"registered", "note_added"})
+
+
+def test_about_thirty_percent_of_village_cases_are_quick_records(generated):
+    from django.db.models import F
+
+    from grassroots.models import Entry
+
+    village = Case.objects.filter(center__level=Center.Level.VILLAGE)
+    quick = Case.objects.filter(grassroots_entry__kind=Entry.Kind.QUICK_RECORD)
+    assert set(quick.values_list("status", "outcome").distinct()) == {(Status.CLOSED, "oral_agreement")}
+    assert quick.exclude(center__level=Center.Level.VILLAGE).count() == 0
+    assert quick.exclude(origin_center=F("center")).count() == 0
+    share = quick.count() / village.count()
+    assert 0.15 < share < 0.45, share

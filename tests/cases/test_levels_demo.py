@@ -24,7 +24,8 @@ LEVELS = [
 
 
 @pytest.fixture
-def demo(db):
+def demo(db, settings):
+    settings.DEMO_BUILDERS = []  # the core demo (each app's builder tests its own)
     call_command("load_demo", stdout=StringIO())
 
 
