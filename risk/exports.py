@@ -1,0 +1,81 @@
+"""The 研判 page as an Excel workbook (openpyxl), from the same figures the page shows."""
+
+from io import BytesIO
+
+from django.utils import timezone
+from django.utils.translation import gettext as _t
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from cases.core.models import WarningLevel
+
+
+def _header(sheet, *titles) -> None:
+    sheet.append([str(t) for t in titles])
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+
+
+def _fmt(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def board_workbook(figures: dict) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _t("风险信号")
+    _header(
+        sheet,
+        _t("等级"),
+        _t("类别"),
+        _t("标题"),
+        _t("研判依据"),
+        _t("状态"),
+        _t("所属中心"),
+        _t("案件数"),
+        _t("承办人"),
+        _t("最近检测"),
+    )
+    for s in figures["signals"]:
+        sheet.append(
+            [
+                str(WarningLevel(s.level).label),
+                str(s.get_kind_display()),
+                s.title,
+                s.explanation,
+                str(s.get_state_display()),
+                s.center.name,
+                s.n_cases,
+                str(s.assignee or ""),
+                _fmt(s.last_detected_at),
+            ]
+        )
+    grid = figures["grid"]
+    sheet = book.create_sheet(_t("热力网格"))
+    _header(
+        sheet,
+        _t("乡镇"),
+        _t("纠纷类型"),
+        _t("近7日"),
+        _t("近30日"),
+        _t("基线（件/周）"),
+        _t("升幅（倍于基线）"),
+    )
+    for c in grid["cells"]:
+        sheet.append(
+            [grid["towns"][c["y"]], grid["types"][c["x"]], c["k7"], c["k30"], c["baseline"], c["rise"]]
+        )
+    sheet = book.create_sheet(_t("重点被申请人"))
+    _header(sheet, _t("被申请人"), _t("在办件数"))
+    for r in figures["respondents"]:
+        sheet.append([r.name, r.open_count])
+    sheet = book.create_sheet(_t("群体性事件苗头"))
+    _header(sheet, _t("地点"), _t("集体访"), _t("群体性事件风险"), _t("越级上访"), _t("重复访"), _t("合计"))
+    for p in figures["groups"]["places"]:
+        sheet.append([p["name"], p["group"], p["mass"], p["upward"], p["repeat"], p["total"]])
+    _header(sheet, _t("反复来访人员（已脱敏）"), _t("证件号"), _t("电话"), _t("案件数"), _t("地点"))
+    for p in figures["groups"]["people"]:
+        sheet.append([p["name"], p["id_number"], p["phone"], p["count"], p["places"]])
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()
