@@ -28,8 +28,9 @@ LEVEL_COLOURS = {4: "#c62828", 3: "#ef6c00", 2: "#f9a825", 1: "#1565c0"}
 
 
 def _require_board(user) -> None:
+    """The board is the supervisors' (as the warning board is); a signal they may not see answers 404."""
     if not is_supervisor(user):
-        raise Http404
+        raise PermissionDenied
 
 
 def _level(request) -> int | None:
