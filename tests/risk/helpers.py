@@ -8,7 +8,9 @@ from cases.core.models import Case, DisputeType, Party
 _serial = itertools.count(1)
 
 
-def plant(center, type_code: str, times: list[dt.datetime], *, respondent: dict | None = None, **fields) -> list[Case]:
+def plant(
+    center, type_code: str, times: list[dt.datetime], *, respondent: dict | None = None, **fields
+) -> list[Case]:
     """One case per time in ``times`` at ``center``, of dispute type ``type_code``, registered then."""
     dispute_type = DisputeType.objects.get(code=type_code)
     made = []

@@ -46,13 +46,17 @@ def test_a_surge_is_flagged_with_its_reason_and_cases_and_an_ordinary_cell_is_no
     assert signal.signal_cases.count() == 9
     assert signal.level == WarningLevel.RED  # 9 against 0.92 a week: ten times the baseline
     assert SignalEvent.objects.get(signal=signal).type == "raised"
-    grid = {(s.center_id, s.dispute_type.code): s for s in CellSnapshot.objects.select_related("dispute_type")}
+    grid = {
+        (s.center_id, s.dispute_type.code): s for s in CellSnapshot.objects.select_related("dispute_type")
+    }
     assert grid[(world.town.pk, "neighbour")].rise < 2 and grid[(world.town.pk, "labour")].count_7 == 9
 
 
 @pytest.mark.django_db
 def test_a_seasonal_peak_that_comes_every_year_is_normal(world):
-    other_town = CenterFactory(name="乙镇矛调中心", short_name="乙镇", level=Center.Level.TOWN, parent=world.county)
+    other_town = CenterFactory(
+        name="乙镇矛调中心", short_name="乙镇", level=Center.Level.TOWN, parent=world.county
+    )
     last_year = {50: 8, 51: 8, 52: 8, 53: 8}  # the same four weeks one year earlier (days 350–378 back)
     plant(world.town, "labour", weekly(NOW, {**QUIET, **last_year, 0: 8}))
     plant(other_town, "labour", weekly(NOW, {**QUIET, 0: 8}))  # the same week without that history
@@ -79,7 +83,16 @@ def test_a_respondent_reaching_the_threshold_of_open_cases_raises_one_signal(wor
     detect_risks(now=NOW)
     assert not RiskSignal.objects.filter(kind="respondent").exists()  # four open: below the threshold
 
-    plant(world.town, "labour", [old], respondent={"name": "示例建筑有限公司", "kind": Party.Kind.LEGAL, "credit_code": "91330100MA27XY1A0X"})
+    plant(
+        world.town,
+        "labour",
+        [old],
+        respondent={
+            "name": "示例建筑有限公司",
+            "kind": Party.Kind.LEGAL,
+            "credit_code": "91330100MA27XY1A0X",
+        },
+    )
     detect_risks(now=NOW)
     signal = RiskSignal.objects.get(kind="respondent")
     assert signal.open_count == 5 and signal.center == world.town
