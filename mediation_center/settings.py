@@ -383,6 +383,8 @@ SPECTACULAR_SETTINGS = {
         "ClockUnitEnum": "cases.models.ClockUnit",
         "SupervisionOrderStateEnum": "cases.models.SupervisionOrder.State",
         "SummonsStateEnum": "routing.models.Summons.State",
+        "RiskSignalStateEnum": "risk.models.RiskSignal.State",
+        "RiskSignalKindEnum": "risk.models.RiskSignal.Kind",
     },
 }
 

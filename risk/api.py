@@ -12,13 +12,13 @@ from risk import services
 from risk.access import can_change, get_signal_for_user, is_supervisor, signals_visible_to
 from risk.models import FollowUpTask, RiskSignal
 from risk.serializers import (
-    AssignInputSerializer,
-    CloseInputSerializer,
-    ConferenceInputSerializer,
+    SignalAssignInputSerializer,
+    SignalCloseInputSerializer,
+    SignalConferenceInputSerializer,
     SignalDetailSerializer,
     SignalSerializer,
-    TaskDoneInputSerializer,
-    TaskInputSerializer,
+    SignalTaskDoneInputSerializer,
+    SignalTaskInputSerializer,
     TaskSerializer,
 )
 
@@ -74,19 +74,19 @@ class AcknowledgeView(APIView):
 
 
 class AssignView(APIView):
-    @extend_schema(request=AssignInputSerializer, responses=SignalDetailSerializer)
+    @extend_schema(request=SignalAssignInputSerializer, responses=SignalDetailSerializer)
     def post(self, request, pk: int):
         signal = get_signal_for_user(request.user, pk, write=True)
-        data = AssignInputSerializer(data=request.data)
+        data = SignalAssignInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return _detail(request, services.assign_signal(signal, actor=request.user, **data.validated_data))
 
 
 class ConferenceView(APIView):
-    @extend_schema(request=ConferenceInputSerializer, responses={201: SignalDetailSerializer})
+    @extend_schema(request=SignalConferenceInputSerializer, responses={201: SignalDetailSerializer})
     def post(self, request, pk: int):
         signal = get_signal_for_user(request.user, pk, write=True)
-        data = ConferenceInputSerializer(data=request.data)
+        data = SignalConferenceInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
         case = (
@@ -111,10 +111,10 @@ class ConferenceView(APIView):
 
 
 class TaskView(APIView):
-    @extend_schema(request=TaskInputSerializer, responses={201: TaskSerializer})
+    @extend_schema(request=SignalTaskInputSerializer, responses={201: TaskSerializer})
     def post(self, request, pk: int):
         signal = get_signal_for_user(request.user, pk, write=True)
-        data = TaskInputSerializer(data=request.data)
+        data = SignalTaskInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         task = services.add_follow_up_task(
             signal, actor=request.user, task=services.TaskData(**data.validated_data)
@@ -123,7 +123,7 @@ class TaskView(APIView):
 
 
 class TaskDoneView(APIView):
-    @extend_schema(request=TaskDoneInputSerializer, responses=TaskSerializer)
+    @extend_schema(request=SignalTaskDoneInputSerializer, responses=TaskSerializer)
     def post(self, request, pk: int, task_pk: int):
         signal = get_signal_for_user(request.user, pk)
         task = FollowUpTask.objects.filter(signal=signal, pk=task_pk).select_related("owner").first()
@@ -131,16 +131,16 @@ class TaskDoneView(APIView):
             raise Http404
         if task.owner_id != request.user.pk and not can_change(request.user, signal):
             raise PermissionDenied
-        data = TaskDoneInputSerializer(data=request.data)
+        data = SignalTaskDoneInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         task = services.complete_follow_up_task(task, actor=request.user, **data.validated_data)
         return Response(TaskSerializer(task).data)
 
 
 class CloseView(APIView):
-    @extend_schema(request=CloseInputSerializer, responses=SignalDetailSerializer)
+    @extend_schema(request=SignalCloseInputSerializer, responses=SignalDetailSerializer)
     def post(self, request, pk: int):
         signal = get_signal_for_user(request.user, pk, write=True)
-        data = CloseInputSerializer(data=request.data)
+        data = SignalCloseInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return _detail(request, services.close_signal(signal, actor=request.user, **data.validated_data))

@@ -3,7 +3,7 @@
 from io import BytesIO
 
 from django.utils import timezone
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -23,18 +23,18 @@ def _fmt(moment) -> str:
 def board_workbook(figures: dict) -> bytes:
     book = Workbook()
     sheet = book.active
-    sheet.title = _t("风险信号")
+    sheet.title = gettext("风险信号")
     _header(
         sheet,
-        _t("等级"),
-        _t("类别"),
-        _t("标题"),
-        _t("研判依据"),
-        _t("状态"),
-        _t("所属中心"),
-        _t("案件数"),
-        _t("承办人"),
-        _t("最近检测"),
+        gettext("等级"),
+        gettext("类别"),
+        gettext("标题"),
+        gettext("研判依据"),
+        gettext("状态"),
+        gettext("所属中心"),
+        gettext("案件数"),
+        gettext("承办人"),
+        gettext("最近检测"),
     )
     for s in figures["signals"]:
         sheet.append(
@@ -51,29 +51,44 @@ def board_workbook(figures: dict) -> bytes:
             ]
         )
     grid = figures["grid"]
-    sheet = book.create_sheet(_t("热力网格"))
+    sheet = book.create_sheet(gettext("热力网格"))
     _header(
         sheet,
-        _t("乡镇"),
-        _t("纠纷类型"),
-        _t("近7日"),
-        _t("近30日"),
-        _t("基线（件/周）"),
-        _t("升幅（倍于基线）"),
+        gettext("乡镇"),
+        gettext("纠纷类型"),
+        gettext("近7日"),
+        gettext("近30日"),
+        gettext("基线（件/周）"),
+        gettext("升幅（倍于基线）"),
     )
     for c in grid["cells"]:
         sheet.append(
             [grid["towns"][c["y"]], grid["types"][c["x"]], c["k7"], c["k30"], c["baseline"], c["rise"]]
         )
-    sheet = book.create_sheet(_t("重点被申请人"))
-    _header(sheet, _t("被申请人"), _t("在办件数"))
+    sheet = book.create_sheet(gettext("重点被申请人"))
+    _header(sheet, gettext("被申请人"), gettext("在办件数"))
     for r in figures["respondents"]:
         sheet.append([r.name, r.open_count])
-    sheet = book.create_sheet(_t("群体性事件苗头"))
-    _header(sheet, _t("地点"), _t("集体访"), _t("群体性事件风险"), _t("越级上访"), _t("重复访"), _t("合计"))
+    sheet = book.create_sheet(gettext("群体性事件苗头"))
+    _header(
+        sheet,
+        gettext("地点"),
+        gettext("集体访"),
+        gettext("群体性事件风险"),
+        gettext("越级上访"),
+        gettext("重复访"),
+        gettext("合计"),
+    )
     for p in figures["groups"]["places"]:
         sheet.append([p["name"], p["group"], p["mass"], p["upward"], p["repeat"], p["total"]])
-    _header(sheet, _t("反复来访人员（已脱敏）"), _t("证件号"), _t("电话"), _t("案件数"), _t("地点"))
+    _header(
+        sheet,
+        gettext("反复来访人员（已脱敏）"),
+        gettext("证件号"),
+        gettext("电话"),
+        gettext("案件数"),
+        gettext("地点"),
+    )
     for p in figures["groups"]["people"]:
         sheet.append([p["name"], p["id_number"], p["phone"], p["count"], p["places"]])
     out = BytesIO()

@@ -190,11 +190,13 @@ def center_label(center) -> str:
 
 def explain(signal: RiskSignal) -> str:
     """Why the signal was raised, in the reader's language, from the signal's own figures."""
-    from django.utils.translation import gettext as _t
+    from django.utils.translation import gettext
 
     place = center_label(signal.center)
     if signal.kind == RiskSignal.Kind.CELL:
-        return _t("%(place)s %(type)s 近7日 %(k7)s 件，近30日 %(k30)s 件，过去 12 周平均 %(base)s 件/周") % {
+        return gettext(
+            "%(place)s %(type)s 近7日 %(k7)s 件，近30日 %(k30)s 件，过去 12 周平均 %(base)s 件/周"
+        ) % {
             "place": place,
             "type": signal.dispute_type.name if signal.dispute_type_id else "",
             "k7": signal.count_7,
@@ -202,26 +204,26 @@ def explain(signal: RiskSignal) -> str:
             "base": f"{signal.baseline_weekly:.1f}",
         }
     if signal.kind == RiskSignal.Kind.RESPONDENT:
-        return _t("被申请人“%(name)s”在办案件 %(n)s 件（%(place)s），达到集中预警阈值") % {
+        return gettext("被申请人“%(name)s”在办案件 %(n)s 件（%(place)s），达到集中预警阈值") % {
             "name": signal.respondent_name,
             "n": signal.open_count,
             "place": place,
         }
-    return _t("%(place)s 近30日 集体访、群体性事件风险、越级上访或重复访案件 %(n)s 件") % {
+    return gettext("%(place)s 近30日 集体访、群体性事件风险、越级上访或重复访案件 %(n)s 件") % {
         "place": place,
         "n": signal.count_30,
     }
 
 
 def title_of(signal: RiskSignal) -> str:
-    from django.utils.translation import gettext as _t
+    from django.utils.translation import gettext
 
     place = center_label(signal.center)
     if signal.kind == RiskSignal.Kind.CELL:
-        return _t("%(place)s %(type)s 案件激增") % {
+        return gettext("%(place)s %(type)s 案件激增") % {
             "place": place,
             "type": signal.dispute_type.name if signal.dispute_type_id else "",
         }
     if signal.kind == RiskSignal.Kind.RESPONDENT:
-        return _t("被申请人“%(name)s”案件集中") % {"name": signal.respondent_name}
-    return _t("%(place)s 群体性事件苗头") % {"place": place}
+        return gettext("被申请人“%(name)s”案件集中") % {"name": signal.respondent_name}
+    return gettext("%(place)s 群体性事件苗头") % {"place": place}

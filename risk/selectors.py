@@ -7,7 +7,7 @@ import math
 
 from django.db.models import Count
 from django.utils import timezone
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 
 from accounts.access import centers_below
 from accounts.models import User
@@ -260,4 +260,4 @@ def cases_for_respondent(user: User, key: str):
 
 
 def type_name(pk) -> str:
-    return DisputeType.objects.filter(pk=pk).values_list("name", flat=True).first() or _t("全部类型")
+    return DisputeType.objects.filter(pk=pk).values_list("name", flat=True).first() or gettext("全部类型")

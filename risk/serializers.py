@@ -78,12 +78,12 @@ def _staff():
     return User.objects.filter(kind=User.Kind.STAFF, is_active=True)
 
 
-class AssignInputSerializer(serializers.Serializer):
+class SignalAssignInputSerializer(serializers.Serializer):
     assignee = serializers.PrimaryKeyRelatedField(queryset=_staff())
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
-class TaskInputSerializer(serializers.Serializer):
+class SignalTaskInputSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     owner = serializers.PrimaryKeyRelatedField(queryset=_staff())
     due_at = serializers.DateTimeField()
@@ -94,17 +94,17 @@ class TaskInputSerializer(serializers.Serializer):
         return value
 
 
-class ConferenceInputSerializer(serializers.Serializer):
+class SignalConferenceInputSerializer(serializers.Serializer):
     case = serializers.IntegerField(help_text="该信号所列案件之一的 id")
     held_at = serializers.DateTimeField()
     participants = serializers.CharField(max_length=2000)
     decisions = serializers.CharField(max_length=4000)
-    tasks = TaskInputSerializer(many=True, required=False, default=list)
+    tasks = SignalTaskInputSerializer(many=True, required=False, default=list)
 
 
-class TaskDoneInputSerializer(serializers.Serializer):
+class SignalTaskDoneInputSerializer(serializers.Serializer):
     result = serializers.CharField(max_length=2000)
 
 
-class CloseInputSerializer(serializers.Serializer):
+class SignalCloseInputSerializer(serializers.Serializer):
     conclusion = serializers.CharField(max_length=4000)

@@ -8,7 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import centers_below
@@ -49,9 +49,9 @@ def _charts(figures: dict) -> dict:
             for c in grid["cells"]
         },
         "max": max([2.0, *(c["rise"] for c in grid["cells"])]),
-        "label_rise": _t("升幅（倍于基线）"),
-        "label_k7": _t("近7日"),
-        "label_base": _t("基线（件/周）"),
+        "label_rise": gettext("升幅（倍于基线）"),
+        "label_k7": gettext("近7日"),
+        "label_base": gettext("基线（件/周）"),
     }
     trend = [
         {
@@ -68,7 +68,11 @@ def _charts(figures: dict) -> dict:
         "heat": heat,
         "trend": trend,
         "weeks": figures["weeks"],
-        "labels": {"count": _t("新增件数"), "baseline": _t("基线"), "band": _t("正常波动区间")},
+        "labels": {
+            "count": gettext("新增件数"),
+            "baseline": gettext("基线"),
+            "band": gettext("正常波动区间"),
+        },
     }
 
 
@@ -157,7 +161,7 @@ def _back(signal):
 def acknowledge(request, pk: int):
     signal = get_signal_for_user(request.user, pk, write=True)
     call_service(
-        request, lambda: services.acknowledge_signal(signal, actor=request.user), success=_t("已签收。")
+        request, lambda: services.acknowledge_signal(signal, actor=request.user), success=gettext("已签收。")
     )
     return _back(signal)
 
@@ -178,7 +182,7 @@ def assign(request, pk: int):
                 note=form.cleaned_data["note"],
             ),
             form=form,
-            success=_t("已指派承办人。"),
+            success=gettext("已指派承办人。"),
         )
         if done:
             return _back(signal)
@@ -210,7 +214,7 @@ def conference(request, pk: int):
                 tasks=tasks,
             ),
             form=form,
-            success=_t("会商研判已记录。"),
+            success=gettext("会商研判已记录。"),
         )
         if done:
             return _back(signal)
@@ -229,7 +233,7 @@ def add_task(request, pk: int):
             request,
             lambda: services.add_follow_up_task(signal, actor=request.user, task=task),
             form=form,
-            success=_t("后续任务已布置。"),
+            success=gettext("后续任务已布置。"),
         )
         if done:
             return _back(signal)
@@ -252,7 +256,7 @@ def task_done(request, pk: int, task_pk: int):
             lambda: services.complete_follow_up_task(
                 task, actor=request.user, result=form.cleaned_data["result"]
             ),
-            success=_t("任务已完成。"),
+            success=gettext("任务已完成。"),
         )
         if done:
             return _back(signal)
@@ -274,7 +278,7 @@ def close(request, pk: int):
                 signal, actor=request.user, conclusion=form.cleaned_data["conclusion"]
             ),
             form=form,
-            success=_t("风险信号已办结。"),
+            success=gettext("风险信号已办结。"),
         )
         if done:
             return _back(signal)
@@ -296,16 +300,18 @@ def cases(request):
         snap, qs = cases_for_respondent(request.user, key)
         if snap is None:
             raise Http404
-        heading = _t("被申请人“%(name)s”在办案件") % {"name": snap.name}
+        heading = gettext("被申请人“%(name)s”在办案件") % {"name": snap.name}
     else:
         center_id, type_id = _int(request.GET.get("center", "")), _int(request.GET.get("type", ""))
         if request.GET.get("center") and center_id is None or request.GET.get("type") and type_id is None:
-            return HttpResponse(_t("参数有误：center 和 type 须为数字。"), status=400)
+            return HttpResponse(gettext("参数有误：center 和 type 须为数字。"), status=400)
         ids = supervised_center_ids(request.user)
         if center_id is not None and ids is not None and center_id not in ids:
             raise Http404
         qs = cases_for_cell(request.user, center_id=center_id, dispute_type_id=type_id)
-        heading = _t("近30日 %(type)s 案件") % {"type": type_name(type_id) if type_id else _t("全部类型")}
+        heading = gettext("近30日 %(type)s 案件") % {
+            "type": type_name(type_id) if type_id else gettext("全部类型")
+        }
     qs = qs.select_related("center", "dispute_type").order_by("-created_at")
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     return render(
