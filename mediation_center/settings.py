@@ -210,7 +210,7 @@ WARNING_SWEEP_INTERVAL_SECONDS = env_int("WARNING_SWEEP_INTERVAL_SECONDS", 60)
 
 # 研判预警 (risk/detection.py): the nightly hotspot detection and its thresholds.
 RISK_DETECT_HOUR = env_int("RISK_DETECT_HOUR", 1)  # center time; also `manage.py detect_risks`
-RISK_POISSON_P = float(env("RISK_POISSON_P", "0.01"))  # a count this unlikely under the baseline is a surge
+RISK_POISSON_P = float(env("RISK_POISSON_P", "0.001"))  # a count this unlikely under the baseline is a surge
 RISK_MIN_CASES = env_int("RISK_MIN_CASES", 3)  # fewer new cases than this never make a surge
 RISK_MIN_BASELINE = float(env("RISK_MIN_BASELINE", "0.5"))  # cases/week floor of a quiet cell's baseline
 RISK_RISE_LEVELS = tuple(float(v) for v in env_list("RISK_RISE_LEVELS", "2,3,5"))  # × baseline: yellow, orange, red

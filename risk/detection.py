@@ -9,7 +9,8 @@ Method (also in README.md, "研判预警"):
   the same four weeks one year earlier (the **seasonal** term: wage disputes before the Spring Festival
   are normal there every year), floored at ``RISK_MIN_BASELINE``.
 * A cell is unusual when, under a Poisson law with that mean, P(X ≥ k7 | λ) or P(X ≥ k30 | λ·30/7) is
-  below ``RISK_POISSON_P`` (default 0.01) and the count is at least ``RISK_MIN_CASES``.
+  below ``RISK_POISSON_P`` (default 0.001: a county has ~200 cells, so 0.01 would raise about two false
+  alarms a night) and the count is at least ``RISK_MIN_CASES``.
 * Its level grows with the rise (k/expected ≥ ``RISK_RISE_LEVELS``: yellow, orange, red; blue below) and
   is at least the highest risk level of its cases (cases/warnings/levels.py: people, money, violence,
   mass-incident and upward-petition flags, police calls).

@@ -72,7 +72,7 @@ def detect_risks(*, now: dt.datetime | None = None) -> RunSummary:
     summary = RunSummary(cells=len(found.cells))
     open_signals = {
         s.key: s
-        for s in RiskSignal.objects.select_for_update()
+        for s in RiskSignal.objects.select_for_update(of=("self",))
         .exclude(state=State.CLOSED)
         .select_related("center", "dispute_type")
     }
@@ -170,7 +170,9 @@ def detect_risks(*, now: dt.datetime | None = None) -> RunSummary:
 # --- the supervisor's work -----------------------------------------------------------------------
 def _lock(signal: RiskSignal | int, actor: User) -> RiskSignal:
     pk = getattr(signal, "pk", signal)
-    locked = RiskSignal.objects.select_for_update().select_related("center", "dispute_type").get(pk=pk)
+    locked = (
+        RiskSignal.objects.select_for_update(of=("self",)).select_related("center", "dispute_type").get(pk=pk)
+    )
     access.require_write(actor, locked)
     return locked
 
@@ -285,7 +287,9 @@ def add_follow_up_task(signal: RiskSignal, *, actor: User, task: TaskData) -> Fo
 @entry_point
 def complete_follow_up_task(task: FollowUpTask, *, actor: User, result: str) -> FollowUpTask:
     """The task's owner (or a supervisor) records what was done."""
-    task = FollowUpTask.objects.select_for_update().select_related("signal__center").get(pk=task.pk)
+    task = (
+        FollowUpTask.objects.select_for_update(of=("self",)).select_related("signal__center").get(pk=task.pk)
+    )
     if task.owner_id != actor.pk:
         access.require_write(actor, task.signal)
     if task.done_at:
