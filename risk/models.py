@@ -227,3 +227,14 @@ def title_of(signal: RiskSignal) -> str:
     if signal.kind == RiskSignal.Kind.RESPONDENT:
         return gettext("被申请人“%(name)s”案件集中") % {"name": signal.respondent_name}
     return gettext("%(place)s 群体性事件苗头") % {"place": place}
+
+
+class DetectionRun(models.Model):
+    """One row: the detection run locks it first, so concurrent runs take turns; it keeps the last summary."""
+
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    summary = models.JSONField(default=dict, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.finished_at}"

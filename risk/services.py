@@ -21,6 +21,7 @@ from risk import access, events
 from risk.detection import Detection, Finding, detect
 from risk.models import (
     CellSnapshot,
+    DetectionRun,
     FollowUpTask,
     RespondentSnapshot,
     RiskSignal,
@@ -68,6 +69,10 @@ FIGURES = ("level", "count_7", "count_30", "open_count", "baseline_weekly", "cen
 def detect_risks(*, now: dt.datetime | None = None) -> RunSummary:
     """The nightly (and on-demand) run: raise, update or mark subsided; one open signal per key."""
     now = now or timezone.now()
+    run = DetectionRun.objects.select_for_update().filter(pk=1).first()  # concurrent runs take turns here
+    if run is None:  # a database migrated before the row was seeded
+        run = DetectionRun.objects.create(pk=1)
+    run.started_at = timezone.now()
     found: Detection = detect(now)
     summary = RunSummary(cells=len(found.cells))
     open_signals = {
@@ -164,6 +169,9 @@ def detect_risks(*, now: dt.datetime | None = None) -> RunSummary:
         ],
         batch_size=2000,
     )
+    run.finished_at = timezone.now()
+    run.summary = summary.__dict__
+    run.save()
     return summary
 
 

@@ -151,3 +151,34 @@ def test_reruns_update_the_one_open_signal_and_never_drop_it_silently(world, sup
     detect_risks(now=later)
     assert RiskSignal.objects.count() == 2  # a new rise after closing is a new signal
     assert RiskSignal.objects.filter(state="closed").get().pk == first.pk
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_runs_take_turns_and_raise_one_signal(world):
+    import threading
+
+    from django.db import connection
+
+    from risk.models import DetectionRun
+
+    DetectionRun.objects.get_or_create(pk=1)  # seeded by the migration; a transactional test flushed it
+    plant(world.town, "labour", weekly(NOW, {**QUIET, 0: 7}))
+    errors = []
+
+    def run():
+        try:
+            detect_risks(now=NOW)
+        except Exception as error:  # noqa: BLE001 - collected and asserted below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    signal = RiskSignal.objects.get()
+    assert list(signal.events.values_list("type", flat=True)) == ["raised"]
