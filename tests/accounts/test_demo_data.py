@@ -1,6 +1,7 @@
 import re
 from io import StringIO
 
+import pytest
 from django.core.management import call_command
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
@@ -8,6 +9,12 @@ from rest_framework.authtoken.models import Token
 from accounts.demo import DEMO_PASSWORD, USERS
 from accounts.models import Center, Membership, User
 from cases.models import Case, FollowUpVisit, TimelineEvent
+
+
+@pytest.fixture(autouse=True)
+def _cases_demo_only(settings):
+    # The figures below are the cases' own demo; each app's demo (settings.DEMO_BUILDERS) is tested in its tests.
+    settings.DEMO_BUILDERS = []
 
 
 def load_demo() -> str:

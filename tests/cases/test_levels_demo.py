@@ -24,7 +24,8 @@ LEVELS = [
 
 
 @pytest.fixture
-def demo(db):
+def demo(db, settings):
+    settings.DEMO_BUILDERS = []  # the cases' own demo; each app's demo is tested in its tests
     call_command("load_demo", stdout=StringIO())
 
 
