@@ -184,6 +184,16 @@ class RespondentSnapshot(models.Model):
         return self.name
 
 
+def type_label(dispute_type) -> str:
+    """The dispute type's name in the reader's language (the taxonomy keeps an English name beside it)."""
+    from django.utils.translation import get_language
+
+    if dispute_type is None:
+        return ""
+    english = (get_language() or "").startswith("en") and dispute_type.name_en
+    return dispute_type.name_en if english else dispute_type.name
+
+
 def center_label(center) -> str:
     return center.short_name or center.name
 
@@ -198,7 +208,7 @@ def explain(signal: RiskSignal) -> str:
             "%(place)s %(type)s 近7日 %(k7)s 件，近30日 %(k30)s 件，过去 12 周平均 %(base)s 件/周"
         ) % {
             "place": place,
-            "type": signal.dispute_type.name if signal.dispute_type_id else "",
+            "type": type_label(signal.dispute_type) if signal.dispute_type_id else "",
             "k7": signal.count_7,
             "k30": signal.count_30,
             "base": f"{signal.baseline_weekly:.1f}",
@@ -222,7 +232,7 @@ def title_of(signal: RiskSignal) -> str:
     if signal.kind == RiskSignal.Kind.CELL:
         return gettext("%(place)s %(type)s 案件激增") % {
             "place": place,
-            "type": signal.dispute_type.name if signal.dispute_type_id else "",
+            "type": type_label(signal.dispute_type) if signal.dispute_type_id else "",
         }
     if signal.kind == RiskSignal.Kind.RESPONDENT:
         return gettext("被申请人“%(name)s”案件集中") % {"name": signal.respondent_name}

@@ -25,6 +25,7 @@ from risk.models import (
     SignalEvent,
     center_label,
     explain,
+    type_label,
 )
 
 TREND_WEEKS = 12
@@ -75,7 +76,7 @@ def heat_grid(user: User) -> dict:
     towns, types = {}, {}
     for snap in snaps:
         towns.setdefault(snap.center_id, center_label(snap.center))
-        types.setdefault(snap.dispute_type_id, snap.dispute_type.name)
+        types.setdefault(snap.dispute_type_id, type_label(snap.dispute_type))
     town_ids, type_ids = list(towns), list(types)
     cells = [
         {
@@ -109,7 +110,7 @@ def trends(user: User, *, weeks: int = TREND_WEEKS) -> list[dict]:
         row = per_type.setdefault(
             snap.dispute_type_id,
             {
-                "type": snap.dispute_type.name,
+                "type": type_label(snap.dispute_type),
                 "type_id": snap.dispute_type_id,
                 "weekly": [0] * weeks,
                 "baseline": 0.0,

@@ -215,3 +215,11 @@ def test_the_export_is_an_excel_workbook(client, login, supervisor, surge):
     rows = list(book["风险信号"].iter_rows(values_only=True))
     assert rows[1][2] == surge.title and "近7日 7 件" in rows[1][3]
     assert book.sheetnames == ["风险信号", "热力网格", "重点被申请人", "群体性事件苗头"]
+
+
+def test_the_board_speaks_english_when_asked(client, login, supervisor, surge):
+    login(supervisor)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/risk/"})
+    page = client.get(reverse("risk:board")).content.decode()
+    assert "Risk analysis" in page and "Open risk signals" in page
+    assert "测试镇 Labour (incl. unpaid wages): 7 cases in the last 7 days" in page
