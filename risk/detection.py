@@ -208,7 +208,7 @@ def _cell_counts(
 
 def _cases_of(q: Q) -> tuple[list[int], int]:
     """The ids of the matching cases and their highest risk level (one query)."""
-    rows = list(Case.objects.filter(q).values_list("pk", "risk_level").order_by("pk")[:500])
+    rows = list(Case.objects.filter(q).values_list("pk", "risk_level").order_by("pk"))
     return [pk for pk, _level in rows], max((level for _pk, level in rows), default=0)
 
 
@@ -306,7 +306,7 @@ def detect(now: dt.datetime) -> Detection:
                     center_id=group["center_id"],
                     respondent_name=group["name"][:100],
                     level=max(count_level(group["open_count"], threshold), group["risk"]),
-                    case_ids=group["case_ids"][:500],
+                    case_ids=group["case_ids"],
                     open_count=group["open_count"],
                 )
             )

@@ -231,6 +231,8 @@ def signal_page(signal: RiskSignal, user: User) -> dict:
         "signal": signal,
         "explanation": explain(signal),
         "cases": cases,
+        "visible_total": visible.count() if len(cases) == LIST_LIMIT else len(cases),
+        "list_limit": LIST_LIMIT,
         "events": events,
         "conferences": conferences,
         "tasks": tasks,

@@ -161,7 +161,7 @@ def detect_risks(*, now: dt.datetime | None = None) -> RunSummary:
                 name=r["name"][:100],
                 open_count=r["open_count"],
                 center_id=r["center_id"],
-                case_ids=r["case_ids"][:500],
+                case_ids=r["case_ids"],
                 computed_at=now,
             )
             for r in found.respondents

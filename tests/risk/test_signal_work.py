@@ -218,8 +218,13 @@ def test_the_export_is_an_excel_workbook(client, login, supervisor, surge):
 
 
 def test_the_board_speaks_english_when_asked(client, login, supervisor, surge):
+    from django.utils import translation
+
     login(supervisor)
-    client.post("/i18n/setlang/", {"language": "en", "next": "/risk/"})
-    page = client.get(reverse("risk:board")).content.decode()
+    try:
+        client.post("/i18n/setlang/", {"language": "en", "next": "/risk/"})
+        page = client.get(reverse("risk:board")).content.decode()
+    finally:
+        translation.activate("zh-hans")  # the request left English active in this thread
     assert "Risk analysis" in page and "Open risk signals" in page
     assert "测试镇 Labour (incl. unpaid wages): 7 cases in the last 7 days" in page
