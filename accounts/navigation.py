@@ -45,6 +45,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("在线咨询"), "portal:staff_consultations", (Role.CLERK, Role.SUPERVISOR)),
     NavItem(_("差评跟进"), "portal:staff_ratings", (Role.SUPERVISOR, Role.ADMIN)),
     NavItem(_("预警看板"), "cases:warnings_dashboard", (Role.SUPERVISOR, Role.ADMIN)),
+    NavItem(_("研判预警"), "risk:board", (Role.SUPERVISOR, Role.ADMIN), count="risk_signals_open"),
     NavItem(
         _("待回访"), "cases:overdue_follow_ups", (Role.MEDIATOR, Role.SUPERVISOR), count="follow_ups_due"
     ),

@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("records.api_urls")),
     path("", include("mediators.api_urls")),
     path("", include("grassroots.api_urls")),
+    path("risk/", include("risk.api_urls")),
 ]

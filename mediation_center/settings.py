@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "records",
     "mediators",
     "grassroots",
+    "risk",
     "django_htmx",
 ]
 
@@ -209,6 +210,15 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 # How often the escalation sweep runs (seconds); seeded into django-celery-beat.
 WARNING_SWEEP_INTERVAL_SECONDS = env_int("WARNING_SWEEP_INTERVAL_SECONDS", 60)
 
+# 研判预警 (risk/detection.py): the nightly hotspot detection and its thresholds.
+RISK_DETECT_HOUR = env_int("RISK_DETECT_HOUR", 1)  # center time; also `manage.py detect_risks`
+RISK_POISSON_P = float(env("RISK_POISSON_P", "0.001"))  # a count this unlikely under the baseline is a surge
+RISK_MIN_CASES = env_int("RISK_MIN_CASES", 3)  # fewer new cases than this never make a surge
+RISK_MIN_BASELINE = float(env("RISK_MIN_BASELINE", "0.5"))  # cases/week floor of a quiet cell's baseline
+RISK_RISE_LEVELS = tuple(float(v) for v in env_list("RISK_RISE_LEVELS", "2,3,5"))  # × baseline: yellow, orange, red
+RISK_RESPONDENT_OPEN_THRESHOLD = env_int("RISK_RESPONDENT_OPEN_THRESHOLD", 5)  # open cases against one respondent
+RISK_GROUP_THRESHOLD = env_int("RISK_GROUP_THRESHOLD", 3)  # group-incident precursors per place in 30 days
+
 # --- Auth and security ----------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -244,10 +254,13 @@ WORK_COUNTS_TTL = env_int("WORK_COUNTS_TTL", 10)
 HOME_TODO = "cases.workbench.todo.home_sections"
 # The demo data of apps built on cases (which cannot import them): each a function of the demo org,
 # called by `manage.py load_demo` after the cases' own demo, in this order.
-DEMO_BUILDERS: list[str] = ["mediators.demo.build_demo", "grassroots.demo.build_demo"]
+DEMO_BUILDERS: list[str] = ["mediators.demo.build_demo", "grassroots.demo.build_demo", "risk.demo.build_demo_risk"]
 # Badge counts of apps built on cases (cases/workbench/counts.py): each a function
 # (user, roles, center_ids) -> {count name: number}; accounts/navigation.py NavItem(count=name) shows it.
-WORK_COUNT_PROVIDERS: list[str] = ["mediators.selectors.work_counts", "grassroots.counts.work_counts"]
+WORK_COUNT_PROVIDERS: list[str] = [
+    "mediators.selectors.work_counts", "grassroots.counts.work_counts",
+    "risk.counts.open_signal_counts",
+]
 # How auto-assignment ranks a channel's mediators (routing.services.auto_assign_case): a function
 # (case, users) -> [(user, reason)], best first; empty means routing's own least-loaded rule.
 MEDIATOR_RANKING = "mediators.ranking.rank_for_auto_assignment"
@@ -394,6 +407,8 @@ SPECTACULAR_SETTINGS = {
         "GrassrootsEntryKindEnum": "grassroots.models.Entry.Kind",
         "GrassrootsRiskLevelEnum": "grassroots.models.RiskLevel",
         "GrassrootsRoundKindEnum": "grassroots.models.ScreeningRound.Kind",
+        "RiskSignalStateEnum": "risk.models.RiskSignal.State",
+        "RiskSignalKindEnum": "risk.models.RiskSignal.Kind",
     },
 }
 

@@ -22,6 +22,7 @@ urlpatterns = [
     path("records/", include("records.urls")),
     path("mediators/", include("mediators.urls")),
     path("grassroots/", include("grassroots.urls")),
+    path("risk/", include("risk.urls")),
 ]
 
 # JSON in the one error shape for paths under /api/, Django's pages elsewhere (mediation_center/api.py).

@@ -88,3 +88,14 @@ def test_routing_imports_from_cases_core_only():
         if modules:
             offending[path.relative_to(ROOT).as_posix()] = sorted(modules)
     assert offending == {}
+
+
+def test_nothing_below_risk_imports_it():
+    # 研判预警 (risk/) builds on cases, routing and accounts; they reach it only through settings hooks
+    # (DEMO_BUILDERS, WORK_COUNT_PROVIDERS) and the URL includes, never by importing it.
+    offending = {
+        path.relative_to(ROOT).as_posix(): sorted(m for m in _imports(path) if _within(m, "risk"))
+        for folder in ("cases", "routing", "accounts")
+        for path in _sources(folder)
+    }
+    assert {path: modules for path, modules in offending.items() if modules} == {}

@@ -14,7 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from mediation_center.celery import app as celery_app
 from mediation_center.transactions import ATOMIC, OWN_TRANSACTIONS, entry_point
 
-PROJECT = ("accounts", "cases", "routing", "mediation_center")
+PROJECT = ("accounts", "cases", "routing", "mediation_center", "risk")
 
 
 def _is_services_module(name: str) -> bool:

@@ -15,7 +15,7 @@ from mediation_center.errors import DomainError, NotAllowed
 from mediation_center.service_calls import call_service
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ("accounts", "cases", "routing", "mediation_center")
+APPS = ("accounts", "cases", "routing", "mediation_center", "risk")
 HELPER = "mediation_center/service_calls.py"
 # Not refusals shown to the user but documents that cannot be had: a missing one is a 404, a failed
 # rendering the document-failure page (cases.documents.responses).

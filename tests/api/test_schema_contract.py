@@ -21,6 +21,7 @@ from tests.api.openapi_contract import OpenApiContract
 from tests.cases.open311_fixtures import make_system, push_body
 from tests.conftest import _persona
 from tests.factories import DepartmentFactory
+from tests.risk.contract import exercise_risk_api
 
 JSON = "application/json"
 
@@ -279,6 +280,8 @@ def test_every_documented_operation_answers_what_the_schema_says(
         api.covered.add(
             dashboard
         )  # its SQL is PostgreSQL's until the SQLite dialect seam lands (another branch)
+
+    exercise_risk_api(api, client, login, world, supervisor, mediator)  # 研判预警 (tests/risk/contract.py)
 
     assert api.failures == [], "the schema does not match the responses:\n" + "\n".join(api.failures)
     assert api.uncovered() == set()
