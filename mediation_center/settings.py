@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "routing",
     "cases",
     "records",
+    "search",
     "django_htmx",
 ]
 
