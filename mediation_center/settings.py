@@ -243,10 +243,12 @@ WORK_COUNTS_TTL = env_int("WORK_COUNTS_TTL", 10)
 HOME_TODO = "cases.workbench.todo.home_sections"
 # The demo data of apps built on cases (which cannot import them): each a function of the demo org,
 # called by `manage.py load_demo` after the cases' own demo, in this order.
-DEMO_BUILDERS: list[str] = []
+DEMO_BUILDERS: list[str] = ["search.demo.build_demo_search"]
 # Badge counts of apps built on cases (cases/workbench/counts.py): each a function
 # (user, roles, center_ids) -> {count name: number}; accounts/navigation.py NavItem(count=name) shows it.
 WORK_COUNT_PROVIDERS: list[str] = []
+# The top bar's search page (cases:search, /cases/search/): the search app's view (cases cannot import it).
+CASE_SEARCH_VIEW = "search.views.search_page"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

@@ -10,9 +10,15 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from cases.core.models import Case, Party, TimelineEvent
-from cases.lifecycle.models import Agreement, AgreementTerm, MediationSession, OralAgreement, TerminationNotice
+from cases.lifecycle.models import (
+    Agreement,
+    AgreementTerm,
+    MediationSession,
+    OralAgreement,
+    TerminationNotice,
+)
 from search.models import CaseIndex, CaseKey
-from search.segment import index_tokens, name_tokens, normalize
+from search.segment import concepts, index_tokens, name_tokens, normalize
 
 # Events that change nothing the index holds (no text of the case, its parties or its lifecycle records);
 # every other event, including types added later, rebuilds the case's row.
@@ -70,12 +76,15 @@ def build_row(case: Case, parties: list[Party], records: dict[str, list[str]]) -
     respondents: list[str] = []
     for party in parties:
         names += name_tokens(party.name) + name_tokens(party.legal_representative)
+        if party.kind == Party.Kind.PERSON and party.name:
+            names.append(normalize(party.name[0]))  # the surname alone finds the person, as the old box did
         if party.role == Party.Role.RESPONDENT:
             respondents.append(party.name)
     head = names + _words(case.dispute_type.name, case.summary)
     lifecycle = records.get(case.pk, [])
     body_texts = [case.claims, case.place, case.outcome_reason, case.closing_summary, *lifecycle]
     body = _words(*body_texts)
+    head += concepts(head + body)
     excerpt = "\n".join(t for t in [case.claims, *lifecycle, case.outcome_reason, case.closing_summary] if t)
     row = CaseIndex(
         case_id=case.pk,
@@ -94,17 +103,21 @@ def lifecycle_texts(case_ids: list[int]) -> dict[int, list[str]]:
         "case_id", "discussion", "result"
     ):
         texts[case_id] += [discussion, result]
-    for case_id, facts, issues, duties in Agreement.objects.filter(case_id__in=case_ids, voided=False).values_list(
-        "case_id", "facts", "issues", "responsibilities"
-    ):
+    for case_id, facts, issues, duties in Agreement.objects.filter(
+        case_id__in=case_ids, voided=False
+    ).values_list("case_id", "facts", "issues", "responsibilities"):
         texts[case_id] += [facts, issues, duties]
     for case_id, content, performance in AgreementTerm.objects.filter(
         agreement__case_id__in=case_ids, agreement__voided=False
     ).values_list("agreement__case_id", "content", "performance"):
         texts[case_id] += [content, performance]
-    for case_id, content in OralAgreement.objects.filter(case_id__in=case_ids).values_list("case_id", "content"):
+    for case_id, content in OralAgreement.objects.filter(case_id__in=case_ids).values_list(
+        "case_id", "content"
+    ):
         texts[case_id].append(content)
-    for case_id, reason in TerminationNotice.objects.filter(case_id__in=case_ids).values_list("case_id", "reason"):
+    for case_id, reason in TerminationNotice.objects.filter(case_id__in=case_ids).values_list(
+        "case_id", "reason"
+    ):
         texts[case_id].append(reason)
     return texts
 

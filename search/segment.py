@@ -36,6 +36,17 @@ LEGAL_TERMS = (
     "劳务合同", "买卖合同", "借款合同", "租赁合同", "质量问题", "退一赔三", "噪声污染", "废水排放",
 )  # fmt: skip
 
+# Disputes staff name by one term that summaries write out in pieces ("拖欠7名钢筋工工资"): the term is added to
+# a case's words when all the words of one of its spellings are there, so it is found and compared by the term.
+CONCEPTS = {
+    "拖欠工资": (("拖欠", "工资"), ("欠薪",), ("讨薪",), ("拖欠", "工钱"), ("拖欠", "劳务费")),
+    "抚养费": (("抚养", "费用"), ("子女", "抚养")),
+    "宅基地": (("宅基", "边界"),),
+    "交通事故": (("交通", "事故"), ("车祸",)),
+    "物业费": (("物业", "费用"),),
+    "噪声污染": (("噪声",), ("噪音",)),
+}
+
 _lock = threading.Lock()
 _tokenizer: jieba.Tokenizer | None = None
 # A word is a run of letters, digits and CJK characters: jieba keeps "3.5" or "A-1" whole, the index and the
@@ -83,9 +94,31 @@ def query_tokens(query: str) -> list[str]:
     """The distinct words of a query (precise cut of each space-separated part), in order."""
     seen: dict[str, None] = {}
     for part in normalize(query).split():
-        for word in _words(tokenizer().cut(part)):
+        words = _words(tokenizer().cut(part))
+        if any(len(w) > 1 for w in words):
+            # A single character beside longer words ("钢筋工" → 钢筋 + 工) is cut differently inside a text
+            # ("钢筋工工资" → 钢筋 + 工工资); the longer words carry the meaning, and the whole part is still
+            # matched by them. Alone ("张") it stays: a surname finds the person.
+            words = [w for w in words if len(w) > 1 or w.isdigit()]
+        for word in words:
             seen.setdefault(word, None)
     return list(seen)
+
+
+def concepts(words) -> list[str]:
+    """The CONCEPTS terms that ``words`` (a case's words) spell out."""
+    have = set(words)
+    return [term for term, spellings in CONCEPTS.items() if any(set(s) <= have for s in spellings)]
+
+
+def query_groups(query: str) -> list[list[str]]:
+    """The query's words, each with the shorter words inside it: a case matches a word when it has the word
+    or all of its parts ("拖欠工资" or both "拖欠" and "工资"), and must match every word of the query."""
+    groups = []
+    for word in query_tokens(query):
+        parts = [p for p in _words(tokenizer().cut_for_search(word)) if p != word and len(p) < len(word)]
+        groups.append([word, *dict.fromkeys(parts)] if len(parts) > 1 else [word])
+    return groups
 
 
 def name_tokens(name: str) -> list[str]:
