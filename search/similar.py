@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from cases.core.access import cases_visible_to
 from cases.core.models import Case, Party
-from cases.core.states import ENDED_STATUSES, OPEN_STATUSES, Outcome
+from cases.core.states import ENDED_STATUSES, FINISHED_STATUSES, Outcome
 from cases.lifecycle.models import AgreementTerm, OralAgreement, TerminationNotice
 from routing.models import CaseAssignment
 from search.backend import text_match
@@ -67,7 +67,7 @@ class SimilarSection:
     items: list[SimilarCase] = field(default_factory=list)
     respondents: list[str] = field(default_factory=list)
     respondent_cases: list[Case] = field(default_factory=list)  # the respondent's other cases, newest first
-    respondent_open: int = 0  # how many of those are still open
+    respondent_open: int = 0  # how many of those are still being handled (not ended)
 
 
 def salient_words(*texts: str, names: list[str] = (), limit: int = SALIENT_WORDS) -> list[str]:
@@ -92,6 +92,12 @@ def _near(a, b, ratio: float) -> bool:
         return False
     low, high = sorted((float(a), float(b)))
     return high <= low * ratio
+
+
+def _closeness(a, b) -> float:
+    """1 for equal values, less the further apart (both positive)."""
+    low, high = sorted((float(a), float(b)))
+    return low / high if high else 0.0
 
 
 def _respondent_names(parties: list[Party]) -> list[str]:
@@ -121,11 +127,13 @@ def _score(
         if others:
             reasons.append(_("都涉及“%(words)s”") % {"words": "、".join(others[:3])})
     if case.people_count > 1 and _near(case.people_count, candidate.people_count, 1.5):
-        score += 1
+        score += _closeness(case.people_count, candidate.people_count)
         reasons.append(_("涉及人数相近"))
     if _near(case.amount, candidate.amount, 2.0):
-        score += 1
+        score += _closeness(case.amount, candidate.amount)
         reasons.append(_("金额相近"))
+    if candidate.outcome in Outcome.resolved():
+        score += 0.5  # a settlement shows how such a dispute can end; a failure only what to avoid
     theirs = {normalize(n).strip() for n in (index.respondents.split("、") if index is not None else []) if n}
     same = bool(respondents & theirs)
     if same:
@@ -191,7 +199,7 @@ def similar_cases(user: User, case: Case) -> SimilarSection:
         )
         theirs = visible.filter(pk__in=same.values("case_id")).select_related("dispute_type")
         section.respondent_cases = list(theirs.order_by("-created_at", "-pk")[:SAME_RESPONDENT_SHOWN])
-        section.respondent_open = theirs.filter(status__in=OPEN_STATUSES).count()
+        section.respondent_open = theirs.exclude(status__in=FINISHED_STATUSES).count()
     words = salient_words(case.summary, names=[p.name for p in parties])
     match = text_match([[w] for w in words], any_word=True) if words else None
     related = {case.dispute_type.code, *RELATED_TYPES.get(case.dispute_type.code, ())}

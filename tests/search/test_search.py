@@ -93,7 +93,9 @@ def test_exact_lookup_on_the_normalised_value(supervisor, make_case, query):
         PartyData(role=Party.Role.RESPONDENT, name="某某公司", kind=Party.Kind.ORGANISATION, credit_code=CREDIT_CODE),
     ]  # fmt: skip
     case = make_case(parties=parties)
-    make_case(summary="别的案件", parties=[PartyData(role=Party.Role.APPLICANT, name="王五", phone="13700137000")])
+    make_case(
+        summary="别的案件", parties=[PartyData(role=Party.Role.APPLICANT, name="王五", phone="13700137000")]
+    )
     value = {
         "number": case.number,
         "number_fullwidth": case.number.replace("(", "（").replace(")", "）"),
@@ -155,7 +157,9 @@ def test_a_word_found_outside_the_summary_shows_where(supervisor, mediating_case
 
 
 # --- index kept current, in the change's transaction -----------------------------------------------------
-def test_session_records_and_agreement_terms_are_found_after_they_are_written(supervisor, routed_case, mediator):
+def test_session_records_and_agreement_terms_are_found_after_they_are_written(
+    supervisor, routed_case, mediator
+):
     assert _ids(supervisor, "微信转账") == []
     session(routed_case, mediator, discussion="公司同意通过微信转账支付。")
     assert _ids(supervisor, "微信转账") == [routed_case.pk]

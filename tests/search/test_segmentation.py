@@ -28,7 +28,18 @@ def test_dispute_types_departments_and_legal_terms_stay_one_word():
 def test_typical_summaries_segment_into_their_words():
     words = index_tokens("张伟等12名工人反映某某建设工程有限公司拖欠工资，要求支付欠薪3.5万元。")
     # the search-engine cut keeps each word and the shorter words inside it
-    assert {"张伟", "工人", "建设工程", "建设", "工程", "有限公司", "拖欠工资", "拖欠", "工资", "欠薪"} <= set(words)
+    assert {
+        "张伟",
+        "工人",
+        "建设工程",
+        "建设",
+        "工程",
+        "有限公司",
+        "拖欠工资",
+        "拖欠",
+        "工资",
+        "欠薪",
+    } <= set(words)
     assert "，" not in words and "。" not in words  # punctuation is no word
     assert {"3", "5", "万元"} <= set(words)  # "3.5" split the same way in index and query
     traffic = index_tokens("王某驾驶电动车与李某发生交通事故，就误工费、护理费赔偿产生争议。")
