@@ -12,7 +12,9 @@ QUERY_MAX = 100
 class SearchForm(forms.Form):
     """The search box and its filters; every field optional, each bad value named in Chinese."""
 
-    q = forms.CharField(label=_("关键词"), max_length=QUERY_MAX, required=False, strip=True)
+    # Not refused when longer: the words past the first QUERY_MAX characters are not searched (a pasted
+    # paragraph still finds by its opening words, as the top bar's box always did).
+    q = forms.CharField(label=_("关键词"), required=False, strip=True)
     status = forms.ChoiceField(
         label=_("状态"), required=False, choices=[("", _("全部状态")), *Status.choices]
     )
@@ -50,6 +52,9 @@ class SearchForm(forms.Form):
         self.fields["page"].error_messages["max_value"] = _("最多显示前 50 页，请加上筛选条件缩小范围。")
         for name in ("since", "until"):
             self.fields[name].error_messages["invalid"] = _("请输入有效日期，如 2026-03-01。")
+
+    def clean_q(self) -> str:
+        return self.cleaned_data["q"][:QUERY_MAX]
 
     def clean(self):
         data = super().clean()

@@ -252,7 +252,6 @@ def test_filters_narrow_the_results(supervisor, make_case, world):
         ({"since": "2026-03-02", "until": "2026-03-01"}, "until", "结束日期不能早于开始日期"),
         ({"page": "0"}, "page", ""),
         ({"page": "51"}, "page", "最多显示前 50 页"),
-        ({"q": "字" * 101}, "q", ""),
     ],
 )
 def test_bad_filters_answer_400_saying_what_is_wrong(login, supervisor, params, field, message):
@@ -273,6 +272,7 @@ def test_nothing_typed_junk_and_methods(login, clerk, client):
     client = login(clerk)
     assert client.get(reverse("cases:search")).status_code == 200
     assert client.get(reverse("cases:search"), {"q": "%' OR 1=1 -- \"' AND ( NEAR"}).status_code == 200
+    assert client.get(reverse("cases:search"), {"q": "拖欠工资" * 100}).status_code == 200  # searched by its start
     assert client.get(reverse("api-case-search"), {"q": "\"'*)(: OR AND NOT ^"}).status_code == 200
     assert client.post(reverse("cases:search")).status_code == 405
     assert client.post(reverse("api-case-search")).status_code == 405
