@@ -122,9 +122,14 @@ def lifecycle_texts(case_ids: list[int]) -> dict[int, list[str]]:
     return texts
 
 
-def index_cases(case_ids: list[int], *, first: bool = False) -> int:
-    """Rebuild the index rows and keys of ``case_ids`` (inside the caller's transaction)."""
-    cases = list(Case.objects.filter(pk__in=case_ids).select_related("dispute_type"))
+def index_cases(case_ids: list[int], *, first: bool = False, loaded: Case | None = None) -> int:
+    """Rebuild the index rows and keys of ``case_ids`` (inside the caller's transaction). ``first``: the cases
+    were just registered (no lifecycle records, no keys yet); ``loaded``: that one case as the service holds it,
+    so it is not read again (registration pays for two writes and the parties' read, nothing more)."""
+    if loaded is not None:
+        cases = [loaded]
+    else:
+        cases = list(Case.objects.filter(pk__in=case_ids).select_related("dispute_type"))
     if not cases:
         return 0
     ids = [c.pk for c in cases]
@@ -153,6 +158,7 @@ def index_on_event(case: Case, event: TimelineEvent) -> None:
     """RECORD_HOOKS: rebuild the case's row after an event that may have changed its text."""
     if event.type in UNINDEXED_EVENTS:
         return
-    index_cases([case.pk], first=event.type in FIRST_EVENTS)
+    first = event.type in FIRST_EVENTS
+    index_cases([case.pk], first=first, loaded=case if first else None)
     if event.type == "merged" and case.merged_into_id:
         index_cases([case.merged_into_id])

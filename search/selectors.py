@@ -8,7 +8,7 @@ its case's center, type, channel and index row, the parties), after the visibili
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models import Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -90,18 +90,33 @@ def search_cases(user: User, query: str, *, filters: dict | None = None, page: i
     results = SearchResults(query=query, words=[g[0] for g in groups], page=page)
     if not words and not keys:
         return results
-    found = Q(pk__in=CaseKey.objects.filter(key__in=keys).values("case_id"))
-    match = text_match(groups) if groups else None
+    # A case number, tracking code, phone or ID number the user may see answers by itself: no word search
+    # (the words of "(2026)某县矛调字第12号" would only add noise, and cost the full-text match).
+    exact_ids = (
+        list(
+            _filtered(cases_visible_to(user), filters)
+            .filter(pk__in=CaseKey.objects.filter(key__in=keys).values("case_id"))
+            .values_list("pk", flat=True)[: COUNT_CAP + 1]
+        )
+        if keys
+        else []
+    )
+    found = Q(pk__in=exact_ids)
+    match = text_match(groups) if groups and not exact_ids else None
     if match is not None:
         found |= Q(pk__in=match.ids)
-    base = _filtered(cases_visible_to(user), filters).filter(found)
-    results.total = base.order_by().values("pk")[: COUNT_CAP + 1].count()
+    if exact_ids:  # already the visible, filtered cases: no second visibility check, no count
+        base = Case.objects.filter(pk__in=exact_ids)
+        results.total = len(exact_ids)
+    else:
+        base = _filtered(cases_visible_to(user), filters).filter(found)
+        results.total = base.order_by().values("pk")[: COUNT_CAP + 1].count()
     results.capped = results.total > COUNT_CAP
     results.total = min(results.total, COUNT_CAP)
     if not results.total:
         return results
     ranked = base.annotate(
-        exact=Exists(CaseKey.objects.filter(case_id=OuterRef("pk"), key__in=keys)),
+        exact=Value(bool(exact_ids)),
         rank=Coalesce(match.rank, Value(0.0)) if match is not None else Value(0.0),
     ).order_by("-exact", "-rank", "-created_at", "-pk")
     offset = (page - 1) * PAGE_SIZE
