@@ -95,11 +95,11 @@ def search_cases(user: User, query: str, *, filters: dict | None = None, page: i
     visible = _filtered(cases_visible_to(user), filters)
     # The key index alone first (one index lookup): most word queries are no key, and skip the rest.
     keyed = list(CaseKey.objects.filter(key__in=keys).values_list("case_id", flat=True)[: COUNT_CAP + 1])
-    if len(keyed) > COUNT_CAP:  # a bare serial (第12号 of every center and year): let the database join them
-        keyed = CaseKey.objects.filter(key__in=keys).values("case_id")
-    exact_ids = (
-        list(visible.filter(pk__in=keyed).values_list("pk", flat=True)[: COUNT_CAP + 1]) if keyed else []
-    )
+    exact_ids: list[int] = []
+    if keyed:
+        if len(keyed) > COUNT_CAP:  # a bare serial (第12号 of every center and year): the database joins them
+            keyed = CaseKey.objects.filter(key__in=keys).values("case_id")
+        exact_ids = list(visible.filter(pk__in=keyed).values_list("pk", flat=True)[: COUNT_CAP + 1])
     found = Q(pk__in=exact_ids)
     match = text_match(groups) if groups and not exact_ids else None
     if match is not None:
