@@ -6,6 +6,7 @@ from accounts import api as accounts_api
 
 urlpatterns = [
     path("me/", accounts_api.MeView.as_view(), name="api-me"),
+    path("", include("search.api_urls")),  # before cases: /api/cases/search/
     path("", include("cases.api_urls")),
     path("", include("routing.api_urls")),
     path("", include("records.api_urls")),

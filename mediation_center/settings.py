@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "mediators",
     "grassroots",
     "risk",
+    "search",
     "django_htmx",
 ]
 
@@ -254,7 +255,10 @@ WORK_COUNTS_TTL = env_int("WORK_COUNTS_TTL", 10)
 HOME_TODO = "cases.workbench.todo.home_sections"
 # The demo data of apps built on cases (which cannot import them): each a function of the demo org,
 # called by `manage.py load_demo` after the cases' own demo, in this order.
-DEMO_BUILDERS: list[str] = ["mediators.demo.build_demo", "grassroots.demo.build_demo", "risk.demo.build_demo_risk"]
+DEMO_BUILDERS: list[str] = [
+    "mediators.demo.build_demo", "grassroots.demo.build_demo", "risk.demo.build_demo_risk",
+    "search.demo.build_demo_search",
+]
 # Badge counts of apps built on cases (cases/workbench/counts.py): each a function
 # (user, roles, center_ids) -> {count name: number}; accounts/navigation.py NavItem(count=name) shows it.
 WORK_COUNT_PROVIDERS: list[str] = [
@@ -264,6 +268,8 @@ WORK_COUNT_PROVIDERS: list[str] = [
 # How auto-assignment ranks a channel's mediators (routing.services.auto_assign_case): a function
 # (case, users) -> [(user, reason)], best first; empty means routing's own least-loaded rule.
 MEDIATOR_RANKING = "mediators.ranking.rank_for_auto_assignment"
+# The top bar's search page (cases:search, /cases/search/): the search app's view (cases cannot import it).
+CASE_SEARCH_VIEW = "search.views.search_page"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

@@ -23,6 +23,7 @@ urlpatterns = [
     path("mediators/", include("mediators.urls")),
     path("grassroots/", include("grassroots.urls")),
     path("risk/", include("risk.urls")),
+    path("search/", include("search.urls")),
 ]
 
 # JSON in the one error shape for paths under /api/, Django's pages elsewhere (mediation_center/api.py).

@@ -99,3 +99,14 @@ def test_nothing_below_risk_imports_it():
         for path in _sources(folder)
     }
     assert {path: modules for path, modules in offending.items() if modules} == {}
+
+
+def test_cases_routing_and_accounts_import_nothing_from_search():
+    # search builds on them (its index follows cases.core.timeline.RECORD_HOOKS, the top bar's page comes
+    # through settings.CASE_SEARCH_VIEW); never the other way round.
+    offending = {
+        path.relative_to(ROOT).as_posix(): sorted(m for m in _imports(path) if _within(m, "search"))
+        for folder in ("cases", "routing", "accounts")
+        for path in _sources(folder)
+    }
+    assert {path: modules for path, modules in offending.items() if modules} == {}

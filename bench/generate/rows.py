@@ -53,7 +53,7 @@ def case_rows(chunk: Chunk) -> Iterator[dict]:
             "outcome": p.outcome,
             "source": p.source,
             "dispute_type_id": p.dispute_type.id,
-            "summary": SUMMARIES.get(p.dispute_type.code, SUMMARIES["other"]).format(
+            "summary": rng.choice(SUMMARIES.get(p.dispute_type.code, SUMMARIES["other"])).format(
                 a=applicant, b=respondent, n=n
             ),
             "claims": "请求依法调解，维护合法权益。",

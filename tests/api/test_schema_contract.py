@@ -146,6 +146,12 @@ def test_every_documented_operation_answers_what_the_schema_says(
     api.check(client.post(url, body, content_type=JSON), 200)
     api.check(client.get(reverse("api-case-lifecycle", args=[case.pk])), 200)
     login(supervisor)
+    # search: the closed case found by a word and by its number; similar cases of the open one (issue 20)
+    found = api.check(client.get(reverse("api-case-search"), {"q": "拖欠工资"}), 200)
+    assert case.pk in {row["id"] for row in found["results"]}
+    api.check(client.get(reverse("api-case-search"), {"q": Case.objects.get(pk=case.pk).number}), 200)
+    similar = api.check(client.get(reverse("api-case-similar", args=[unrouted.pk])), 200)
+    assert case.pk in {row["id"] for row in similar["items"]}
     body = {"reason": "当事人反映未履行"}
     api.check(client.post(reverse("api-reopen", args=[case.pk]), body, content_type=JSON), 200)
     body = {"to_center": world.town.pk, "reason": "下沉镇街化解"}

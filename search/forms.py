@@ -1,0 +1,67 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.access import centers_below, roles_of
+from cases.core.models import DisputeType
+from cases.core.states import Status
+from routing.models import Channel
+
+QUERY_MAX = 100
+
+
+class SearchForm(forms.Form):
+    """The search box and its filters; every field optional, each bad value named in Chinese."""
+
+    # Not refused when longer: the words past the first QUERY_MAX characters are not searched (a pasted
+    # paragraph still finds by its opening words, as the top bar's box always did).
+    q = forms.CharField(label=_("关键词"), required=False, strip=True)
+    status = forms.ChoiceField(
+        label=_("状态"), required=False, choices=[("", _("全部状态")), *Status.choices]
+    )
+    channel = forms.ModelChoiceField(
+        label=_("渠道"),
+        required=False,
+        queryset=Channel.objects.order_by("pk"),
+        empty_label=_("全部渠道"),
+        to_field_name="code",
+    )
+    dispute_type = forms.ModelChoiceField(
+        label=_("纠纷类型"),
+        required=False,
+        queryset=DisputeType.objects.order_by("ordering", "pk"),
+        empty_label=_("全部类型"),
+        to_field_name="code",
+    )
+    center = forms.ModelChoiceField(
+        label=_("中心（含下级）"), required=False, queryset=None, empty_label=_("全部中心")
+    )
+    since = forms.DateField(
+        label=_("登记日期自"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(label=_("至"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    page = forms.IntegerField(label=_("页码"), required=False, min_value=1, max_value=50)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        centers = roles_of(user).centers() if user is not None else []
+        self.fields["center"].queryset = centers_below(centers).order_by("path")
+        self.fields["center"].error_messages["invalid_choice"] = _("所选中心不存在或不在您的范围内。")
+        self.fields["channel"].error_messages["invalid_choice"] = _("没有这个渠道。")
+        self.fields["dispute_type"].error_messages["invalid_choice"] = _("没有这个纠纷类型。")
+        self.fields["status"].error_messages["invalid_choice"] = _("没有这个状态。")
+        self.fields["page"].error_messages["max_value"] = _("最多显示前 50 页，请加上筛选条件缩小范围。")
+        for name in ("since", "until"):
+            self.fields[name].error_messages["invalid"] = _("请输入有效日期，如 2026-03-01。")
+
+    def clean_q(self) -> str:
+        return self.cleaned_data["q"][:QUERY_MAX]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            self.add_error("until", _("结束日期不能早于开始日期。"))
+        return data
+
+    def filters(self) -> dict:
+        data = self.cleaned_data
+        return {k: data.get(k) for k in ("status", "channel", "dispute_type", "center", "since", "until")}

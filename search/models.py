@@ -1,0 +1,46 @@
+"""The search index of cases: one row of segmented words per case, and the exact keys that find a case.
+
+``CaseIndex.head`` holds the words that name the case (parties, respondents, dispute type, summary), ``body``
+the words of its claims, session records, agreement terms and closing notes: both are space-joined jieba words
+(search/segment.py). Each backend indexes them its own way, created by the migration: on PostgreSQL a stored
+``document`` tsvector column (``'simple'`` config, head weighted A, body B) with a GIN index; on SQLite an FTS5
+table ``search_casefts`` kept in step by triggers. ``excerpt`` is the plain text the result snippets are cut from.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CaseIndex(models.Model):
+    case = models.OneToOneField(
+        "cases.Case", primary_key=True, on_delete=models.CASCADE, related_name="search_index"
+    )
+    head = models.TextField(_("主要词语"), blank=True)
+    body = models.TextField(_("其他词语"), blank=True)
+    excerpt = models.TextField(_("摘录"), blank=True)
+    respondents = models.CharField(_("被申请人"), max_length=400, blank=True)
+    indexed_at = models.DateTimeField(_("索引时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("案件检索索引")
+        verbose_name_plural = _("案件检索索引")
+
+    def __str__(self) -> str:
+        return str(self.case_id)
+
+
+class CaseKey(models.Model):
+    """An exact value that finds a case: its number, serial, tracking code, a party's phone, ID number or
+    credit code, each normalised (segment.normalize, phones without separators, IDs upper case)."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="search_keys")
+    key = models.CharField(_("检索键"), max_length=80)
+
+    class Meta:
+        verbose_name = _("案件检索键")
+        verbose_name_plural = _("案件检索键")
+        indexes = [models.Index(fields=["key", "case"], name="search_key_lookup")]
+        constraints = [models.UniqueConstraint(fields=["case", "key"], name="search_key_once")]
+
+    def __str__(self) -> str:
+        return self.key
