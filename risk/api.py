@@ -19,7 +19,7 @@ from risk.serializers import (
     SignalSerializer,
     SignalTaskDoneInputSerializer,
     SignalTaskInputSerializer,
-    TaskSerializer,
+    SignalTaskSerializer,
 )
 
 
@@ -111,7 +111,7 @@ class ConferenceView(APIView):
 
 
 class TaskView(APIView):
-    @extend_schema(request=SignalTaskInputSerializer, responses={201: TaskSerializer})
+    @extend_schema(request=SignalTaskInputSerializer, responses={201: SignalTaskSerializer})
     def post(self, request, pk: int):
         signal = get_signal_for_user(request.user, pk, write=True)
         data = SignalTaskInputSerializer(data=request.data)
@@ -119,11 +119,11 @@ class TaskView(APIView):
         task = services.add_follow_up_task(
             signal, actor=request.user, task=services.TaskData(**data.validated_data)
         )
-        return Response(TaskSerializer(task).data, status=status.HTTP_201_CREATED)
+        return Response(SignalTaskSerializer(task).data, status=status.HTTP_201_CREATED)
 
 
 class TaskDoneView(APIView):
-    @extend_schema(request=SignalTaskDoneInputSerializer, responses=TaskSerializer)
+    @extend_schema(request=SignalTaskDoneInputSerializer, responses=SignalTaskSerializer)
     def post(self, request, pk: int, task_pk: int):
         signal = get_signal_for_user(request.user, pk)
         task = FollowUpTask.objects.filter(signal=signal, pk=task_pk).select_related("owner").first()
@@ -134,7 +134,7 @@ class TaskDoneView(APIView):
         data = SignalTaskDoneInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         task = services.complete_follow_up_task(task, actor=request.user, **data.validated_data)
-        return Response(TaskSerializer(task).data)
+        return Response(SignalTaskSerializer(task).data)
 
 
 class CloseView(APIView):

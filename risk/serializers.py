@@ -53,7 +53,7 @@ class SignalEventSerializer(serializers.ModelSerializer):
         fields = ["type", "actor", "created_at", "data"]
 
 
-class TaskSerializer(serializers.ModelSerializer):
+class SignalTaskSerializer(serializers.ModelSerializer):
     owner = serializers.CharField(source="owner.username", read_only=True)
 
     class Meta:
@@ -64,7 +64,7 @@ class TaskSerializer(serializers.ModelSerializer):
 class SignalDetailSerializer(SignalSerializer):
     cases = serializers.SerializerMethodField()
     events = SignalEventSerializer(many=True, read_only=True)
-    tasks = TaskSerializer(many=True, read_only=True)
+    tasks = SignalTaskSerializer(many=True, read_only=True)
 
     class Meta(SignalSerializer.Meta):
         fields = [*SignalSerializer.Meta.fields, "cases", "events", "tasks"]
