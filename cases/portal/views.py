@@ -73,7 +73,8 @@ def _no_store(response: HttpResponse) -> HttpResponse:
 
 @require_GET
 def index(request):
-    return render(request, "cases/portal/index.html")
+    """The portal home: the center's name, address, office hours and phone, and five large buttons."""
+    return render(request, "cases/portal/index.html", {"centers": selectors.home_centers()})
 
 
 def _lookup_refusal(error) -> str:
