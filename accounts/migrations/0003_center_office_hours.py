@@ -4,15 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_external_system_webhook'),
+        ("accounts", "0002_external_system_webhook"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='center',
-            name='office_hours',
-            field=models.CharField(blank=True, help_text='显示在群众服务首页，如“周一至周五 8:30–12:00，14:00–17:30（法定节假日除外）”。', max_length=200, verbose_name='办公时间'),
+            model_name="center",
+            name="office_hours",
+            field=models.CharField(
+                blank=True,
+                help_text="显示在群众服务首页，如“周一至周五 8:30–12:00，14:00–17:30（法定节假日除外）”。",
+                max_length=200,
+                verbose_name="办公时间",
+            ),
         ),
     ]

@@ -22,7 +22,13 @@ def test_home_shows_the_centers_record_and_the_five_buttons(world, django_assert
     buttons = re.search(r'data-testid="home-buttons">(.*?)</nav>', html, re.S).group(1)
     labels = re.findall(r"</span>([^<]+)</a>", buttons)
     assert labels == ["申请调解", "查询进度", "预约到访", "在线咨询", "我的案件"]
-    for url in ["/portal/apply/", "/portal/status/", "/portal/appointments/", "/portal/consultations/", "/portal/me/"]:
+    for url in [
+        "/portal/apply/",
+        "/portal/status/",
+        "/portal/appointments/",
+        "/portal/consultations/",
+        "/portal/me/",
+    ]:
         assert f'href="{url}"' in buttons
 
 
