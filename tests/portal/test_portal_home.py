@@ -56,3 +56,21 @@ def test_an_edit_in_the_admin_shows_on_the_home(world, admin_client):
 def test_home_without_contact_details_leaves_them_out(world):
     html = Client().get("/portal/").content.decode()
     assert "测试县矛调中心" in html and 'href="tel:' not in html
+
+
+@pytest.mark.django_db
+def test_the_api_gives_the_same_contact_details_and_the_notice(world):
+    Center.objects.filter(pk=world.county.pk).update(
+        phone="0571-88886666", office_hours="周一至周五 9:00–17:00"
+    )
+    centers = Client().get("/api/portal/centers/").json()
+    county = next(c for c in centers if c["name"] == "测试县矛调中心")
+    assert county["phone"] == "0571-88886666" and county["office_hours"] == "周一至周五 9:00–17:00"
+    from cases.portal import privacy
+
+    notice = Client().get("/api/portal/privacy-notice/").json()
+    assert notice["version"] == privacy.NOTICE_VERSION and notice["sha256"] == privacy.notice_sha256()
+    assert [s["heading"] for s in notice["sections"]][:2] == ["谁处理您的信息", "为什么处理"]
+    english = Client().get("/api/portal/privacy-notice/", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert english["sha256"] == notice["sha256"]  # the digest is always the Chinese text's
+    assert Client().post("/api/portal/centers/").status_code == 405
