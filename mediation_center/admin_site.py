@@ -90,7 +90,7 @@ ADMIN_GROUPS = [
     (
         _("督办与记录"),
         "records",
-        _("由业务操作自动写入的记录，只能查看和筛选。"),
+        _("由业务操作写入的记录；多数只能查看和筛选。"),
         [
             ("cases.SupervisionOrder", None, _("督办单：督办人下发的办理要求、期限和反馈。")),
             ("cases.CaseConference", None, _("会商研判的时间、参加人和结论。")),

@@ -119,6 +119,10 @@ class RoutingRuleForm(forms.ModelForm):
 @admin.register(RoutingRule)
 class RoutingRuleAdmin(admin.ModelAdmin):
     form = RoutingRuleForm
+
+    class Media:
+        css = {"all": ["css/admin-choices.css"]}
+
     list_display = ["position", "name", "channel", "target_level", "priority", "active", "is_default"]
     list_display_links = ["name"]
     list_editable = ["position", "active"]
