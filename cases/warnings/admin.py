@@ -117,7 +117,7 @@ class WarningSettingForm(forms.ModelForm):
 @admin.register(WarningSetting)
 class WarningSettingAdmin(admin.ModelAdmin):
     form = WarningSettingForm
-    list_display = ["label", "value", "unit", "key"]
+    list_display = ["label", "value", "key"]  # the unit is printed beside the value's box
     list_editable = ["value"]
     list_display_links = ["label"]
     readonly_fields = ["key", "label"]
@@ -125,10 +125,6 @@ class WarningSettingAdmin(admin.ModelAdmin):
 
     def get_changelist_form(self, request, **kwargs):
         return WarningSettingForm
-
-    @admin.display(description=_("单位"))
-    def unit(self, obj):
-        return _("等级") if obj.key.endswith("_level") else threshold_unit(obj.key)
 
 
 @admin.register(SupervisionOrder)
