@@ -27,6 +27,26 @@ class CenterAdmin(admin.ModelAdmin):
     list_display = ["name", "short_name", "level", "parent", "area_code", "require_evaluation"]
     list_filter = ["level"]
     search_fields = ["name", "short_name", "area_code"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "short_name",
+                    "level",
+                    "parent",
+                    "area_code",
+                    "time_zone",
+                    "require_evaluation",
+                ]
+            },
+        ),
+        (
+            _("对外公布的联系方式（显示在群众服务首页和各类文书上）"),
+            {"fields": ["address", "phone", "office_hours"]},
+        ),
+    ]
 
 
 @admin.register(Department)

@@ -60,8 +60,12 @@ def build_demo_org() -> dict:
                 "area_code": "330100",
                 "address": "示例县人民路 1 号",
                 "phone": "0571-12345678",
+                "office_hours": "周一至周五 8:30–12:00，14:00–17:30（法定节假日除外）",
             },
         )
+        if not county.office_hours:  # a demo database from before the field existed
+            county.office_hours = "周一至周五 8:30–12:00，14:00–17:30（法定节假日除外）"
+            county.save(update_fields=["office_hours"])
         centers = {"county": county}
         for t, town_name in enumerate(["城关镇", "青山镇"], start=1):
             town, _ = Center.objects.get_or_create(

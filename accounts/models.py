@@ -47,6 +47,12 @@ class Center(models.Model):
     time_zone = models.CharField(_("时区"), max_length=40, default="Asia/Shanghai")
     address = models.CharField(_("地址"), max_length=200, blank=True)
     phone = models.CharField(_("咨询电话"), max_length=40, blank=True)
+    office_hours = models.CharField(
+        _("办公时间"),
+        max_length=200,
+        blank=True,
+        help_text=_("显示在群众服务首页，如“周一至周五 8:30–12:00，14:00–17:30（法定节假日除外）”。"),
+    )
     require_evaluation = models.BooleanField(_("结案前须评估"), default=True)
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")
 

@@ -7,4 +7,5 @@ urlpatterns = [
     path("open311/v2/", include("cases.intake.api_urls")),  # Open311 GeoReport v2 for external intake
     path("", include("cases.warnings.api_urls")),
     path("", include("cases.lifecycle.api_urls")),
+    path("", include("cases.portal.api_urls")),
 ]

@@ -3,10 +3,13 @@ a repeat visit."""
 
 from decimal import Decimal
 
+from django.utils import timezone
+
 from accounts.models import ExternalSystem
 from cases.core.models import Case, DisputeType, Party, Source
-from cases.core.states import Status
 from cases.intake.services import CaseData, PartyData, register_case
+from cases.portal import privacy
+from cases.portal.services import submit_online_application
 
 DEMO_CASES = [
     (
@@ -72,10 +75,13 @@ def build_demo_counter(org: dict) -> int:
 def build_demo_intake(org: dict) -> int:
     county = org["centers"]["county"]
     clerk = org["users"]["clerk"]
-    register_case(
+    # The online application waiting at the window, sent as the portal sends one: with the privacy consent.
+    submit_online_application(
+        citizen=org["users"]["citizen"],
         center=county,
-        actor=org["users"]["citizen"],
-        status=Status.SUBMITTED,
+        consent=privacy.Consent(
+            version=privacy.NOTICE_VERSION, sha256=privacy.notice_sha256(), consented_at=timezone.now()
+        ),
         data=CaseData(
             dispute_type=DisputeType.objects.get(code="property"),
             summary="小区物业长期不维修电梯，业主多次投诉无果。",

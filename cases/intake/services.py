@@ -119,8 +119,11 @@ def register_case(
     repeat_of: Case | None = None,
     merge_into: Case | None = None,
     attachments: list[UploadedFile] | tuple = (),
+    event_extra: dict | None = None,
 ) -> Case:
     """Register a case with its parties and one 'registered' (or 'submitted') timeline event, atomically.
+
+    ``event_extra`` adds what the caller knows to that event (the portal: the applicant's privacy consent).
 
     ``repeat_of`` marks the visit as a repeat of an earlier case (its repeat count goes up);
     ``merge_into`` merges the new case into an open one (并单), keeping both records.
@@ -189,6 +192,7 @@ def register_case(
         event_data.update(repeat_of=original.number, reason=_("重复来访，前案 %s") % original.number)
     if target is not None:
         event_data.update(merged_into=target.number, reason=_("并单，并入 %s") % target.number)
+    event_data.update(event_extra or {})
     event = events.SUBMITTED if status == Status.SUBMITTED else events.REGISTERED
     event.record(case, actor=actor, data=event_data)
     warnings_sweep.on_case_registered(case, actor=actor)

@@ -2,7 +2,15 @@
 
 from django.contrib import admin
 
-from cases.portal.models import AppointmentSchedule, AppointmentSlot, Consultation, HomeVisitRequest, Rating
+from cases.portal.models import (
+    ApplicationConsent,
+    AppointmentSchedule,
+    AppointmentSlot,
+    Consultation,
+    HomeVisitRequest,
+    Rating,
+)
+from mediation_center.admin import ReadOnlyAdmin
 
 
 @admin.register(AppointmentSchedule)
@@ -40,3 +48,11 @@ class RatingAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ApplicationConsent)
+class ApplicationConsentAdmin(ReadOnlyAdmin):
+    """个人信息保护法 art. 14: what each online applicant consented to and when; written only by the application."""
+
+    list_display = ["case", "citizen", "notice_version", "consented_at", "submitted_at"]
+    list_filter = ["notice_version"]

@@ -115,6 +115,28 @@ class OnlineApplicationForm(forms.Form):
         label=_("涉及金额（元）"), max_digits=14, decimal_places=2, min_value=0, required=False
     )
     files = MultipleFileField(label=_("证据材料（可多选）"), required=False)
+    privacy_consent = forms.BooleanField(
+        label=_("我已阅读并同意上述《个人信息处理告知》"),
+        error_messages={"required": _("请阅读个人信息处理告知并勾选同意后再继续；不同意可到中心窗口登记。")},
+    )
+
+    MAX_FILES = 10
+
+    def __init__(self, *args, kept_files: int = 0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kept_files = kept_files  # files already kept with the draft from an earlier step
+        self.fields["files"].help_text = _(
+            "每个文件不超过 %(mb)d MB，合计最多 %(max)d 个；提交前可预览，返回修改时已上传的文件会保留。"
+        ) % {"mb": settings.ATTACHMENT_MAX_BYTES // 2**20, "max": self.MAX_FILES}
+
+    def clean_files(self):
+        files = self.cleaned_data["files"]
+        if self.kept_files + len(files) > self.MAX_FILES:
+            raise forms.ValidationError(
+                _("证据材料合计最多 %(max)d 个，已保留 %(kept)d 个，本次又选了 %(new)d 个。")
+                % {"max": self.MAX_FILES, "kept": self.kept_files, "new": len(files)}
+            )
+        return files
 
     def clean_applicant_id_number(self):
         value = self.cleaned_data["applicant_id_number"].strip()

@@ -298,3 +298,31 @@ class Rating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.get_score_display()}"
+
+
+class ApplicationConsent(models.Model):
+    """个人信息保护法 art. 14/17: the consent an online applicant gave before sending, with the version and
+    the SHA-256 of the notice text they were shown, and when they ticked it. One per online application."""
+
+    case = models.OneToOneField(
+        Case, verbose_name=_("案件"), on_delete=models.CASCADE, related_name="privacy_consent"
+    )
+    citizen = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("同意人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    notice_version = models.CharField(_("告知书版本"), max_length=20)
+    notice_sha256 = models.CharField(_("告知书文本摘要"), max_length=64)
+    consented_at = models.DateTimeField(_("同意时间"))
+    submitted_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("个人信息处理同意")
+        verbose_name_plural = _("个人信息处理同意")
+        ordering = ["-consented_at"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.notice_version}"

@@ -18,6 +18,13 @@ from cases.portal.models import Appointment, CaseMessage, Consultation, HomeVisi
 Role = Membership.Role
 
 
+# --- The portal home ---------------------------------------------------------------------------
+def home_centers() -> list[Center]:
+    """The centers the portal home presents: the top of the tree (the county center that runs the
+    portal), with the contact details administrators keep on the center's record. One query."""
+    return list(Center.objects.filter(parent__isnull=True).order_by("path")[:3])
+
+
 # --- Citizens and their cases -------------------------------------------------------------
 def citizen_party_q(user: User, prefix: str = "") -> Q:
     """Party rows that are this citizen — the one rule of "cases of this citizen".

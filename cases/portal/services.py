@@ -26,7 +26,9 @@ from cases.core.models import Attachment, Case, Party
 from cases.core.services import lock_case
 from cases.core.states import Status
 from cases.intake.services import CaseData, register_case
+from cases.portal import privacy
 from cases.portal.models import (
+    ApplicationConsent,
     Appointment,
     AppointmentSchedule,
     AppointmentSlot,
@@ -37,6 +39,7 @@ from cases.portal.models import (
     SignInCode,
     SignInCodeGap,
 )
+from cases.portal.privacy import Consent
 from mediation_center.errors import CACHE_DOWN, DomainError, NotAllowed
 from mediation_center.transactions import entry_point
 
@@ -359,12 +362,32 @@ def _store_attachment(case: Case, upload: UploadedFile, *, actor: User, descript
 
 @entry_point
 def submit_online_application(
-    *, citizen: User, center: Center, data: CaseData, files: list[UploadedFile] = ()
+    *, citizen: User, center: Center, data: CaseData, consent: Consent, files: list[UploadedFile] = ()
 ) -> Case:
-    """在线申请: register through the counter's service with status 'submitted', then keep the files."""
+    """在线申请: register through the counter's service with status 'submitted', with the applicant's
+    privacy consent on the application and on its 'submitted' event, then keep the files."""
     if citizen.kind != User.Kind.CITIZEN:
         raise NotAllowed()
-    case = register_case.step(center=center, actor=citizen, data=data, status=Status.SUBMITTED)
+    if consent.version != privacy.NOTICE_VERSION or consent.sha256 != privacy.notice_sha256():
+        # The notice changed between the tick and the sending: the citizen must read the new one.
+        raise DomainError(_("个人信息处理告知已更新，请重新阅读并勾选同意后再提交。"))
+    consented = {
+        "consent": {
+            "version": consent.version,
+            "sha256": consent.sha256,
+            "at": consent.consented_at.isoformat(),
+        }
+    }
+    case = register_case.step(
+        center=center, actor=citizen, data=data, status=Status.SUBMITTED, event_extra=consented
+    )
+    ApplicationConsent.objects.create(
+        case=case,
+        citizen=citizen,
+        notice_version=consent.version,
+        notice_sha256=consent.sha256,
+        consented_at=consent.consented_at,
+    )
     if files:
         names = [_store_attachment(case, f, actor=citizen).original_name for f in files]
         events.ATTACHMENT_ADDED.record(case, actor=citizen, data={"files": names, "source": "online"})

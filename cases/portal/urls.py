@@ -31,6 +31,7 @@ urlpatterns = [
     path("sign-out/", portal.sign_out, name="sign_out"),
     path("me/", portal.my_cases, name="my_cases"),
     path("apply/", portal.apply, name="apply"),
+    path("apply/preview/", portal.apply_preview, name="apply_preview"),
     path("cases/<str:tracking_code>/", portal.case_page, name="case"),
     path("cases/<str:tracking_code>/submitted/", portal.applied, name="applied"),
     path("cases/<str:tracking_code>/messages/", portal.case_message, name="case_message"),

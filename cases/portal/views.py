@@ -24,7 +24,7 @@ from cases.core.timeline import label_for
 from cases.documents.registry import Viewer, document_for, documents_for
 from cases.documents.responses import document_response
 from cases.intake.services import CaseData, PartyData
-from cases.portal import forms, selectors, services
+from cases.portal import drafts, forms, privacy, selectors, services
 from cases.portal.models import Appointment, AppointmentSlot, Consultation, HomeVisitRequest, Rating
 from mediation_center.redirects import safe_next, safe_referer
 from mediation_center.service_calls import call_service
@@ -73,7 +73,8 @@ def _no_store(response: HttpResponse) -> HttpResponse:
 
 @require_GET
 def index(request):
-    return render(request, "cases/portal/index.html")
+    """The portal home: the center's name, address, office hours and phone, and five large buttons."""
+    return render(request, "cases/portal/index.html", {"centers": selectors.home_centers()})
 
 
 def _lookup_refusal(error) -> str:
@@ -320,56 +321,132 @@ def attachment(request, token: str):
 
 
 # --- Online application --------------------------------------------------------------------------
+# Three steps: fill in (with the privacy notice and consent) → preview what will be sent → send. The
+# draft between them (values, consent, files) is ``cases.portal.drafts``; going back to edit loses nothing.
+def _application_data(form: forms.OnlineApplicationForm, user) -> CaseData:
+    data = form.cleaned_data
+    resident = data["applicant_id_number"]
+    applicant = PartyData(
+        role=Party.Role.APPLICANT,
+        name=data["applicant_name"],
+        phone=user.phone,
+        address=data["applicant_address"],
+        id_type=Party.IdType.RESIDENT_ID if resident else "",
+        id_number=resident.number if resident else "",
+        id_legacy=resident.legacy if resident else False,
+        sex=resident.sex if resident else "",
+        birth_date=resident.birth_date if resident else None,
+    )
+    respondent = PartyData(
+        role=Party.Role.RESPONDENT,
+        kind=data["respondent_kind"],
+        name=data["respondent_name"],
+        phone=data["respondent_phone"],
+        address=data["respondent_address"],
+    )
+    return CaseData(
+        dispute_type=data["dispute_type"],
+        summary=data["summary"],
+        claims=data["claims"],
+        place=data["place"],
+        amount=data["amount"],
+        people_count=2,
+        parties=[applicant, respondent],
+        source=Source.ONLINE,
+    )
+
+
+def _apply_page(request, form, draft: drafts.Draft, status=200):
+    return render(
+        request,
+        "cases/portal/apply.html",
+        {
+            "form": form,
+            "draft_files": draft.files,
+            "notice": privacy.NOTICE,
+            "notice_version": privacy.NOTICE_VERSION,
+        },
+        status=status,
+    )
+
+
 @citizen_required
 @require_http_methods(["GET", "POST"])
 def apply(request):
-    """在线申请: registered through the counter's service with source 'online application'."""
-    user = request.user
+    """在线申请, step 1: the form, the privacy notice and the consent box; valid → the preview."""
+    draft = drafts.Draft(request)
+    if request.method == "GET":
+        form = forms.OnlineApplicationForm(initial=draft.data, kept_files=len(draft.files))
+        return _apply_page(request, form, draft)
+    if draft.exists:
+        draft.keep_only(request.POST.getlist("keep_files"))
+    form = forms.OnlineApplicationForm(request.POST, request.FILES, kept_files=len(draft.files))
+    valid = form.is_valid()
+    # Files that passed their checks are kept even when another field needs fixing: never chosen twice.
+    if "files" not in form.errors:
+        draft.add_uploads(form.cleaned_data.get("files") or [])
+    draft.data = {
+        name: request.POST[name] for name in form.fields if name != "files" and name in request.POST
+    }
+    if form.cleaned_data.get("privacy_consent"):
+        draft.record_consent(
+            privacy.Consent(
+                version=privacy.NOTICE_VERSION, sha256=privacy.notice_sha256(), consented_at=timezone.now()
+            )
+        )
+    draft.save()
+    drafts.purge_stale()
+    if valid:
+        return redirect("portal:apply_preview")
+    return _apply_page(request, form, draft)
+
+
+@citizen_required
+@require_http_methods(["GET", "POST"])
+def apply_preview(request):
+    """在线申请, step 2: everything that will be sent, files included; 返回修改 or 确认提交."""
+    draft = drafts.Draft(request)
+    if not draft.exists:
+        messages.info(request, _("请先填写申请内容。"))
+        return redirect("portal:apply")
+    form = forms.OnlineApplicationForm(draft.data, kept_files=len(draft.files))
+    consent = draft.consent_given()
+    if not form.is_valid() or consent is None:
+        return _apply_page(request, form, draft)
     if request.method == "POST":
-        form = forms.OnlineApplicationForm(request.POST, request.FILES)
-        if form.is_valid():
-            data = form.cleaned_data
-            resident = data["applicant_id_number"]
-            applicant = PartyData(
-                role=Party.Role.APPLICANT,
-                name=data["applicant_name"],
-                phone=user.phone,
-                address=data["applicant_address"],
-                id_type=Party.IdType.RESIDENT_ID if resident else "",
-                id_number=resident.number if resident else "",
-                id_legacy=resident.legacy if resident else False,
-                sex=resident.sex if resident else "",
-                birth_date=resident.birth_date if resident else None,
-            )
-            respondent = PartyData(
-                role=Party.Role.RESPONDENT,
-                kind=data["respondent_kind"],
-                name=data["respondent_name"],
-                phone=data["respondent_phone"],
-                address=data["respondent_address"],
-            )
-            case_data = CaseData(
-                dispute_type=data["dispute_type"],
-                summary=data["summary"],
-                claims=data["claims"],
-                place=data["place"],
-                amount=data["amount"],
-                people_count=2,
-                parties=[applicant, respondent],
-                source=Source.ONLINE,
-            )
+        files = draft.open_files()
+        try:
             submitted = call_service(
                 request,
                 lambda: services.submit_online_application(
-                    citizen=user, center=data["center"], data=case_data, files=data["files"]
+                    citizen=request.user,
+                    center=form.cleaned_data["center"],
+                    data=_application_data(form, request.user),
+                    consent=consent,
+                    files=files,
                 ),
-                form=form,
             )
-            if submitted:
-                return redirect("portal:applied", tracking_code=submitted.result.tracking_code)
-    else:
-        form = forms.OnlineApplicationForm()
-    return render(request, "cases/portal/apply.html", {"form": form})
+        finally:
+            for f in files:
+                f.close()
+        if submitted:
+            draft.discard()
+            return redirect("portal:applied", tracking_code=submitted.result.tracking_code)
+    data = form.cleaned_data
+    resident = data["applicant_id_number"]
+    return render(
+        request,
+        "cases/portal/apply_preview.html",
+        {
+            "form": form,
+            "data": data,
+            "id_number": mask_id_number(resident.number) if resident else "",
+            "respondent_phone": mask_phone(data["respondent_phone"]),
+            "respondent_kind": Party.Kind(data["respondent_kind"]).label,
+            "files": draft.files,
+            "consent": consent,
+        },
+    )
 
 
 @citizen_required

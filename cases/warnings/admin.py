@@ -1,9 +1,12 @@
 """Administrator screens for warnings: calendar corrections, deadline policies, thresholds."""
 
+from django import forms
 from django.contrib import admin, messages
+from django.core.validators import MinValueValidator
 from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _
 
-from cases.core.models import CalendarDay, CalendarYear
+from cases.core.models import CalendarDay, CalendarYear, WarningLevel
 from cases.core.workcalendar import provisional_years
 from cases.warnings.models import (
     CaseConference,
@@ -14,7 +17,7 @@ from cases.warnings.models import (
     WarningChange,
     WarningSetting,
 )
-from mediation_center.admin import ReadOnlyAdmin
+from mediation_center.admin import NumberWithUnit, ReadOnlyAdmin
 
 
 class ProvisionalYearWarning:
@@ -54,6 +57,14 @@ class PolicyClockInline(admin.TabularInline):
     model = PolicyClock
     extra = 0
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # The unit (calendar or working days) is chosen beside it; the boxes hold any statutory length.
+        if db_field.name in ("length", "max_extension_length"):
+            kwargs["widget"] = NumberWithUnit(_("天"), digits=4)
+        elif db_field.name == "max_extensions":
+            kwargs["widget"] = NumberWithUnit(_("次"), digits=3)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
 
 @admin.register(DeadlinePolicy)
 class DeadlinePolicyAdmin(admin.ModelAdmin):
@@ -62,11 +73,58 @@ class DeadlinePolicyAdmin(admin.ModelAdmin):
     inlines = [PolicyClockInline]
 
 
+# The unit of each threshold, from its key (the keys are fixed in thresholds.SETTING_DEFAULTS).
+THRESHOLD_UNITS = [
+    ("_percent", _("%")),
+    ("_working_days", _("个工作日")),
+    ("response_days_", _("天")),
+    ("_people_", _("人")),
+    ("_amount_", _("元")),
+    ("_repeat_", _("次")),
+    ("_police_", _("次")),
+    ("_failed_", _("次")),
+    ("_hours", _("小时")),
+    ("_minutes", _("分钟")),
+]
+LEVEL_CHOICES = [(level.value, level.label) for level in WarningLevel if level.value]
+
+
+def threshold_unit(key: str) -> str:
+    return next((unit for part, unit in THRESHOLD_UNITS if part in key), "")
+
+
+class WarningSettingForm(forms.ModelForm):
+    """A threshold in a box sized for its largest value with its unit; a level setting as the four colours."""
+
+    class Meta:
+        model = WarningSetting
+        fields = ["value"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        key = self.instance.key or ""
+        field = self.fields["value"]
+        if key.endswith("_level"):
+            field.widget = forms.Select(choices=LEVEL_CHOICES)
+            field.help_text = _("选择预警颜色。")
+        else:
+            field.widget = NumberWithUnit(threshold_unit(key), digits=10)
+            field.help_text = _("填 0 表示不启用该项。")
+            field.validators.append(MinValueValidator(0))
+            field.widget.attrs["min"] = 0
+
+
 @admin.register(WarningSetting)
 class WarningSettingAdmin(admin.ModelAdmin):
-    list_display = ["label", "key", "value"]
+    form = WarningSettingForm
+    list_display = ["label", "value", "key"]  # the unit is printed beside the value's box
     list_editable = ["value"]
-    readonly_fields = ["key"]
+    list_display_links = ["label"]
+    readonly_fields = ["key", "label"]
+    fields = ["label", "key", "value"]
+
+    def get_changelist_form(self, request, **kwargs):
+        return WarningSettingForm
 
 
 @admin.register(SupervisionOrder)

@@ -96,8 +96,10 @@ POLICIES = [
 def seed_calendar() -> None:
     """Copy the official schedule from chinesecalendar; administrator corrections are never overwritten."""
     import chinese_calendar
-    from chinese_calendar.constants import holidays, workdays
+    from chinese_calendar.constants import Holiday, holidays, workdays
 
+    # The package's tables name each day by the holiday's English value; its enum knows the Chinese.
+    chinese = {h.value: h.chinese for h in Holiday}
     years = sorted({d.year for d in holidays})
     admin_dates = set(
         CalendarDay.objects.filter(source=CalendarDay.Source.ADMIN).values_list("date", flat=True)
@@ -108,7 +110,7 @@ def seed_calendar() -> None:
         for day, holiday in table.items():
             if day in admin_dates or day in existing:
                 continue
-            label = getattr(holiday, "chinese", "") or str(holiday)
+            label = getattr(holiday, "chinese", "") or chinese.get(str(holiday), str(holiday))
             rows.append(
                 CalendarDay(
                     date=day,
@@ -118,6 +120,12 @@ def seed_calendar() -> None:
                 )
             )
     CalendarDay.objects.bulk_create(rows, ignore_conflicts=True)
+    # Official rows seeded before the names were Chinese ("National Day") get their Chinese names.
+    for english, name in chinese.items():
+        CalendarDay.objects.filter(source=CalendarDay.Source.OFFICIAL, name=english).update(name=name)
+        CalendarDay.objects.filter(source=CalendarDay.Source.OFFICIAL, name=f"{english}调休上班").update(
+            name=f"{name}调休上班"
+        )
     version = getattr(chinese_calendar, "__version__", "")
     for year in years:
         CalendarYear.objects.get_or_create(

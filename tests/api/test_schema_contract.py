@@ -43,6 +43,8 @@ def test_every_documented_operation_answers_what_the_schema_says(
     # --- Intake and reads, as the clerk -----------------------------------------------------------
     login(clerk)
     api.check(client.get(reverse("api-me")), 200)
+    assert api.check(client.get(reverse("api-portal-centers")), 200)[0]["name"] == world.county.name
+    assert api.check(client.get(reverse("api-portal-privacy-notice")), 200)["version"]
     case = make_case()
     unrouted = make_case(summary="另一起欠薪，扬言过激", risk_violence=True)
     listing = api.check(client.get(reverse("api-case-list")), 200)

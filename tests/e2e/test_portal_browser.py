@@ -45,7 +45,10 @@ def test_citizen_applies_online_and_looks_the_case_up_on_a_phone(
     page.set_input_files(
         "#id_files", files=[{"name": "欠条.jpg", "mimeType": "image/jpeg", "buffer": b"\xff\xd8jpeg"}]
     )
+    page.check("[data-testid=privacy-consent]")
     assert fits_the_screen(page)
+    page.click("[data-testid=preview-application]")
+    page.wait_for_url(f"{base}/portal/apply/preview/")
     page.click("[data-testid=submit-application]")
     page.wait_for_selector("[data-testid=tracking-code]")
     tracking_code = page.locator("[data-testid=tracking-code]").inner_text().strip()

@@ -159,9 +159,11 @@ def test_an_online_or_phoned_in_id_number_never_links(
             "applicant_id_number": VALID_ID,
             "respondent_kind": "person",
             "respondent_name": "李四",
+            "privacy_consent": "on",
         },
     )
     assert applied.status_code == 302
+    assert attacker.post("/portal/apply/preview/").status_code == 302  # the preview confirmed
     assert Party.objects.filter(phone=ATTACKER, id_number=VALID_ID).count() == 2  # phoned in, online
     assert not Party.objects.filter(phone=ATTACKER, identity_verified_at__isnull=False).exists()
     assert counter.tracking_code not in attacker.get("/portal/me/").content.decode()

@@ -6,6 +6,7 @@ from cases.core.access import cases_visible_to
 from cases.models import Case, DisputeType, Party, Source, Status, TimelineEvent
 
 URL = "/portal/apply/"
+PREVIEW = "/portal/apply/preview/"
 
 
 def form_data(world, **overrides):
@@ -23,6 +24,7 @@ def form_data(world, **overrides):
         "claims": "支付拖欠工资",
         "place": "测试镇工地",
         "amount": "12000",
+        "privacy_consent": "on",
     }
     data.update(overrides)
     return data
@@ -32,7 +34,9 @@ def form_data(world, **overrides):
 def test_online_application_reaches_the_clerks_intake_list(login, world, citizen, clerk):
     client = login(citizen)
     upload = SimpleUploadedFile("欠条.pdf", b"%PDF-1.4 evidence", content_type="application/pdf")
-    response = client.post(URL, {**form_data(world), "files": [upload]})
+    assert client.post(URL, {**form_data(world), "files": [upload]})["Location"] == PREVIEW
+    assert not Case.objects.exists()  # nothing is sent before the preview is confirmed
+    response = client.post(PREVIEW)
     case = Case.objects.get()
     assert (
         response.status_code == 302
@@ -107,6 +111,7 @@ def test_application_form_has_csrf_protection(world, citizen):
 def test_submitted_page_is_only_for_the_applicant(login, world, citizen, other_citizen):
     client = login(citizen)
     client.post(URL, form_data(world))
+    client.post(PREVIEW)
     case = Case.objects.get()
     other = Client()
     other.force_login(other_citizen, backend="django.contrib.auth.backends.ModelBackend")
