@@ -25,6 +25,13 @@ ADMIN_GROUPS = [
             ("accounts.User", None, _("工作人员、群众和外部系统的账号，以及每人在各中心的角色。")),
             ("routing.RotaEntry", None, _("各部门轮流进驻中心的星期、人员和起止日期。")),
             ("auth.Group", _("权限组"), _("Django 自带的权限组；本系统按角色授权，一般无需修改。")),
+            (
+                "mediators.MediatorProfile",
+                None,
+                _("调解专家库：每位调解员的类别、专长、服务范围、资质证书与有效期、是否公开。"),
+            ),
+            ("mediators.MediationGroup", None, _("品牌调解工作室和“1+1+N”调解团队：成员、角色和所在中心。")),
+            ("mediators.DifficultyWeight", None, _("考核用的案件难度权重：按纠纷类型和风险等级加权计件。")),
         ],
     ),
     (
@@ -88,10 +95,22 @@ ADMIN_GROUPS = [
         ],
     ),
     (
+        _("基层排查与研判"),
+        "grassroots",
+        _("网格、排查用的参考清单和跨案件的风险信号。"),
+        [
+            ("grassroots.GridArea", None, _("网格：网格员负责的村（社区）片区。")),
+            ("grassroots.ReferenceList", None, _("三张清单（普法、法律服务、综合治理防控），可作排查任务的检查项。")),
+            ("risk.RiskSignal", None, _("研判预警发现的风险信号；在“研判预警”页面处理，这里只供查看。")),
+        ],
+    ),
+    (
         _("督办与记录"),
         "records",
         _("由业务操作写入的记录；多数只能查看和筛选。"),
         [
+            ("records.ArchivedCase", None, _("超过保存年限移入归档的已结案案件：卷宗和证据保存在归档目录。")),
+            ("records.RetentionRun", None, _("每次执行保存期限规则的记录：归档了哪些案件、删除了多少群众账户。")),
             ("cases.SupervisionOrder", None, _("督办单：督办人下发的办理要求、期限和反馈。")),
             ("cases.CaseConference", None, _("会商研判的时间、参加人和结论。")),
             ("cases.WarningChange", None, _("每次预警等级变化：由什么规则或谁设定、原因和响应期限。")),
