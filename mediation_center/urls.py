@@ -19,6 +19,7 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("routing/", include("routing.urls")),
     path("portal/", include("cases.portal.urls")),
+    path("online/", include("online.urls")),
 ]
 
 # JSON in the one error shape for paths under /api/, Django's pages elsewhere (mediation_center/api.py).
