@@ -193,7 +193,8 @@ def case_page(case: Case, user: User, *, full_timeline: bool = False) -> dict:
         "extra_sections": [
             section
             for section in (
-                import_string(path)(case, user, lifecycle=lifecycle) for path in settings.CASE_PAGE_SECTIONS
+                import_string(path)(case, user, lifecycle=lifecycle, parties=parties, actions=actions)
+                for path in settings.CASE_PAGE_SECTIONS
             )
             if section is not None
         ],

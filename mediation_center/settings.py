@@ -247,7 +247,7 @@ DEMO_BUILDERS: list[str] = ["online.demo.build"]
 # Badge counts of apps built on cases (cases/workbench/counts.py): each a function
 # (user, roles, center_ids) -> {count name: number}; accounts/navigation.py NavItem(count=name) shows it.
 WORK_COUNT_PROVIDERS: list[str] = []
-# Sections other apps add to the staff case page (cases/page.py): each a function (case, user, lifecycle=...)
+# Sections other apps add to the staff case page (cases/page.py): each a function (case, user, lifecycle=, parties=, actions=)
 # returning an object with ``template`` (included in the documents area) or None.
 CASE_PAGE_SECTIONS: list[str] = ["online.selectors.case_page_section"]
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)

@@ -18,7 +18,7 @@ def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def content_digest(agreement: Agreement) -> str:
+def content_digest(agreement: Agreement, *, parties: list | None = None) -> str:
     """A fingerprint of everything the signed PDF shows (text, terms, parties, case and center): any
     change to it makes a new version, so earlier signatures cannot carry over to a text nobody signed."""
     case = agreement.case
@@ -36,7 +36,7 @@ def content_digest(agreement: Agreement) -> str:
             p.address,
             p.masked_phone,
         ]
-        for p in case.parties.order_by("pk")
+        for p in sorted(case.parties.all() if parties is None else parties, key=lambda p: p.pk)
     ]
     terms = [[t.content, t.performance, str(t.due_on or "")] for t in agreement.terms.all()]
     payload = {

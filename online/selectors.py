@@ -8,7 +8,6 @@ from accounts.models import User
 from cases.core.identity import mask_name
 from cases.core.models import Case, Party
 from cases.lifecycle.models import Agreement, AgreementSignature
-from cases.lifecycle.selectors import is_case_mediator
 from online.documents import content_digest, sha256_of
 from online.models import ElectronicSignature, SigningVersion, StampedCopy
 
@@ -56,23 +55,27 @@ def _signings(
     return rows, [e for e in evidence if e.signature_id is None]
 
 
-def case_page_section(case: Case, user: User, *, lifecycle) -> SigningSection | None:
-    """The signing status per party of the current agreement, for staff who may see the case."""
+def case_page_section(
+    case: Case, user: User, *, lifecycle, parties: list[Party], actions: set[str]
+) -> SigningSection | None:
+    """The signing status per party of the current agreement, for staff who may see the case; from the
+    page's loaded lifecycle, parties and actions, in two queries of its own."""
     agreement = lifecycle.agreement
     if agreement is None:
         return None
-    parties = list(case.parties.order_by("pk"))
+    agreement.case = case  # the page's row, with its center loaded
+    parties = sorted(parties, key=lambda p: p.pk)
     rows, voided = _signings(agreement, parties)
-    version = SigningVersion.objects.filter(
-        agreement=agreement, content_digest=content_digest(agreement)
-    ).first()
+    digest = content_digest(agreement, parties=parties)
+    version = SigningVersion.objects.filter(agreement=agreement, content_digest=digest).first()
     open_for_signing = not agreement.is_effective and not agreement.voided
     return SigningSection(
         agreement=agreement,
         version=version,
         parties=rows,
         voided=voided,
-        can_invite=open_for_signing and is_case_mediator(user, case),
+        # 登记签名 is offered to the case's mediators while the agreement awaits signatures: so is this.
+        can_invite=open_for_signing and "sign_agreement" in actions,
         unsigned_with_phone=[r.party for r in rows if r.signature is None and r.party.phone],
     )
 
