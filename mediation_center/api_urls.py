@@ -8,4 +8,5 @@ urlpatterns = [
     path("me/", accounts_api.MeView.as_view(), name="api-me"),
     path("", include("cases.api_urls")),
     path("", include("routing.api_urls")),
+    path("", include("online.api_urls")),
 ]

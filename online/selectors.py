@@ -160,3 +160,39 @@ def verify_document(code: str, data: bytes) -> Verification:
         sha256=version.sha256,
         uploaded_sha256=uploaded,
     )
+
+
+@dataclass
+class PendingSigning:
+    agreement: Agreement
+    party: Party
+    token: str
+
+
+def pending_signings_for(user: User) -> list[PendingSigning]:
+    """The agreements awaiting this citizen's signature, with a fresh signing link each (three queries)."""
+    from cases.portal.selectors import citizen_party_q
+    from online.access import sign_link_token
+
+    parties = {p.pk: p for p in Party.objects.filter(citizen_party_q(user)).select_related("case")}
+    agreements = (
+        Agreement.objects.filter(
+            case_id__in={p.case_id for p in parties.values()}, voided=False, effective_on__isnull=True
+        )
+        .select_related("case")
+        .order_by("-created_at", "-pk")
+    )
+    signed = set(
+        AgreementSignature.objects.filter(agreement__in=agreements, party_id__in=parties).values_list(
+            "agreement_id", "party_id"
+        )
+    )
+    latest: dict[int, Agreement] = {}
+    for agreement in agreements:
+        latest.setdefault(agreement.case_id, agreement)
+    return [
+        PendingSigning(agreement, party, sign_link_token(agreement, party))
+        for agreement in latest.values()
+        for party in parties.values()
+        if party.case_id == agreement.case_id and (agreement.pk, party.pk) not in signed
+    ]

@@ -7,6 +7,7 @@ from online import views
 app_name = "online"
 
 urlpatterns = [
+    path("sign/", views.my_signing, name="my_signing"),
     path("sign/<str:token>/", views.sign, name="sign"),
     path("sign/<str:token>/agreement.pdf", views.sign_pdf, name="sign_pdf"),
     path("sign/<str:token>/signed.pdf", views.party_stamped_pdf, name="party_stamped_pdf"),

@@ -89,6 +89,15 @@ def sign(request, token: str):
 
 @citizen_required
 @require_GET
+def my_signing(request):
+    """The citizen's agreements awaiting their signature."""
+    return render(
+        request, "online/my_signing.html", {"pending": selectors.pending_signings_for(request.user)}
+    )
+
+
+@citizen_required
+@require_GET
 def sign_pdf(request, token: str):
     """The exact PDF this party is asked to sign (its SHA-256 is on the signing page)."""
     agreement, party = party_for_sign_link(request.user, token)

@@ -30,15 +30,15 @@ def test_demo_data_has_the_center_tree_every_role_and_is_loaded_once(db):
     roles = set(Membership.objects.values_list("role", flat=True))
     assert roles == {r.value for r in Membership.Role}
     assert User.objects.filter(kind=User.Kind.CITIZEN).exists()
-    assert Case.objects.count() == 16
+    assert Case.objects.count() == 17  # 16 + online's half-signed agreement
     assert Case.objects.filter(center__level=Center.Level.TOWN).count() == 3
     assert Case.objects.filter(center__level=Center.Level.VILLAGE).count() == 3
-    assert TimelineEvent.objects.filter(type__in=["registered", "submitted"]).count() == 16
+    assert TimelineEvent.objects.filter(type__in=["registered", "submitted"]).count() == 17
     assert "演示数据已载入" in text
 
     again = load_demo()
     assert "跳过" in again
-    assert Case.objects.count() == 16
+    assert Case.objects.count() == 17  # 16 + online's half-signed agreement
 
 
 def test_force_adds_missing_demo_logins_without_registering_cases_twice(db):
@@ -48,7 +48,7 @@ def test_force_adds_missing_demo_logins_without_registering_cases_twice(db):
     call_command("load_demo", "--force", stdout=out)
     assert "未再登记" in out.getvalue()
     assert Membership.objects.get(user__username="village_mediator").center.level == Center.Level.VILLAGE
-    assert Case.objects.count() == 16
+    assert Case.objects.count() == 17  # 16 + online's half-signed agreement
 
 
 def test_the_summary_tells_what_the_database_holds(db):
@@ -59,14 +59,14 @@ def test_the_summary_tells_what_the_database_holds(db):
             "工作人员 / staff: 12；岗位 / posts: 窗口受理员 3，调解员 5，部门联络员 1，督办/领导 2，管理员 1"
             in text
         )
-        assert "案件 / cases: 16（市/县矛调中心 10，镇/街道矛调中心 3，村/社区调委会 3）" in text
+        assert "案件 / cases: 17（市/县矛调中心 11，镇/街道矛调中心 3，村/社区调委会 3）" in text
         assert "已回访 1，待回访 6" in text
     # read from the database, not literals: one more case and one more visit done show up
     case = Case.objects.filter(center__level=Center.Level.TOWN).first()
     FollowUpVisit.objects.filter(visited_at__isnull=True).update(visited_at=timezone.now())
     Case.objects.filter(pk=case.pk).update(center=Center.objects.get(level=Center.Level.COUNTY))
     text = load_demo()
-    assert "案件 / cases: 16（市/县矛调中心 11，镇/街道矛调中心 2，村/社区调委会 3）" in text
+    assert "案件 / cases: 17（市/县矛调中心 12，镇/街道矛调中心 2，村/社区调委会 3）" in text
     assert "已回访 7，待回访 0" in text
 
 

@@ -243,3 +243,46 @@ def test_staff_endpoints_allowed_read_only_and_outsider(
     page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert "电子签署" in page and "发送签署链接" in page
     assert client.get(reverse("online:invite", args=[case.pk])).status_code == 405
+
+
+def test_api_status_invitations_and_verification(
+    client, login, mediating_case, mediator, clerk, outsider, zhang, sms_outbox
+):
+    case = mediating_case
+    draft(case, mediator)
+    status_url = reverse("api-online-signatures", args=[case.pk])
+    invite_url = reverse("api-online-invitations", args=[case.pk])
+    zhang_party = case.parties.get(name="张三")
+    login(outsider)
+    assert client.get(status_url).status_code == 404
+    assert client.post(invite_url, {"parties": [zhang_party.pk]}, content_type="application/json").status_code == 404
+    login(clerk)  # may see the case, not change it
+    assert client.get(status_url).status_code == 200
+    refused = client.post(invite_url, {"parties": [zhang_party.pk]}, content_type="application/json")
+    assert refused.status_code == 403
+    login(mediator)
+    bad = client.post(invite_url, {"parties": "x"}, content_type="application/json")
+    assert bad.status_code == 400 and bad.json()["error"]["fields"]
+    with capture(execute=True):
+        sent = client.post(invite_url, {"parties": [zhang_party.pk]}, content_type="application/json")
+    assert sent.status_code == 200 and sent.json() == {"invited": [zhang_party.pk]}
+    assert [m.phone for m in sms_outbox] == ["13800138000"]
+    _sign(client, login, zhang, sms_outbox, "13800138000")
+    login(mediator)
+    body = client.get(status_url).json()
+    states = {row["name"]: row["state"] for row in body["parties"]}
+    assert states == {"张三": "electronic", "李四": "unsigned"}
+    evidence = ElectronicSignature.objects.get()
+    assert body["signing_sha256"] == evidence.document_sha256
+
+    client.logout()
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("a.pdf", bytes(evidence.version.pdf), content_type="application/pdf")
+    result = client.post(reverse("api-online-verify"), {"code": evidence.verification_code, "file": upload})
+    assert result.status_code == 200
+    data = result.json()
+    assert data["matches"] and data["which"] == "signed" and data["valid"]
+    assert [s["name"] for s in data["signers"]] == ["张*"]
+    missing = client.post(reverse("api-online-verify"), {"code": evidence.verification_code})
+    assert missing.status_code == 400
