@@ -255,7 +255,10 @@ def test_api_status_invitations_and_verification(
     zhang_party = case.parties.get(name="张三")
     login(outsider)
     assert client.get(status_url).status_code == 404
-    assert client.post(invite_url, {"parties": [zhang_party.pk]}, content_type="application/json").status_code == 404
+    assert (
+        client.post(invite_url, {"parties": [zhang_party.pk]}, content_type="application/json").status_code
+        == 404
+    )
     login(clerk)  # may see the case, not change it
     assert client.get(status_url).status_code == 200
     refused = client.post(invite_url, {"parties": [zhang_party.pk]}, content_type="application/json")

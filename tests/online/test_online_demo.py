@@ -25,4 +25,4 @@ def test_demo_has_a_half_signed_agreement_the_demo_citizen_can_sign(client, djan
     link = re.search(r'href="(/online/sign/[^"]+/)"', html).group(1)
     sign_page = client.get(link)
     body = sign_page.content.decode()
-    assert sign_page.status_code == 200 and "确认并签字" in body, body[body.find("<main"):][:3000]
+    assert sign_page.status_code == 200 and "确认并签字" in body, body[body.find("<main") :][:3000]
