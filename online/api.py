@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from cases.core.access import get_case_for_user
 from cases.lifecycle.selectors import actions_for, agreement_of, lifecycle_of
 from online import selectors, services
+from online.documents import render_signing_pdf
 
 
 class PartySigningSerializer(serializers.Serializer):
@@ -126,7 +127,10 @@ class SigningInvitationView(APIView):
         data.is_valid(raise_exception=True)
         wanted = set(data.validated_data["parties"])
         parties = [p for p in case.parties.all() if p.pk in wanted]
-        invited = services.invite_to_sign(agreement, actor=request.user, parties=parties)
+        pdf, digest = render_signing_pdf(agreement)  # outside the service's transaction
+        invited = services.invite_to_sign(
+            agreement, actor=request.user, parties=parties, pdf=pdf, digest=digest
+        )
         return Response({"invited": [p.pk for p in invited]})
 
 

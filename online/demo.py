@@ -52,9 +52,11 @@ def build(org: dict) -> int:
         ],
     )
     pdf, digest = render_signing_pdf(agreement)
-    version = services.publish_signing_version(agreement, actor=mediator, pdf=pdf, digest=digest)
     case = Case.objects.get(pk=case.pk)
-    services.invite_to_sign(agreement, actor=mediator, parties=list(case.parties.all()))
+    services.invite_to_sign(
+        agreement, actor=mediator, parties=list(case.parties.all()), pdf=pdf, digest=digest
+    )
+    version = services.current_version(agreement)
     respondent = case.parties.get(name="某物业公司")
     signer, _created = User.objects.get_or_create(
         username="demo-citizen-wuye",

@@ -69,19 +69,13 @@ def publish_signing_version(agreement: Agreement, *, actor: User, pdf: bytes, di
     agreement, case = _lock_agreement(agreement)
     if not _may_publish(actor, agreement):
         raise NotAllowed(_("只有本案的调解员或当事人可以生成电子签署版本。"))
-    if agreement.voided or agreement.is_effective:
-        raise IllegalTransition(_("该调解协议已生效或已作废，不能再签署。"))
-    if content_digest(agreement) != digest:
-        raise AgreementChanged()
-    existing = SigningVersion.objects.filter(agreement=agreement, content_digest=digest).first()
-    if existing is not None:
-        return existing
-    version = SigningVersion.objects.create(
-        agreement=agreement, content_digest=digest, sha256=sha256_of(pdf), pdf=pdf, created_by=actor
-    )
-    events.SIGNING_VERSION_PUBLISHED.record(
-        case, actor=actor, data={"agreement": agreement.pk, "version": version.pk, "sha256": version.sha256}
-    )
+    version, created = _publish(agreement, case, actor=actor, pdf=pdf, digest=digest)
+    if created:
+        events.SIGNING_VERSION_PUBLISHED.record(
+            case,
+            actor=actor,
+            data={"agreement": agreement.pk, "version": version.pk, "sha256": version.sha256},
+        )
     return version
 
 
@@ -92,14 +86,33 @@ def current_version(agreement: Agreement) -> SigningVersion | None:
     ).first()
 
 
+def _publish(
+    agreement: Agreement, case, *, actor: User, pdf: bytes, digest: str
+) -> tuple[SigningVersion, bool]:
+    """The version for ``digest`` (kept from ``pdf`` the first time), under the caller's locks."""
+    if agreement.voided or agreement.is_effective:
+        raise IllegalTransition(_("该调解协议已生效或已作废，不能再签署。"))
+    if content_digest(agreement) != digest:
+        raise AgreementChanged()
+    existing = SigningVersion.objects.filter(agreement=agreement, content_digest=digest).first()
+    if existing is not None:
+        return existing, False
+    version = SigningVersion.objects.create(
+        agreement=agreement, content_digest=digest, sha256=sha256_of(pdf), pdf=pdf, created_by=actor
+    )
+    return version, True
+
+
 @entry_point
-def invite_to_sign(agreement: Agreement, *, actor: User, parties: list[Party]) -> list[Party]:
-    """Text each party a link to sign (bound to that party, expiring); parties already signed are skipped."""
+def invite_to_sign(
+    agreement: Agreement, *, actor: User, parties: list[Party], pdf: bytes, digest: str
+) -> list[Party]:
+    """Put the text up for signature (``pdf``, rendered from it as it read with ``digest``) and text each
+    party a link to sign (bound to that party, expiring); parties already signed are skipped."""
     agreement, case = _lock_agreement(agreement)
     if not is_case_mediator(actor, case):
         raise NotAllowed(_("只有本案的调解员可以发送电子签署短信。"))
-    if agreement.voided or agreement.is_effective:
-        raise IllegalTransition(_("该调解协议已生效或已作废，不能再签署。"))
+    version, _created = _publish(agreement, case, actor=actor, pdf=pdf, digest=digest)
     signed = set(agreement.signatures.values_list("party_id", flat=True))
     invited = [p for p in parties if p.case_id == case.pk and p.pk not in signed and p.phone]
     if not invited:
@@ -122,6 +135,8 @@ def invite_to_sign(agreement: Agreement, *, actor: User, parties: list[Party]) -
             "agreement": agreement.pk,
             "parties": [p.name for p in invited],
             "party_ids": [p.pk for p in invited],
+            "version": version.pk,
+            "sha256": version.sha256,
         },
     )
     return invited

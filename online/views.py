@@ -29,17 +29,14 @@ def _pdf(data: bytes, filename: str, *, inline: bool = True) -> HttpResponse:
     return response
 
 
-def ensure_version(request, agreement) -> SigningVersion | None:
-    """The version to sign; rendered (outside any transaction) and kept the first time it is asked for."""
-    version = services.current_version(agreement)
-    if version is None and not agreement.is_effective and not agreement.voided:
-        pdf, digest = render_signing_pdf(agreement)
-        outcome = call_service(
-            request,
-            lambda: services.publish_signing_version(agreement, actor=request.user, pdf=pdf, digest=digest),
-        )
-        version = outcome.result
-    return version
+def prepare_version(request, agreement) -> SigningVersion | None:
+    """Render the current text (outside any transaction) and keep it as the version to sign (a POST)."""
+    pdf, digest = render_signing_pdf(agreement)
+    outcome = call_service(
+        request,
+        lambda: services.publish_signing_version(agreement, actor=request.user, pdf=pdf, digest=digest),
+    )
+    return outcome.result
 
 
 def _sign_page(request, token, agreement, party, *, form=None, status=200):
@@ -59,8 +56,10 @@ def sign(request, token: str):
     """The party's signing page: read the exact PDF, get a code on the phone on record, 确认并签字."""
     agreement, party = party_for_sign_link(request.user, token)
     if request.method == "GET":
-        ensure_version(request, agreement)
         return _sign_page(request, token, agreement, party)
+    if request.POST.get("action") == "prepare":  # the text changed since the invitation: put the new one up
+        prepare_version(request, agreement)
+        return redirect("online:sign", token=token)
     version = services.current_version(agreement)
     if version is None or str(version.pk) != request.POST.get("version"):
         messages.error(request, _("调解协议书已被修改，原有签名已作废，请阅读新的协议文本后再签署。"))
@@ -108,6 +107,8 @@ def sign_pdf(request, token: str):
 
 
 def _stamped(request, agreement) -> HttpResponse:
+    """Issue (the first time for this signature state) and hand out the signed copy: a POST, since issuing
+    keeps the copy and writes its event; the same state gets the same bytes ever after."""
     version = services.current_version(agreement) or agreement.signing_versions.first()
     if version is None:
         raise Http404
@@ -126,14 +127,14 @@ def _stamped(request, agreement) -> HttpResponse:
 
 
 @citizen_required
-@require_GET
+@require_POST
 def party_stamped_pdf(request, token: str):
     agreement, _party = party_for_sign_link(request.user, token)
     return _stamped(request, agreement)
 
 
 @login_required
-@require_GET
+@require_POST
 def staff_stamped_pdf(request, pk: int):
     case = get_case_for_user(request.user, pk)
     agreement = agreement_of(case)
@@ -154,9 +155,12 @@ def invite(request, pk: int):
     form = InviteForm(request.POST, parties=parties)
     if form.is_valid():
         chosen = [p for p in parties if p.pk in set(form.cleaned_data["parties"])]
+        pdf, digest = render_signing_pdf(agreement)
         call_service(
             request,
-            lambda: services.invite_to_sign(agreement, actor=request.user, parties=chosen),
+            lambda: services.invite_to_sign(
+                agreement, actor=request.user, parties=chosen, pdf=pdf, digest=digest
+            ),
             success=_("签署短信已发送。"),
         )
     else:

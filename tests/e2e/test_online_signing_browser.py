@@ -113,8 +113,9 @@ def test_two_parties_sign_on_phones_and_the_mediator_completes_it(
     page.locator("[data-testid=e-signing]").screenshot(path=str(OUT / "case-page-e-signing.png"))
     assert Case.objects.get(pk=case.pk).agreements.get().is_effective
 
-    stamped_href = page.locator("[data-testid=staff-stamped-pdf]").get_attribute("href")
-    stamped = page.context.request.get(base + stamped_href).body()
+    with page.expect_download() as download:
+        page.click("[data-testid=staff-stamped-pdf]")
+    stamped = Path(download.value.path()).read_bytes()
     assert hashlib.sha256(stamped).hexdigest() == StampedCopy.objects.get().sha256
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(stamped)).pages)
     codes = list(ElectronicSignature.objects.values_list("verification_code", flat=True))

@@ -90,11 +90,14 @@ def test_two_parties_sign_electronically_and_the_mediator_completes_it(
 
     # The stamped final PDF: both electronic signatures in it; its hash verifies on the public page.
     login(mediator)
-    stamped = client.get(reverse("online:staff_stamped_pdf", args=[case.pk]))
+    assert (
+        client.get(reverse("online:staff_stamped_pdf", args=[case.pk])).status_code == 405
+    )  # a GET changes nothing
+    stamped = client.post(reverse("online:staff_stamped_pdf", args=[case.pk]))
     assert stamped.status_code == 200 and stamped.content.startswith(b"%PDF")
     copy = StampedCopy.objects.get()
     assert hashlib.sha256(stamped.content).hexdigest() == copy.sha256
-    again = client.get(reverse("online:staff_stamped_pdf", args=[case.pk]))
+    again = client.post(reverse("online:staff_stamped_pdf", args=[case.pk]))
     assert again.content == stamped.content and StampedCopy.objects.count() == 1
 
     client.logout()
@@ -157,7 +160,9 @@ def test_a_changed_agreement_voids_earlier_signatures(
     login(zhang)
     link = link_in(sms_outbox, "13800138000")
     page = client.get(link).content.decode()
-    assert "您此前的电子签名已作废" in page
+    assert "您此前的电子签名已作废" in page and "确认并签字" not in page
+    assert SigningVersion.objects.count() == 1  # the GET changed nothing
+    assert client.post(link, {"action": "prepare"}).status_code == 302
     new_version = SigningVersion.objects.latest("pk")
     assert new_version.pk != first.version_id and new_version.sha256 != first.version.sha256
     # A form still showing the old version cannot sign the new text.
@@ -231,7 +236,7 @@ def test_staff_endpoints_allowed_read_only_and_outsider(
     body = {"parties": [p.pk for p in case.parties.all()]}
     login(outsider)
     assert client.post(reverse("online:invite", args=[case.pk]), body).status_code == 404
-    assert client.get(reverse("online:staff_stamped_pdf", args=[case.pk])).status_code == 404
+    assert client.post(reverse("online:staff_stamped_pdf", args=[case.pk])).status_code == 404
     login(foreign_clerk)
     assert client.post(reverse("online:invite", args=[case.pk]), body).status_code == 404
     login(clerk)  # sees the case, may not send for the mediator
@@ -289,3 +294,34 @@ def test_api_status_invitations_and_verification(
     assert [s["name"] for s in data["signers"]] == ["张*"]
     missing = client.post(reverse("api-online-verify"), {"code": evidence.verification_code})
     assert missing.status_code == 400
+
+
+def test_signing_needs_the_reading_confirmation_and_a_code_only_once(
+    client, login, mediating_case, mediator, zhang, li, sms_outbox
+):
+    case = mediating_case
+    draft(case, mediator)
+    _invite(client, login, mediator, case)
+    login(zhang)
+    link = link_in(sms_outbox, "13800138000")
+    client.get(link)
+    version = SigningVersion.objects.get()
+    with capture(execute=True):
+        client.post(link, {"action": "send_code", "version": version.pk})
+    code = last_code(sms_outbox, "13800138000")
+    unread = client.post(link, {"action": "sign", "version": version.pk, "code": code})
+    assert unread.status_code == 400 and "请先阅读协议全文并勾选确认" in unread.content.decode()
+    assert (
+        client.post(link, {"action": "sign", "version": version.pk, "code": code, "read": "on"}).status_code
+        == 302
+    )
+    # The same code again (a second tap) signs nothing twice.
+    again = client.post(link, {"action": "sign", "version": version.pk, "code": code, "read": "on"})
+    assert again.status_code == 400  # the code is spent
+    assert ElectronicSignature.objects.count() == 1
+    # The signer's list of agreements to sign no longer shows it; the other party's still does.
+    mine = client.get(reverse("online:my_signing")).content.decode()
+    assert 'data-testid="pending-count">0<' in mine and case.number not in mine
+    login(li)
+    listing = client.get(reverse("online:my_signing")).content.decode()
+    assert case.number in listing and 'data-testid="pending-count">1<' in listing
