@@ -137,3 +137,21 @@ def test_two_parties_sign_on_phones_and_the_mediator_completes_it(
     assert fits_the_screen(page)
     _shot(page, "verify")
     checker.close()
+
+    # The same pages on a desktop (1366 px): the case page's 电子签署 section and the verification result.
+    desktop = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
+    page = desktop.new_page()
+    sign_in(page, "mediator")
+    page.goto(case_url)
+    assert len(page.locator("[data-testid=e-sign-party]").all()) == 2 and fits_the_screen(page)
+    page.locator("[data-testid=e-signing]").screenshot(path=str(OUT / "case-page-e-signing-1366.png"))
+    page.goto(f"{base}/online/verify/")
+    page.fill("#id_code", codes[1])
+    page.set_input_files(
+        "#id_file", files=[{"name": "协议.pdf", "mimeType": "application/pdf", "buffer": stamped}]
+    )
+    page.click("[data-testid=verify-submit]")
+    page.wait_for_selector("[data-testid=verify-result]")
+    assert "文件一致" in page.locator("[data-testid=verify-outcome]").inner_text()
+    _shot(page, "verify-1366")
+    desktop.close()
