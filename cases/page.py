@@ -5,8 +5,10 @@ need (the case's assignments, its parties and attachments, ``can_change``) inste
 and the templates only show what they are given (tests/cases/test_case_page_queries.py holds both).
 """
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -187,4 +189,13 @@ def case_page(case: Case, user: User, *, full_timeline: bool = False) -> dict:
         "countdown": warning_summary.countdown,
         "steps": _steps(case, lifecycle, events, warning_summary),
         "ordered_actions": _ordered_actions(lifecycle, actions),
+        # Apps built on cases (settings.CASE_PAGE_SECTIONS), shown in the documents area.
+        "extra_sections": [
+            section
+            for section in (
+                import_string(path)(case, user, lifecycle=lifecycle, parties=parties, actions=actions)
+                for path in settings.CASE_PAGE_SECTIONS
+            )
+            if section is not None
+        ],
     }

@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("mediators.api_urls")),
     path("", include("grassroots.api_urls")),
     path("risk/", include("risk.api_urls")),
+    path("", include("online.api_urls")),
 ]

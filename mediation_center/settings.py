@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "grassroots",
     "risk",
     "search",
+    "online",  # online mediation: electronic signature, verification
     "django_htmx",
 ]
 
@@ -258,6 +259,7 @@ HOME_TODO = "cases.workbench.todo.home_sections"
 DEMO_BUILDERS: list[str] = [
     "mediators.demo.build_demo", "grassroots.demo.build_demo", "risk.demo.build_demo_risk",
     "search.demo.build_demo_search",
+    "online.demo.build",
 ]
 # Badge counts of apps built on cases (cases/workbench/counts.py): each a function
 # (user, roles, center_ids) -> {count name: number}; accounts/navigation.py NavItem(count=name) shows it.
@@ -270,6 +272,9 @@ WORK_COUNT_PROVIDERS: list[str] = [
 MEDIATOR_RANKING = "mediators.ranking.rank_for_auto_assignment"
 # The top bar's search page (cases:search, /cases/search/): the search app's view (cases cannot import it).
 CASE_SEARCH_VIEW = "search.views.search_page"
+# Sections other apps add to the staff case page (cases/page.py): each a function (case, user, lifecycle=, parties=, actions=)
+# returning an object with ``template`` (included in the documents area) or None.
+CASE_PAGE_SECTIONS: list[str] = ["online.selectors.case_page_section"]
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
@@ -348,6 +353,11 @@ PORTAL_APPOINTMENT_SLOTS = env_list(
     "PORTAL_APPOINTMENT_SLOTS", "09:00-10:00=4,10:00-11:00=4,14:00-15:00=4,15:00-16:00=4,+18:00-19:30=2"
 )
 PORTAL_APPOINTMENT_DAYS_AHEAD = env_int("PORTAL_APPOINTMENT_DAYS_AHEAD", 14)
+# Online signing (online/): how long a signing link in an SMS stays good, and the one-time signing codes.
+ONLINE_SIGN_LINK_HOURS = env_int("ONLINE_SIGN_LINK_HOURS", 72)
+ONLINE_CODE_TTL_SECONDS = env_int("ONLINE_CODE_TTL_SECONDS", 300)
+ONLINE_CODE_RESEND_SECONDS = env_int("ONLINE_CODE_RESEND_SECONDS", 60)
+ONLINE_CODE_MAX_ATTEMPTS = env_int("ONLINE_CODE_MAX_ATTEMPTS", 5)
 
 # --- API ----------------------------------------------------------------------------
 REST_FRAMEWORK = {

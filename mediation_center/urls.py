@@ -24,6 +24,7 @@ urlpatterns = [
     path("grassroots/", include("grassroots.urls")),
     path("risk/", include("risk.urls")),
     path("search/", include("search.urls")),
+    path("online/", include("online.urls")),
 ]
 
 # JSON in the one error shape for paths under /api/, Django's pages elsewhere (mediation_center/api.py).

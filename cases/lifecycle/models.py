@@ -144,9 +144,15 @@ class AgreementTerm(models.Model):
 
 
 class AgreementSignature(models.Model):
+    class Method(models.TextChoices):
+        PAPER = "paper", _("纸质签名")
+        # 电子签名法 art. 13–14: the evidence (code, device, the signed PDF's hash) is kept by the online app.
+        ELECTRONIC = "electronic", _("电子签名")
+
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="signatures")
     party = models.ForeignKey("cases.Party", on_delete=models.CASCADE, related_name="+")
     signed_at = models.DateTimeField(_("签名时间"))
+    method = models.CharField(_("签名方式"), max_length=16, choices=Method.choices, default=Method.PAPER)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

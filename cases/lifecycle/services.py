@@ -225,6 +225,43 @@ def save_agreement(
     return agreement
 
 
+def _take_effect_if_complete(
+    case: Case, agreement: Agreement, signed_party_ids: set[int], at: datetime
+) -> bool:
+    """Set ``effective_on`` (not saved) when every party, the mediator and the seal are on it."""
+    all_parties = set(case.parties.values_list("pk", flat=True))
+    if all_parties <= signed_party_ids and agreement.mediator_signed_at and agreement.sealed_at:
+        # Effective on the day the last signature or the seal was put on it (art. 29).
+        agreement.effective_on = timezone.localdate(at)
+        return True
+    return False
+
+
+def add_party_signature(
+    agreement: Agreement, *, party: Party, actor: User | None, method: str, at: datetime
+) -> tuple[AgreementSignature, bool]:
+    """One party's signature given by another channel (the online app's electronic signature), inside the
+    caller's transaction with the case and the agreement locked; returns it and whether it made the
+    agreement effective. The caller records the one timeline event (AGREEMENT_EFFECTIVE when it did)."""
+    case = agreement.case
+    if agreement.voided or agreement.is_effective:
+        raise IllegalTransition(_("该调解协议已生效或已作废，不能再登记签名。"))
+    if party.case_id != case.pk:
+        raise DomainError(_("签名人必须是本案当事人。"), code="invalid")
+    signed = set(agreement.signatures.values_list("party_id", flat=True))
+    if party.pk in signed:
+        raise DomainError(_("该当事人已签名。"), code="unchanged")
+    signature = AgreementSignature.objects.create(
+        agreement=agreement, party=party, signed_at=at, recorded_by=actor, method=method
+    )
+    effective = _take_effect_if_complete(case, agreement, signed | {party.pk}, at)
+    if effective:
+        agreement.save(update_fields=["effective_on", "updated_at"])
+        # starts the 30-day judicial-confirmation clock
+        warnings_sweep.on_case_changed(case, trigger="agreement_effective", actor=actor, at=at)
+    return signature, effective
+
+
 @entry_point
 def sign_agreement(
     agreement: Agreement,
@@ -261,12 +298,8 @@ def sign_agreement(
             for p in new_parties
         ]
     )
-    all_parties = set(case.parties.values_list("pk", flat=True))
-    everyone_signed = all_parties <= signed | {p.pk for p in new_parties}
-    effective = everyone_signed and agreement.mediator_signed_at and agreement.sealed_at
+    effective = _take_effect_if_complete(case, agreement, signed | {p.pk for p in new_parties}, at)
     if effective:
-        # Effective on the day the last signature or the seal was put on it (art. 29).
-        agreement.effective_on = timezone.localdate(at)
         fields.append("effective_on")
     agreement.save(update_fields=[*fields, "updated_at"])
     data = {

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
@@ -125,6 +126,12 @@ def test_every_documented_operation_answers_what_the_schema_says(
         "terms": [{"content": "支付三万元", "performance": "转账", "due_on": None}],
     }
     api.check(client.post(reverse("api-agreement", args=[case.pk]), body, content_type=JSON), 200)
+    # Online signing (online/): the mediator texts the signing links, reads the status; anyone verifies.
+    body = {"parties": parties}
+    api.check(client.post(reverse("api-online-invitations", args=[case.pk]), body, content_type=JSON), 200)
+    api.check(client.get(reverse("api-online-signatures", args=[case.pk])), 200)
+    upload = SimpleUploadedFile("a.pdf", b"%PDF-1.7 not signed", content_type="application/pdf")
+    api.check(client.post(reverse("api-online-verify"), {"code": "ABCDEFGHJKLM", "file": upload}), 200)
     body = {"parties": parties, "mediator": True, "seal": True}
     api.check(client.post(reverse("api-agreement-sign", args=[case.pk]), body, content_type=JSON), 200)
     body = {"outcome": "written_agreement"}
