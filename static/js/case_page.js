@@ -51,17 +51,15 @@
     }
   });
 
-  document.addEventListener("htmx:afterSwap", (event) => {
-    const target = event.detail.target;
-    if (target && target.matches && target.matches("[data-form-slot]")) {
-      // The form just opened (or came back with its errors): bring it into view, at its first field to fix.
-      const first = target.querySelector(".is-invalid, [aria-invalid='true']") || target.querySelector("input:not([type=hidden]), select, textarea");
-      target.scrollIntoView({ block: "start" });
+  document.addEventListener("htmx:afterSettle", () => {
+    // A form just opened, or came back with its errors: bring it into view, at the first field to fix.
+    const form = document.querySelector("#case-page [data-form-slot] [data-action-form]:not([data-seen])");
+    if (form) {
+      form.dataset.seen = "1";
+      const first = form.querySelector("[aria-invalid='true']") || form.querySelector("input:not([type=hidden]), select, textarea");
+      form.scrollIntoView({ block: "start" });
       if (first) first.focus({ preventScroll: true });
     }
-  });
-
-  document.addEventListener("htmx:afterSettle", () => {
     // The page came back after a saved form: its flash message takes the focus, so it is read out.
     const message = document.querySelector("#case-page [data-testid='in-place-messages'] .alert:not([data-seen])");
     if (message) {
