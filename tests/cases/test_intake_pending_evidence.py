@@ -5,7 +5,6 @@ button, and attached to the case when the registration is saved."""
 import re
 
 import pytest
-
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
