@@ -68,6 +68,15 @@
     }
   });
 
+  // A form the server refuses (403: no longer this user's to take; 404) is not swapped in by htmx: open the
+  // plain page instead, which says why, rather than leave the click without an answer.
+  document.addEventListener("htmx:responseError", (event) => {
+    const elt = event.detail.elt;
+    if (elt && elt.closest && (elt.closest("[data-action-form]") || elt.matches("[data-case-tab]"))) {
+      window.location.assign(event.detail.pathInfo.requestPath);
+    }
+  });
+
   document.addEventListener("DOMContentLoaded", settle);
   DESKTOP.addEventListener("change", settle);
 })();
