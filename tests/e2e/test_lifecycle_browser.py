@@ -13,6 +13,12 @@ from tests.cases.lifecycle_helpers import route
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+def _open(page, action: str) -> None:
+    """Open an action's form in place and wait until it is there."""
+    page.click(f"[data-action={action}]")
+    page.locator("[data-testid=action-form]").wait_for()
+
+
 def _save(page, case_url):
     """Submit the form opened in place; the case page replaces itself (no navigation), at the form's tab."""
     page.evaluate("window.__samePage = true; document.getElementById('case-page').dataset.old = '1'")
@@ -30,7 +36,7 @@ def test_mediation_from_session_to_follow_up_visit(
 
     sign_in(page, "mediator")
     page.goto(case_url)
-    page.click("[data-action=record_session]")
+    _open(page, "record_session")
     page.fill("#id_started_at", "2026-03-02T09:30")
     page.select_option("#id_mode", "in_person")
     page.fill("#id_place", "中心一楼调解室")
@@ -44,7 +50,7 @@ def test_mediation_from_session_to_follow_up_visit(
     assert page.locator("[data-testid=case-status]").inner_text() == "调解中"
     assert "申请人陈述被拖欠三个月工资" in page.locator("#sessions").inner_text()
 
-    page.click("[data-action=edit_agreement]")
+    _open(page, "edit_agreement")
     page.fill("#id_facts", "被申请人李四拖欠申请人张三工资人民币三万元。")
     page.fill("#id_issues", "欠薪数额及支付期限。")
     page.fill("#id_responsibilities", "被申请人应承担支付责任。")
@@ -54,7 +60,7 @@ def test_mediation_from_session_to_follow_up_visit(
     _save(page, case_url)
     assert page.locator("[data-testid=agreement-state]").inner_text() == "待签名盖章"
 
-    page.click("[data-action=sign_agreement]")
+    _open(page, "sign_agreement")
     for box in page.locator("input[name=parties]").all():
         box.check()
     page.check("#id_mediator")
@@ -81,7 +87,7 @@ def test_mediation_from_session_to_follow_up_visit(
     )
     assert "人民调解协议书" in text and case.number in text and "银行转账" in text
 
-    page.click("[data-action=conclude]")
+    _open(page, "conclude")
     page.check("input[name=outcome][value=written_agreement]")
     _save(page, case_url)
     assert "结案前须经督办人员或指定评估人评估。" in page.content()
@@ -92,7 +98,7 @@ def test_mediation_from_session_to_follow_up_visit(
     sign_in(page, "supervisor")
     page.goto(case_url)
     assert page.locator("[data-action=record_session]").count() == 0
-    page.click("[data-action=evaluate]")
+    _open(page, "evaluate")
     page.check("#id_outcome_correct")
     page.check("#id_documents_complete")
     page.check("#id_on_time")
@@ -104,7 +110,7 @@ def test_mediation_from_session_to_follow_up_visit(
 
     sign_in(page, "mediator")
     page.goto(case_url)
-    page.click("[data-action=close]")
+    _open(page, "close")
     page.fill("#id_summary", "双方达成书面协议，已结案。")
     page.fill("#id_money_covered", "30000")
     _save(page, case_url)
@@ -112,6 +118,7 @@ def test_mediation_from_session_to_follow_up_visit(
     assert "结案回访" in page.locator("#follow-ups").inner_text()
 
     page.locator("#follow-ups [data-action=record_follow_up]").first.click()
+    page.locator("[data-testid=action-form]").wait_for()
     page.select_option("#id_method", "phone")
     page.select_option("#id_performance", "performing")
     page.check("input[name=satisfaction][value='5']")
