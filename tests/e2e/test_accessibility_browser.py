@@ -37,6 +37,9 @@ def _pages(user, case) -> list[str]:
 
 def _problems(page, url: str) -> list:
     """What fails on the page as shown: labels, contrast, the focus the Tab key shows, controls it misses."""
+    # Colours are read at rest: the pointer off the controls, no transition half-way (a button just clicked).
+    page.mouse.move(0, 0)
+    page.add_style_tag(content="*, *::before, *::after { transition: none !important; }")
     problems = [(url, "label", p) for p in page.evaluate(LABELS_JS)]
     contrast = page.evaluate(CONTRAST_JS)
     assert contrast["checked"] > 5, url  # the page's text was found
