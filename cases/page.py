@@ -29,6 +29,28 @@ from routing.selectors import routing_section
 
 TIMELINE_PAGE = 50
 
+# The case page's tabs, in order; the timeline sits beside the tabs on a desktop and is a tab of its own on a
+# phone. The open tab is kept in the URL (?tab=), so a reload, the back button and a form's return keep it.
+CASE_TABS = (
+    ("overview", _("概况")),
+    ("parties", _("当事人")),
+    ("sessions", _("调解记录")),
+    ("documents", _("文书")),
+    ("evidence", _("证据")),
+    ("conversation", _("沟通")),
+    ("warnings", _("预警督办")),
+    ("timeline", _("时间线")),
+)
+TAB_CODES = frozenset(code for code, _label in CASE_TABS)
+# The tab each lifecycle form opens in (and the page returns to when it is saved).
+ACTION_TABS = {"edit_agreement": "documents", "sign_agreement": "documents"}
+
+
+def action_tab(action: str) -> str:
+    """The tab a lifecycle action's form opens in: the agreement's in 文书, the rest in 调解记录."""
+    return ACTION_TABS.get(action, "sessions")
+
+
 # The step bar: the lifecycle as staff speak of it. Each step is done when its event is on the loaded
 # timeline or the case row records it (a long timeline is cut to its newest events, the row keeps the dates).
 STEPS = (
@@ -146,8 +168,9 @@ def _ordered_actions(lifecycle, actions: set[str]) -> list[str]:
     return shown
 
 
-def case_page(case: Case, user: User, *, full_timeline: bool = False) -> dict:
-    """The template context of the case page of ``case`` (from ``case_page_queryset``, visible to ``user``)."""
+def case_page(case: Case, user: User, *, full_timeline: bool = False, tab: str = "") -> dict:
+    """The template context of the case page of ``case`` (from ``case_page_queryset``, visible to ``user``),
+    with ``tab`` open (an unknown one opens 概况)."""
     writable = can_change(user, case)
     lifecycle = lifecycle_of(case)
     actions = actions_for(user, case, lifecycle)
@@ -198,4 +221,6 @@ def case_page(case: Case, user: User, *, full_timeline: bool = False) -> dict:
             )
             if section is not None
         ],
+        "tabs": CASE_TABS,
+        "active_tab": tab if tab in TAB_CODES else "overview",
     }

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
@@ -67,8 +68,27 @@ def case_list(request):
 def case_detail(request, pk: int):
     """Everything about a case on one screen; the actions shown are exactly those the user may take."""
     case = get_case_for_user(request.user, pk, queryset=case_page_queryset())
-    context = case_page(case, request.user, full_timeline=request.GET.get("timeline") == "all")
-    return render(request, "cases/core/detail.html", context)
+    context = case_page(
+        case,
+        request.user,
+        full_timeline=request.GET.get("timeline") == "all",
+        tab=request.GET.get("tab", ""),
+    )
+    # The page's own stylesheet and script (named here: the case page's templates load no tag library).
+    context["assets"] = {"css": static("css/case_page.css"), "js": static("js/case_page.js")}
+    if not _is_htmx(request):
+        return render(request, "cases/core/detail.html", {**context, "page_base": "base.html"})
+    # A lifecycle form saved in place (htmx follows its redirect here): the page's workbench, with the flash
+    # message, replaces the one on screen, and the address keeps the tab.
+    response = render(
+        request,
+        "cases/core/detail.html",
+        {**context, "page_base": "cases/core/_in_place.html", "in_place": True},
+    )
+    response["HX-Retarget"] = "#case-page"
+    response["HX-Reswap"] = "outerHTML"
+    response["HX-Replace-Url"] = request.get_full_path()
+    return response
 
 
 def _is_htmx(request) -> bool:

@@ -1,6 +1,8 @@
 """Counter intake (一窗口受理): register, the window's list, accept/refuse and evidence (the receipt is a
 document of ``cases.documents``)."""
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,9 +16,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.access import roles_of
 from accounts.models import Center, Membership
 from cases.core.access import can_change, cases_visible_to, get_case_for_user
+from cases.core.attachments import validate_upload
 from cases.core.models import Attachment
 from cases.core.states import INTAKE_STATUSES, Status
 from cases.documents.registry import Viewer, documents_for
+from cases.intake import pending
 from cases.intake.forms import (
     AttachmentUploadForm,
     CaseIntakeForm,
@@ -79,16 +83,37 @@ def _related_for(request, form, parties, exclude=None):
     return find_related_cases(request.user, parties=rows, dispute_type=dispute_type, exclude=exclude)
 
 
+DRAFT_KEY = re.compile(r"[A-Za-z0-9_-]{8,32}")
+
+
+def _acceptable(upload) -> bool:
+    try:
+        validate_upload(upload)
+    except ValidationError:
+        return False
+    return True
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def register(request):
     centers = _clerk_centers(request.user)
     center = _chosen_center(request, centers)
     related = None
+    quiet = False  # a file removed from the chosen ones is no error to report
+    draft_key = request.POST.get("draft_key", "")
+    if not DRAFT_KEY.fullmatch(draft_key):
+        draft_key = pending.new_draft_key()
     if request.method == "POST":
         form = CaseIntakeForm(request.POST, request.FILES)
         parties = new_party_formset(request.POST)
-        if "check" in request.POST:
+        # The files chosen now are kept at once (the browser forgets them when the page comes back); one the
+        # rules refuse is not kept, and the form's error says why.
+        pending.keep(request, draft_key, [f for f in request.FILES.getlist("evidence") if _acceptable(f)])
+        if "remove_pending" in request.POST:
+            pending.remove(request, draft_key, request.POST["remove_pending"])
+            related, quiet = _related_for(request, form, parties), True
+        elif "check" in request.POST:
             related = _related_for(request, form, parties)
         elif form.is_valid() and parties.is_valid():
             link_target = None
@@ -98,6 +123,7 @@ def register(request):
                 if link_target is None:
                     form.add_error("link_action", _("所选案件不存在或您无权查看。"))
             if not form.errors:
+                evidence = pending.as_uploads(request, draft_key)  # those chosen now and before
                 registered = call_service(
                     request,
                     lambda: register_case(
@@ -106,16 +132,19 @@ def register(request):
                         data=case_data_from(form, parties),
                         repeat_of=link_target if action == "repeat" else None,
                         merge_into=link_target if action == "merge" else None,
-                        attachments=form.cleaned_data.get("evidence") or [],
+                        attachments=evidence,
                     ),
                 )
+                for upload in evidence:
+                    upload.close()
                 if registered:
+                    pending.forget(request, draft_key)
                     case = registered.result
                     messages.success(request, _("已登记受理，案号 %(number)s。") % {"number": case.number})
                     return redirect("cases:intake-registered", pk=case.pk)
         if related is None:
             related = _related_for(request, form, parties)
-        if form.errors or any(parties.errors) or parties.non_form_errors():
+        if not quiet and (form.errors or any(parties.errors) or parties.non_form_errors()):
             messages.error(request, _("登记信息有误，请按提示修改后再保存。"))
     else:
         form = CaseIntakeForm()
@@ -130,6 +159,8 @@ def register(request):
             "center": center,
             "related": related,
             "link_case": form.data.get("link_case") if form.is_bound else "",
+            "draft_key": draft_key,
+            "pending_files": pending.pending_files(request, draft_key),
         },
     )
 

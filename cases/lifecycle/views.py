@@ -5,6 +5,7 @@ from collections.abc import Callable
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -24,6 +25,7 @@ from cases.lifecycle.forms import (
     TermFormSet,
 )
 from cases.lifecycle.selectors import agreement_of, get_case_for_action, overdue_follow_ups_for
+from cases.page import action_tab
 from mediation_center.service_calls import call_service
 
 
@@ -32,14 +34,36 @@ def _case_for_action(request, pk: int, action: str) -> Case:
 
 
 def _form_page(
-    request, case: Case, form, *, title: str, perform: Callable, success: str, extra=None, valid=True
+    request,
+    case: Case,
+    form,
+    *,
+    action: str,
+    title: str,
+    perform: Callable,
+    success: str,
+    extra=None,
+    valid=True,
 ):
-    """The action's form page; a valid POST calls ``perform(cleaned_data)`` and, done, goes back to the case."""
+    """The action's form: a page of its own, or (htmx) opened in place in the case page's tab. A valid POST
+    calls ``perform(cleaned_data)`` and, done, goes back to the case page at the action's tab (htmx follows
+    the redirect and the case page replaces itself with the flash message); otherwise the form comes back,
+    in place, with its errors and everything typed."""
+    back = f"{reverse('cases:detail', args=[case.pk])}?tab={action_tab(action)}"
     if request.method == "POST" and form.is_valid() and valid:
         if call_service(request, lambda: perform(form.cleaned_data), success=success):
-            return redirect("cases:detail", case.pk)
-    context = {"case": case, "form": form, "title": title, **(extra or {})}
-    return render(request, "cases/lifecycle/form.html", context)
+            return redirect(back)
+    in_place = request.headers.get("HX-Request") == "true"
+    context = {
+        "case": case,
+        "form": form,
+        "title": title,
+        "action_url": request.get_full_path(),
+        "cancel_url": back,
+        "in_place": in_place,
+        **(extra or {}),
+    }
+    return render(request, "cases/lifecycle/_form.html" if in_place else "cases/lifecycle/form.html", context)
 
 
 def _data(request):
@@ -55,6 +79,7 @@ def session_create(request, pk: int):
         request,
         case,
         form,
+        action="record_session",
         title=_("记录调解"),
         success=_("调解记录已保存。"),
         perform=lambda d: services.record_session(
@@ -82,6 +107,7 @@ def session_edit(request, pk: int, session_pk: int):
         request,
         case,
         form,
+        action="record_session",
         title=_("修改调解记录"),
         success=_("调解记录已修改。"),
         perform=lambda d: services.update_session(
@@ -112,6 +138,7 @@ def agreement_edit(request, pk: int):
         request,
         case,
         form,
+        action="edit_agreement",
         valid=request.method == "POST" and terms.is_valid(),
         title=_("制作调解协议书"),
         success=_("调解协议书已保存，请打印后由各方签名、盖章并登记。"),
@@ -138,6 +165,7 @@ def agreement_sign(request, pk: int):
         request,
         case,
         form,
+        action="sign_agreement",
         title=_("登记签名和盖章"),
         success=_("签名和盖章已登记。"),
         extra={"note": _("各方当事人、调解员签名并加盖调委会印章后，协议生效。")},
@@ -156,6 +184,7 @@ def conclude(request, pk: int):
         request,
         case,
         form,
+        action="conclude",
         title=_("终结调解"),
         success=_("已记录调解结果。"),
         perform=lambda d: services.conclude_case(
@@ -178,6 +207,7 @@ def evaluate(request, pk: int):
         request,
         case,
         form,
+        action="evaluate",
         title=_("案件评估"),
         success=_("评估已保存。"),
         perform=lambda d: services.evaluate_case(case, actor=request.user, **d),
@@ -193,6 +223,7 @@ def designate_reviewer(request, pk: int):
         request,
         case,
         form,
+        action="designate_reviewer",
         title=_("指定评估人"),
         success=_("已指定评估人。"),
         perform=lambda d: services.designate_reviewer(case, actor=request.user, reviewer=d["reviewer"]),
@@ -208,6 +239,7 @@ def close(request, pk: int):
         request,
         case,
         form,
+        action="close",
         title=_("结案"),
         success=_("已结案，并已安排回访。"),
         perform=lambda d: services.close_case(
@@ -230,6 +262,7 @@ def reopen(request, pk: int):
         request,
         case,
         form,
+        action="reopen",
         title=_("重新启动调解"),
         success=_("案件已重新进入调解。"),
         perform=lambda d: services.reopen_case(case, actor=request.user, reason=d["reason"]),
@@ -246,6 +279,7 @@ def follow_up(request, pk: int, visit_pk: int):
         request,
         case,
         form,
+        action="record_follow_up",
         title=_("登记回访"),
         success=_("回访已登记。"),
         extra={"note": f"{visit.get_reason_display()} · {_('应回访日期')} {visit.due_on:%Y-%m-%d}"},

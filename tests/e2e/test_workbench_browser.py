@@ -56,6 +56,7 @@ def _reveal_at(page, size, live_server, case, mediator, party, *, reveals):
     if size == "phone":
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
+    page.click("[data-tab=parties]")  # the parties' cards are in their own tab
     card = page.locator(f"[data-party='{party.pk}']")
     card.locator("summary").click()
     card.locator(f"#id_reveal_{party.pk}_field_phone").check()
@@ -64,7 +65,7 @@ def _reveal_at(page, size, live_server, case, mediator, party, *, reveals):
     link = card.locator("[data-testid=tel-link]")
     link.wait_for()
     assert link.get_attribute("href") == "tel:13800138000"
-    assert page.url.endswith(f"/cases/{case.pk}/")  # revealed in place, the page stays
+    assert page.url.endswith(f"/cases/{case.pk}/?tab=parties")  # revealed in place, the page stays
     card.scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / f"reveal-{size}.png"), full_page=size == "phone")
     if size == "phone":
