@@ -8,6 +8,7 @@ number arrives in the template's context (``work_counts``) and the template pick
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from .access import roles_of
@@ -23,6 +24,9 @@ class NavItem:
     roles: tuple[str, ...]
     count: str = ""
     query: str = ""
+    # a dotted path to a predicate of the user, for an entry only some holders of the roles may use (so the
+    # menu never leads to a page that refuses them); it must cost no query beyond the user's roles
+    when: str = ""
 
 
 ALL_STAFF = (Role.CLERK, Role.MEDIATOR, Role.LIAISON, Role.SUPERVISOR, Role.ADMIN)
@@ -69,7 +73,9 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("调解考核"), "mediators:measures", (Role.MEDIATOR, Role.SUPERVISOR, Role.ADMIN)),
     NavItem(_("团队与专家案件"), "mediators:my_cases", (Role.MEDIATOR,)),
     # grassroots (issue 23): the phone form and the front line's own entries; rounds, risks and figures
-    NavItem(_("随手录"), "grassroots:entry_new", (Role.GRID_WORKER, Role.MEDIATOR)),
+    NavItem(
+        _("随手录"), "grassroots:entry_new", (Role.GRID_WORKER, Role.MEDIATOR), when="grassroots.access.may_record"
+    ),
     NavItem(_("我的上报"), "grassroots:mine", (Role.GRID_WORKER,), count="grassroots_reports_waiting"),
     NavItem(_("排查任务"), "grassroots:round_list", (Role.SUPERVISOR, Role.ADMIN), count="grassroots_rounds_overdue"),
     NavItem(_("隐患"), "grassroots:risk_list", (Role.SUPERVISOR, Role.ADMIN), count="grassroots_open_risks"),
@@ -88,7 +94,7 @@ def items_for(user) -> list[dict]:
     names = roles_of(user).names
     items = []
     for item in NAV_ITEMS:
-        if names.intersection(item.roles):
+        if names.intersection(item.roles) and (not item.when or import_string(item.when)(user)):
             try:
                 url = reverse(item.url_name)
             except NoReverseMatch:  # an app that is switched off contributes nothing

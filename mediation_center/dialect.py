@@ -31,6 +31,11 @@ def fast_paths(connection) -> bool:
     return connection.vendor == "postgresql" and not _portable.get()
 
 
+def concurrent_writers(connection) -> bool:
+    """Whether several connections may write at once (a server database; SQLite has one writer)."""
+    return connection.vendor == "postgresql"
+
+
 @contextmanager
 def portable_sql() -> Iterator[None]:
     """Write the portable SQL on every backend inside this block (to compare it with the fast path)."""

@@ -88,7 +88,7 @@ class PublicGroupSerializer(serializers.ModelSerializer):
 
 
 class PublicDirectoryFilterSerializer(serializers.Serializer):
-    specialty = serializers.IntegerField(required=False, min_value=1)
+    specialty = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
     level = serializers.ChoiceField(required=False, choices=[1, 2, 3])
     page = serializers.IntegerField(required=False, min_value=1, max_value=100000)
 

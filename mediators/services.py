@@ -13,7 +13,7 @@ from accounts.models import Membership, User
 from cases.core.access import supervises
 from cases.core.models import Case
 from cases.core.services import lock_case
-from cases.core.states import QUEUE_STATUSES, Status, move
+from cases.core.states import BEFORE_MEDIATION_STATUSES, QUEUE_STATUSES, Status, move
 from cases.warnings import sweep as warnings_sweep
 from mediation_center.errors import IllegalTransition, NotAllowed
 from mediation_center.transactions import entry_point
@@ -26,7 +26,7 @@ from .models import GroupAssignment, GroupMember, MediationGroup, MediatorProfil
 from .ranking import _must_recuse, recusing_user_ids
 
 Role = Membership.Role
-REQUEST_STATUSES = (Status.SUBMITTED, Status.REGISTERED, Status.ROUTED)
+REQUEST_STATUSES = BEFORE_MEDIATION_STATUSES  # 受理/分流: before mediation begins
 
 
 def _grant(case: Case, user: User) -> None:

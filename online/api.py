@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from cases.core.access import get_case_for_user
 from cases.lifecycle.selectors import actions_for, agreement_of, lifecycle_of
+from mediation_center.api_limits import BoundedJSONParser
 from online import selectors, services
 from online.documents import render_signing_pdf
 
@@ -139,7 +140,8 @@ class VerifyView(APIView):
 
     authentication_classes = []
     permission_classes = [permissions.AllowAny]
-    parser_classes = [MultiPartParser, FormParser]
+    # a PDF comes as multipart; a JSON body (no file) is parsed by the bounded parser and refused with 400
+    parser_classes = [MultiPartParser, FormParser, BoundedJSONParser]
 
     @extend_schema(request={"multipart/form-data": VerifyInput}, responses=VerifyResult, auth=[])
     def post(self, request):

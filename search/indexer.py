@@ -125,7 +125,7 @@ def lifecycle_texts(case_ids: list[int]) -> dict[int, list[str]]:
 def index_cases(case_ids: list[int], *, first: bool = False, loaded: Case | None = None) -> int:
     """Rebuild the index rows and keys of ``case_ids`` (inside the caller's transaction). ``first``: the cases
     were just registered (no lifecycle records, no keys yet); ``loaded``: that one case as the service holds it,
-    so it is not read again (registration pays for two writes and the parties' read, nothing more)."""
+    so it is not read again (registration pays for the two writes, nothing more: its parties come with it)."""
     if loaded is not None:
         cases = [loaded]
     else:
@@ -134,8 +134,11 @@ def index_cases(case_ids: list[int], *, first: bool = False, loaded: Case | None
         return 0
     ids = [c.pk for c in cases]
     parties: dict[int, list[Party]] = defaultdict(list)
-    for party in Party.objects.filter(case_id__in=ids).order_by("pk"):
-        parties[party.case_id].append(party)
+    if loaded is not None and "parties" in getattr(loaded, "_prefetched_objects_cache", {}):
+        parties[loaded.pk] = list(loaded.parties.all())  # registration holds them: no read back
+    else:
+        for party in Party.objects.filter(case_id__in=ids).order_by("pk"):
+            parties[party.case_id].append(party)
     records = {} if first else lifecycle_texts(ids)
     rows, keys = [], []
     for case in cases:

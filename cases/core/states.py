@@ -131,6 +131,10 @@ CLOSABLE_STATUSES = _in_order({f for f, t, _o in TABLE if t == S.CLOSED})
 ACCEPTED_STATUSES = _in_order(
     set(S) - {f for f, t, _o in TABLE if t == S.REGISTERED} - {t for _f, t, o in TABLE if o == O.NOT_ACCEPTED}
 )
+# BEFORE_MEDIATION: at intake or routed, mediation not begun (a party may still ask for a mediator of choice).
+BEFORE_MEDIATION_STATUSES = _in_order(
+    set(INTAKE_STATUSES) | {f for f, t, _o in TABLE - REOPENS if t == S.IN_MEDIATION and f != t}
+)
 # FINISHED: handling is over, an end recorded or acceptance refused (the case has its 卷宗).
 FINISHED_STATUSES = _in_order(set(ENDED_STATUSES) | set(TERMINAL_STATUSES))
 

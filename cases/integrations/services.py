@@ -23,6 +23,7 @@ from cases.core.states import Outcome
 from cases.integrations import events, signing
 from cases.integrations.models import OutboundEvent
 from cases.integrations.statuses import extended_status, open311_status
+from mediation_center.dialect import concurrent_writers
 from mediation_center.errors import DomainError
 from mediation_center.transactions import entry_point
 
@@ -310,7 +311,7 @@ def deliver_due_events(*, now: dt.datetime | None = None, limit: int = 500) -> i
         .distinct()[:limit]
     )
     workers = settings.WEBHOOK_DELIVERY_THREADS
-    if workers <= 1 or len(queues) < 2 or connection.vendor != "postgresql" or connection.in_atomic_block:
+    if workers <= 1 or len(queues) < 2 or not concurrent_writers(connection) or connection.in_atomic_block:
         return sum(deliver_case_events(system_id, case_id, now=now) for system_id, case_id in queues)
 
     # Queues of different cases are independent and delivery waits mostly on the receivers: several at once

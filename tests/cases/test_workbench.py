@@ -51,7 +51,9 @@ def test_counts_cost_the_same_few_queries_whatever_the_data(
     routing.claim_case(routed(), actor=mediator)
     _queries_of_counts(user)  # Django's content-type cache, filled once per process
     small = _queries_of_counts(user)
-    assert small <= 12
+    # the cases' own figures, then one COUNT or two per app's provider (settings.WORK_COUNT_PROVIDERS:
+    # mediator requests and credentials, grassroots risks and rounds, risk signals)
+    assert small <= 15
     for _ in range(4):
         more = routed()
         routing.claim_case(more, actor=mediator)

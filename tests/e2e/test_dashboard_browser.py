@@ -20,6 +20,7 @@ def test_supervisor_issues_a_supervision_order_from_the_dashboard(
     page.click(f"[data-testid=red-orange] >> text={red.number}")
     page.wait_for_url(f"{live_server.url}/cases/{red.pk}/")
     assert "红色" in page.locator("[data-testid=warning-section]").inner_text()
+    page.click("[data-tab=warnings]")  # the case page's 预警督办 tab
     page.click("[data-testid=warnings-link]")
     form = page.locator("[data-testid=order-form]")
     form.locator("select[name=recipient]").select_option(label="mediator")

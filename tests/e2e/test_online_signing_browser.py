@@ -85,7 +85,7 @@ def test_two_parties_sign_on_phones_and_the_mediator_completes_it(
     page = staff.new_page()
     page.set_default_timeout(15000)
     sign_in(page, "mediator")
-    page.goto(case_url)
+    page.goto(case_url + "?tab=documents")  # the case page's 文书 tab
     invite = page.locator("[data-testid=e-sign-invite]")
     assert invite.is_visible() and fits_the_screen(page)
     invite.locator("button[type=submit]").click()
@@ -99,14 +99,15 @@ def test_two_parties_sign_on_phones_and_the_mediator_completes_it(
     version = SigningVersion.objects.get(agreement=agreement)
     assert hashes == {version.sha256}  # both signed the same exact PDF
 
-    page.goto(case_url)
+    page.goto(case_url + "?tab=documents")
     states = page.locator("[data-testid=e-sign-party]").all_inner_texts()
     assert len(states) == 2 and all("已电子签名" in s for s in states)
-    page.click("[data-action=sign_agreement]")
+    page.click("[data-action=sign_agreement]")  # the form opens in place, in the 文书 tab
+    page.locator("[data-testid=action-form]").wait_for()
     page.check("#id_mediator")
     page.check("#id_seal")
-    page.click("button[type=submit].primary")
-    page.wait_for_url(case_url)
+    page.click("[data-testid=action-form] [data-testid=action-save]")
+    page.wait_for_selector("[data-testid=agreement-state]:has-text('已生效')")
     assert page.locator("[data-testid=agreement-state]").inner_text().startswith("已生效")
     assert fits_the_screen(page)
     _shot(page, "case-page-signed")
@@ -142,7 +143,7 @@ def test_two_parties_sign_on_phones_and_the_mediator_completes_it(
     desktop = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
     page = desktop.new_page()
     sign_in(page, "mediator")
-    page.goto(case_url)
+    page.goto(case_url + "?tab=documents")
     assert len(page.locator("[data-testid=e-sign-party]").all()) == 2 and fits_the_screen(page)
     page.locator("[data-testid=e-signing]").screenshot(path=str(OUT / "case-page-e-signing-1366.png"))
     page.goto(f"{base}/online/verify/")

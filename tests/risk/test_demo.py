@@ -10,7 +10,8 @@ from accounts.models import User
 from risk.models import RiskSignal
 
 
-def test_the_demo_plants_a_surge_a_respondent_and_group_visits(db, client):
+def test_the_demo_plants_a_surge_a_respondent_and_group_visits(db, client, settings):
+    settings.DEMO_BUILDERS = ["risk.demo.build_demo_risk"]  # the cases' demo and this app's (not the others')
     call_command("load_demo", stdout=StringIO())
     reasons = sorted(RiskSignal.objects.values_list("kind", "reason"))
     assert reasons == [
