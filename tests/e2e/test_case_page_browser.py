@@ -59,7 +59,8 @@ def test_tabs_stay_in_the_address_and_a_form_works_in_place(
     error.wait_for()
     assert error.inner_text() == "该字段是必填项。"
     assert page.input_value("#id_place") == "村委会二楼"  # what was typed is still there
-    assert page.evaluate("document.activeElement.id") == "id_discussion"  # the field to fix has the focus
+    # the field to fix gets the focus (once htmx has settled the swapped form)
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'id_discussion'")
     page.screenshot(path=str(SHOTS / "form-error-desktop.png"), full_page=True)
     page.fill("#id_discussion", "双方当面陈述，初步达成还款意向。")
     page.locator("#form-sessions [data-testid=action-save]").click()
