@@ -134,8 +134,9 @@ def index_cases(case_ids: list[int], *, first: bool = False, loaded: Case | None
         return 0
     ids = [c.pk for c in cases]
     parties: dict[int, list[Party]] = defaultdict(list)
-    if loaded is not None and "parties" in getattr(loaded, "_prefetched_objects_cache", {}):
-        parties[loaded.pk] = list(loaded.parties.all())  # registration holds them: no read back
+    written = loaded.__dict__.pop("_registered_parties", None) if loaded is not None else None
+    if written is not None:
+        parties[loaded.pk] = list(written)  # registration hands over the parties it wrote: no read back
     else:
         for party in Party.objects.filter(case_id__in=ids).order_by("pk"):
             parties[party.case_id].append(party)

@@ -178,9 +178,9 @@ def register_case(
         for p in data.parties
     ]
     Party.objects.bulk_create(parties)
-    # The parties as written, for what the registration's event hooks need of them (the search index):
-    # ``case.parties.all()`` answers from here instead of reading them back.
-    case._prefetched_objects_cache = {"parties": parties}
+    # The parties as written, for the registration event's hooks (the search index), so they need not read
+    # them back; a hook takes them once (``registered_parties``), nothing else sees them.
+    case._registered_parties = parties
     if original is not None:
         original.repeat_count += 1
         original.save(update_fields=["repeat_count", "updated_at"])
