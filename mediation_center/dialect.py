@@ -167,11 +167,12 @@ def local_date_sql(expression: str, connection) -> str:
     from zoneinfo import ZoneInfo
 
     from django.conf import settings
+    from django.utils import timezone
 
     zone = settings.TIME_ZONE
     if connection.vendor == "postgresql":
         return f"(({expression}) AT TIME ZONE '{zone}')::date"
-    offset = dt.datetime.now(ZoneInfo(zone)).utcoffset() or dt.timedelta(0)
+    offset = timezone.now().astimezone(ZoneInfo(zone)).utcoffset() or dt.timedelta(0)
     # whole seconds: SQLite reads time in milliseconds, so 23:59:59.999999 would round into the next day
     return f"date(substr({expression}, 1, 19), '{int(offset.total_seconds())} seconds')"
 

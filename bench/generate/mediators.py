@@ -6,6 +6,7 @@ import random
 from datetime import date, timedelta
 
 from django.db import connection, transaction
+from django.utils import timezone
 
 from accounts.models import Center, Membership, User
 from cases.core.models import DisputeType
@@ -18,7 +19,7 @@ KINDS = [k for k, _ in MediatorProfile.Kind.choices]
 def generate_profiles(seed: int = 2026, today: date | None = None) -> int:
     """Create the missing profiles; returns how many were added."""
     rng = random.Random(seed)
-    today = today or date.today()
+    today = today or timezone.localdate()
     types = list(DisputeType.objects.values_list("pk", flat=True))
     have = set(MediatorProfile.objects.values_list("user_id", flat=True))
     members = [
