@@ -27,9 +27,12 @@ SYSTEM_CODE = "bench-receiver"
 
 
 class _Receiver(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keeps the connection open between deliveries, as real receivers do
+
     def do_POST(self):  # noqa: N802 - http.server's name
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
         self.send_response(204)
+        self.send_header("Content-Length", "0")
         self.end_headers()
 
     def log_message(self, *args):
@@ -38,6 +41,7 @@ class _Receiver(BaseHTTPRequestHandler):
 
 def _receiver() -> ThreadingHTTPServer:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Receiver)
+    server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 

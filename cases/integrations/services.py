@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import urllib.error
-import urllib.request
+import secrets
+import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from accounts.models import ExternalSystem
 from cases.core.models import Case, TimelineEvent
 from cases.core.states import Outcome
-from cases.integrations import events, signing
+from cases.integrations import events, http, signing
 from cases.integrations.models import OutboundEvent
 from cases.integrations.statuses import extended_status, open311_status
 from mediation_center.dialect import concurrent_writers
@@ -36,6 +36,7 @@ MAX_RETRY_SECONDS = 6 * 3600
 MAX_ATTEMPTS = 14
 TIMEOUT_SECONDS = 10
 CLAIM_SECONDS = 60
+BATCH = 50  # rows of one queue read and claimed together
 
 
 def retry_delay(attempts: int) -> dt.timedelta:
@@ -236,16 +237,8 @@ def queue_delivery(system_id: int, case_id: int | None) -> None:
 
 
 def post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, str]:
-    """POST once; (status code, error text). A timeout or refused connection has no status code."""
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
-    try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310 (admin-set URL)
-            response.read(1024)
-            return response.status, ""
-    except urllib.error.HTTPError as exc:
-        return exc.code, f"HTTP {exc.code}"
-    except (OSError, ValueError) as exc:  # URLError, timeouts, resets, a malformed URL
-        return None, str(getattr(exc, "reason", exc))[:500]
+    """POST once over this thread's kept-alive connection to the receiver; (status code, error text)."""
+    return http.post(url, body, headers, timeout=TIMEOUT_SECONDS)
 
 
 def _retryable(code: int | None) -> bool:
@@ -255,49 +248,76 @@ def _retryable(code: int | None) -> bool:
 @entry_point(own_transactions=True)  # each attempt is claimed, sent and recorded in its own statements
 def deliver_case_events(system_id: int, case_id: int | None, *, now: dt.datetime | None = None) -> int:
     """Deliver a case's queue for one system, oldest first, stopping at the first that fails or is not due:
-    a later event is never delivered before an earlier one. Returns how many were delivered."""
+    a later event is never delivered before an earlier one. Returns how many were delivered.
+
+    The queue's due head rows (up to ``BATCH``) are read and claimed together: one UPDATE stamps them with a
+    claim time unique to this call, so the rows this call holds are those carrying its stamp. If another
+    worker holds any of them the call lets its own go and leaves the queue to that worker. Each delivery's
+    outcome is then written with one UPDATE as soon as it is known (a crash re-sends at most the event in
+    flight, which receivers drop by event id)."""
     system = ExternalSystem.objects.filter(pk=system_id).first()
     if system is None or not system.webhook_enabled or not system.webhook_url:
         return 0  # switched off: the rows wait, and go out in order once it is on again
     delivered = 0
     while True:
         now_ = now or timezone.now()
-        head = (
+        rows = list(
             OutboundEvent.objects.filter(system_id=system_id, case_id=case_id)
             .exclude(state=State.DELIVERED)
             .order_by("pk")
-            .first()
+            .only("pk", "state", "next_attempt_at", "attempts", "payload", "event_id")[:BATCH]
         )
-        if head is None or head.state != State.PENDING or head.next_attempt_at > now_:
+        due = []
+        for row in rows:  # the head and what follows it while due: a row not due holds back the rest
+            if row.state != State.PENDING or row.next_attempt_at > now_:
+                break
+            due.append(row)
+        if not due:
             return delivered
+        stamp = _claim_stamp(now_)
+        mine = [row.pk for row in due]
         claimed = (
-            OutboundEvent.objects.filter(pk=head.pk, state=State.PENDING)
+            OutboundEvent.objects.filter(pk__in=mine, state=State.PENDING)
             .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now_))
-            .update(claimed_until=now_ + dt.timedelta(seconds=CLAIM_SECONDS))
+            .update(claimed_until=stamp)
         )
-        if not claimed:
-            return delivered  # another worker is sending it; it goes on with the queue
-        body = json.dumps(head.payload, ensure_ascii=False, separators=(",", ":")).encode()
-        code, error = post(
-            system.webhook_url, body, signing.signed_headers(system.webhook_secret, body, str(head.event_id))
-        )
-        attempts = head.attempts + 1
-        fields = {
-            "attempts": attempts,
-            "last_attempt_at": now_,
-            "last_status_code": code,
-            "claimed_until": None,
-        }
-        if code is not None and 200 <= code < 300:
-            fields.update(state=State.DELIVERED, delivered_at=now_, last_error="")
-            delivered += 1
-        elif _retryable(code) and attempts < MAX_ATTEMPTS:
-            fields.update(next_attempt_at=now_ + retry_delay(attempts), last_error=error)
-        else:
-            fields.update(state=State.PARKED, last_error=error)
-        OutboundEvent.objects.filter(pk=head.pk).update(**fields)
-        if fields.get("state") != State.DELIVERED:
+        if claimed < len(mine):  # another worker is sending some of them; it goes on with the queue
+            OutboundEvent.objects.filter(pk__in=mine, claimed_until=stamp).update(claimed_until=None)
             return delivered
+        for index, head in enumerate(due):
+            body = json.dumps(head.payload, ensure_ascii=False, separators=(",", ":")).encode()
+            code, error = post(
+                system.webhook_url, body, signing.signed_headers(system.webhook_secret, body, str(head.event_id))
+            )
+            sent_at = now or timezone.now()
+            attempts = head.attempts + 1
+            fields = {
+                "attempts": attempts,
+                "last_attempt_at": sent_at,
+                "last_status_code": code,
+                "claimed_until": None,
+            }
+            if code is not None and 200 <= code < 300:
+                fields.update(state=State.DELIVERED, delivered_at=sent_at, last_error="")
+                delivered += 1
+            elif _retryable(code) and attempts < MAX_ATTEMPTS:
+                fields.update(next_attempt_at=sent_at + retry_delay(attempts), last_error=error)
+            else:
+                fields.update(state=State.PARKED, last_error=error)
+            OutboundEvent.objects.filter(pk=head.pk).update(**fields)
+            if fields.get("state") != State.DELIVERED:
+                rest = [row.pk for row in due[index + 1 :]]
+                if rest:  # the rest wait behind the one that failed
+                    OutboundEvent.objects.filter(pk__in=rest, claimed_until=stamp).update(claimed_until=None)
+                return delivered
+        if len(rows) < BATCH and len(due) == len(rows):
+            return delivered  # the whole queue went out
+
+
+def _claim_stamp(now: dt.datetime) -> dt.datetime:
+    """A claim's expiry, unique to the claiming call (its microseconds are random): the rows a call holds are
+    the ones carrying its stamp."""
+    return now + dt.timedelta(seconds=CLAIM_SECONDS, microseconds=secrets.randbelow(1_000_000))
 
 
 @entry_point(own_transactions=True)
@@ -315,12 +335,23 @@ def deliver_due_events(*, now: dt.datetime | None = None, limit: int = 500) -> i
         return sum(deliver_case_events(system_id, case_id, now=now) for system_id, case_id in queues)
 
     # Queues of different cases are independent and delivery waits mostly on the receivers: several at once
-    # (each queue by one thread, so a case's events still go out in order; each thread its own connection).
-    def deliver(queue: tuple[int, int | None]) -> int:
+    # (each queue by one thread, so a case's events still go out in order). Each thread keeps its database
+    # connection and its kept-alive connection to the receiver for all the queues it takes.
+    pending = iter(queues)
+    lock = threading.Lock()
+
+    def worker(_: int) -> int:
+        total = 0
         try:
-            return deliver_case_events(*queue, now=now)
+            while True:
+                with lock:
+                    queue = next(pending, None)
+                if queue is None:
+                    return total
+                total += deliver_case_events(*queue, now=now)
         finally:
             connections.close_all()
+            http.close_all()
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        return sum(pool.map(deliver, queues))
+        return sum(pool.map(worker, range(min(workers, len(queues)))))

@@ -256,3 +256,68 @@ def test_the_sweep_sends_several_case_queues_at_once_each_in_order(pushed, syste
     for case in cases:
         types = [e["type"] for e in receiver.events if e["service_request_id"] == str(case.pk)]
         assert types == ["accepted", "routed"], (case.pk, types)
+
+
+def test_a_queue_goes_out_over_one_kept_alive_connection(pushed, system, receiver, mediator):
+    """The sender reuses its connection to the receiver (HTTP/1.1 keep-alive) for a queue's events."""
+    from cases.core import events
+    from cases.integrations import http
+
+    case = pushed()
+    with transaction.atomic():
+        for n in range(3):
+            events.REOPENED.record(case, actor=mediator, data={"reason": f"第{n}次"})
+    http.close_all()
+    seen_ports = []
+    real_connect = http._connect
+
+    def connect(*args, **kwargs):
+        seen_ports.append(args)
+        return real_connect(*args, **kwargs)
+
+    http._connect = connect
+    try:
+        assert deliver(system, case) == 4
+    finally:
+        http._connect = real_connect
+        http.close_all()
+    assert [e["type"] for e in receiver.events] == ["accepted", "reopened", "reopened", "reopened"]
+    assert len(seen_ports) == 1  # one connection for the four deliveries
+
+
+def test_a_connection_the_receiver_closed_while_idle_is_replaced_and_nothing_is_lost(
+    pushed, system, receiver, mediator
+):
+    from cases.core import events
+    from cases.integrations import http
+
+    case = pushed()
+    http.close_all()
+    assert deliver(system, case) == 1
+    for conn in http._connections().values():  # the receiver side goes away while the connection idles
+        conn.sock.shutdown(2)
+    with transaction.atomic():
+        events.REOPENED.record(case, actor=mediator, data={"reason": "再次"})
+    assert deliver(system, case) == 1
+    http.close_all()
+    assert [e["type"] for e in receiver.events] == ["accepted", "reopened"]
+    assert OutboundEvent.objects.filter(case=case, state=State.DELIVERED).count() == 2
+
+
+def test_a_queue_another_worker_holds_is_left_to_it_and_nothing_stays_claimed(pushed, system, receiver, mediator):
+    from cases.core import events
+
+    case = pushed()
+    with transaction.atomic():
+        events.REOPENED.record(case, actor=mediator, data={"reason": "x"})
+    first, second = OutboundEvent.objects.filter(case=case).order_by("pk")
+    held = timezone.now() + dt.timedelta(seconds=30)
+    OutboundEvent.objects.filter(pk=second.pk).update(claimed_until=held)  # another worker is sending it
+    assert deliver(system, case) == 0 and receiver.events == []
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.claimed_until is None and first.state == State.PENDING and first.attempts == 0
+    assert second.claimed_until == held
+    OutboundEvent.objects.filter(pk=second.pk).update(claimed_until=None)  # that worker gave up
+    assert deliver(system, case) == 2
+    assert [e["type"] for e in receiver.events] == ["accepted", "reopened"]
