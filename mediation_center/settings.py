@@ -270,6 +270,9 @@ WORK_COUNT_PROVIDERS: list[str] = [
 # How auto-assignment ranks a channel's mediators (routing.services.auto_assign_case): a function
 # (case, users) -> [(user, reason)], best first; empty means routing's own least-loaded rule.
 MEDIATOR_RANKING = "mediators.ranking.rank_for_auto_assignment"
+# The online application's optional choice of a mediator or studio (cases/portal asks this module to list,
+# check and file it: choices(center), describe(value, center), request_from_application(case, ...)); "" hides it.
+APPLICATION_PREFERENCE = "mediators.application"
 # The top bar's search page (cases:search, /cases/search/): the search app's view (cases cannot import it).
 CASE_SEARCH_VIEW = "search.views.search_page"
 # Sections other apps add to the staff case page (cases/page.py): each a function (case, user, lifecycle=, parties=, actions=)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("measures/export.xlsx", views.measures_export, name="measures_export"),
     path("my-cases/", views.my_cases, name="my_cases"),
     path("directory/", views.directory, name="directory"),
+    path("directory/choices/", views.application_choices, name="application_choices"),
     path("directory/mediators/<int:pk>/", views.public_profile, name="public_profile"),
     path("directory/mediators/<int:pk>/photo/", views.public_photo, name="public_photo"),
     path("directory/groups/<int:pk>/", views.public_group, name="public_group"),

@@ -1,6 +1,7 @@
 """Pages of the mediator library: the staff library, a case's recommendations, the parties' requests, the fair
 measures (and their Excel export), an outside expert's or team member's cases, and the public directory."""
 
+import re
 from datetime import date, timedelta
 from io import BytesIO
 
@@ -14,13 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.citizen_auth import citizen_required
-from accounts.models import User
+from accounts.models import Center, User
 from cases.core.access import get_case_for_user, supervises
 from cases.portal.selectors import get_case_for_citizen
 from mediation_center.service_calls import call_service
 
+from . import application, ranking, selectors, services
 from . import measures as measures_mod
-from . import ranking, selectors, services
 from .access import (
     get_group_for_user,
     get_profile_for_user,
@@ -274,6 +275,21 @@ def directory(request):
             "query": query.urlencode(),
         },
         status=400 if form.errors else 200,
+    )
+
+
+@require_GET
+def application_choices(request):
+    """The online application's list of public mediators and studios for the center chosen on the form
+    (an htmx partial; public data only, like the directory). A bad or unknown center lists nothing."""
+    raw = request.GET.get("center", "")
+    center = Center.objects.filter(pk=int(raw)).first() if re.fullmatch(r"[0-9]{1,9}", raw) else None
+    profiles, groups = application.choices(center) if center else ([], [])
+    selected = request.GET.get("preferred", "")[:12]
+    return render(
+        request,
+        "mediators/_application_choices.html",
+        {"preference": {"center": center, "profiles": profiles, "groups": groups, "selected": selected}},
     )
 
 

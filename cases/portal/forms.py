@@ -9,7 +9,9 @@ from accounts.models import Center
 from cases.core.identity import IdentityError, normalize_phone, parse_resident_id
 from cases.core.models import DisputeType, Party
 from cases.intake.rules import TooManyParties, check_party_count
+from cases.portal import preference
 from cases.portal.models import HomeVisitRequest, Rating
+from mediation_center.errors import DomainError
 
 MOBILE_ATTRS = {"inputmode": "numeric", "autocomplete": "tel", "maxlength": "11", "pattern": "1[3-9][0-9]{9}"}
 
@@ -115,6 +117,15 @@ class OnlineApplicationForm(forms.Form):
         label=_("涉及金额（元）"), max_digits=14, decimal_places=2, min_value=0, required=False
     )
     files = MultipleFileField(label=_("证据材料（可多选）"), required=False)
+    preferred = forms.CharField(
+        label=_("希望由谁调解（可选）"),
+        max_length=12,
+        required=False,
+        help_text=_("可从所选中心及上级中心公开的调解员、调解工作室中选择；中心会答复是否同意，并告诉您理由。"),
+    )
+    preferred_reason = forms.CharField(
+        label=_("选择的理由"), max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     privacy_consent = forms.BooleanField(
         label=_("我已阅读并同意上述《个人信息处理告知》"),
         error_messages={"required": _("请阅读个人信息处理告知并勾选同意后再继续；不同意可到中心窗口登记。")},
@@ -162,7 +173,32 @@ class OnlineApplicationForm(forms.Form):
             check_party_count(self.PARTIES)
         except TooManyParties as exc:
             raise forms.ValidationError(exc.message) from exc
+        self._clean_preference(cleaned)
         return cleaned
+
+    preference_label = ""  # the chosen mediator's or studio's name, for the preview
+
+    def _clean_preference(self, cleaned) -> None:
+        value = (cleaned.get("preferred") or "").strip()
+        cleaned["preferred"] = value
+        cleaned["preferred_reason"] = (cleaned.get("preferred_reason") or "").strip()
+        provider = preference.provider()
+        if not value:
+            if cleaned["preferred_reason"]:
+                self.add_error("preferred", _("填写了理由，请同时选择调解员或工作室；不需要指定请清空理由。"))
+            return
+        if provider is None:
+            self.add_error("preferred", _("本中心暂不提供指定调解员。"))
+            return
+        if not cleaned["preferred_reason"]:
+            self.add_error("preferred_reason", _("选择了调解员或工作室，请写一句理由，中心答复时会参考。"))
+        center = cleaned.get("center")
+        if center is None:
+            return  # the center's own error is shown
+        try:
+            self.preference_label = provider.describe(value, center)
+        except DomainError as exc:
+            self.add_error("preferred", exc.message)
 
 
 class QuestionForm(forms.Form):

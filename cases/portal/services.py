@@ -26,7 +26,7 @@ from cases.core.models import Attachment, Case, Party
 from cases.core.services import lock_case
 from cases.core.states import Status
 from cases.intake.services import CaseData, register_case
-from cases.portal import privacy
+from cases.portal import preference, privacy
 from cases.portal.models import (
     ApplicationConsent,
     Appointment,
@@ -362,10 +362,19 @@ def _store_attachment(case: Case, upload: UploadedFile, *, actor: User, descript
 
 @entry_point
 def submit_online_application(
-    *, citizen: User, center: Center, data: CaseData, consent: Consent, files: list[UploadedFile] = ()
+    *,
+    citizen: User,
+    center: Center,
+    data: CaseData,
+    consent: Consent,
+    files: list[UploadedFile] = (),
+    preferred: str = "",
+    preferred_reason: str = "",
 ) -> Case:
     """在线申请: register through the counter's service with status 'submitted', with the applicant's
-    privacy consent on the application and on its 'submitted' event, then keep the files."""
+    privacy consent on the application and on its 'submitted' event, then keep the files. A chosen mediator
+    or studio (``preferred``, see cases/portal/preference.py) becomes the applicant's request on the case,
+    in the same transaction."""
     if citizen.kind != User.Kind.CITIZEN:
         raise NotAllowed()
     if consent.version != privacy.NOTICE_VERSION or consent.sha256 != privacy.notice_sha256():
@@ -391,6 +400,11 @@ def submit_online_application(
     if files:
         names = [_store_attachment(case, f, actor=citizen).original_name for f in files]
         events.ATTACHMENT_ADDED.record(case, actor=citizen, data={"files": names, "source": "online"})
+    if preferred:
+        provider = preference.provider()
+        if provider is None:
+            raise DomainError(_("本中心暂不提供指定调解员。"))
+        provider.request_from_application(case, citizen=citizen, value=preferred, reason=preferred_reason)
     return case
 
 

@@ -2,6 +2,7 @@
 case conversation, appointments, home visits and ratings. Public URLs carry tracking codes or
 opaque tokens, never sequential ids."""
 
+import re
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -16,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.citizen_auth import citizen_required, is_citizen, sign_in_citizen
+from accounts.models import Center
 from cases.core.access import get_case_for_user
 from cases.core.identity import mask_id_number, mask_name, mask_phone
 from cases.core.models import Attachment, Case, Party, Source
@@ -24,7 +26,7 @@ from cases.core.timeline import label_for
 from cases.documents.registry import Viewer, document_for, documents_for
 from cases.documents.responses import document_response
 from cases.intake.services import CaseData, PartyData
-from cases.portal import drafts, forms, privacy, selectors, services
+from cases.portal import drafts, forms, preference, privacy, selectors, services
 from cases.portal.models import Appointment, AppointmentSlot, Consultation, HomeVisitRequest, Rating
 from mediation_center.redirects import safe_next, safe_referer
 from mediation_center.service_calls import call_service
@@ -365,9 +367,27 @@ def _apply_page(request, form, draft: drafts.Draft, status=200):
             "draft_files": draft.files,
             "notice": privacy.NOTICE,
             "notice_version": privacy.NOTICE_VERSION,
+            "preference": _preference_choices(form),
         },
         status=status,
     )
+
+
+def _preference_choices(form) -> dict | None:
+    """The choice of a mediator or studio for the center the form holds (None: the library is not installed)."""
+    provider = preference.provider()
+    if provider is None:
+        return None
+    raw = str(form["center"].value() or "")
+    center = Center.objects.filter(pk=int(raw)).first() if re.fullmatch(r"[0-9]{1,9}", raw) else None
+    profiles, groups = provider.choices(center) if center else ([], [])
+    return {
+        "center": center,
+        "profiles": profiles,
+        "groups": groups,
+        "selected": form["preferred"].value() or "",
+        "url": reverse(provider.CHOICES_URL_NAME),
+    }
 
 
 @citizen_required
@@ -424,6 +444,8 @@ def apply_preview(request):
                     data=_application_data(form, request.user),
                     consent=consent,
                     files=files,
+                    preferred=form.cleaned_data["preferred"],
+                    preferred_reason=form.cleaned_data["preferred_reason"],
                 ),
             )
         finally:
@@ -445,6 +467,7 @@ def apply_preview(request):
             "respondent_kind": Party.Kind(data["respondent_kind"]).label,
             "files": draft.files,
             "consent": consent,
+            "preference_label": form.preference_label,
         },
     )
 
