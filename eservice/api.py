@@ -15,7 +15,7 @@ from mediation_center.api_limits import BoundedJSONParser
 ID_MAX = 2**63 - 1  # PostgreSQL's bigint: a larger id is a 400, never a database error
 
 
-class ServiceSerializer(serializers.Serializer):
+class DocumentServiceSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     method = serializers.ChoiceField(choices=DocumentService.Method.choices)
     state = serializers.ChoiceField(
@@ -35,7 +35,7 @@ class DocumentStatusSerializer(serializers.Serializer):
     kind = serializers.CharField()
     label = serializers.CharField()
     state = serializers.ChoiceField(choices=["none", "sent", "delivered", "served", "unopened"])
-    services = ServiceSerializer(many=True)
+    services = DocumentServiceSerializer(many=True)
 
 
 class PartyStatusSerializer(serializers.Serializer):
@@ -47,22 +47,22 @@ class PartyStatusSerializer(serializers.Serializer):
     documents = DocumentStatusSerializer(many=True)
 
 
-class BoardSerializer(serializers.Serializer):
+class ServiceBoardSerializer(serializers.Serializer):
     parties = PartyStatusSerializer(many=True)
 
 
-class ServeInput(serializers.Serializer):
+class ServeDocumentInput(serializers.Serializer):
     party = serializers.IntegerField(min_value=1, max_value=ID_MAX, help_text="当事人 id")
     document = serializers.CharField(max_length=40, help_text="文书种类（文书目录的 kind，如 receipt）")
 
 
-class PaperInput(ServeInput):
+class PaperServiceInput(ServeDocumentInput):
     method = serializers.ChoiceField(choices=[(m.value, m.label) for m in DocumentService.PAPER_METHODS])
     served_at = serializers.DateTimeField()
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
-class ConsentInput(serializers.Serializer):
+class ServiceConsentInput(serializers.Serializer):
     party = serializers.IntegerField(min_value=1, max_value=ID_MAX, help_text="当事人 id")
     method = serializers.ChoiceField(
         choices=[ServiceConsent.Method.COUNTER, ServiceConsent.Method.ONLINE_APPLICATION], required=False
@@ -70,7 +70,7 @@ class ConsentInput(serializers.Serializer):
     withdraw = serializers.BooleanField(default=False, help_text="true：撤回同意")
 
 
-class ConsentResult(serializers.Serializer):
+class ServiceConsentResult(serializers.Serializer):
     party = serializers.IntegerField()
     consent = serializers.ChoiceField(choices=ServiceConsent.Method.choices, allow_null=True)
 
@@ -125,14 +125,14 @@ class ServicesView(APIView):
 
     parser_classes = [BoundedJSONParser]
 
-    @extend_schema(responses=BoardSerializer)
+    @extend_schema(responses=ServiceBoardSerializer)
     def get(self, request, pk: int):
         return Response(_board(_case(request, pk), request.user))
 
-    @extend_schema(request=ServeInput, responses={201: ServiceSerializer})
+    @extend_schema(request=ServeDocumentInput, responses={201: DocumentServiceSerializer})
     def post(self, request, pk: int):
         case = _case(request, pk, write=True)
-        data = ServeInput(data=request.data)
+        data = ServeDocumentInput(data=request.data)
         data.is_valid(raise_exception=True)
         services.check_servable(
             case, party=data.validated_data["party"], kind=data.validated_data["document"]
@@ -154,10 +154,10 @@ class PaperServiceView(APIView):
 
     parser_classes = [BoundedJSONParser]
 
-    @extend_schema(request=PaperInput, responses={201: ServiceSerializer})
+    @extend_schema(request=PaperServiceInput, responses={201: DocumentServiceSerializer})
     def post(self, request, pk: int):
         case = _case(request, pk, write=True)
-        data = PaperInput(data=request.data)
+        data = PaperServiceInput(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         service = services.record_paper_service(
@@ -179,10 +179,10 @@ class ConsentView(APIView):
 
     parser_classes = [BoundedJSONParser]
 
-    @extend_schema(request=ConsentInput, responses=ConsentResult)
+    @extend_schema(request=ServiceConsentInput, responses=ServiceConsentResult)
     def post(self, request, pk: int):
         case = _case(request, pk, write=True)
-        data = ConsentInput(data=request.data)
+        data = ServiceConsentInput(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         if v["withdraw"]:

@@ -414,6 +414,11 @@ SPECTACULAR_SETTINGS = {
     # Fields of the same name with different choices (a case's status and Open311's open/closed).
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "cases.models.Status",
+        "MethodEnum": "cases.lifecycle.models.FollowUpVisit.Method",  # the name it had before eservice added methods
+        "DocumentServiceMethodEnum": "eservice.models.DocumentService.Method",
+        "PaperServiceMethodEnum": [("post", "邮寄送达"), ("direct", "直接送达"), ("left", "留置送达")],
+        "ServiceConsentMethodEnum": "eservice.models.ServiceConsent.Method",
+        "StaffConsentMethodEnum": [("counter", "窗口书面同意"), ("online_application", "在线申请时同意")],
         "CaseOutcomeEnum": "cases.models.Outcome",
         "SessionOutcomeEnum": "cases.models.SessionOutcome",
         "Open311StatusEnum": [("open", "open"), ("closed", "closed")],
