@@ -9,6 +9,7 @@ from accounts.models import User
 from cases.core.models import Case, Party
 from cases.documents.registry import Document, Viewer, documents_for
 from cases.portal.selectors import citizen_party_q
+from eservice.access import link_token
 from eservice.models import DocumentService, ServiceConsent
 
 
@@ -115,6 +116,8 @@ def services_for_citizen(user: User) -> list[PartyRow]:
     rows = []
     for party in parties:
         row = PartyRow(party=party, consent=(party.live_consents or [None])[0])
+        for service in party.electronic_services:
+            service.token = link_token(service)  # the same link the SMS carried (it expires the same way)
         row.documents = [
             DocumentStatus(kind=s.document_kind, label=s.document_label, services=[s])
             for s in party.electronic_services

@@ -81,6 +81,7 @@ def test_served_by_sms_opened_first_time_is_the_moment_of_service(
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert hashlib.sha256(pdf.content).hexdigest() == service.sha256  # the exact version served
     assert DocumentService.objects.get().opened_at == opened
+    assert link in client.get(reverse("eservice_portal:mine")).content.decode()  # found again in the portal
     assert _events(case, "eservice_opened").count() == 1
     audit = SecurityAuditEvent.objects.filter(type="e_service")
     actions = [e.detail["action"] for e in audit.order_by("pk")]
