@@ -117,7 +117,7 @@ def services_for_citizen(user: User) -> list[PartyRow]:
     for party in parties:
         row = PartyRow(party=party, consent=(party.live_consents or [None])[0])
         for service in party.electronic_services:
-            service.token = link_token(service)  # the same link the SMS carried (it expires the same way)
+            service.token = link_token(service)  # a fresh link: the signed-in party finds their documents again
         row.documents = [
             DocumentStatus(kind=s.document_kind, label=s.document_label, services=[s])
             for s in party.electronic_services

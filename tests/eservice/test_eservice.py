@@ -3,6 +3,7 @@ the party and the document version, the first opening as the moment of service, 
 sweep, the case page's lazy board and the API, each with the allowed user, a read-only one and an outsider."""
 
 import hashlib
+import re
 from datetime import timedelta
 
 import pytest
@@ -81,7 +82,9 @@ def test_served_by_sms_opened_first_time_is_the_moment_of_service(
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert hashlib.sha256(pdf.content).hexdigest() == service.sha256  # the exact version served
     assert DocumentService.objects.get().opened_at == opened
-    assert link in client.get(reverse("eservice_portal:mine")).content.decode()  # found again in the portal
+    mine = client.get(reverse("eservice_portal:mine")).content.decode()  # found again in the portal
+    again = re.search(r'href="(/portal/service/d/[^"]+/)"', mine).group(1)
+    assert client.get(again).status_code == 200 and DocumentService.objects.get().opened_at == opened
     assert _events(case, "eservice_opened").count() == 1
     audit = SecurityAuditEvent.objects.filter(type="e_service")
     actions = [e.detail["action"] for e in audit.order_by("pk")]
