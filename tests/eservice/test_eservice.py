@@ -88,7 +88,7 @@ def test_served_by_sms_opened_first_time_is_the_moment_of_service(
     assert _events(case, "eservice_opened").count() == 1
     audit = SecurityAuditEvent.objects.filter(type="e_service")
     actions = [e.detail["action"] for e in audit.order_by("pk")]
-    assert actions[:4] == ["consent_given", "served", "delivered", "opened"] and actions.count("opened") == 3
+    assert actions[:4] == ["consent_given", "served", "delivered", "opened"] and actions.count("opened") == 4
     assert audit.filter(detail__action="opened", detail__first=True).get().user == zhang
 
     # The staff board then shows 已送达 with the time.
