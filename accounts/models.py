@@ -158,6 +158,7 @@ class SecurityAuditEvent(models.Model):
         STATUS_LOOKUP = "status_lookup", _("进度查询")
         OTP = "otp", _("短信验证码")
         API = "api", _("接口调用")
+        E_SERVICE = "e_service", _("电子送达")
 
     created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     type = models.CharField(_("类型"), max_length=24, choices=Type.choices)

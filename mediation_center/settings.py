@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "risk",
     "search",
     "online",  # online mediation: electronic signature, verification
+    "eservice",  # electronic service of documents (电子送达)
     "django_htmx",
 ]
 
@@ -260,6 +261,7 @@ DEMO_BUILDERS: list[str] = [
     "mediators.demo.build_demo", "grassroots.demo.build_demo", "risk.demo.build_demo_risk",
     "search.demo.build_demo_search",
     "online.demo.build",
+    "eservice.demo.build",
 ]
 # Badge counts of apps built on cases (cases/workbench/counts.py): each a function
 # (user, roles, center_ids) -> {count name: number}; accounts/navigation.py NavItem(count=name) shows it.
@@ -277,7 +279,7 @@ APPLICATION_PREFERENCE = "mediators.application"
 CASE_SEARCH_VIEW = "search.views.search_page"
 # Sections other apps add to the staff case page (cases/page.py): each a function (case, user, lifecycle=, parties=, actions=)
 # returning an object with ``template`` (included in the documents area) or None.
-CASE_PAGE_SECTIONS: list[str] = ["online.selectors.case_page_section"]
+CASE_PAGE_SECTIONS: list[str] = ["online.selectors.case_page_section", "eservice.selectors.case_page_section"]
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
@@ -361,6 +363,11 @@ ONLINE_SIGN_LINK_HOURS = env_int("ONLINE_SIGN_LINK_HOURS", 72)
 ONLINE_CODE_TTL_SECONDS = env_int("ONLINE_CODE_TTL_SECONDS", 300)
 ONLINE_CODE_RESEND_SECONDS = env_int("ONLINE_CODE_RESEND_SECONDS", 60)
 ONLINE_CODE_MAX_ATTEMPTS = env_int("ONLINE_CODE_MAX_ATTEMPTS", 5)
+# Electronic service (电子送达, eservice/): how long a service link is good for, after how many days an
+# unopened service is flagged for paper service, and how often the sweep runs (seconds).
+ESERVICE_LINK_HOURS = env_int("ESERVICE_LINK_HOURS", 7 * 24)
+ESERVICE_UNOPENED_DAYS = env_int("ESERVICE_UNOPENED_DAYS", 3)
+ESERVICE_SWEEP_INTERVAL_SECONDS = env_int("ESERVICE_SWEEP_INTERVAL_SECONDS", 300)
 
 # --- API ----------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -410,6 +417,11 @@ SPECTACULAR_SETTINGS = {
     # Fields of the same name with different choices (a case's status and Open311's open/closed).
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "cases.models.Status",
+        "MethodEnum": "cases.lifecycle.models.FollowUpVisit.Method",  # the name it had before eservice added methods
+        "DocumentServiceMethodEnum": "eservice.models.DocumentService.Method",
+        "PaperServiceMethodEnum": [("post", "邮寄送达"), ("direct", "直接送达"), ("left", "留置送达")],
+        "ServiceConsentMethodEnum": "eservice.models.ServiceConsent.Method",
+        "StaffConsentMethodEnum": [("counter", "窗口书面同意"), ("online_application", "在线申请时同意")],
         "CaseOutcomeEnum": "cases.models.Outcome",
         "SessionOutcomeEnum": "cases.models.SessionOutcome",
         "Open311StatusEnum": [("open", "open"), ("closed", "closed")],

@@ -25,6 +25,8 @@ urlpatterns = [
     path("risk/", include("risk.urls")),
     path("search/", include("search.urls")),
     path("online/", include("online.urls")),
+    path("eservice/", include("eservice.urls")),  # staff
+    path("portal/service/", include("eservice.portal_urls")),  # the party's side, under the portal
 ]
 
 # JSON in the one error shape for paths under /api/, Django's pages elsewhere (mediation_center/api.py).

@@ -132,6 +132,19 @@ def test_every_documented_operation_answers_what_the_schema_says(
     api.check(client.get(reverse("api-online-signatures", args=[case.pk])), 200)
     upload = SimpleUploadedFile("a.pdf", b"%PDF-1.7 not signed", content_type="application/pdf")
     api.check(client.post(reverse("api-online-verify"), {"code": "ABCDEFGHJKLM", "file": upload}), 200)
+    # Electronic service (eservice/): consent at the counter, the receipt served by SMS, a paper service.
+    body = {"party": parties[0], "method": "counter"}
+    api.check(client.post(reverse("api-eservice-consents", args=[case.pk]), body, content_type=JSON), 200)
+    body = {"party": parties[0], "document": "receipt"}
+    api.check(client.post(reverse("api-eservice-services", args=[case.pk]), body, content_type=JSON), 201)
+    body = {
+        "party": parties[-1],
+        "document": "receipt",
+        "method": "post",
+        "served_at": timezone.now().isoformat(),
+    }
+    api.check(client.post(reverse("api-eservice-paper", args=[case.pk]), body, content_type=JSON), 201)
+    api.check(client.get(reverse("api-eservice-services", args=[case.pk])), 200)
     body = {"parties": parties, "mediator": True, "seal": True}
     api.check(client.post(reverse("api-agreement-sign", args=[case.pk]), body, content_type=JSON), 200)
     body = {"outcome": "written_agreement"}
@@ -171,7 +184,9 @@ def test_every_documented_operation_answers_what_the_schema_says(
     from mediators.models import GroupMember, MediationGroup, MediatorProfile
     from tests.factories import UserFactory
 
-    profile = MediatorProfile.objects.create(user=mediator, kind="full_time", is_public=True, intro="劳动争议")
+    profile = MediatorProfile.objects.create(
+        user=mediator, kind="full_time", is_public=True, intro="劳动争议"
+    )
     profile.centers.set([world.county])
     studio = MediationGroup.objects.create(kind="studio", name="言和调解工作室", center=world.county)
     GroupMember.objects.create(group=studio, profile=profile, role="leader")
