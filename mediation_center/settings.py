@@ -274,7 +274,10 @@ MEDIATOR_RANKING = "mediators.ranking.rank_for_auto_assignment"
 CASE_SEARCH_VIEW = "search.views.search_page"
 # Sections other apps add to the staff case page (cases/page.py): each a function (case, user, lifecycle=, parties=, actions=)
 # returning an object with ``template`` (included in the documents area) or None.
-CASE_PAGE_SECTIONS: list[str] = ["online.selectors.case_page_section"]
+CASE_PAGE_SECTIONS: list[str] = [
+    "online.selectors.case_page_section",
+    "online.session_selectors.case_page_stub",  # lazy: htmx loads online:case_sessions
+]
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
@@ -358,6 +361,9 @@ ONLINE_SIGN_LINK_HOURS = env_int("ONLINE_SIGN_LINK_HOURS", 72)
 ONLINE_CODE_TTL_SECONDS = env_int("ONLINE_CODE_TTL_SECONDS", 300)
 ONLINE_CODE_RESEND_SECONDS = env_int("ONLINE_CODE_RESEND_SECONDS", 60)
 ONLINE_CODE_MAX_ATTEMPTS = env_int("ONLINE_CODE_MAX_ATTEMPTS", 5)
+# Online sessions: how long an invitation or confirmation link in an SMS stays good (the portal's 线上调解
+# list hands a signed-in party a fresh one after that).
+ONLINE_SESSION_LINK_HOURS = env_int("ONLINE_SESSION_LINK_HOURS", 168)
 
 # --- API ----------------------------------------------------------------------------
 REST_FRAMEWORK = {
