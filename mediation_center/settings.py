@@ -415,6 +415,8 @@ SPECTACULAR_SETTINGS = {
         "CaseStatusEnum": "cases.models.Status",
         "CaseOutcomeEnum": "cases.models.Outcome",
         "SessionOutcomeEnum": "cases.models.SessionOutcome",
+        "SessionPostKindEnum": "online.models.SessionPost.Kind",
+        "ProposalAnswerEnum": "online.models.ProposalAnswer.Answer",
         "Open311StatusEnum": [("open", "open"), ("closed", "closed")],
         "WarningLevelEnum": "cases.models.WarningLevel",
         "ClockUnitEnum": "cases.models.ClockUnit",

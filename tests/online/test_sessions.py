@@ -114,7 +114,11 @@ def test_a_session_from_schedule_to_every_party_confirming(
     # A party may not propose: the kind is ignored on the party's form, and the service refuses it anyway.
     with pytest.raises(Exception, match="当事人只能"):
         services.post_to_session(
-            online_session, actor=li, party=proposal.answers.get(party__name="李四").party, body="x", kind="proposal"
+            online_session,
+            actor=li,
+            party=proposal.answers.get(party__name="李四").party,
+            body="x",
+            kind="proposal",
         )
 
     # Staff record when it took place, then close it.
@@ -160,11 +164,17 @@ def test_a_session_from_schedule_to_every_party_confirming(
     assert row.confirmed_by == zhang and row.confirmed_ip == "127.0.0.1"
     assert row.confirmed_user_agent == "Mozilla/5.0 (iPhone) test"
     assert row.confirmed_sha256 == online_session.record_sha256
-    again = client.post(zhang_link + "confirm/", {"record_sha256": online_session.record_sha256, "read": "on"})
+    again = client.post(
+        zhang_link + "confirm/", {"record_sha256": online_session.record_sha256, "read": "on"}
+    )
     assert again.status_code == 400
 
     # Every step is on the timeline with its actor, and in the security audit.
-    types = list(TimelineEvent.objects.filter(case=case, type__startswith="online_session").order_by("pk").values_list("type", "actor"))
+    types = list(
+        TimelineEvent.objects.filter(case=case, type__startswith="online_session")
+        .order_by("pk")
+        .values_list("type", "actor")
+    )
     expected = [
         ("online_session_scheduled", mediator.pk),
         ("online_session_invited", mediator.pk),
@@ -193,7 +203,9 @@ def test_a_session_from_schedule_to_every_party_confirming(
     assert "已确认笔录" in section and "已进入" in section
 
 
-def test_links_are_bound_to_the_party_and_expire(client, login, routed_case, mediator, zhang, li, sms_outbox, settings):
+def test_links_are_bound_to_the_party_and_expire(
+    client, login, routed_case, mediator, zhang, li, sms_outbox, settings
+):
     case = routed_case
     online_session = _schedule(client, login, mediator, case)
     _invite(client, case, online_session)
@@ -226,9 +238,15 @@ def test_staff_endpoints_allowed_read_only_and_outsider(
 ):
     case = routed_case
     online_session = _schedule(client, login, mediator, case)
-    pages = [reverse("online:case_sessions", args=[case.pk]), _staff_url("staff_session", case, online_session)]
+    pages = [
+        reverse("online:case_sessions", args=[case.pk]),
+        _staff_url("staff_session", case, online_session),
+    ]
     writes = {
-        reverse("online:schedule", args=[case.pk]): {"planned_at": "2026-12-01T10:00", "video_url": "https://a.cn/x"},
+        reverse("online:schedule", args=[case.pk]): {
+            "planned_at": "2026-12-01T10:00",
+            "video_url": "https://a.cn/x",
+        },
         _staff_url("staff_post", case, online_session): {"body": "x", "kind": "message"},
         _staff_url("staff_invite", case, online_session): {"parties": [p.pk for p in case.parties.all()]},
         _staff_url("staff_times", case, online_session): {"held_from": "2026-12-01T10:00"},
@@ -251,7 +269,10 @@ def test_staff_endpoints_allowed_read_only_and_outsider(
     assert client.get(pages[0]).status_code == 200
     assert client.post(pages[1]).status_code == 405
     # A session of another case is not found under this one.
-    assert client.get(reverse("online:staff_session", args=[case.pk + 1000, online_session.pk])).status_code == 404
+    assert (
+        client.get(reverse("online:staff_session", args=[case.pk + 1000, online_session.pk])).status_code
+        == 404
+    )
     assert CaseMessage.objects.count() == 0
 
 
@@ -262,13 +283,19 @@ def test_bad_input_answers_400_not_500(client, login, routed_case, mediator, sms
         {"planned_at": "2026-13-45T99:99", "video_url": "https://a.cn/x", "parties": [1]},
         {"planned_at": "2026-12-01T10:00", "video_url": "javascript:alert(1)", "parties": [1]},
         {"planned_at": "2026-12-01T10:00", "video_url": "https://a.cn/\x00", "parties": [1]},
-        {"planned_at": "2026-12-01T10:00", "video_url": "https://a.cn/x", "parties": ["99999999999999999999999"]},
+        {
+            "planned_at": "2026-12-01T10:00",
+            "video_url": "https://a.cn/x",
+            "parties": ["99999999999999999999999"],
+        },
     ]
     for body in bad:
         response = client.post(reverse("online:schedule", args=[case.pk]), body)
         assert response.status_code == 302  # back to the case page with the reason shown
     assert OnlineSession.objects.count() == 1
-    response = client.post(_staff_url("staff_post", case, online_session), {"body": "a\x00b", "kind": "message"})
+    response = client.post(
+        _staff_url("staff_post", case, online_session), {"body": "a\x00b", "kind": "message"}
+    )
     assert response.status_code == 400
     response = client.post(_staff_url("staff_post", case, online_session), {"body": "x", "kind": "nope"})
     assert response.status_code == 400
@@ -278,7 +305,9 @@ def test_bad_input_answers_400_not_500(client, login, routed_case, mediator, sms
     )
     assert response.status_code == 400 and "不支持的文件类型" in response.content.decode()
     # Closing before the start is recorded is refused with the reason.
-    response = client.post(_staff_url("staff_close", case, online_session), {"outcome": "agreed"}, follow=True)
+    response = client.post(
+        _staff_url("staff_close", case, online_session), {"outcome": "agreed"}, follow=True
+    )
     assert "请先记录本次调解的实际开始时间" in response.content.decode()
     assert not OnlineSession.objects.get().is_closed
 
