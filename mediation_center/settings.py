@@ -259,7 +259,7 @@ HOME_TODO = "cases.workbench.todo.home_sections"
 DEMO_BUILDERS: list[str] = [
     "mediators.demo.build_demo", "grassroots.demo.build_demo", "risk.demo.build_demo_risk",
     "search.demo.build_demo_search",
-    "online.demo.build",
+    "online.demo.build", "online.demo.build_session",
 ]
 # Badge counts of apps built on cases (cases/workbench/counts.py): each a function
 # (user, roles, center_ids) -> {count name: number}; accounts/navigation.py NavItem(count=name) shows it.
