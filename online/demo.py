@@ -98,10 +98,16 @@ def build_session(org: dict) -> int:
     citizen = User.objects.filter(kind=User.Kind.CITIZEN, phone="13800138000").first()
     owner, _created = User.objects.get_or_create(
         username="demo-citizen-canyin",
-        defaults={"kind": User.Kind.CITIZEN, "phone": SESSION_RESPONDENT_PHONE, "display_name": "某餐饮店经办人"},
+        defaults={
+            "kind": User.Kind.CITIZEN,
+            "phone": SESSION_RESPONDENT_PHONE,
+            "display_name": "某餐饮店经办人",
+        },
     )
     request = RequestFactory().post("/", HTTP_USER_AGENT="Mozilla/5.0 (Android; demo)")
-    sessions.record_session_times(online_session, actor=mediator, held_from=timezone.now() - timedelta(hours=2))
+    sessions.record_session_times(
+        online_session, actor=mediator, held_from=timezone.now() - timedelta(hours=2)
+    )
     if citizen is not None:
         sessions.join_session(online_session, party=applicant, citizen=citizen, request=request)
         sessions.post_to_session(

@@ -49,8 +49,24 @@ class InviteForm(forms.Form):
 
 
 # --- Online sessions -----------------------------------------------------------------------------
+class _WindowedDateTimeField(forms.DateTimeField):
+    """A date and time within a year of now (the service's rule, told next to the field)."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value is not None:
+            from mediation_center.errors import DomainError
+            from online.session_services import check_time
+
+            try:
+                check_time(value, self.label)
+            except DomainError as exc:
+                raise forms.ValidationError(exc.message) from exc
+        return value
+
+
 def _datetime_field(label, *, required=True):
-    return forms.DateTimeField(
+    return _WindowedDateTimeField(
         label=label,
         required=required,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),

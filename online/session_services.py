@@ -88,6 +88,22 @@ def _check_party(citizen: User, party: Party, online_session: OnlineSession) -> 
     return row
 
 
+# A planned or recorded time further than this from now is a typo (and year 1 or 9999 overflow on the way
+# to UTC): refused with a reason instead.
+TIME_WINDOW = timedelta(days=366)
+
+
+def check_time(value: datetime, label: str) -> datetime:
+    """``value`` if it lies within a year of now, else a refusal naming the field."""
+    try:
+        ok = abs(value - timezone.now()) <= TIME_WINDOW
+    except (OverflowError, TypeError):
+        ok = False
+    if not ok:
+        raise DomainError(_("%(label)s须在今天前后一年之内。") % {"label": label}, code="invalid")
+    return value
+
+
 def session_link(online_session: OnlineSession, party: Party) -> str:
     return settings.PUBLIC_BASE_URL.rstrip("/") + reverse(
         "online:party_session", args=[session_link_token(online_session, party)]
@@ -105,6 +121,7 @@ def schedule_online_session(
     request: HttpRequest | None = None,
 ) -> OnlineSession:
     """安排线上调解: an online MediationSession at ``planned_at`` with its video link, and the parties taking part."""
+    check_time(planned_at, _("计划时间"))
     case = lock_case(case, "center")
     _require_mediator(actor, case)
     if case.status not in WORKING_STATUSES:
@@ -331,6 +348,9 @@ def record_session_times(
     request: HttpRequest | None = None,
 ) -> OnlineSession:
     """Record when the session actually took place; the first one on a routed case starts the mediation."""
+    check_time(held_from, _("实际开始时间"))
+    if held_until is not None:
+        check_time(held_until, _("实际结束时间"))
     online_session, case = _lock(online_session)
     _require_mediator(actor, case)
     _require_open(online_session)

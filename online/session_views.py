@@ -232,7 +232,8 @@ def _party_page(request, token, online_session, party, *, post_form=None, confir
 def party_session(request, token: str):
     """The party's session page; the first visit records that they joined."""
     online_session, party = party_for_session_link(request.user, token)
-    services.join_session(online_session, party=party, citizen=request.user, request=request)
+    if not online_session.participants.filter(party=party, joined_at__isnull=False).exists():
+        services.join_session(online_session, party=party, citizen=request.user, request=request)
     return _party_page(request, token, online_session, party)
 
 

@@ -329,7 +329,8 @@ def test_case_section_and_thread_queries_stay_fixed(
         assert client.get(page_url).status_code == 200
     for n in range(10):
         services.post_to_session(online_session, actor=mediator, body=f"再 {n}", kind="proposal")
-        _schedule_more = n < 3 and services.schedule_online_session(
+    for _n in range(3):  # more sessions on the card, more posts in the thread: the same number of queries
+        services.schedule_online_session(
             case,
             actor=mediator,
             planned_at=timezone.now(),

@@ -124,3 +124,29 @@ def test_bad_input_answers_400(client, login, routed_case, mediator):
     response = client.post(reverse("api-online-session-posts", args=args), b"{" * 10, content_type=JSON)
     assert response.status_code == 400
     assert OnlineSession.objects.count() == 1
+
+
+def test_times_far_off_and_huge_ids_answer_4xx(client, login, routed_case, mediator, zhang):
+    case = routed_case
+    online_session = _schedule(client, login, mediator, case)
+    args = [case.pk, online_session.pk]
+    parties = list(case.parties.values_list("pk", flat=True))
+    for when in ("0001-01-01T00:00:00+08:00", "9999-12-31T23:59:00-08:00", "2090-01-01T00:00:00Z"):
+        body = {"planned_at": when, "video_url": "https://a.cn/x", "parties": parties}
+        response = client.post(reverse("api-online-sessions", args=[case.pk]), body, content_type=JSON)
+        assert 400 <= response.status_code < 500, (when, response.status_code)
+        response = client.post(
+            reverse("api-online-session-times", args=args), {"held_from": when}, content_type=JSON
+        )
+        assert 400 <= response.status_code < 500, (when, response.status_code)
+    # The pages' forms say the same next to the field.
+    page = client.post(
+        reverse("online:schedule", args=[case.pk]),
+        {"planned_at": "0001-01-01T00:00", "video_url": "https://a.cn/x", "parties": parties},
+        follow=True,
+    )
+    assert page.status_code == 200 and "前后一年" in page.content.decode()
+    huge = 10**25
+    assert client.get(reverse("api-online-session", args=[case.pk, huge])).status_code == 404
+    assert client.get(reverse("online:staff_session", args=[case.pk, huge])).status_code == 404
+    assert OnlineSession.objects.count() == 1
