@@ -79,7 +79,10 @@ def test_a_party_joins_posts_and_confirms_the_record_on_a_phone(
     phone_page.fill("#id_code", code)
     phone_page.click("[data-testid=verify]")
     phone_page.wait_for_url(base + link)
-    assert phone_page.locator("[data-testid=video-link]").get_attribute("href") == "https://meeting.example.cn/j/375"
+    assert (
+        phone_page.locator("[data-testid=video-link]").get_attribute("href")
+        == "https://meeting.example.cn/j/375"
+    )
     phone_page.fill("#id_body", "我同意调解，公司欠我三个月工资。")
     phone_page.click("[data-testid=party-send]")
     phone_page.wait_for_selector("[data-testid=session-post]:has-text('公司欠我三个月工资')")
@@ -103,7 +106,11 @@ def test_a_party_joins_posts_and_confirms_the_record_on_a_phone(
     assert "公司欠我三个月工资" in record and "张三：同意" in record
     shown = phone_page.locator("[data-testid=record-sha256]").inner_text().strip()
     online_session.refresh_from_db()
-    assert shown == online_session.record_sha256 == hashlib.sha256(online_session.record_text.encode()).hexdigest()
+    assert (
+        shown
+        == online_session.record_sha256
+        == hashlib.sha256(online_session.record_text.encode()).hexdigest()
+    )
     phone_page.check("#id_read")
     _shot(phone_page, "session-party-2-record")
     phone_page.click("[data-testid=confirm-record]")
@@ -122,3 +129,14 @@ def test_a_party_joins_posts_and_confirms_the_record_on_a_phone(
     page.locator("[data-testid=online-sessions]").screenshot(path=str(OUT / "session-case-section.png"))
     party.close()
     staff.close()
+
+    # The mediator's session page on a desktop (1366 px): the record, the thread and the party states.
+    desk = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    page = desk.new_page()
+    page.set_default_timeout(15000)
+    sign_in(page, "mediator")
+    page.goto(f"{base}/online/cases/{case.pk}/sessions/{online_session.pk}/")
+    page.wait_for_selector("[data-testid=staff-record]")
+    assert fits_the_screen(page)
+    _shot(page, "session-staff-2-closed-desktop")
+    desk.close()
