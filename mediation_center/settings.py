@@ -260,7 +260,7 @@ HOME_TODO = "cases.workbench.todo.home_sections"
 DEMO_BUILDERS: list[str] = [
     "mediators.demo.build_demo", "grassroots.demo.build_demo", "risk.demo.build_demo_risk",
     "search.demo.build_demo_search",
-    "online.demo.build",
+    "online.demo.build", "online.demo.build_session",
     "eservice.demo.build",
 ]
 # Badge counts of apps built on cases (cases/workbench/counts.py): each a function
@@ -279,7 +279,11 @@ APPLICATION_PREFERENCE = "mediators.application"
 CASE_SEARCH_VIEW = "search.views.search_page"
 # Sections other apps add to the staff case page (cases/page.py): each a function (case, user, lifecycle=, parties=, actions=)
 # returning an object with ``template`` (included in the documents area) or None.
-CASE_PAGE_SECTIONS: list[str] = ["online.selectors.case_page_section", "eservice.selectors.case_page_section"]
+CASE_PAGE_SECTIONS: list[str] = [
+    "online.selectors.case_page_section",
+    "online.session_selectors.case_page_stub",  # lazy: htmx loads online:case_sessions
+    "eservice.selectors.case_page_section",
+]
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
@@ -368,6 +372,9 @@ ONLINE_CODE_MAX_ATTEMPTS = env_int("ONLINE_CODE_MAX_ATTEMPTS", 5)
 ESERVICE_LINK_HOURS = env_int("ESERVICE_LINK_HOURS", 7 * 24)
 ESERVICE_UNOPENED_DAYS = env_int("ESERVICE_UNOPENED_DAYS", 3)
 ESERVICE_SWEEP_INTERVAL_SECONDS = env_int("ESERVICE_SWEEP_INTERVAL_SECONDS", 300)
+# Online sessions: how long an invitation or confirmation link in an SMS stays good (the portal's 线上调解
+# list hands a signed-in party a fresh one after that).
+ONLINE_SESSION_LINK_HOURS = env_int("ONLINE_SESSION_LINK_HOURS", 168)
 
 # --- API ----------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -424,6 +431,8 @@ SPECTACULAR_SETTINGS = {
         "StaffConsentMethodEnum": [("counter", "窗口书面同意"), ("online_application", "在线申请时同意")],
         "CaseOutcomeEnum": "cases.models.Outcome",
         "SessionOutcomeEnum": "cases.models.SessionOutcome",
+        "SessionPostKindEnum": "online.models.SessionPost.Kind",
+        "ProposalAnswerEnum": "online.models.ProposalAnswer.Answer",
         "Open311StatusEnum": [("open", "open"), ("closed", "closed")],
         "WarningLevelEnum": "cases.models.WarningLevel",
         "ClockUnitEnum": "cases.models.ClockUnit",

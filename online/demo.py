@@ -70,3 +70,68 @@ def build(org: dict) -> int:
     )
     services.sign_electronically(version, party=respondent, citizen=signer, code=DEMO_CODE, request=request)
     return 1
+
+
+SESSION_RESPONDENT_PHONE = "13912340002"
+
+
+def build_session(org: dict) -> int:
+    """One online session held and closed: a thread with a file-less exchange, a proposal both answered,
+    the record generated, the respondent confirmed on the phone; the demo citizen (13800138000) has yet to
+    confirm it under 线上调解 in the portal."""
+    from cases.lifecycle.demo import _routed
+    from online import session_services as sessions
+
+    mediator = org["users"]["mediator"]
+    case = _routed(org, "餐馆拖欠厨师 1 个月工资 6000 元，双方同意线上视频调解。", ("张群众", "某餐饮店"))
+    case.parties.filter(name="某餐饮店").update(phone=SESSION_RESPONDENT_PHONE)
+    parties = list(case.parties.order_by("pk"))
+    applicant, respondent = parties
+    online_session = sessions.schedule_online_session(
+        case,
+        actor=mediator,
+        planned_at=timezone.now() - timedelta(hours=2),
+        video_url="https://meeting.example.cn/j/20261201",
+        parties=parties,
+    )
+    sessions.invite_to_session(online_session, actor=mediator, parties=parties)
+    citizen = User.objects.filter(kind=User.Kind.CITIZEN, phone="13800138000").first()
+    owner, _created = User.objects.get_or_create(
+        username="demo-citizen-canyin",
+        defaults={
+            "kind": User.Kind.CITIZEN,
+            "phone": SESSION_RESPONDENT_PHONE,
+            "display_name": "某餐饮店经办人",
+        },
+    )
+    request = RequestFactory().post("/", HTTP_USER_AGENT="Mozilla/5.0 (Android; demo)")
+    sessions.record_session_times(
+        online_session, actor=mediator, held_from=timezone.now() - timedelta(hours=2)
+    )
+    if citizen is not None:
+        sessions.join_session(online_session, party=applicant, citizen=citizen, request=request)
+        sessions.post_to_session(
+            online_session, actor=citizen, party=applicant, body="我在店里干了一个月，工资 6000 元一直没发。"
+        )
+    sessions.join_session(online_session, party=respondent, citizen=owner, request=request)
+    sessions.post_to_session(
+        online_session, actor=owner, party=respondent, body="最近生意不好，能不能分两次付？"
+    )
+    proposal = sessions.post_to_session(
+        online_session,
+        actor=mediator,
+        kind="proposal",
+        body="某餐饮店本月 15 日前支付 3000 元，下月 15 日前支付剩余 3000 元。",
+    )
+    if citizen is not None:
+        sessions.answer_proposal(proposal, party=applicant, citizen=citizen, answer="agree")
+    sessions.answer_proposal(proposal, party=respondent, citizen=owner, answer="agree")
+    online_session = sessions.close_online_session(online_session, actor=mediator, outcome="agreed")
+    sessions.confirm_session_record(
+        online_session,
+        party=respondent,
+        citizen=owner,
+        record_sha256=online_session.record_sha256,
+        request=request,
+    )
+    return 1

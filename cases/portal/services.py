@@ -429,14 +429,12 @@ def answer_consultation(consultation: Consultation, *, actor: User, answer: str)
 
 
 # --- Case conversation (在线调解) ---------------------------------------------------------------
-@entry_point
-def post_case_message(
+def add_case_message(
     case: Case, *, actor: User, body: str, upload: UploadedFile | None = None
 ) -> CaseMessage:
-    """Add one message (with an optional file) to the case conversation and to the timeline; the party
-    writes from the portal, the center from the case page, and the author says which side it came from."""
+    """The message row (and its file) inside the caller's transaction, without an event: the caller records
+    its own (the conversation here, an online session's thread in ``online``)."""
     body = (body or "").strip()
-    from_staff = actor.kind != User.Kind.CITIZEN
     if not body and upload is None:
         raise DomainError(_("请填写留言内容或选择文件。"))
     attachment = (
@@ -444,9 +442,19 @@ def post_case_message(
         if upload
         else None
     )
-    message = CaseMessage.objects.create(
-        case=case, author=actor, from_staff=from_staff, body=body, attachment=attachment
+    return CaseMessage.objects.create(
+        case=case, author=actor, from_staff=actor.kind != User.Kind.CITIZEN, body=body, attachment=attachment
     )
+
+
+@entry_point
+def post_case_message(
+    case: Case, *, actor: User, body: str, upload: UploadedFile | None = None
+) -> CaseMessage:
+    """Add one message (with an optional file) to the case conversation and to the timeline; the party
+    writes from the portal, the center from the case page, and the author says which side it came from."""
+    message = add_case_message(case, actor=actor, body=body, upload=upload)
+    attachment, from_staff = message.attachment, message.from_staff
     CASE_MESSAGE.record(
         case,
         actor=actor,

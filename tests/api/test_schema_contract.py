@@ -22,6 +22,7 @@ from tests.api.openapi_contract import OpenApiContract
 from tests.cases.open311_fixtures import make_system, push_body
 from tests.conftest import _persona
 from tests.factories import DepartmentFactory
+from tests.online.contract import exercise_sessions_api
 from tests.risk.contract import exercise_risk_api
 
 JSON = "application/json"
@@ -145,6 +146,8 @@ def test_every_documented_operation_answers_what_the_schema_says(
     }
     api.check(client.post(reverse("api-eservice-paper", args=[case.pk]), body, content_type=JSON), 201)
     api.check(client.get(reverse("api-eservice-services", args=[case.pk])), 200)
+    # Online sessions (online/, tests/online/contract.py): staff and party side, to the confirmed record.
+    exercise_sessions_api(api, client, login, mediator, Case.objects.get(pk=case.pk))
     body = {"parties": parties, "mediator": True, "seal": True}
     api.check(client.post(reverse("api-agreement-sign", args=[case.pk]), body, content_type=JSON), 200)
     body = {"outcome": "written_agreement"}
