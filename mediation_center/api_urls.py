@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("grassroots.api_urls")),
     path("risk/", include("risk.api_urls")),
     path("", include("online.api_urls")),
+    path("", include("courtlink.api_urls")),
 ]

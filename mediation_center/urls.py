@@ -25,6 +25,7 @@ urlpatterns = [
     path("risk/", include("risk.urls")),
     path("search/", include("search.urls")),
     path("online/", include("online.urls")),
+    path("courtlink/", include("courtlink.urls")),
 ]
 
 # JSON in the one error shape for paths under /api/, Django's pages elsewhere (mediation_center/api.py).
