@@ -124,8 +124,9 @@ def progress(request, pk: int, handoff_pk: int):
 @login_required
 @require_GET
 def download(request, pk: int, handoff_pk: int):
-    """The package as one zip (manifest.json, package.pdf, the parts): staff who may see the case."""
-    case = _staff_case(request, pk)
+    """The package as one zip (manifest.json, package.pdf, the parts): staff who may change the case (it
+    carries full identity); read-only staff get 403."""
+    case = _staff_case(request, pk, write=True)
     handoff = _handoff(case, handoff_pk)
     response = HttpResponse(package_zip(handoff), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="court-package-{handoff.reference}.zip"'
@@ -136,7 +137,7 @@ def download(request, pk: int, handoff_pk: int):
 @login_required
 @require_GET
 def manifest(request, pk: int, handoff_pk: int):
-    case = _staff_case(request, pk)
+    case = _staff_case(request, pk, write=True)
     handoff = _handoff(case, handoff_pk)
     response = HttpResponse(manifest_bytes(handoff.manifest), content_type="application/json; charset=utf-8")
     response["Cache-Control"] = "private, no-store"
