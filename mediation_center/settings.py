@@ -429,6 +429,8 @@ SPECTACULAR_SETTINGS = {
         "MediationGroupKindEnum": "mediators.models.MediationGroup.Kind",
         "CredentialKindEnum": "mediators.models.Credential.Kind",
         "GrassrootsEntryKindEnum": "grassroots.models.Entry.Kind",
+        "CourtHandoffKindEnum": "courtlink.models.Handoff.Kind",
+        "CourtHandoffStatusEnum": "courtlink.models.Handoff.Status",
         "GrassrootsRiskLevelEnum": "grassroots.models.RiskLevel",
         "GrassrootsRoundKindEnum": "grassroots.models.ScreeningRound.Kind",
         "RiskSignalStateEnum": "risk.models.RiskSignal.State",
