@@ -20,7 +20,9 @@ def courtlink_card(env: Env):
     from cases.lifecycle.models import Agreement
     from courtlink.selectors import handoff_card
 
-    agreement = Agreement.objects.filter(effective_on__isnull=False).select_related("case").order_by("-pk").first()
+    agreement = (
+        Agreement.objects.filter(effective_on__isnull=False).select_related("case").order_by("-pk").first()
+    )
     case = agreement.case if agreement else env.any_case
     return lambda: handoff_card(case, env.supervisor)
 
