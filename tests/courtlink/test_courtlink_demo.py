@@ -26,7 +26,7 @@ def test_demo_has_a_confirmed_a_near_deadline_and_a_litigation_handoff(client, d
     assert verify_package(package_zip(litigation)) == []
     citizen = User.objects.get(username="citizen")
     client.force_login(citizen, backend="django.contrib.auth.backends.ModelBackend")
-    with django_assert_max_num_queries(60):
+    with django_assert_max_num_queries(20):  # fixed: the citizen has many demo cases
         page = client.get(reverse("courtlink:mine"))
     html = page.content.decode()
     assert page.status_code == 200
