@@ -18,7 +18,6 @@ from rest_framework.views import APIView
 
 from cases.core.access import get_case_for_user, is_staff_user
 from cases.core.models import Case
-from cases.documents.pdf import DocumentRenderFailed
 from cases.documents.registry import DocumentNotAvailable
 from cases.intake.api import IsExternalSystem
 from courtlink import access, selectors, services
@@ -134,8 +133,6 @@ class HandoffListView(APIView):
             assembled = assemble(case, kind=kind, route=route, court_name=court_name)
         except DocumentNotAvailable as exc:
             raise DomainError(exc.message, code="not_available") from exc
-        except DocumentRenderFailed:
-            raise
         handoff = services.prepare_handoff(
             case, actor=request.user, assembled=assembled, court_name=court_name, request=request
         )
