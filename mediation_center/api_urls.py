@@ -15,4 +15,5 @@ urlpatterns = [
     path("risk/", include("risk.api_urls")),
     path("", include("online.api_urls")),
     path("", include("eservice.api_urls")),
+    path("", include("courtlink.api_urls")),
 ]

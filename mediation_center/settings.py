@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "search",
     "online",  # online mediation: electronic signature, verification
     "eservice",  # electronic service of documents (电子送达)
+    "courtlink",  # hand-offs to the court: judicial confirmation, litigation referral
     "django_htmx",
 ]
 
@@ -262,12 +263,14 @@ DEMO_BUILDERS: list[str] = [
     "search.demo.build_demo_search",
     "online.demo.build", "online.demo.build_session",
     "eservice.demo.build",
+    "courtlink.demo.build",
 ]
 # Badge counts of apps built on cases (cases/workbench/counts.py): each a function
 # (user, roles, center_ids) -> {count name: number}; accounts/navigation.py NavItem(count=name) shows it.
 WORK_COUNT_PROVIDERS: list[str] = [
     "mediators.selectors.work_counts", "grassroots.counts.work_counts",
     "risk.counts.open_signal_counts",
+    "courtlink.selectors.work_counts",
 ]
 # How auto-assignment ranks a channel's mediators (routing.services.auto_assign_case): a function
 # (case, users) -> [(user, reason)], best first; empty means routing's own least-loaded rule.
@@ -283,6 +286,7 @@ CASE_PAGE_SECTIONS: list[str] = [
     "online.selectors.case_page_section",
     "online.session_selectors.case_page_stub",  # lazy: htmx loads online:case_sessions
     "eservice.selectors.case_page_section",
+    "courtlink.selectors.case_page_section",
 ]
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 SESSION_COOKIE_HTTPONLY = True
@@ -344,6 +348,11 @@ CASE_NUMBER_WORD = env("CASE_NUMBER_WORD", "矛调")
 
 # Mediation lifecycle: judicial confirmation window (人民调解法 art. 33) and follow-up visit intervals.
 JUDICIAL_CONFIRMATION_DAYS = env_int("JUDICIAL_CONFIRMATION_DAYS", 30)
+# Hand-offs to the court (courtlink): warn this many days before the judicial-confirmation window closes; the
+# window sweep's interval; the ExternalSystem codes that are courts (they push a package's progress back).
+COURTLINK_WARN_DAYS_BEFORE = env_int("COURTLINK_WARN_DAYS_BEFORE", 5)
+COURTLINK_SWEEP_MINUTES = env_int("COURTLINK_SWEEP_MINUTES", 60)
+COURTLINK_COURT_SYSTEMS = env_list("COURTLINK_COURT_SYSTEMS", "court")
 FOLLOW_UP_AFTER_CLOSING_DAYS = env_int("FOLLOW_UP_AFTER_CLOSING_DAYS", 7)
 FOLLOW_UP_BEFORE_TERM_DAYS = env_int("FOLLOW_UP_BEFORE_TERM_DAYS", 3)
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -445,6 +454,8 @@ SPECTACULAR_SETTINGS = {
         "MediationGroupKindEnum": "mediators.models.MediationGroup.Kind",
         "CredentialKindEnum": "mediators.models.Credential.Kind",
         "GrassrootsEntryKindEnum": "grassroots.models.Entry.Kind",
+        "CourtHandoffKindEnum": "courtlink.models.Handoff.Kind",
+        "CourtHandoffStatusEnum": "courtlink.models.Handoff.Status",
         "GrassrootsRiskLevelEnum": "grassroots.models.RiskLevel",
         "GrassrootsRoundKindEnum": "grassroots.models.ScreeningRound.Kind",
         "RiskSignalStateEnum": "risk.models.RiskSignal.State",

@@ -27,6 +27,7 @@ urlpatterns = [
     path("online/", include("online.urls")),
     path("eservice/", include("eservice.urls")),  # staff
     path("portal/service/", include("eservice.portal_urls")),  # the party's side, under the portal
+    path("courtlink/", include("courtlink.urls")),
 ]
 
 # JSON in the one error shape for paths under /api/, Django's pages elsewhere (mediation_center/api.py).

@@ -132,3 +132,14 @@ def test_nothing_below_eservice_imports_it():
         for path in _sources(folder)
     }
     assert {path: modules for path, modules in offending.items() if modules} == {}
+
+
+def test_nothing_below_courtlink_imports_it():
+    # courtlink/ builds on cases, routing and accounts; they reach it only through settings
+    # hooks (CASE_PAGE_SECTIONS, WORK_COUNT_PROVIDERS, DEMO_BUILDERS), the URL includes and URL names in templates.
+    offending = {
+        path.relative_to(ROOT).as_posix(): sorted(m for m in _imports(path) if _within(m, "courtlink"))
+        for folder in ("cases", "routing", "accounts", "mediation_center", "online")
+        for path in _sources(folder)
+    }
+    assert {path: modules for path, modules in offending.items() if modules} == {}

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.core.models import Case
 from cases.core.states import ACCEPTED_STATUSES, FINISHED_STATUSES
+from cases.documents.court import build_confirmation_application_pdf, build_litigation_referral_pdf
 from cases.documents.lifecycle import build_agreement_pdf, build_case_file_pdf, build_termination_notice_pdf
 from cases.documents.receipt import receipt_pdf
 from cases.documents.registry import Document, Papers, Viewer, register
@@ -87,3 +88,48 @@ class CaseFile(Document):
 
     def render(self, case: Case, *, full_identity: bool = False) -> bytes:
         return build_case_file_pdf(case, full_identity=full_identity)
+
+
+@register
+class ConfirmationApplication(Document):
+    """司法确认申请书 (人民调解法 art. 33): once the agreement has taken effect, for staff (the courtlink app
+    puts it in the package handed to the court, with full identity through the audited reveal)."""
+
+    kind = "confirmation_application"
+    label = _("司法确认申请书")
+    path = "confirmation-application.pdf"
+    url_name = "confirmation_application_pdf"
+    staff_stem = "confirmation-application"
+    full_identity = True  # the court needs each party's full identity
+
+    def available(self, case: Case, viewer: Viewer, papers: Papers) -> bool:
+        agreement = papers.agreement
+        return viewer is Viewer.STAFF and agreement is not None and agreement.is_effective
+
+    def render(self, case: Case, *, full_identity: bool = False) -> bytes:
+        return build_confirmation_application_pdf(case, full_identity=full_identity)
+
+
+@register
+class LitigationReferral(Document):
+    """诉调对接移送函: a failed or terminated mediation handed to the court; for staff."""
+
+    kind = "litigation_referral"
+    label = _("诉调对接移送函")
+    path = "litigation-referral.pdf"
+    url_name = "litigation_referral_pdf"
+    staff_stem = "litigation-referral"
+    full_identity = True
+
+    def available(self, case: Case, viewer: Viewer, papers: Papers) -> bool:
+        return (
+            viewer is Viewer.STAFF
+            and case.status in FINISHED_STATUSES
+            and (
+                case.outcome == "transferred"
+                or (case.outcome in ("failed", "refused") and papers.notice is not None)
+            )
+        )
+
+    def render(self, case: Case, *, full_identity: bool = False) -> bytes:
+        return build_litigation_referral_pdf(case, full_identity=full_identity)

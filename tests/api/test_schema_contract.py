@@ -152,6 +152,17 @@ def test_every_documented_operation_answers_what_the_schema_says(
     api.check(client.post(reverse("api-agreement-sign", args=[case.pk]), body, content_type=JSON), 200)
     body = {"outcome": "written_agreement"}
     api.check(client.post(reverse("api-conclude", args=[case.pk]), body, content_type=JSON), 200)
+    # Court hand-off (courtlink/): the judicial-confirmation package prepared and submitted; the court answers.
+    url = reverse("api-courtlink-handoffs", args=[case.pk])
+    handoff = api.check(client.post(url, {"kind": "confirmation"}, content_type=JSON), 201)
+    api.check(client.get(url), 200)
+    url = reverse("api-courtlink-progress", args=[case.pk, handoff["id"]])
+    api.check(client.post(url, {"status": "submitted"}, content_type=JSON), 200)
+    court = {"HTTP_AUTHORIZATION": f"Token {make_system(world.county, 'court', Source.COURT_REFERRAL)[1]}"}
+    client.logout()
+    body = {"status": "accepted", "court_reference": "(2026)测0102民特1号"}
+    url = reverse("api-courtlink-court-update", args=[handoff["reference"]])
+    api.check(client.post(url, body, content_type=JSON, **court), 200)
     login(supervisor)
     body = {"reviewer": clerk.pk}
     api.check(client.post(reverse("api-reviewer", args=[case.pk]), body, content_type=JSON))

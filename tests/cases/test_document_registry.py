@@ -41,7 +41,14 @@ def refused(make_case, clerk):
 
 
 def test_the_catalogue_declares_each_document_once():
-    assert [d.kind for d in all_documents()] == ["receipt", "agreement", "termination_notice", "case_file"]
+    assert [d.kind for d in all_documents()] == [
+        "receipt",
+        "agreement",
+        "termination_notice",
+        "case_file",
+        "confirmation_application",  # the court hand-off's (courtlink)
+        "litigation_referral",
+    ]
     assert ACCEPTED_STATUSES == tuple(s for s in Status if s not in (Status.SUBMITTED, Status.NOT_ACCEPTED))
     assert FINISHED_STATUSES == (Status.CONCLUDED, Status.EVALUATED, Status.CLOSED, Status.NOT_ACCEPTED)
 
@@ -160,7 +167,23 @@ def test_a_page_with_its_lifecycle_loaded_asks_no_query(failed_case, django_asse
     lifecycle = lifecycle_of(case)
     with django_assert_num_queries(0):
         documents = documents_for(case, STAFF, lifecycle=lifecycle)
-    assert list(documents) == ["receipt", "termination_notice", "case_file"]
+    assert list(documents) == ["receipt", "termination_notice", "case_file", "litigation_referral"]
+
+
+def test_the_court_documents_are_for_staff_once_the_agreement_took_effect_or_mediation_failed(
+    mediating_case, mediator
+):
+    draft(mediating_case, mediator)
+    assert not available(mediating_case, STAFF, "confirmation_application")
+    make_effective(mediating_case, mediator)
+    assert available(mediating_case, STAFF, "confirmation_application")
+    assert not available(mediating_case, PARTY, "confirmation_application")
+    assert not available(mediating_case, STAFF, "litigation_referral")
+
+
+def test_the_litigation_referral_once_mediation_failed(failed_case):
+    assert available(failed_case, STAFF, "litigation_referral")
+    assert not available(failed_case, PARTY, "litigation_referral")
 
 
 def test_each_fact_is_read_once_whatever_the_page_asks(closed_case, django_assert_num_queries):

@@ -1,0 +1,60 @@
+"""Concurrent sweeps and repeated court pushes at the same moment (PostgreSQL, separate connections): each
+warning, and each court step, is recorded once."""
+
+import threading
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from cases.models import TimelineEvent
+from courtlink import events, services
+from courtlink.deadlines import sweep_confirmation_windows
+from courtlink.models import ConfirmationDeadline, Handoff
+from courtlink.package import assemble
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def _at_once(work, n=3):
+    barrier = threading.Barrier(n)
+    results = []
+
+    def run():
+        try:
+            barrier.wait()
+            results.append(work())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _unused in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+def test_concurrent_sweeps_warn_once(concluded_case):
+    ConfirmationDeadline.objects.filter(case=concluded_case).update(warn_on=timezone.localdate())
+    results = _at_once(sweep_confirmation_windows)
+    assert sorted(r.warned for r in results) == [0, 0, 1]
+    assert TimelineEvent.objects.filter(case=concluded_case, type=events.DEADLINE_WARNED.code).count() == 1
+
+
+def test_the_same_court_push_at_once_is_recorded_once(concluded_case, mediator, court):
+    assembled = assemble(concluded_case, kind="confirmation", route="judicial_confirmation")
+    handoff = services.prepare_handoff(concluded_case, actor=mediator, assembled=assembled)
+    services.record_court_progress(handoff, actor=mediator, to="submitted")
+    system, _token = court
+
+    def push():
+        return services.receive_court_update(
+            Handoff.objects.get(pk=handoff.pk),
+            system=system.user,
+            to="accepted",
+            court_reference="(2026)测1号",
+        )[1]
+
+    assert sorted(_at_once(push)) == [False, False, True]
+    assert TimelineEvent.objects.filter(case=concluded_case, type=events.PACKAGE_ACCEPTED.code).count() == 1
