@@ -12,17 +12,16 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from cases.core.access import can_change
-from cases.core.assignments import case_assignments_prefetch
+from cases.core.access import can_change_loaded, granted_loaded, object_grants
+from cases.core.batch import attach, load_together, set_prefetched
 from cases.core.models import Case, TimelineEvent
-from cases.core.selectors import case_timeline
 from cases.core.services import RevealField, RevealReason
 from cases.core.states import Outcome, Status
 from cases.core.timeline import label_for
 from cases.documents.registry import Viewer, documents_for
 from cases.intake.forms import AttachmentUploadForm
-from cases.intake.selectors import intake_section
-from cases.lifecycle.selectors import actions_for, lifecycle_of
+from cases.intake.selectors import intake_section, tied_cases
+from cases.lifecycle.selectors import actions_for, lifecycle_from, lifecycle_querysets, lifecycle_user_ids
 from cases.portal.selectors import conversation_section, identity_section
 from cases.warnings.selectors import case_warning_summary
 from routing.selectors import routing_section
@@ -96,10 +95,48 @@ ACTION_ORDER = (
 
 
 def case_page_queryset() -> QuerySet[Case]:
-    """The case row for the page, with what its sections read from it."""
-    return Case.objects.select_related("dispute_type", "center", "origin_center", "channel").prefetch_related(
-        case_assignments_prefetch()  # read by the lifecycle and the routing sections
-    )
+    """The case row for the page, with the reference rows its sections read from it (the rest of what the
+    page shows is read by ``_page_rows`` in one statement)."""
+    return Case.objects.select_related("dispute_type", "center", "origin_center", "channel")
+
+
+def _page_rows(case: Case, user: User, *, full_timeline: bool) -> dict[str, list]:
+    """Every row of the case's own sections in one statement (``cases.core.batch``), and the users they
+    name in one more query, put in place as the ORM's ``select_related`` / ``prefetch_related`` would."""
+    timeline = case.events.all()
+    querysets = {
+        # cases.core.assignments.case_assignments_prefetch's rows and order
+        "assignments": case.assignments.order_by("-is_lead", "assigned_at"),
+        "parties": case.parties.all(),
+        "attachments": case.attachments.all(),
+        "timeline": timeline if full_timeline else timeline[: TIMELINE_PAGE + 1],
+        "ties": tied_cases(case),
+        **object_grants(user, case, "change_case"),
+        **lifecycle_querysets(case),
+    }
+    rows = load_together(querysets)
+    user_ids = lifecycle_user_ids(rows)
+    for key, names in PAGE_USER_FIELDS.items():
+        user_ids |= {getattr(obj, f"{name}_id") for obj in rows[key] for name in names}
+    user_ids.discard(None)
+    users = User.objects.in_bulk(user_ids) if user_ids else {}
+    for key, names in PAGE_USER_FIELDS.items():
+        for name in names:
+            attach(rows[key], name, users)
+    set_prefetched(case, "assignments", rows["assignments"])
+    set_prefetched(case, "parties", rows["parties"])
+    for party in rows["parties"]:
+        party.case = case
+    rows["users"] = users
+    return rows
+
+
+# The users each of the page's own rows shows (the case page's select_related of them).
+PAGE_USER_FIELDS = {
+    "assignments": ("mediator", "assigned_by"),
+    "attachments": ("uploaded_by",),
+    "timeline": ("actor",),
+}
 
 
 def _timeline_item(event: TimelineEvent) -> dict:
@@ -171,19 +208,22 @@ def _ordered_actions(lifecycle, actions: set[str]) -> list[str]:
 def case_page(case: Case, user: User, *, full_timeline: bool = False, tab: str = "") -> dict:
     """The template context of the case page of ``case`` (from ``case_page_queryset``, visible to ``user``),
     with ``tab`` open (an unknown one opens 概况)."""
-    writable = can_change(user, case)
-    lifecycle = lifecycle_of(case)
-    actions = actions_for(user, case, lifecycle)
-    parties = list(case.parties.all())
-    # The documents and the evidence sections both list them.
-    attachments = list(case.attachments.select_related("uploaded_by"))
     # A long-running case can carry hundreds of events; the page shows the newest ones unless asked.
-    timeline = case_timeline(case)
-    if not full_timeline:
-        timeline = timeline[: TIMELINE_PAGE + 1]
-    events = [_timeline_item(event) for event in timeline]
+    rows = _page_rows(case, user, full_timeline=full_timeline)
+    active = [a for a in rows["assignments"] if a.ended_at is None]
+    writable = can_change_loaded(user, case, active_assignments=active, user_grants=rows["user_grants"])
+    parties = rows["parties"]
+    lifecycle = lifecycle_from(case, rows, users=rows["users"], parties=parties)
+    # lifecycle.selectors.is_case_mediator, from the loaded assignments and grants
+    is_mediator = any(a.mediator_id == user.pk for a in active) or granted_loaded(
+        user, user_grants=rows["user_grants"], group_grants=rows["group_grants"]
+    )
+    actions = actions_for(user, case, lifecycle, is_mediator=is_mediator)
+    # The documents and the evidence sections both list them.
+    attachments = rows["attachments"]
+    events = [_timeline_item(event) for event in rows["timeline"]]
     timeline_truncated = not full_timeline and len(events) > TIMELINE_PAGE
-    intake = intake_section(case, attachments=attachments, can_upload=writable)
+    intake = intake_section(case, attachments=attachments, can_upload=writable, related=rows["ties"])
     warning_summary = case_warning_summary(case, user)
     return {
         "case": case,
