@@ -21,10 +21,10 @@ from cases.core.timeline import label_for
 from cases.documents.registry import Viewer, documents_for
 from cases.intake.forms import AttachmentUploadForm
 from cases.intake.selectors import intake_section, tied_cases
-from cases.lifecycle.selectors import actions_for, lifecycle_from, lifecycle_querysets, lifecycle_user_ids
+from cases.lifecycle.selectors import LIFECYCLE_USER_FIELDS, actions_for, lifecycle_from, lifecycle_querysets
 from cases.portal.selectors import conversation_section, identity_section
 from cases.warnings.selectors import case_warning_summary
-from routing.selectors import routing_section
+from routing.selectors import routing_querysets, routing_section
 
 TIMELINE_PAGE = 50
 
@@ -101,8 +101,9 @@ def case_page_queryset() -> QuerySet[Case]:
 
 
 def _page_rows(case: Case, user: User, *, full_timeline: bool) -> dict[str, list]:
-    """Every row of the case's own sections in one statement (``cases.core.batch``), and the users they
-    name in one more query, put in place as the ORM's ``select_related`` / ``prefetch_related`` would."""
+    """Every row of the case's own sections in one statement (``cases.core.batch``), then the rows they
+    point to (users, centers, channels, departments, rules) in one more, put in place as the ORM's
+    ``select_related`` / ``prefetch_related`` would."""
     timeline = case.events.all()
     querysets = {
         # cases.core.assignments.case_assignments_prefetch's rows and order
@@ -113,29 +114,40 @@ def _page_rows(case: Case, user: User, *, full_timeline: bool) -> dict[str, list
         "ties": tied_cases(case),
         **object_grants(user, case, "change_case"),
         **lifecycle_querysets(case),
+        **routing_querysets(case),
     }
     rows = load_together(querysets)
-    user_ids = lifecycle_user_ids(rows)
-    for key, names in PAGE_USER_FIELDS.items():
-        user_ids |= {getattr(obj, f"{name}_id") for obj in rows[key] for name in names}
-    user_ids.discard(None)
-    users = User.objects.in_bulk(user_ids) if user_ids else {}
-    for key, names in PAGE_USER_FIELDS.items():
+    references = {**PAGE_REFERENCES, **{key: names for key, names in LIFECYCLE_USER_FIELDS.items()}}
+    references["session_mediators"] = ("user",)
+    wanted: dict[type, set] = {}
+    for key, names in references.items():
         for name in names:
-            attach(rows[key], name, users)
+            model = querysets[key].model._meta.get_field(name).related_model
+            wanted.setdefault(model, set()).update(
+                pk for obj in rows[key] if (pk := getattr(obj, f"{name}_id")) is not None
+            )
+    loaded = load_together(
+        {model._meta.label: model.objects.filter(pk__in=ids) for model, ids in wanted.items() if ids}
+    )
+    by_model = {model: {obj.pk: obj for obj in loaded.get(model._meta.label, [])} for model in wanted}
+    for key, names in PAGE_REFERENCES.items():
+        for name in names:
+            attach(rows[key], name, by_model[querysets[key].model._meta.get_field(name).related_model])
     set_prefetched(case, "assignments", rows["assignments"])
     set_prefetched(case, "parties", rows["parties"])
     for party in rows["parties"]:
         party.case = case
-    rows["users"] = users
+    rows["users"] = by_model.get(User, {})
     return rows
 
 
-# The users each of the page's own rows shows (the case page's select_related of them).
-PAGE_USER_FIELDS = {
+# What each of the page's own rows shows of the rows it points to (the sections' select_related).
+PAGE_REFERENCES = {
     "assignments": ("mediator", "assigned_by"),
     "attachments": ("uploaded_by",),
     "timeline": ("actor",),
+    "route": ("rule", "channel", "center", "suggested_channel", "suggested_center"),
+    "summonses": ("department", "summoned_by", "responded_by"),
 }
 
 
@@ -243,7 +255,12 @@ def case_page(case: Case, user: User, *, full_timeline: bool = False, tab: str =
         and case.center.require_evaluation
         and "evaluate" not in actions,
         # The sections of the other sub-domains, each built by its own selector.
-        "routing": routing_section(case, user, writable=writable),
+        "routing": routing_section(
+            case,
+            user,
+            writable=writable,
+            loaded={"route": rows["route"][0] if rows["route"] else None, "summonses": rows["summonses"]},
+        ),
         "intake": intake,
         "upload_form": AttachmentUploadForm() if intake.can_upload else None,
         "conversation": conversation_section(case, can_post=writable),

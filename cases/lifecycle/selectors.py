@@ -166,18 +166,6 @@ LIFECYCLE_USER_FIELDS = {
 }
 
 
-def lifecycle_user_ids(rows: dict[str, list]) -> set[int]:
-    """The users the loaded lifecycle rows point to (to be read in one query with the page's other users)."""
-    ids = {
-        getattr(obj, f"{name}_id")
-        for key, names in LIFECYCLE_USER_FIELDS.items()
-        for obj in rows[key]
-        for name in names
-    }
-    ids |= {row.user_id for row in rows["session_mediators"]}
-    return {pk for pk in ids if pk is not None}
-
-
 def lifecycle_from(
     case: Case, rows: dict[str, list], *, users: dict[int, User], parties: list
 ) -> CaseLifecycle:
