@@ -109,6 +109,8 @@ def test_sections_from_the_batch_equal_the_selectors(request, fixture, superviso
 
 
 def _without_tokens(html: str) -> str:
+    """Without what differs between two requests anyway: CSRF tokens, the seconds left of the idle session."""
+    html = re.sub(r'data-idle-left="\d+"', "", html)
     return re.sub(r'(name="csrfmiddlewaretoken" value=|csrf-token" content=|X-CSRFToken": )"[^"]+"', "", html)
 
 
