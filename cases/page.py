@@ -5,7 +5,10 @@ need (the case's assignments, its parties and attachments, ``can_change``) inste
 and the templates only show what they are given (tests/cases/test_case_page_queries.py holds both).
 """
 
+from functools import cache
+
 from django.conf import settings
+from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -13,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from cases.core.access import can_change_loaded, granted_loaded, object_grants
-from cases.core.batch import attach, load_together, set_prefetched
+from cases.core.batch import Statement, attach, compile_together, load_together, run_statement, set_prefetched
 from cases.core.models import Case, TimelineEvent
 from cases.core.services import RevealField, RevealReason
 from cases.core.states import Outcome, Status
@@ -100,12 +103,10 @@ def case_page_queryset() -> QuerySet[Case]:
     return Case.objects.select_related("dispute_type", "center", "origin_center", "channel")
 
 
-def _page_rows(case: Case, user: User, *, full_timeline: bool) -> dict[str, list]:
-    """Every row of the case's own sections in one statement (``cases.core.batch``), then the rows they
-    point to (users, centers, channels, departments, rules) in one more, put in place as the ORM's
-    ``select_related`` / ``prefetch_related`` would."""
+def _page_querysets(case: Case, user: User, *, full_timeline: bool) -> dict[str, QuerySet]:
+    """The rows of the case's own sections (their own columns only)."""
     timeline = case.events.all()
-    querysets = {
+    return {
         # cases.core.assignments.case_assignments_prefetch's rows and order
         "assignments": case.assignments.order_by("-is_lead", "assigned_at"),
         "parties": case.parties.all(),
@@ -116,13 +117,50 @@ def _page_rows(case: Case, user: User, *, full_timeline: bool) -> dict[str, list
         **lifecycle_querysets(case),
         **routing_querysets(case),
     }
-    rows = load_together(querysets)
+
+
+# The page's statement is compiled once per shape with these ids in place of the case's and the viewer's,
+# then run with theirs: compiling its twenty-odd querysets costs more than running them (bench/README.md).
+CASE_SENTINEL = -(2**31) + 17
+USER_SENTINEL = -(2**31) + 29
+_STATEMENTS: dict[tuple, Statement] = {}
+
+
+def _own_rows(case: Case, user: User, *, full_timeline: bool) -> dict[str, list]:
+    if case.repeat_of_id or case.merged_into_id:  # the ties' filter names those cases: this case's own SQL
+        return load_together(_page_querysets(case, user, full_timeline=full_timeline))
+    key = (connection.alias, connection.vendor, full_timeline)
+    statement = _STATEMENTS.get(key)
+    if statement is None:
+        statement = compile_together(
+            _page_querysets(Case(pk=CASE_SENTINEL), User(pk=USER_SENTINEL), full_timeline=full_timeline)
+        )
+        _STATEMENTS[key] = statement
+    bound = {CASE_SENTINEL: case.pk, str(CASE_SENTINEL): str(case.pk), USER_SENTINEL: user.pk}
+    return run_statement(
+        statement, [bound.get(p, p) if isinstance(p, int | str) else p for p in statement.params]
+    )
+
+
+@cache
+def _row_models() -> dict[str, type]:
+    """The model of each of the page's row lists."""
+    querysets = _page_querysets(Case(pk=CASE_SENTINEL), User(pk=USER_SENTINEL), full_timeline=False)
+    return {name: queryset.model for name, queryset in querysets.items()}
+
+
+def _page_rows(case: Case, user: User, *, full_timeline: bool) -> dict[str, list]:
+    """Every row of the case's own sections in one statement (``cases.core.batch``), then the rows they
+    point to (users, centers, channels, departments, rules) in one more, put in place as the ORM's
+    ``select_related`` / ``prefetch_related`` would."""
+    rows = _own_rows(case, user, full_timeline=full_timeline)
+    querysets = _row_models()
     references = {**PAGE_REFERENCES, **{key: names for key, names in LIFECYCLE_USER_FIELDS.items()}}
     references["session_mediators"] = ("user",)
     wanted: dict[type, set] = {}
     for key, names in references.items():
         for name in names:
-            model = querysets[key].model._meta.get_field(name).related_model
+            model = querysets[key]._meta.get_field(name).related_model
             wanted.setdefault(model, set()).update(
                 pk for obj in rows[key] if (pk := getattr(obj, f"{name}_id")) is not None
             )
@@ -132,7 +170,7 @@ def _page_rows(case: Case, user: User, *, full_timeline: bool) -> dict[str, list
     by_model = {model: {obj.pk: obj for obj in loaded.get(model._meta.label, [])} for model in wanted}
     for key, names in PAGE_REFERENCES.items():
         for name in names:
-            attach(rows[key], name, by_model[querysets[key].model._meta.get_field(name).related_model])
+            attach(rows[key], name, by_model[querysets[key]._meta.get_field(name).related_model])
     set_prefetched(case, "assignments", rows["assignments"])
     set_prefetched(case, "parties", rows["parties"])
     for party in rows["parties"]:

@@ -11,6 +11,7 @@ followed here: the caller loads what they point to in one more batch or query an
 
 import json
 import uuid
+from dataclasses import dataclass
 from datetime import date
 
 from django.db import connections, models
@@ -45,11 +46,19 @@ def _from_pg_json(field: models.Field, value):
     return value
 
 
-def load_together(querysets: dict[str, QuerySet]) -> dict[str, list[Model]]:
-    """``{name: list(queryset)}`` for every queryset (all on one database) in one statement. Only the
-    querysets' own rows: no ``select_related`` or ``prefetch_related`` is followed."""
-    if not querysets:
-        return {}
+@dataclass(frozen=True)
+class Statement:
+    """The one ``SELECT`` of several querysets and how to turn its columns back into instances."""
+
+    alias: str
+    sql: str
+    params: tuple
+    plans: tuple
+
+
+def compile_together(querysets: dict[str, QuerySet]) -> Statement:
+    """The statement of ``load_together``, to run now or to keep (its SQL is the same for every case of the
+    same shape: ``run_statement`` takes other parameters)."""
     alias = next(iter(querysets.values())).db
     connection = connections[alias]
     postgres = connection.vendor == "postgresql"
@@ -73,12 +82,20 @@ def load_together(querysets: dict[str, QuerySet]) -> dict[str, list[Model]]:
         converters = [
             connection.ops.get_db_converters(col) + col.get_db_converters(connection) for col in columns
         ]
-        plans.append((name, model, fields, columns, converters))
+        plans.append((name, model, tuple(fields), tuple(columns), tuple(converters)))
+    return Statement(alias, "SELECT " + ", ".join(parts), tuple(params), tuple(plans))
+
+
+def run_statement(statement: Statement, params=None) -> dict[str, list[Model]]:
+    """Run ``statement`` (with ``params`` in place of its own) and build its instances."""
+    alias = statement.alias
+    connection = connections[alias]
+    postgres = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts), params)
+        cursor.execute(statement.sql, list(statement.params if params is None else params))
         values = cursor.fetchone()
     loaded: dict[str, list[Model]] = {}
-    for (name, model, fields, columns, converters), raw in zip(plans, values, strict=True):
+    for (name, model, fields, columns, converters), raw in zip(statement.plans, values, strict=True):
         rows = json.loads(raw) if isinstance(raw, str | bytes) else raw
         attnames = [f.attname for f in fields]
         objects = []
@@ -93,6 +110,14 @@ def load_together(querysets: dict[str, QuerySet]) -> dict[str, list[Model]]:
             objects.append(model.from_db(alias, attnames, converted))
         loaded[name] = objects
     return loaded
+
+
+def load_together(querysets: dict[str, QuerySet]) -> dict[str, list[Model]]:
+    """``{name: list(queryset)}`` for every queryset (all on one database) in one statement. Only the
+    querysets' own rows: no ``select_related`` or ``prefetch_related`` is followed."""
+    if not querysets:
+        return {}
+    return run_statement(compile_together(querysets))
 
 
 def attach(objects, field_name: str, by_pk: dict) -> None:

@@ -122,9 +122,27 @@ def test_the_page_is_the_same_whether_read_in_one_statement_or_one_by_one(
     client = login(request.getfixturevalue(persona))
     url = reverse("cases:detail", args=[full_case.pk])
     batched = client.get(url)
-    monkeypatch.setattr(
-        cases.page, "load_together", lambda querysets: {k: list(q) for k, q in querysets.items()}
-    )
-    one_by_one = client.get(url)
-    assert batched.status_code == one_by_one.status_code == 200
-    assert _without_tokens(batched.content.decode()) == _without_tokens(one_by_one.content.decode())
+
+    def one_by_one(querysets):
+        return {name: list(queryset) for name, queryset in querysets.items()}
+
+    def own_rows(case, user, *, full_timeline):
+        return one_by_one(cases.page._page_querysets(case, user, full_timeline=full_timeline))
+
+    monkeypatch.setattr(cases.page, "load_together", one_by_one)
+    monkeypatch.setattr(cases.page, "_own_rows", own_rows)
+    separately = client.get(url)
+    assert batched.status_code == separately.status_code == 200
+    assert _without_tokens(batched.content.decode()) == _without_tokens(separately.content.decode())
+
+
+def test_the_compiled_statement_reads_each_case_its_own_rows(full_case, make_case, supervisor):
+    """The page's statement is compiled once with stand-in ids and run with each case's and viewer's."""
+    for case in (full_case, make_case(), make_case()):
+        page_case = _page_case(case)
+        mine = cases.page._own_rows(page_case, supervisor, full_timeline=False)
+        querysets = cases.page._page_querysets(page_case, supervisor, full_timeline=False)
+        assert {name: _rows(rows) for name, rows in mine.items()} == {
+            name: _rows(queryset) for name, queryset in querysets.items()
+        }
+    assert cases.page._STATEMENTS  # the compiled statement was kept
