@@ -5,27 +5,29 @@ need (the case's assignments, its parties and attachments, ``can_change``) inste
 and the templates only show what they are given (tests/cases/test_case_page_queries.py holds both).
 """
 
+from functools import cache
+
 from django.conf import settings
+from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from cases.core.access import can_change
-from cases.core.assignments import case_assignments_prefetch
+from cases.core.access import can_change_loaded, granted_loaded, object_grants
+from cases.core.batch import Statement, attach, compile_together, load_together, run_statement, set_prefetched
 from cases.core.models import Case, TimelineEvent
-from cases.core.selectors import case_timeline
 from cases.core.services import RevealField, RevealReason
 from cases.core.states import Outcome, Status
 from cases.core.timeline import label_for
 from cases.documents.registry import Viewer, documents_for
 from cases.intake.forms import AttachmentUploadForm
-from cases.intake.selectors import intake_section
-from cases.lifecycle.selectors import actions_for, lifecycle_of
+from cases.intake.selectors import intake_section, tied_cases
+from cases.lifecycle.selectors import LIFECYCLE_USER_FIELDS, actions_for, lifecycle_from, lifecycle_querysets
 from cases.portal.selectors import conversation_section, identity_section
 from cases.warnings.selectors import case_warning_summary
-from routing.selectors import routing_section
+from routing.selectors import routing_querysets, routing_section
 
 TIMELINE_PAGE = 50
 
@@ -96,10 +98,95 @@ ACTION_ORDER = (
 
 
 def case_page_queryset() -> QuerySet[Case]:
-    """The case row for the page, with what its sections read from it."""
-    return Case.objects.select_related("dispute_type", "center", "origin_center", "channel").prefetch_related(
-        case_assignments_prefetch()  # read by the lifecycle and the routing sections
+    """The case row for the page, with the reference rows its sections read from it (the rest of what the
+    page shows is read by ``_page_rows`` in one statement)."""
+    return Case.objects.select_related("dispute_type", "center", "origin_center", "channel")
+
+
+def _page_querysets(case: Case, user: User, *, full_timeline: bool) -> dict[str, QuerySet]:
+    """The rows of the case's own sections (their own columns only)."""
+    timeline = case.events.all()
+    return {
+        # cases.core.assignments.case_assignments_prefetch's rows and order
+        "assignments": case.assignments.order_by("-is_lead", "assigned_at"),
+        "parties": case.parties.all(),
+        "attachments": case.attachments.all(),
+        "timeline": timeline if full_timeline else timeline[: TIMELINE_PAGE + 1],
+        "ties": tied_cases(case),
+        **object_grants(user, case, "change_case"),
+        **lifecycle_querysets(case),
+        **routing_querysets(case),
+    }
+
+
+# The page's statement is compiled once per shape with these ids in place of the case's and the viewer's,
+# then run with theirs: compiling its twenty-odd querysets costs more than running them (bench/README.md).
+CASE_SENTINEL = -(2**31) + 17
+USER_SENTINEL = -(2**31) + 29
+_STATEMENTS: dict[tuple, Statement] = {}
+
+
+def _own_rows(case: Case, user: User, *, full_timeline: bool) -> dict[str, list]:
+    if case.repeat_of_id or case.merged_into_id:  # the ties' filter names those cases: this case's own SQL
+        return load_together(_page_querysets(case, user, full_timeline=full_timeline))
+    key = (connection.alias, connection.vendor, full_timeline)
+    statement = _STATEMENTS.get(key)
+    if statement is None:
+        statement = compile_together(
+            _page_querysets(Case(pk=CASE_SENTINEL), User(pk=USER_SENTINEL), full_timeline=full_timeline)
+        )
+        _STATEMENTS[key] = statement
+    bound = {CASE_SENTINEL: case.pk, str(CASE_SENTINEL): str(case.pk), USER_SENTINEL: user.pk}
+    return run_statement(
+        statement, [bound.get(p, p) if isinstance(p, int | str) else p for p in statement.params]
     )
+
+
+@cache
+def _row_models() -> dict[str, type]:
+    """The model of each of the page's row lists."""
+    querysets = _page_querysets(Case(pk=CASE_SENTINEL), User(pk=USER_SENTINEL), full_timeline=False)
+    return {name: queryset.model for name, queryset in querysets.items()}
+
+
+def _page_rows(case: Case, user: User, *, full_timeline: bool) -> dict[str, list]:
+    """Every row of the case's own sections in one statement (``cases.core.batch``), then the rows they
+    point to (users, centers, channels, departments, rules) in one more, put in place as the ORM's
+    ``select_related`` / ``prefetch_related`` would."""
+    rows = _own_rows(case, user, full_timeline=full_timeline)
+    querysets = _row_models()
+    references = {**PAGE_REFERENCES, **{key: names for key, names in LIFECYCLE_USER_FIELDS.items()}}
+    references["session_mediators"] = ("user",)
+    wanted: dict[type, set] = {}
+    for key, names in references.items():
+        for name in names:
+            model = querysets[key]._meta.get_field(name).related_model
+            wanted.setdefault(model, set()).update(
+                pk for obj in rows[key] if (pk := getattr(obj, f"{name}_id")) is not None
+            )
+    loaded = load_together(
+        {model._meta.label: model.objects.filter(pk__in=ids) for model, ids in wanted.items() if ids}
+    )
+    by_model = {model: {obj.pk: obj for obj in loaded.get(model._meta.label, [])} for model in wanted}
+    for key, names in PAGE_REFERENCES.items():
+        for name in names:
+            attach(rows[key], name, by_model[querysets[key]._meta.get_field(name).related_model])
+    set_prefetched(case, "assignments", rows["assignments"])
+    set_prefetched(case, "parties", rows["parties"])
+    for party in rows["parties"]:
+        party.case = case
+    rows["users"] = by_model.get(User, {})
+    return rows
+
+
+# What each of the page's own rows shows of the rows it points to (the sections' select_related).
+PAGE_REFERENCES = {
+    "assignments": ("mediator", "assigned_by"),
+    "attachments": ("uploaded_by",),
+    "timeline": ("actor",),
+    "route": ("rule", "channel", "center", "suggested_channel", "suggested_center"),
+    "summonses": ("department", "summoned_by", "responded_by"),
+}
 
 
 def _timeline_item(event: TimelineEvent) -> dict:
@@ -171,19 +258,22 @@ def _ordered_actions(lifecycle, actions: set[str]) -> list[str]:
 def case_page(case: Case, user: User, *, full_timeline: bool = False, tab: str = "") -> dict:
     """The template context of the case page of ``case`` (from ``case_page_queryset``, visible to ``user``),
     with ``tab`` open (an unknown one opens 概况)."""
-    writable = can_change(user, case)
-    lifecycle = lifecycle_of(case)
-    actions = actions_for(user, case, lifecycle)
-    parties = list(case.parties.all())
-    # The documents and the evidence sections both list them.
-    attachments = list(case.attachments.select_related("uploaded_by"))
     # A long-running case can carry hundreds of events; the page shows the newest ones unless asked.
-    timeline = case_timeline(case)
-    if not full_timeline:
-        timeline = timeline[: TIMELINE_PAGE + 1]
-    events = [_timeline_item(event) for event in timeline]
+    rows = _page_rows(case, user, full_timeline=full_timeline)
+    active = [a for a in rows["assignments"] if a.ended_at is None]
+    writable = can_change_loaded(user, case, active_assignments=active, user_grants=rows["user_grants"])
+    parties = rows["parties"]
+    lifecycle = lifecycle_from(case, rows, users=rows["users"], parties=parties)
+    # lifecycle.selectors.is_case_mediator, from the loaded assignments and grants
+    is_mediator = any(a.mediator_id == user.pk for a in active) or granted_loaded(
+        user, user_grants=rows["user_grants"], group_grants=rows["group_grants"]
+    )
+    actions = actions_for(user, case, lifecycle, is_mediator=is_mediator)
+    # The documents and the evidence sections both list them.
+    attachments = rows["attachments"]
+    events = [_timeline_item(event) for event in rows["timeline"]]
     timeline_truncated = not full_timeline and len(events) > TIMELINE_PAGE
-    intake = intake_section(case, attachments=attachments, can_upload=writable)
+    intake = intake_section(case, attachments=attachments, can_upload=writable, related=rows["ties"])
     warning_summary = case_warning_summary(case, user)
     return {
         "case": case,
@@ -203,7 +293,12 @@ def case_page(case: Case, user: User, *, full_timeline: bool = False, tab: str =
         and case.center.require_evaluation
         and "evaluate" not in actions,
         # The sections of the other sub-domains, each built by its own selector.
-        "routing": routing_section(case, user, writable=writable),
+        "routing": routing_section(
+            case,
+            user,
+            writable=writable,
+            loaded={"route": rows["route"][0] if rows["route"] else None, "summonses": rows["summonses"]},
+        ),
         "intake": intake,
         "upload_form": AttachmentUploadForm() if intake.can_upload else None,
         "conversation": conversation_section(case, can_post=writable),

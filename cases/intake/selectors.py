@@ -162,17 +162,23 @@ class IntakeSection:
     repeats: list[Case]  # repeat visits of this one
 
 
-def intake_section(case: Case, *, attachments: list[Attachment], can_upload: bool) -> IntakeSection:
-    """``attachments`` and ``can_upload`` come from the case page, which needs them for other sections too."""
-    # Both sides of both ties in one query: the cases merged into / repeating this one, and the ones it
-    # was merged into / repeats (newest first, as the case's default order).
+def tied_cases(case: Case) -> QuerySet[Case]:
+    """Both sides of both ties in one query: the cases merged into / repeating this one, and the ones it
+    was merged into / repeats (newest first, as the case's default order)."""
     ties = Q(merged_into=case) | Q(repeat_of=case)
     linked = [pk for pk in (case.repeat_of_id, case.merged_into_id) if pk is not None]
     if linked:
         ties |= Q(pk__in=linked)
-    related = list(
-        Case.objects.filter(ties).only("pk", "number", "created_at", "merged_into_id", "repeat_of_id")
-    )
+    return Case.objects.filter(ties).only("pk", "number", "created_at", "merged_into_id", "repeat_of_id")
+
+
+def intake_section(
+    case: Case, *, attachments: list[Attachment], can_upload: bool, related: list[Case] | None = None
+) -> IntakeSection:
+    """``attachments`` and ``can_upload`` come from the case page, which needs them for other sections too;
+    ``related``: ``tied_cases(case)``, when the page has loaded it with its other reads."""
+    if related is None:
+        related = list(tied_cases(case))
     by_pk = {c.pk: c for c in related}
     return IntakeSection(
         attachments=attachments,

@@ -22,6 +22,8 @@ from cases.core.states import (
 )
 from cases.lifecycle.models import (
     Agreement,
+    AgreementSignature,
+    AgreementTerm,
     Evaluation,
     FollowUpVisit,
     MediationSession,
@@ -129,14 +131,103 @@ def lifecycle_of(case: Case) -> CaseLifecycle:
     )
 
 
-def actions_for(user: User, case: Case, lifecycle: CaseLifecycle | None = None) -> set[str]:
-    """The lifecycle actions ``user`` may take on ``case`` right now (the page shows these and only these)."""
+def lifecycle_querysets(case: Case) -> dict[str, QuerySet]:
+    """What ``lifecycle_of`` reads, as querysets of their own rows only, to be loaded in one statement
+    (``cases.core.batch.load_together``) and put together by ``lifecycle_from``."""
+    session_model = MediationSession
+    return {
+        "sessions": case.sessions.all(),
+        "session_parties": session_model.parties.through.objects.filter(mediationsession__case=case).order_by(
+            "pk"
+        ),
+        "session_mediators": session_model.mediators.through.objects.filter(
+            mediationsession__case=case
+        ).order_by("pk"),
+        # agreement_of's choice: the newest agreement not voided
+        "agreement": case.agreements.filter(voided=False).order_by("-created_at", "-pk")[:1],
+        "terms": AgreementTerm.objects.filter(agreement__case=case),
+        "signatures": AgreementSignature.objects.filter(agreement__case=case, agreement__voided=False),
+        "oral_agreement": case.oral_agreements.all()[:1],
+        "notice": case.termination_notices.all()[:1],
+        "evaluation": case.evaluations.all()[:1],
+        "follow_ups": case.follow_ups.all(),
+        "reviewers": case.reviewers.all(),
+    }
+
+
+LIFECYCLE_USER_FIELDS = {
+    "sessions": ("recorded_by",),
+    "agreement": ("mediator_signed_by",),
+    "oral_agreement": ("recorded_by",),
+    "notice": ("issued_by",),
+    "evaluation": ("evaluator",),
+    "follow_ups": ("visitor",),
+    "reviewers": ("reviewer",),
+}
+
+
+def lifecycle_from(
+    case: Case, rows: dict[str, list], *, users: dict[int, User], parties: list
+) -> CaseLifecycle:
+    """``lifecycle_of(case)`` from the rows of ``lifecycle_querysets`` (loaded together), the users they name
+    and the case's parties: the same objects with the same related rows in place, without a further query."""
+    from cases.core.batch import attach, set_prefetched
+
+    parties_by_pk = {p.pk: p for p in parties}
+    for key, names in LIFECYCLE_USER_FIELDS.items():
+        for name in names:
+            attach(rows[key], name, users)
+    sessions = rows["sessions"]
+    for session in sessions:
+        session.case = case
+        party_ids = {r.party_id for r in rows["session_parties"] if r.mediationsession_id == session.pk}
+        # the prefetch's order: Party's (role, pk), which the page's parties list has
+        set_prefetched(session, "parties", [p for p in parties if p.pk in party_ids])
+        set_prefetched(
+            session,
+            "mediators",
+            [users[r.user_id] for r in rows["session_mediators"] if r.mediationsession_id == session.pk],
+        )
+    agreement = rows["agreement"][0] if rows["agreement"] else None
+    terms = rows["terms"]
+    if agreement is not None:
+        agreement.case = case
+        set_prefetched(agreement, "terms", [t for t in terms if t.agreement_id == agreement.pk])
+        signatures = [s for s in rows["signatures"] if s.agreement_id == agreement.pk]
+        attach(signatures, "party", parties_by_pk)
+        set_prefetched(agreement, "signatures", signatures)
+    follow_ups = rows["follow_ups"]
+    attach(follow_ups, "party", parties_by_pk)
+    attach(follow_ups, "term", {t.pk: t for t in terms})
+    mediators: dict[int, User] = {
+        a.mediator_id: a.mediator for a in assignments_of(case) if a.ended_at is None
+    }
+    for session in sessions:
+        for user in session.mediators.all():
+            mediators.setdefault(user.pk, user)
+    return CaseLifecycle(
+        sessions=sessions,
+        agreement=agreement,
+        oral_agreement=rows["oral_agreement"][0] if rows["oral_agreement"] else None,
+        notice=rows["notice"][0] if rows["notice"] else None,
+        evaluation=rows["evaluation"][0] if rows["evaluation"] else None,
+        follow_ups=follow_ups,
+        mediators=list(mediators.values()),
+        reviewers=[d.reviewer for d in rows["reviewers"]],
+    )
+
+
+def actions_for(
+    user: User, case: Case, lifecycle: CaseLifecycle | None = None, *, is_mediator: bool | None = None
+) -> set[str]:
+    """The lifecycle actions ``user`` may take on ``case`` right now (the page shows these and only these).
+    ``is_mediator``: ``is_case_mediator(user, case)`` when the caller has decided it from what it loaded."""
     actions: set[str] = set()
     supervisor = supervises(user, case.center)
     # Whether the user is one of the case's mediators (up to three queries) matters only while the case
     # is worked, or to a user who is not its supervisor.
     if case.status in WORKING_STATUSES or not supervisor:
-        mediator = is_case_mediator(user, case)
+        mediator = is_case_mediator(user, case) if is_mediator is None else is_mediator
     else:
         mediator = False
     agreement = lifecycle.agreement if lifecycle else current_agreement(case)
@@ -146,7 +237,11 @@ def actions_for(user: User, case: Case, lifecycle: CaseLifecycle | None = None) 
             actions.add("sign_agreement")
         if outcomes_from(case.status):
             actions.add("conclude")
-    if case.status == Status.CONCLUDED and is_case_reviewer(user, case):
+    if case.status == Status.CONCLUDED and (
+        (supervisor or any(r.pk == user.pk for r in lifecycle.reviewers))
+        if lifecycle
+        else is_case_reviewer(user, case)
+    ):
         actions.add("evaluate")
     if (mediator or supervisor) and can_move(case, Status.CLOSED):
         if case.status == Status.EVALUATED or not case.center.require_evaluation:
