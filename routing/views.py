@@ -293,7 +293,9 @@ def overdue_summonses(request):
 @require_POST
 def claim_case(request, pk: int):
     case = get_case_for_claim(request.user, pk)
-    done = call_service(request, lambda: services.claim_case(case, actor=request.user), success=_("认领成功。"))
+    done = call_service(
+        request, lambda: services.claim_case(case, actor=request.user), success=_("认领成功。")
+    )
     if _in_place(request) and request.POST.get("from") == "list":
         # Claimed from the channel queue: the case's row answers in place, the list stays where it was.
         return render(request, "routing/_claimed_row.html", {"case": case, "claimed": bool(done)})

@@ -100,9 +100,7 @@ def test_claim_from_the_channel_queue_answers_in_its_row(login, case_in_queue, m
 
 
 def test_claim_from_the_case_page_comes_back_in_place(login, case_in_queue, mediator):
-    response = login(mediator).post(
-        reverse("routing:claim", args=[case_in_queue.pk]), follow=True, **HTMX
-    )
+    response = login(mediator).post(reverse("routing:claim", args=[case_in_queue.pk]), follow=True, **HTMX)
     assert response["HX-Retarget"] == "#case-page" and "认领成功。" in response.content.decode()
 
 
@@ -116,7 +114,9 @@ def test_summons_answered_in_place_on_its_page(login, assigned_case, liaison):
     page = client.get(reverse("routing:summons_detail", args=[summons.pk])).content.decode()
     accept = reverse("routing:summons_accept", args=[summons.pk])
     assert f'hx-post="{accept}" hx-target="#summons-page"' in page
-    refused = client.post(reverse("routing:summons_decline", args=[summons.pk]), {"reason": ""}, follow=True, **HTMX)
+    refused = client.post(
+        reverse("routing:summons_decline", args=[summons.pk]), {"reason": ""}, follow=True, **HTMX
+    )
     html = refused.content.decode()
     assert "<html" not in html and 'id="summons-page"' in html and 'data-testid="in-place-messages"' in html
     response = client.post(accept, follow=True, **HTMX)
@@ -144,9 +144,11 @@ def test_summons_accepted_from_the_liaison_queue_row(login, assigned_case, liais
 
 
 def test_the_field_partial_uses_the_kit(login, assigned_case, supervisor):
-    html = login(supervisor).post(
-        reverse("routing:summon", args=[assigned_case.pk]), {"departments": [], "note": ""}, **HTMX
-    ).content.decode()
+    html = (
+        login(supervisor)
+        .post(reverse("routing:summon", args=[assigned_case.pk]), {"departments": [], "note": ""}, **HTMX)
+        .content.decode()
+    )
     assert 'class="form-label fw-semibold mb-1"' in html
     assert 'class="form-control' in html and ("form-check-input" in html or "form-select" in html)
     assert "is-invalid" in html and 'role="alert"' in html
