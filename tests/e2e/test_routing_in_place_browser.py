@@ -160,6 +160,15 @@ def test_restyled_pages_fit_and_use_the_kit(
     assert "待签收" in page.locator("[data-testid=orders]").inner_text()
     _fits(page, width)
     page.screenshot(path=str(OUT / f"warnings-case-{width}.png"), full_page=True)
+    page.goto(f"{live_server.url}/routing/cases/{red.pk}/grant/")
+    page.fill("#id_username", "mediator")
+    page.fill("#id_reason", "协助核实")
+    page.click("button.btn-primary[type=submit]")
+    page.locator(".messages").wait_for()
+    page.goto(f"{live_server.url}/routing/cases/{red.pk}/grant/")
+    assert page.locator(".grants li").count() == 1
+    _fits(page, width)
+    page.screenshot(path=str(OUT / f"grants-{width}.png"), full_page=True)
 
     context.close()
     context, page = _page(browser, width)
