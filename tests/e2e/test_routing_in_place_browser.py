@@ -18,7 +18,9 @@ OUT = Path(__file__).resolve().parents[2] / "test-output" / "ui"
 
 def _page(browser, width):
     context = browser.new_context(
-        locale="zh-CN", viewport={"width": width, "height": 900 if width > 400 else 812}, is_mobile=width < 400
+        locale="zh-CN",
+        viewport={"width": width, "height": 900 if width > 400 else 812},
+        is_mobile=width < 400,
     )
     page = context.new_page()
     page.set_default_timeout(15000)
@@ -88,7 +90,9 @@ def test_routing_actions_in_place(browser, live_server, sign_in, make_case, cler
     transfer.locator("select[name=to_center]").select_option(index=1)
     transfer.locator("[data-testid=routing-submit]").click()
     page.locator("#form-routing .invalid-feedback").wait_for()
-    page.wait_for_function("document.activeElement && document.activeElement.getAttribute('aria-invalid') === 'true'")
+    page.wait_for_function(
+        "document.activeElement && document.activeElement.getAttribute('aria-invalid') === 'true'"
+    )
     assert _stayed(page) and page.evaluate("document.activeElement.name") == "reason"
     _fits(page, width)
     page.screenshot(path=str(OUT / f"transfer-error-{width}.png"))
@@ -105,7 +109,9 @@ def test_routing_actions_in_place(browser, live_server, sign_in, make_case, cler
     _stays(page)
     page.click(f"[data-testid=accept-{summons.pk}]")
     page.locator(f"tr[data-summons='{summons.pk}'] [role=status]").wait_for()
-    assert "已报到" in page.locator(f"[data-testid=summons-state-{summons.pk}]").inner_text() and _stayed(page)
+    assert "已报到" in page.locator(f"[data-testid=summons-state-{summons.pk}]").inner_text() and _stayed(
+        page
+    )
     _fits(page, width)
     page.screenshot(path=str(OUT / f"liaison-queue-{width}.png"), full_page=True)
     page.click(f"tr[data-summons='{summons.pk}'] a >> text={case.number}")
@@ -114,7 +120,9 @@ def test_routing_actions_in_place(browser, live_server, sign_in, make_case, cler
     page.fill("#id_action", "已派员到场核实工资表")
     page.click("[data-testid=record-action]")
     page.locator("[data-testid=in-place-messages]").wait_for()
-    assert "已记录办理情况。" in page.locator("[data-testid=in-place-messages]").inner_text() and _stayed(page)
+    assert "已记录办理情况。" in page.locator("[data-testid=in-place-messages]").inner_text() and _stayed(
+        page
+    )
     assert "已派员到场核实工资表" in page.locator("[data-testid=action-taken]").inner_text()
     _fits(page, width)
     page.screenshot(path=str(OUT / f"summons-{width}.png"), full_page=True)
