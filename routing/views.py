@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -43,7 +43,41 @@ PAGE_SIZE = 20
 
 
 def _detail(case: Case):
+    """Back to the case page (its first tab holds the routing section). An action taken in place (htmx)
+    follows this redirect too: the case page then answers with its workbench and the flash message, which
+    replaces the one on screen (``cases.core.views.case_detail``)."""
     return redirect("cases:detail", case.pk)
+
+
+def _in_place(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _leave(request, url: str):
+    """Where a done action goes when the case page can no longer show it (the case moved away, the user
+    stepped aside): a plain redirect, or for htmx a full navigation (HX-Redirect) with the flash message."""
+    if _in_place(request):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
+
+
+def _action_form(request, case: Case, form, *, title: str, template: str = "routing/form.html", extra=None):
+    """A routing action's form: a page of its own, or (htmx) opened in place in the case page's routing
+    section, where an error comes back inside the form with everything typed."""
+    context = {
+        "case": case,
+        "form": form,
+        "title": title,
+        "action_url": request.get_full_path(),
+        "cancel_url": reverse("cases:detail", args=[case.pk]) + "?tab=overview",
+        "in_place": _in_place(request),
+        **(extra or {}),
+    }
+    if context["in_place"]:
+        template = template.replace("routing/", "routing/_", 1)
+    return render(request, template, context)
 
 
 def _case_for_supervisor(request, pk: int) -> Case:
@@ -103,7 +137,9 @@ def route_case(request, pk: int):
             )
             if done:
                 return _detail(case)
-    return render(request, "routing/route.html", {"case": case, "suggestion": suggestion, "form": form})
+    return _action_form(
+        request, case, form, title=_("分流"), template="routing/route.html", extra={"suggestion": suggestion}
+    )
 
 
 # --- Queues ------------------------------------------------------------------------------
@@ -257,7 +293,13 @@ def overdue_summonses(request):
 @require_POST
 def claim_case(request, pk: int):
     case = get_case_for_claim(request.user, pk)
-    if call_service(request, lambda: services.claim_case(case, actor=request.user), success=_("认领成功。")):
+    done = call_service(
+        request, lambda: services.claim_case(case, actor=request.user), success=_("认领成功。")
+    )
+    if _in_place(request) and request.POST.get("from") == "list":
+        # Claimed from the channel queue: the case's row answers in place, the list stays where it was.
+        return render(request, "routing/_claimed_row.html", {"case": case, "claimed": bool(done)})
+    if done or _in_place(request):
         return _detail(case)
     return redirect(reverse("routing:queue") + "?tab=channel")
 
@@ -277,7 +319,7 @@ def assign_mediator(request, pk: int):
             success=_("已指派。"),
         ):
             return _detail(case)
-    return render(request, "routing/form.html", {"case": case, "form": form, "title": _("指派调解员")})
+    return _action_form(request, case, form, title=_("指派调解员"))
 
 
 @login_required
@@ -300,16 +342,9 @@ def recuse(request, pk: int):
             ),
             success=_("已登记回避。"),
         ):
-            return _detail(case) if target != request.user else redirect("routing:queue")
-    return render(
-        request,
-        "routing/form.html",
-        {
-            "case": case,
-            "form": form,
-            "title": _("回避：%(name)s") % {"name": target},
-            "hidden_user": target.pk,
-        },
+            return _detail(case) if target != request.user else _leave(request, reverse("routing:queue"))
+    return _action_form(
+        request, case, form, title=_("回避：%(name)s") % {"name": target}, extra={"hidden_user": target.pk}
     )
 
 
@@ -330,8 +365,8 @@ def transfer_case(request, pk: int):
             # The user may no longer see the case once it has moved away.
             if get_case_exists(request.user, case.pk):
                 return _detail(case)
-            return redirect("accounts:home")
-    return render(request, "routing/form.html", {"case": case, "form": form, "title": _("层级移交")})
+            return _leave(request, reverse("accounts:home"))
+    return _action_form(request, case, form, title=_("层级移交"))
 
 
 def get_case_exists(user: User, pk: int) -> bool:
@@ -414,7 +449,7 @@ def summon(request, pk: int):
             success=_("已通知部门报到。"),
         ):
             return _detail(case)
-    return render(request, "routing/form.html", {"case": case, "form": form, "title": _("部门吹哨")})
+    return _action_form(request, case, form, title=_("部门吹哨"))
 
 
 @login_required
@@ -423,10 +458,15 @@ def summons_detail(request, pk: int):
     """What a liaison needs of the case: the matter, the parties' names, who called and by when."""
     summons = get_summons_for_user(request.user, pk)
     case = summons.case
+    # An answer given in place (htmx follows its redirect here): the page's body alone, with the flash
+    # message inside it, replaces the one on screen.
+    in_place = _in_place(request)
     return render(
         request,
         "routing/summons_detail.html",
         {
+            "page_base": "cases/core/_in_place.html" if in_place else "base.html",
+            "in_place": in_place,
             "summons": summons,
             "case": case,
             "party_names": [p.name for p in case.parties.order_by("role", "pk")],
@@ -449,6 +489,11 @@ def _answer(request, pk: int, form_class, call: Callable, success: str):
                 messages.error(request, error)
     else:
         call_service(request, lambda: call(summons, form.cleaned_data if form else {}), success=success)
+    if _in_place(request) and request.POST.get("from") == "list":
+        # Answered from the liaison's queue: the summons' row answers in place.
+        summons = get_summons_for_user(request.user, pk)
+        summons.case_ended = not summons.case.is_open
+        return render(request, "routing/_liaison_row.html", {"s": summons, "answered": True})
     return redirect("routing:summons_detail", summons.pk)
 
 

@@ -90,7 +90,10 @@ def test_an_invalid_form_comes_back_in_place_with_its_errors_and_what_was_typed(
     html = response.content.decode()
     assert "<html" not in html
     assert 'data-testid="action-form"' in html
-    assert '<div class="error" role="alert" id="id_discussion_error">该字段是必填项。</div>' in html
+    assert (
+        '<div class="invalid-feedback d-block" role="alert" id="id_discussion_error">该字段是必填项。</div>'
+        in html
+    )
     assert 'value="村委会二楼"' in html  # what was typed is kept
     assert MediationSession.objects.filter(case=mediating_case).count() == before
 

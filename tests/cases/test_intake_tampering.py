@@ -37,8 +37,9 @@ def test_tampered_dispute_type_is_a_field_message(login, clerk, value, button):
 def field_message(html: str, name: str) -> str:
     """The error shown in the field's own block, right after its input ('' if none)."""
     block = html[html.index(f'name="{name}"') :]
-    block = block[: block.index("</div>")]
-    return block[block.index('class="error"') :] if 'class="error"' in block else ""
+    end = block.find("data-field=")  # the next field's block
+    block = block[: end if end > 0 else len(block)]
+    return block[block.index('class="invalid-feedback') :] if 'class="invalid-feedback' in block else ""
 
 
 @pytest.mark.parametrize(

@@ -104,7 +104,10 @@ def test_form_errors_are_chinese_next_to_the_field_and_keep_input(login, routed_
     )
     html = response.content.decode()
     assert response.status_code == 200
-    assert 'class="field has-error"' in html and "该字段是必填项。" in html
+    assert (
+        'class="invalid-feedback d-block" role="alert" id="id_discussion_error"' in html
+        and "该字段是必填项。" in html
+    )
     assert 'value="一楼调解室"' in html
     assert not routed_case.sessions.exists()
 

@@ -31,7 +31,7 @@ def test_chosen_files_survive_the_check_and_an_error(page, live_server, clerk, s
     assert page.input_value("#id_parties-0-name") == "张三"
 
     page.click("button[name=save]")  # the dispute type and the summary are missing
-    assert page.locator(".field.has-error", has=page.locator("#id_summary")).count() == 1
+    assert page.locator("[data-field]:has(.is-invalid)", has=page.locator("#id_summary")).count() == 1
     assert "合同.pdf" in page.locator("[data-testid=pending-files]").inner_text()  # still there
     page.screenshot(path=str(SHOTS / "pending-files.png"), full_page=True)
 

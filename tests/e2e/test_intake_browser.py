@@ -31,7 +31,7 @@ def test_clerk_registers_two_party_dispute_fixes_id_and_prints_receipt(page, liv
     page.check("#id_risk_violence")
     page.click("button[name=save]")
 
-    error = page.locator(".field.has-error", has=page.locator("#id_parties-0-id_number"))
+    error = page.locator("[data-field]:has(.is-invalid)", has=page.locator("#id_parties-0-id_number"))
     assert "身份证号校验位不正确" in error.inner_text()
     assert Case.objects.count() == 0
     # Nothing typed was lost.

@@ -74,8 +74,12 @@ def test_queue_filters_in_place_and_claims_on_a_phone(browser, live_server, sign
     box = claim.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= width
     _no_horizontal_scroll(page, width)
-    claim.click()
-    page.wait_for_url(f"{live_server.url}/cases/{red.pk}/")
+    page.evaluate("window.__notReloaded = true")
+    claim.click()  # in place: the row says so, the list stays (routing's actions in place)
+    page.locator(f"[data-testid=claimed-{red.pk}]").wait_for()
+    assert "认领成功。" in page.locator(f"[data-testid=claimed-{red.pk}]").inner_text()
+    assert page.evaluate("window.__notReloaded === true")
+    assert page.url.startswith(f"{live_server.url}/routing/queue/")
     assert CaseAssignment.objects.get(case=red).mediator == mediator
     context.close()
 

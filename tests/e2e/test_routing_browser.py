@@ -28,9 +28,11 @@ def test_clerk_routes_and_mediator_claims(page, phone_page, live_server, sign_in
     phone_page.click("[data-testid=tab-channel]")
     row = phone_page.locator(f"tr[data-case='{case.pk}']")
     assert case.number in row.inner_text()
-    row.locator(f"[data-testid=claim-{case.pk}]").click()
+    row.locator(f"[data-testid=claim-{case.pk}]").click()  # in place: the row answers
+    claimed = phone_page.locator(f"[data-testid=claimed-{case.pk}]")
+    assert "认领成功。" in claimed.inner_text()
+    claimed.locator("a").click()
     phone_page.wait_for_url(f"{live_server.url}/cases/{case.pk}/")
-    assert "认领成功。" in phone_page.locator(".messages").inner_text()
     assert "mediator" in phone_page.locator("[data-testid=mediators]").inner_text()
     # nothing on the page is wider than the phone
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 375
