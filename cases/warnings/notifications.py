@@ -112,13 +112,30 @@ class _CaseAddress:
     center: SimpleNamespace
 
 
+class _EscalationText:
+    """The title and body of an escalation's notification; a batch translates each pattern, level and
+    response time once (the same text as one at a time)."""
+
+    def __init__(self):
+        self.title = _t("%(number)s 升级为%(level)s预警")
+        self.body = _t("原因：%(reason)s。响应期限：%(due)s。")
+        self.levels: dict[int, str] = {}
+        self.dues: dict = {}
+
+    def __call__(self, number: str, to_level: int, reason: str, response_due_at) -> tuple[str, str]:
+        level = self.levels.get(to_level)
+        if level is None:
+            level = self.levels[to_level] = str(WarningLevel(to_level).label)
+        due = self.dues.get(response_due_at)
+        if due is None:
+            due = self.dues[response_due_at] = (
+                timezone.localtime(response_due_at).strftime("%Y-%m-%d %H:%M") if response_due_at else "—"
+            )
+        return self.title % {"number": number, "level": level}, self.body % {"reason": reason, "due": due}
+
+
 def _escalation_text(number: str, to_level: int, reason: str, response_due_at) -> tuple[str, str]:
-    title = _t("%(number)s 升级为%(level)s预警") % {"number": number, "level": WarningLevel(to_level).label}
-    body = _t("原因：%(reason)s。响应期限：%(due)s。") % {
-        "reason": reason,
-        "due": timezone.localtime(response_due_at).strftime("%Y-%m-%d %H:%M") if response_due_at else "—",
-    }
-    return title, body
+    return _EscalationText()(number, to_level, reason, response_due_at)
 
 
 def notify_swept_escalations(moved: list, values: dict) -> int:
@@ -143,12 +160,13 @@ def notify_swept_escalations(moved: list, values: dict) -> int:
         [addresses[case.pk] for case, _ev in escalated if case.pk in addresses]
     )
     columns = {name: [] for name in ("user_id", "case_id", "title", "body", "email_to", "email_state")}
+    text = _EscalationText()
     for case, ev in escalated:
         address = addresses.get(case.pk)
         if address is None:
             continue
         # the change row's reason (cut to its column), as notify_escalations reads it from the row
-        title, body = _escalation_text(address.number, ev.level, ev.reason[:300], case.response_due_at)
+        title, body = text(address.number, ev.level, ev.reason[:300], case.response_due_at)
         for user in recipients.get(case.pk, []):
             columns["user_id"].append(user.pk)
             columns["case_id"].append(case.pk)
