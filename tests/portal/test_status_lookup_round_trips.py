@@ -19,15 +19,20 @@ def lookup(client, code, digits, ip="10.0.0.9"):
 
 
 def _count_cache_reads(monkeypatch):
-    calls = []
+    calls, inside = [], []
     real_get_many, real_get = cache.get_many, cache.get
 
     def get_many(keys, *args, **kwargs):
         calls.append(("get_many", tuple(keys)))
-        return real_get_many(keys, *args, **kwargs)
+        inside.append(True)  # (the file cache's get_many calls get per key: one round trip in Redis)
+        try:
+            return real_get_many(keys, *args, **kwargs)
+        finally:
+            inside.pop()
 
     def get(key, *args, **kwargs):
-        calls.append(("get", key))
+        if not inside:
+            calls.append(("get", key))
         return real_get(key, *args, **kwargs)
 
     monkeypatch.setattr(cache, "get_many", get_many)
