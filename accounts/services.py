@@ -1,7 +1,9 @@
 """Writes for accounts: the security audit record."""
 
 from django.conf import settings
+from django.db import connection
 from django.http import HttpRequest
+from django.utils import timezone
 
 from .models import SecurityAuditEvent, User
 
@@ -42,3 +44,22 @@ def record_security_event(
         success=success,
         detail=detail or {},
     )
+
+
+def security_event_insert(
+    type: str, *, request: HttpRequest | None = None, success: bool = True, detail: dict | None = None
+) -> tuple[str, list]:
+    """The ``INSERT`` of one anonymous security audit row, as SQL and parameters, for a caller that sends it in
+    the same statement as its own read (a data-modifying ``WITH``, PostgreSQL): the row commits with that
+    statement, with no round trip or commit of its own. The same row ``record_security_event`` writes; the
+    records/ trigger seals it all the same."""
+    meta = SecurityAuditEvent._meta
+    fields = ["created_at", "type", "user_id", "username", "ip_address", "success", "detail"]
+    values = [timezone.now(), type, None, "", client_ip(request), success, detail or {}]
+    params = [
+        meta.get_field(name if name != "user_id" else "user").get_db_prep_save(value, connection)
+        for name, value in zip(fields, values, strict=True)
+    ]
+    columns = ", ".join(connection.ops.quote_name(name) for name in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    return f"INSERT INTO {meta.db_table} ({columns}) VALUES ({placeholders}) RETURNING id", params

@@ -874,7 +874,7 @@ page(
     lambda env: reverse("portal:status"),
     method="post",
     data=_lookup_data,
-    relative_to=("bare_view.one_row", 2),
+    relative_to=("bare_view.one_row", 3),  # issue 17 item 4 (issue 8 asked 2×)
 )
 
 
@@ -914,6 +914,44 @@ def sweep_10000(env: Env):
             # Each call rewrote 10,000 case rows; without this the dead rows left behind would slow
             # the operations measured after this one (autovacuum catches up only later).
             if connection.vendor == "postgresql" and not connection.in_atomic_block:  # tests run in one
+                cursor.execute("VACUUM (ANALYZE) cases_case")
+
+    return prepare, sweep_due_cases, restore
+
+
+@operation("sweep.10000_escalating", target_ms=1000, repeat=5, writes=True, warmup=1)
+def sweep_10000_escalating(env: Env):
+    """The sweep at equal work (issue 17 item 5): 10,000 due cases of which every one changes level.
+
+    Before each call the 10,000 newest open cases are put at blue with a mass-incident flag (red by the
+    risk rules, ``risk_mass_incident_level``) and made due, so the sweep escalates every one of them: a
+    ``WarningChange`` row, a timeline event and the escalation notifications (their e-mails queued) each.
+    The end puts the flags, levels and next checks back as they were; the change rows, events and
+    notifications the calls wrote stay (the events are append-only, records/)."""
+    from datetime import timedelta
+
+    from cases.core.states import OPEN_STATUSES
+    from cases.warnings.sweep import CASE_LEVEL_FIELDS, sweep_due_cases
+    from mediation_center.dialect import update_rows
+
+    _sweep_backlog()
+    columns = ["id", "risk_mass_incident", *CASE_LEVEL_FIELDS]
+    rows = list(Case.objects.filter(status__in=OPEN_STATUSES).order_by("-id").values_list(*columns)[:10000])
+    ids = [row[0] for row in rows]
+
+    def prepare():
+        Case.objects.filter(pk__in=ids).update(
+            risk_mass_incident=True,
+            risk_level=1,
+            time_level=1,
+            warning_level=1,
+            next_check_at=timezone.now() - timedelta(minutes=1),
+        )
+
+    def restore():
+        update_rows(Case, columns[1:], rows)
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql" and not connection.in_atomic_block:  # (see sweep.10000_due)
                 cursor.execute("VACUUM (ANALYZE) cases_case")
 
     return prepare, sweep_due_cases, restore

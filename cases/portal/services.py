@@ -3,6 +3,7 @@ consultations, case conversations, appointments, home visits and ratings."""
 
 import hashlib
 import hmac
+import json
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -10,19 +11,19 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Center, SecurityAuditEvent, User
-from accounts.services import client_ip, record_security_event
+from accounts.services import client_ip, record_security_event, security_event_insert
 from accounts.sms import send_sms
 from cases.core import events
 from cases.core.events import APPOINTMENT_BOOKED, CASE_MESSAGE, CASE_RATED
 from cases.core.identity import MOBILE_RE
-from cases.core.models import Attachment, Case, Party
+from cases.core.models import Attachment, Case, Party, TimelineEvent
 from cases.core.services import lock_case
 from cases.core.states import Status
 from cases.intake.services import CaseData, register_case
@@ -100,25 +101,21 @@ class FailureCounter:
         digest = hashlib.sha256(key.encode()).hexdigest()[:32]
         return f"{self.prefix}:{digest}:n", f"{self.prefix}:{digest}:until"
 
-    def _window_over(self, until_key: str) -> bool:
-        # The stored end of the window decides, so a lock ends on time whatever the cache's own expiry.
-        until = cache.get(until_key)
-        return until is None or until <= timezone.now().timestamp()
-
-    @_counted
-    def locked_until(self, key: str) -> datetime | None:
+    def _locked_from(self, key: str, values: dict) -> datetime | None:
         count_key, until_key = self._keys(key)
-        values = cache.get_many([count_key, until_key])  # one round trip on every lookup
         until = values.get(until_key)
         if (values.get(count_key) or 0) < self.limit or until is None or until <= timezone.now().timestamp():
             return None
         return datetime.fromtimestamp(until, tz=UTC)
 
     @_counted
-    def fail(self, key: str) -> None:
+    def fail(self, key: str, *, until: float | None | object = ...) -> None:
+        """Count one failure; ``until``: the window's stored end when the caller has read it already."""
         count_key, until_key = self._keys(key)
         seconds = int(self.window.total_seconds())
-        if self._window_over(until_key):
+        if until is ...:
+            until = cache.get(until_key)
+        if until is None or until <= timezone.now().timestamp():
             cache.delete_many([count_key, until_key])
         if cache.add(count_key, 0, seconds):
             cache.set(until_key, (timezone.now() + self.window).timestamp(), seconds)
@@ -127,6 +124,18 @@ class FailureCounter:
         except ValueError:  # expired between add and incr
             cache.set(count_key, 1, seconds)
             cache.set(until_key, (timezone.now() + self.window).timestamp(), seconds)
+
+    @_counted
+    def locked_until(self, key: str) -> datetime | None:
+        return self._locked_from(key, cache.get_many(list(self._keys(key))))
+
+
+@_counted
+def read_counters(pairs: list[tuple[FailureCounter, str]]) -> tuple[list[datetime | None], dict]:
+    """Whether each (counter, key) is locked, from one ``get_many`` (one Redis round trip) for them all;
+    also the values read, so that counting a failure need not read its window again."""
+    values = cache.get_many([name for counter, key in pairs for name in counter._keys(key)])
+    return [counter._locked_from(key, values) for counter, key in pairs], values
 
 
 def _lookup_window() -> timedelta:
@@ -149,6 +158,8 @@ def normalize_lookup_code(code: str) -> str:
 def _find_case(code: str) -> Case | None:
     if not code:
         return None
+    if connection.vendor == "postgresql":
+        return _find_case_in_one_statement(code)
     # A tracking code (12 letters) can never equal a case number, so one statement answers both;
     # the parties come along for the phone check and the result page.
     return (
@@ -157,6 +168,59 @@ def _find_case(code: str) -> Case | None:
         .prefetch_related("parties")
         .first()
     )
+
+
+# The parties' columns the lookup and its page read (the others are deferred: reading one is a query), in
+# the model's order, as ``Model.from_db`` takes a subset of columns.
+_LOOKUP_PARTY_FIELDS = [
+    f.attname
+    for f in Party._meta.concrete_fields
+    if f.attname in {"id", "case_id", "role", "kind", "name", "phone", "id_type", "id_number"}
+]
+_FIND_CASE_SQL = f"""
+SELECT c.*, to_jsonb(d) AS lookup_dispute_type, to_jsonb(ce) AS lookup_center,
+  (SELECT coalesce(jsonb_agg(jsonb_build_array({", ".join(f"p.{name}" for name in _LOOKUP_PARTY_FIELDS)})
+                             ORDER BY p.role, p.id), '[]'::jsonb)
+     FROM cases_party p WHERE p.case_id = c.id) AS lookup_parties
+FROM cases_case c
+JOIN cases_disputetype d ON d.id = c.dispute_type_id
+JOIN accounts_center ce ON ce.id = c.center_id
+WHERE c.tracking_code = %s OR c.number = %s
+LIMIT 1"""
+
+
+def _json(value):
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+def _from_row(model, row: dict):
+    """A model instance from a row's JSON (reference tables of plain text, number and flag columns)."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in row]
+    return model.from_db(connection.alias, names, [row[name] for name in names])
+
+
+def _find_case_in_one_statement(code: str) -> Case | None:
+    """The case by tracking code or number with its dispute type, center and parties, in one round trip
+    (PostgreSQL): what ``select_related`` plus ``prefetch_related("parties")`` give, the same objects in the
+    same order (the parties by role, then id, their model's order)."""
+    from cases.core.models import DisputeType
+
+    found = list(Case.objects.raw(_FIND_CASE_SQL, [code, code]))
+    if not found:
+        return None
+    case = found[0]
+    case.dispute_type = _from_row(DisputeType, _json(case.__dict__.pop("lookup_dispute_type")))
+    case.center = _from_row(Center, _json(case.__dict__.pop("lookup_center")))
+    parties = [
+        Party.from_db(connection.alias, _LOOKUP_PARTY_FIELDS, values)
+        for values in _json(case.__dict__.pop("lookup_parties"))
+    ]
+    for party in parties:
+        party.case = case
+    cached = case.parties.all()
+    cached._result_cache, cached._prefetch_done = parties, True
+    case._prefetched_objects_cache = {"parties": cached}
+    return case
 
 
 def _phone_ends_with(phone: str, last4: str) -> bool:
@@ -184,8 +248,13 @@ def look_up_case(*, code: str, phone_last4: str, request: HttpRequest | None) ->
     """Status lookup (进度查询): the case when code and phone digits match; every attempt is audited.
 
     Raises TooManyAttempts while the IP or the case is locked, and InvalidCode for any other
-    failure, with one message whether or not the case exists.
-    """
+    failure, with one message whether or not the case exists. A found case carries its public timeline
+    (``case.public_events``), read by the statement that writes the success's audit row.
+
+    Round trips: the case with its parties (one statement), the lock-out counters of the address and the
+    case (one ``get_many``), then the audit row — on PostgreSQL for a success in the same statement as the
+    public timeline's read, so the row commits with that read and costs neither a round trip nor a commit
+    of its own (a refusal writes its row alone, and counts its failures after)."""
     code = normalize_lookup_code(code)
     ip = client_ip(request) or "unknown"
     by_ip, by_case = lookup_counters()
@@ -194,9 +263,10 @@ def look_up_case(*, code: str, phone_last4: str, request: HttpRequest | None) ->
     detail = {"code": code[:60]}
     if case:
         detail["case"] = case.number
-    ip_locked = by_ip.locked_until(ip)
-    case_locks = {key: by_case.locked_until(key) for key in lock_keys}
-    locked = max(filter(None, [ip_locked, *case_locks.values()]), default=None)
+    pairs = [(by_ip, ip), *((by_case, key) for key in lock_keys)]
+    locks, counted = read_counters(pairs)
+    ip_locked, case_locks = locks[0], dict(zip(lock_keys, locks[1:], strict=True))
+    locked = max(filter(None, locks), default=None)
     if locked:
         record_security_event(
             SecurityAuditEvent.Type.STATUS_LOOKUP,
@@ -218,17 +288,44 @@ def look_up_case(*, code: str, phone_last4: str, request: HttpRequest | None) ->
         and any(_phone_ends_with(p.phone, phone_last4) for p in case.parties.all())
     )
     if not matched:
-        by_ip.fail(ip)
-        by_case.fail(fail_key)
         record_security_event(
             SecurityAuditEvent.Type.STATUS_LOOKUP,
             request=request,
             success=False,
             detail={**detail, "reason": "mismatch"},
         )
+        for counter, key in ((by_ip, ip), (by_case, fail_key)):  # (fail_key is one of lock_keys: read above)
+            counter.fail(key, until=counted.get(counter._keys(key)[1]))
         raise InvalidCode(_("查询码（或案号）与手机号后四位不匹配，请核对后重试。"))
-    record_security_event(SecurityAuditEvent.Type.STATUS_LOOKUP, request=request, success=True, detail=detail)
+    case.public_events = _audit_success_and_read_timeline(case, request=request, detail=detail)
     return case
+
+
+_PUBLIC_EVENT_FIELDS = {"id", "case_id", "type", "created_at"}  # what selectors.public_timeline loads
+
+
+def _audit_success_and_read_timeline(case: Case, *, request: HttpRequest | None, detail: dict) -> list:
+    """Write the success's audit row and read the case's public timeline (what the page discloses)."""
+    from cases.portal.selectors import public_timeline
+
+    insert, params = security_event_insert(
+        SecurityAuditEvent.Type.STATUS_LOOKUP, request=request, success=True, detail=detail
+    )
+    if connection.vendor != "postgresql":  # SQLite has no data-modifying WITH: the row, then the read
+        with connection.cursor() as cursor:
+            cursor.execute(insert, params)
+        return list(public_timeline(case))
+    fields = [f.attname for f in TimelineEvent._meta.concrete_fields if f.attname in _PUBLIC_EVENT_FIELDS]
+    with connection.cursor() as cursor:
+        # The same rows and order as selectors.public_timeline (the event model's order).
+        cursor.execute(
+            f"WITH audit AS ({insert}) SELECT {', '.join('e.' + name for name in fields)}"
+            " FROM cases_timelineevent e WHERE e.case_id = %s AND e.is_public"
+            " ORDER BY e.created_at DESC, e.id DESC",
+            [*params, case.pk],
+        )
+        rows = cursor.fetchall()
+    return [TimelineEvent.from_db(connection.alias, fields, row) for row in rows]
 
 
 # --- One-time sign-in codes --------------------------------------------------------------------

@@ -40,7 +40,8 @@ def document_token(case: Case, kind: str) -> str:
 
 
 def _status_context(case: Case, *, viewer_parties: list[Party] = ()) -> dict:
-    """What a party may see: masked parties, the public timeline and their documents."""
+    """What a party may see: masked parties, the public timeline and their documents (the timeline as the
+    status lookup read it, ``case.public_events``, when it did)."""
     own = {p.pk for p in viewer_parties}
     parties = [
         {
@@ -52,7 +53,10 @@ def _status_context(case: Case, *, viewer_parties: list[Party] = ()) -> dict:
         }
         for p in case.parties.all()
     ]
-    events = [{"time": e.created_at, "label": label_for(e.type)} for e in selectors.public_timeline(case)]
+    timeline = getattr(case, "public_events", None)
+    if timeline is None:
+        timeline = selectors.public_timeline(case)
+    events = [{"time": e.created_at, "label": label_for(e.type)} for e in timeline]
     documents = [
         {"label": d.label, "url": reverse("portal:document", args=[document_token(case, d.kind)])}
         for d in documents_for(case, Viewer.PARTY).values()

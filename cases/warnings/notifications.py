@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
+from types import SimpleNamespace
 
 from celery import shared_task
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _t
@@ -44,10 +46,19 @@ def escalation_recipients(cases: list[Case]) -> dict[int, list[User]]:
         case_id__in=[c.pk for c in cases], ended_at__isnull=True
     ).select_related("mediator"):
         assigned.setdefault(a.case_id, []).append(a.mediator)
+    # Each case looks only at the memberships of its own centers (its path, for supervisors; its center, for
+    # mediators), taken in the query's order: the same users in the same order as a pass over every
+    # membership, without the cases × memberships loop (10,000 escalations × thousands of memberships).
+    at_center: dict[int, list[tuple[int, Membership]]] = {}
+    for index, m in enumerate(memberships):
+        at_center.setdefault(m.center_id, []).append((index, m))
     result: dict[int, list[User]] = {}
     for case in cases:
         users: dict[int, User] = {}
-        for m in memberships:
+        ids = {int(p) for p in case.center.path.strip("/").split("/") if p} | {case.center_id}
+        for _index, m in sorted(
+            (pair for center_id in ids for pair in at_center.get(center_id, ())), key=lambda pair: pair[0]
+        ):
             if m.role == Role.SUPERVISOR and case.center.path.startswith(m.center.path):
                 users[m.user_id] = m.user
             elif (
@@ -83,19 +94,104 @@ def notify_escalations(changes: list[WarningChange], values: dict) -> list[Notif
     rows = []
     for change in escalated:
         case = change.case
-        title = _t("%(number)s 升级为%(level)s预警") % {
-            "number": case.number,
-            "level": WarningLevel(change.to_level).label,
-        }
-        body = _t("原因：%(reason)s。响应期限：%(due)s。") % {
-            "reason": change.reason,
-            "due": timezone.localtime(change.response_due_at).strftime("%Y-%m-%d %H:%M")
-            if change.response_due_at
-            else "—",
-        }
+        title, body = _escalation_text(case.number, change.to_level, change.reason, change.response_due_at)
         for user in recipients.get(case.pk, []):
             rows.append(new_notification(user, case, "escalation", title, body))
     return create_notifications(rows)
+
+
+@dataclass(slots=True)
+class _CaseAddress:
+    """What the recipients and the text of an escalation need of a case (``escalation_recipients`` reads
+    ``pk``, ``center_id``, ``channel_id`` and ``center.path``), as plain values."""
+
+    pk: int
+    number: str
+    center_id: int
+    channel_id: int | None
+    center: SimpleNamespace
+
+
+class _EscalationText:
+    """The title and body of an escalation's notification; a batch translates each pattern, level and
+    response time once (the same text as one at a time)."""
+
+    def __init__(self):
+        self.title = _t("%(number)s 升级为%(level)s预警")
+        self.body = _t("原因：%(reason)s。响应期限：%(due)s。")
+        self.levels: dict[int, str] = {}
+        self.dues: dict = {}
+
+    def __call__(self, number: str, to_level: int, reason: str, response_due_at) -> tuple[str, str]:
+        level = self.levels.get(to_level)
+        if level is None:
+            level = self.levels[to_level] = str(WarningLevel(to_level).label)
+        due = self.dues.get(response_due_at)
+        if due is None:
+            due = self.dues[response_due_at] = (
+                timezone.localtime(response_due_at).strftime("%Y-%m-%d %H:%M") if response_due_at else "—"
+            )
+        return self.title % {"number": number, "level": level}, self.body % {"reason": reason, "due": due}
+
+
+def _escalation_text(number: str, to_level: int, reason: str, response_due_at) -> tuple[str, str]:
+    return _EscalationText()(number, to_level, reason, response_due_at)
+
+
+def notify_swept_escalations(moved: list, values: dict) -> int:
+    """``notify_escalations`` for the sweep's recorded changes, given as (case row, previous level, evaluation)
+    (PostgreSQL): the same notifications, read and written as plain values — the cases' numbers and centers
+    in one query, the recipients in two (``escalation_recipients``), every row in one ``INSERT``; their
+    e-mails queued after commit. Returns the notifications written."""
+    escalated = [
+        (case, ev)
+        for case, previous, ev in moved
+        if ev.level > previous and ev.level >= values["notify_min_level"]
+    ]
+    if not escalated:
+        return 0
+    addresses = {
+        pk: _CaseAddress(pk, number, center_id, channel_id, SimpleNamespace(path=path))
+        for pk, number, center_id, channel_id, path in Case.objects.filter(
+            pk__in=[case.pk for case, _ev in escalated]
+        ).values_list("pk", "number", "center_id", "channel_id", "center__path")
+    }
+    recipients = escalation_recipients(
+        [addresses[case.pk] for case, _ev in escalated if case.pk in addresses]
+    )
+    columns = {name: [] for name in ("user_id", "case_id", "title", "body", "email_to", "email_state")}
+    text = _EscalationText()
+    for case, ev in escalated:
+        address = addresses.get(case.pk)
+        if address is None:
+            continue
+        # the change row's reason (cut to its column), as notify_escalations reads it from the row
+        title, body = text(address.number, ev.level, ev.reason[:300], case.response_due_at)
+        for user in recipients.get(case.pk, []):
+            columns["user_id"].append(user.pk)
+            columns["case_id"].append(case.pk)
+            columns["title"].append(title[:200])
+            columns["body"].append(body)
+            columns["email_to"].append(user.email or "")
+            columns["email_state"].append(
+                Notification.EmailState.PENDING if user.email else Notification.EmailState.NONE
+            )
+    if not columns["user_id"]:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {Notification._meta.db_table}"
+            " (user_id, case_id, kind, title, body, created_at, email_to, email_state, email_attempts)"
+            " SELECT v.user_id, v.case_id, 'escalation', v.title, v.body, %s, v.email_to, v.email_state, 0"
+            " FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[])"
+            " AS v(user_id, case_id, title, body, email_to, email_state)"
+            " RETURNING id, email_state",
+            [timezone.now(), *columns.values()],
+        )
+        ids = [pk for pk, state in cursor.fetchall() if state == Notification.EmailState.PENDING]
+    if ids:
+        transaction.on_commit(lambda: queue_emails(ids))
+    return len(columns["user_id"])
 
 
 def new_notification(user: User, case: Case | None, kind: str, title: str, body: str) -> Notification:

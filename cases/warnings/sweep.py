@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Max, Sum
 from django.utils import timezone
 
@@ -27,9 +28,9 @@ from cases.warnings.models import (
     SupervisionOrder,
     WarningChange,
 )
-from cases.warnings.notifications import is_baseline, notify_escalations
+from cases.warnings.notifications import is_baseline, notify_escalations, notify_swept_escalations
 from cases.warnings.thresholds import warning_settings
-from mediation_center.dialect import update_rows  # the sweep's bulk writer
+from mediation_center.dialect import fast_paths, update_rows  # the sweep's bulk writer
 from mediation_center.transactions import entry_point
 
 
@@ -377,6 +378,13 @@ def _sweep_batch(cases: list[_SweptCase], *, now: dt.datetime, calendar: WorkCal
     update_rows(Case, CASE_LEVEL_FIELDS, [(c.pk, *c.levels()) for c in changed_cases])
     if not moved:
         return 0
+    if fast_paths(connection):
+        recorded = _record_changes_in_one_statement(moved, now)
+        notify_swept_escalations(
+            [(case, previous, ev) for case, previous, ev in moved if case.pk in recorded], values
+        )
+        return len(recorded)
+    # The portable form (SQLite): the same rows, in five statements.
     last_seq = dict(
         WarningChange.objects.filter(case_id__in=[case.pk for case, _previous, _ev in moved])
         .values("case_id")
@@ -400,3 +408,77 @@ def _sweep_batch(cases: list[_SweptCase], *, now: dt.datetime, calendar: WorkCal
     TimelineEvent.objects.bulk_create([e for e in events if e.case_id in recorded_cases - baseline])
     notify_escalations(recorded, values)
     return len(recorded)
+
+
+def _record_changes_in_one_statement(
+    moved: list[tuple[_SweptCase, int, Evaluation]], now: dt.datetime
+) -> set[int]:
+    """The batch's ``WarningChange`` rows and their timeline events in one statement (PostgreSQL); returns the
+    cases whose change this sweep recorded.
+
+    The same rows as the portable form: each change's ``seq`` is the case's last plus one, read in the same
+    statement (the sweep holds the case rows' locks, and every other writer of a case's changes locks its
+    row first); ``ON CONFLICT DO NOTHING`` on the unique (case, seq) is the second guard against a concurrent
+    sweep, and ``RETURNING`` says which rows are this sweep's, so only they get an event (never a baseline
+    change: the first level or its clearing, ``is_baseline``). The events' triggers (the hash chain of each
+    case, records/) run for every row as for any insert."""
+    change_table, event_table = WarningChange._meta.db_table, TimelineEvent._meta.db_table
+    case_ids, from_levels, to_levels, bases, reasons, actors, responses, datas = ([] for _ in range(8))
+    for case, previous, ev in moved:
+        actor_id = ev.actor_id
+        case_ids.append(case.pk)
+        from_levels.append(previous)
+        to_levels.append(ev.level)
+        bases.append(ev.basis)
+        reasons.append(ev.reason)
+        actors.append(actor_id)
+        responses.append(case.response_due_at)
+        datas.append(
+            json.dumps(
+                {
+                    "from": previous,
+                    "to": ev.level,
+                    "basis": ev.basis,
+                    "reason": ev.reason,
+                    "set_by": "person" if actor_id else "rule",
+                    "response_due_at": case.response_due_at.isoformat() if case.response_due_at else None,
+                }
+            )
+        )
+    sql = f"""
+WITH v AS (
+  SELECT * FROM unnest(%s::bigint[], %s::smallint[], %s::smallint[], %s::text[], %s::text[], %s::bigint[],
+                       %s::timestamptz[], %s::jsonb[])
+    AS v(case_id, from_level, to_level, basis, reason, actor_id, response_due_at, data)
+), recorded AS (
+  INSERT INTO {change_table} (case_id, seq, from_level, to_level, basis, reason, actor_id, response_due_at, created_at)
+  SELECT v.case_id, coalesce((SELECT max(w.seq) FROM {change_table} w WHERE w.case_id = v.case_id), 0) + 1,
+         v.from_level, v.to_level, v.basis, left(v.reason, 300), v.actor_id, v.response_due_at, %s
+  FROM v
+  ON CONFLICT (case_id, seq) DO NOTHING
+  RETURNING case_id
+), events AS (
+  INSERT INTO {event_table} (case_id, type, actor_id, created_at, is_public, data)
+  SELECT v.case_id, %s, v.actor_id, %s, false, v.data
+  FROM v JOIN recorded USING (case_id)
+  WHERE v.from_level <> 0 AND v.to_level <> 0
+)
+SELECT case_id FROM recorded"""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [
+                case_ids,
+                from_levels,
+                to_levels,
+                bases,
+                reasons,
+                actors,
+                responses,
+                datas,
+                now,
+                LEVEL_CHANGED.code,
+                timezone.now(),  # as the portable form's bulk_create stamps its events (auto_now_add)
+            ],
+        )
+        return {row[0] for row in cursor.fetchall()}
