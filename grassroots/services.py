@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Center, User
 from cases.core.attachments import safe_name, validate_upload
 from cases.core.models import Case, Source
-from cases.core.states import Outcome, Status
+from cases.core.states import Status
 from cases.intake.services import CaseData, register_case
 from cases.lifecycle.services import register_and_close_case
 from mediation_center.errors import DomainError, NotAllowed
@@ -88,7 +88,9 @@ def _routed_here(case, *, actor: User, channel: Channel, suggestion: RouteSugges
     center = case.center
     rule = suggestion.rule
     overridden = (
-        channel.pk != suggestion.channel.pk or center.pk != suggestion.center.pk or bool(suggestion.departments)
+        channel.pk != suggestion.channel.pk
+        or center.pk != suggestion.center.pk
+        or bool(suggestion.departments)
     )
     reason = _("随手调：纠纷已在现场化解，由本级登记办结")
     RouteDecision.objects.create(
@@ -154,9 +156,21 @@ def record_quick(
     _check_photos(photos)
     data.source = Source.GRID
     # Routing's suggestion for the case as it will be registered (its rules read the case's own fields).
-    as_registered = Case(center=center, origin_center=center, dispute_type=data.dispute_type, source=data.source)
-    for name in ("summary", "claims", "amount", "people_count", "place", "is_group", "police_calls",
-                 "risk_violence", "risk_mass_incident", "risk_upward_petition"):
+    as_registered = Case(
+        center=center, origin_center=center, dispute_type=data.dispute_type, source=data.source
+    )
+    for name in (
+        "summary",
+        "claims",
+        "amount",
+        "people_count",
+        "place",
+        "is_group",
+        "police_calls",
+        "risk_violence",
+        "risk_mass_incident",
+        "risk_upward_petition",
+    ):
         setattr(as_registered, name, getattr(data, name))  # fmt: skip
     channel, suggestion = _quick_route(as_registered)
     case = register_and_close_case(

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Center, Membership, User
 from cases.core import events
-from cases.core.attachments import build_attachment
 from cases.core.access import can_change, supervises
+from cases.core.attachments import build_attachment
 from cases.core.events import (
     AGREEMENT_DRAFTED,
     AGREEMENT_EFFECTIVE,
@@ -751,7 +751,9 @@ def register_and_close_case(
     through_parties.objects.bulk_create(
         [through_parties(mediationsession_id=session.pk, party_id=p.pk) for p in parties]
     )
-    through_mediators.objects.bulk_create([through_mediators(mediationsession_id=session.pk, user_id=actor.pk)])
+    through_mediators.objects.bulk_create(
+        [through_mediators(mediationsession_id=session.pk, user_id=actor.pk)]
+    )
     oral = OralAgreement.objects.create(
         case=case, content=oral_content, agreed_on=timezone.localdate(), recorded_by=actor
     )

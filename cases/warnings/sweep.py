@@ -30,9 +30,9 @@ from cases.warnings.clocks import (
 from cases.warnings.levels import Evaluation, evaluate, response_due
 from cases.warnings.models import (
     CaseClock,
-    ClockTrigger,
     ClockExtension,
     ClockPause,
+    ClockTrigger,
     ManualRaise,
     SupervisionOrder,
     WarningChange,
@@ -189,7 +189,14 @@ def on_case_ended_now(case: Case, *, actor: User | None = None) -> Case:
         key=by_due,
     )
     first = evaluate(
-        opened, clocks=running, orders=[], raises=[], failed_sessions=0, values=values, calendar=calendar, now=accepted
+        opened,
+        clocks=running,
+        orders=[],
+        raises=[],
+        failed_sessions=0,
+        values=values,
+        calendar=calendar,
+        now=accepted,
     )
     if not first.level:
         return case
