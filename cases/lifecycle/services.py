@@ -729,6 +729,9 @@ def register_and_close_case(
         for p in data.parties
     ]
     Party.objects.bulk_create(parties)
+    # Before the caller's rows: an escalation at registration is told to whom it would have been then (the
+    # supervisors, the channel's mediators; nobody is assigned yet).
+    warnings_sweep.on_case_ended_now(case, actor=actor)
     for upload in attachments:
         build_attachment(case, upload, uploaded_by=actor)
     registered = {"source": data.source, "parties": len(parties)}
@@ -776,7 +779,6 @@ def register_and_close_case(
             },
         ),
     ]
-    warnings_sweep.on_case_ended_now(case, actor=actor)
     # What the search index would read back, handed over (search/indexer.py takes each once).
     case._registered_parties = parties
     case._registered_texts = [session.discussion, session.result, oral.content]
