@@ -275,6 +275,9 @@ CASE_SEARCH_VIEW = "search.views.search_page"
 # Sections other apps add to the staff case page (cases/page.py): each a function (case, user, lifecycle=, parties=, actions=)
 # returning an object with ``template`` (included in the documents area) or None.
 CASE_PAGE_SECTIONS: list[str] = ["online.selectors.case_page_section"]
+# Panels other apps add to the supervisors' warnings dashboard (/cases/warnings/): each a function (user)
+# returning {"template": ..., "context": {...}} (the template sees it as ``panel``) or None; fixed queries each.
+DASHBOARD_PANELS: list[str] = ["grassroots.selectors.overdue_rounds_panel"]
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
