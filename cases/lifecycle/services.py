@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.utils import timezone
@@ -54,6 +55,9 @@ from cases.lifecycle.selectors import current_agreement, is_case_mediator, is_ca
 from cases.warnings import sweep as warnings_sweep
 from mediation_center.errors import DomainError, IllegalTransition, NotAllowed
 from mediation_center.transactions import entry_point
+
+if TYPE_CHECKING:
+    from routing.models import Channel
 
 Role = Membership.Role
 
@@ -646,7 +650,7 @@ def register_and_close_case(
     center: Center,
     actor: User,
     data: CaseData,
-    channel,
+    channel: "Channel",
     priority: int,
     oral_content: str,
     summary: str,
@@ -673,6 +677,7 @@ def register_and_close_case(
     discussion = _required_text(data.summary, _("请填写调解经过。"))
     oral_content = _required_text(oral_content, _("请记录口头协议的内容。"))
     summary = _required_text(summary, _("请填写结案小结。"))
+    evaluation_waived = _required_text(evaluation_waived, _("请说明免于评估的理由。"))
     year = timezone.localdate().year
     serial = next_serial(center, year)
     now = timezone.now()
@@ -775,7 +780,7 @@ def register_and_close_case(
                 "prevented_criminal": False,
                 "prevented_group_petition": False,
                 "follow_ups": [v.due_on.isoformat() for v in visits],
-                "evaluation_waived": _required_text(evaluation_waived, _("请说明免于评估的理由。")),
+                "evaluation_waived": evaluation_waived,
             },
         ),
     ]
