@@ -74,12 +74,16 @@ def test_a_round_fully_reported_leaves_the_panel(login, supervisor, world, round
 
 
 def test_other_areas_and_other_roles_do_not_see_it(login, world, rounds, mediator, outsider):
-    other_supervisor = _persona(world, "other_supervisor", Membership.Role.SUPERVISOR, center=world.other_county)
+    other_supervisor = _persona(
+        world, "other_supervisor", Membership.Role.SUPERVISOR, center=world.other_county
+    )
     page = login(other_supervisor).get(reverse("cases:warnings_dashboard")).content.decode()
     assert reverse("grassroots:round_detail", args=[rounds[0].pk]) not in page
     assert overdue_rounds_panel(other_supervisor)["context"]["round_count"] == 0
     assert overdue_rounds_panel(outsider)["context"]["rounds"] == []
-    assert login(mediator).get(reverse("cases:warnings_dashboard")).status_code == 403  # the dashboard's own rule
+    assert (
+        login(mediator).get(reverse("cases:warnings_dashboard")).status_code == 403
+    )  # the dashboard's own rule
 
 
 def test_the_panel_runs_a_fixed_number_of_queries(world, supervisor, rounds):
