@@ -235,3 +235,34 @@ def test_a_quick_record_runs_a_fixed_low_number_of_statements(world, grid_worker
     assert len(two) == len(five) == QUICK_RECORD_STATEMENTS, "\n".join(five)
     assert sum(s.startswith("UPDATE") for s in two) == 1  # the case number's sequence; the case row once
     assert sum('INSERT INTO "cases_timelineevent"' in s for s in two) == 1
+
+
+def test_record_together_calls_each_hook_per_event_unless_it_takes_them_together(make_case, monkeypatch):
+    from cases.core import events as case_events
+    from cases.core import timeline
+
+    case = make_case()
+    seen, together = [], []
+
+    def per_event(case, event):
+        seen.append(event.type)
+
+    def batch(case, events):
+        together.append([e.type for e in events])
+
+    def batched(case, event):  # pragma: no cover - its ``together`` is called instead
+        raise AssertionError("called per event")
+
+    batched.together = batch
+    monkeypatch.setattr(timeline, "RECORD_HOOKS", [per_event, batched])
+    written = timeline.record_together(
+        case, [(case_events.SESSION_RECORDED, None, {"n": 1}), (case_events.CONCLUDED, None, {"n": 2})]
+    )
+    assert [e.type for e in written] == seen == ["session_recorded", "concluded"]
+    assert together == [["session_recorded", "concluded"]]
+    assert [e.pk for e in written] == sorted(e.pk for e in written)
+    stored = case.events.filter(pk__in=[e.pk for e in written]).order_by("pk")
+    assert [(e.is_public, e.data) for e in stored] == [
+        (False, {"n": 1}),
+        (True, {"n": 2}),
+    ]  # each type's own flag
