@@ -150,3 +150,39 @@ def resolution_cases(user: User, center: Center, start: date, end: date, bucket:
         .select_related("center", "origin_center", "dispute_type")
         .order_by("-created_at", "-pk")
     )
+
+
+# --- the supervisors' dashboard (settings.DASHBOARD_PANELS) --------------------------------------------
+
+PANEL_ROUNDS = 10
+
+
+def overdue_rounds_panel(user: User) -> dict | None:
+    """The warnings dashboard's panel of screening rounds past their due date with an assignee that has not
+    reported: how many rounds and tasks, the oldest rounds with the units still owing. Three queries."""
+    from django.db.models import Prefetch
+
+    today = timezone.localdate()
+    pending = Q(tasks__status=ScreeningTask.Status.PENDING)
+    overdue = rounds_visible_to(user).filter(due_on__lt=today).filter(pending)
+    totals = overdue.aggregate(rounds=Count("pk", distinct=True), tasks=Count("tasks"))
+    rounds = list(
+        overdue.distinct()
+        .select_related("center")
+        .prefetch_related(
+            Prefetch(
+                "tasks",
+                queryset=ScreeningTask.objects.filter(status=ScreeningTask.Status.PENDING)
+                .select_related("center", "department")
+                .order_by("center__path", "pk"),
+                to_attr="owing",
+            )
+        )
+        .order_by("due_on", "pk")[:PANEL_ROUNDS]
+    ) if totals["rounds"] else []  # fmt: skip
+    for round_ in rounds:
+        round_.days_overdue = (today - round_.due_on).days
+    return {
+        "template": "grassroots/_dashboard_rounds.html",
+        "context": {"rounds": rounds, "round_count": totals["rounds"], "task_count": totals["tasks"]},
+    }

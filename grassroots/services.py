@@ -12,16 +12,15 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Center, User
 from cases.core.attachments import safe_name, validate_upload
-from cases.core.models import Source
-from cases.core.states import Outcome, Status
+from cases.core.models import Case, Source
+from cases.core.states import Status
 from cases.intake.services import CaseData, register_case
-from cases.lifecycle.models import MediationSession
-from cases.lifecycle.services import close_case, conclude_case, record_session
+from cases.lifecycle.services import register_and_close_case
 from mediation_center.errors import DomainError, NotAllowed
 from mediation_center.transactions import entry_point
-from routing.models import CaseAssignment, Channel
-from routing.rules import suggest_route
-from routing.services import route_case
+from routing import events as routing_events
+from routing.models import CaseAssignment, Channel, RouteDecision
+from routing.rules import RouteSuggestion, suggest_route
 
 from . import events
 from .access import can_close_risk, may_report_task, may_schedule_rounds, recording_centers, supervises_center
@@ -73,13 +72,64 @@ def _earlier(model, client_token: str | None, actor: User):
     return earlier
 
 
-def _quick_channel(case) -> tuple[Channel, int]:
+def _quick_route(case) -> tuple[Channel, RouteSuggestion]:
     """The channel routing suggests, unless it would hand the case to somebody else (auto-assignment)."""
     suggestion = suggest_route(case)
     channel = suggestion.channel
     if channel.auto_assign:
         channel = Channel.objects.filter(auto_assign=False).order_by("ordering", "code").first() or channel
-    return channel, suggestion.priority
+    return channel, suggestion
+
+
+def _routed_here(case, *, actor: User, channel: Channel, suggestion: RouteSuggestion) -> list:
+    """What ``route_case`` and a claim leave for a case routed to its own center's channel and taken by the
+    recorder: routing's decision and the lead assignment (rows), the 分流 and 现场受理调解 events (returned,
+    for ``register_and_close_case`` to write with the others)."""
+    center = case.center
+    rule = suggestion.rule
+    overridden = (
+        channel.pk != suggestion.channel.pk
+        or center.pk != suggestion.center.pk
+        or bool(suggestion.departments)
+    )
+    reason = _("随手调：纠纷已在现场化解，由本级登记办结")
+    RouteDecision.objects.create(
+        case=case,
+        rule=rule,
+        rule_name=rule.name if rule else "",
+        explanation=suggestion.explanation,
+        suggested_channel=suggestion.channel,
+        suggested_center=suggestion.center,
+        channel=channel,
+        center=center,
+        priority=suggestion.priority,
+        overridden=overridden,
+        override_reason=reason if overridden else "",
+        decided_by=actor,
+    )
+    CaseAssignment.objects.create(
+        case=case, mediator=actor, is_lead=True, how="claim", assigned_by=actor, reason=_("随手调")
+    )
+    routed = {
+        "channel": channel.code,
+        "channel_name": channel.name,
+        "center_id": center.pk,
+        "center_name": center.name,
+        "from_center_id": center.pk,
+        "rule_id": rule.pk if rule else None,
+        "rule_name": rule.name if rule else "",
+        "explanation": suggestion.explanation,
+        "overridden": overridden,
+        "suggested_channel": suggestion.channel.code,
+        "suggested_center_id": suggestion.center.pk,
+        "departments": [],
+        "priority": suggestion.priority,
+        "reason": reason if overridden else suggestion.explanation,
+    }
+    return [
+        (routing_events.ROUTED, routed),
+        (events.ON_SPOT_TAKEN, {"mediator": str(actor), "mediator_id": actor.pk}),
+    ]
 
 
 @entry_point
@@ -95,7 +145,7 @@ def record_quick(
     """随手录: a dispute settled on the spot becomes a case with its own number, registered, routed to this
     center, taken by the recorder, its on-the-spot session recorded, concluded with an oral agreement and
     closed (evaluation waived for the simple procedure), with a follow-up visit scheduled as for any closed
-    case. One timeline event per step."""
+    case. One timeline event per step, all written by ``register_and_close_case`` at once."""
     earlier = _earlier(Entry, client_token, actor)
     if earlier is not None:
         return earlier
@@ -105,39 +155,36 @@ def record_quick(
         raise DomainError(_("请至少填写一名当事人。"), code="invalid")
     _check_photos(photos)
     data.source = Source.GRID
-    case = register_case.step(center=center, actor=actor, data=data, attachments=photos)
-    channel, priority = _quick_channel(case)
-    case = route_case.step(
-        case,
-        actor=actor,
-        channel=channel,
+    # Routing's suggestion for the case as it will be registered (its rules read the case's own fields).
+    as_registered = Case(
+        center=center, origin_center=center, dispute_type=data.dispute_type, source=data.source
+    )
+    for name in (
+        "summary",
+        "claims",
+        "amount",
+        "people_count",
+        "place",
+        "is_group",
+        "police_calls",
+        "risk_violence",
+        "risk_mass_incident",
+        "risk_upward_petition",
+    ):
+        setattr(as_registered, name, getattr(data, name))  # fmt: skip
+    channel, suggestion = _quick_route(as_registered)
+    case = register_and_close_case(
         center=center,
-        departments=[],
-        priority=priority,
-        override_reason=_("随手调：纠纷已在现场化解，由本级登记办结"),
-    )
-    CaseAssignment.objects.create(
-        case=case, mediator=actor, is_lead=True, how="claim", assigned_by=actor, reason=_("随手调")
-    )
-    events.ON_SPOT_TAKEN.record(case, actor=actor, data={"mediator": str(actor), "mediator_id": actor.pk})
-    now = timezone.now()
-    record_session.step(
-        case,
         actor=actor,
-        started_at=now,
-        mode=MediationSession.Mode.IN_PERSON,
-        place=data.place,
-        discussion=data.summary,
-        result=agreement,
-        parties=list(case.parties.all()),
-        mediators=[actor],
-    )
-    conclude_case.step(case, actor=actor, outcome=Outcome.ORAL_AGREEMENT, oral_content=agreement)
-    case = close_case.step(
-        case,
-        actor=actor,
+        data=data,
+        channel=channel,
+        priority=suggestion.priority,
+        session_result=agreement,
+        oral_content=agreement,
         summary=_("随手调现场化解，达成口头协议：%(agreement)s") % {"agreement": agreement},
         evaluation_waived=_("随手调简易程序：现场化解，达成口头协议"),
+        attachments=photos,
+        before_session=lambda case: _routed_here(case, actor=actor, channel=channel, suggestion=suggestion),
     )
     return Entry.objects.create(
         kind=Entry.Kind.QUICK_RECORD,

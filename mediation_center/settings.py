@@ -288,6 +288,9 @@ CASE_PAGE_SECTIONS: list[str] = [
     "eservice.selectors.case_page_section",
     "courtlink.selectors.case_page_section",
 ]
+# Panels other apps add to the supervisors' warnings dashboard (/cases/warnings/): each a function (user)
+# returning {"template": ..., "context": {...}} (the template sees it as ``panel``) or None; fixed queries each.
+DASHBOARD_PANELS: list[str] = ["grassroots.selectors.overdue_rounds_panel"]
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

@@ -140,7 +140,11 @@ def index_cases(case_ids: list[int], *, first: bool = False, loaded: Case | None
     else:
         for party in Party.objects.filter(case_id__in=ids).order_by("pk"):
             parties[party.case_id].append(party)
-    records = {} if first else lifecycle_texts(ids)
+    handed = loaded.__dict__.pop("_registered_texts", None) if loaded is not None else None
+    if handed is not None:
+        records = {loaded.pk: list(handed)}  # a case registered and closed in one call hands its records over
+    else:
+        records = {} if first else lifecycle_texts(ids)
     rows, keys = [], []
     for case in cases:
         row, case_key_set = build_row(case, parties[case.pk], records)
@@ -166,3 +170,21 @@ def index_on_event(case: Case, event: TimelineEvent) -> None:
     index_cases([case.pk], first=first, loaded=case if first else None)
     if event.type == "merged" and case.merged_into_id:
         index_cases([case.merged_into_id])
+
+
+def index_on_events(case: Case, events: list[TimelineEvent]) -> None:
+    """``index_on_event.together``: the events of one call (``record_together``) rebuild the row once. A case
+    whose first event is among them is new: with the texts its service handed over (``_registered_texts``,
+    the lifecycle records it wrote, as ``lifecycle_texts`` would read them) nothing is read back."""
+    indexed = [e for e in events if e.type not in UNINDEXED_EVENTS]
+    if not indexed:
+        return
+    first = indexed[0].type in FIRST_EVENTS
+    if first and "_registered_texts" not in case.__dict__ and len(indexed) > 1:
+        first = False  # lifecycle records may exist and were not handed over: read them
+    index_cases([case.pk], first=first, loaded=case if first else None)
+    if any(e.type == "merged" for e in indexed) and case.merged_into_id:
+        index_cases([case.merged_into_id])
+
+
+index_on_event.together = index_on_events

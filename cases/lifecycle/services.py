@@ -4,17 +4,20 @@ Every service locks the case row, checks who may act, changes state through ``st
 where the status changes, and writes exactly one timeline event.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Membership, User
+from accounts.models import Center, Membership, User
 from cases.core import events
 from cases.core.access import can_change, supervises
+from cases.core.attachments import build_attachment
 from cases.core.events import (
     AGREEMENT_DRAFTED,
     AGREEMENT_EFFECTIVE,
@@ -31,8 +34,11 @@ from cases.core.events import (
     SESSION_UPDATED,
 )
 from cases.core.models import Case, Party
-from cases.core.services import lock_case
-from cases.core.states import ENDED_STATUSES, WORKING_STATUSES, Outcome, Status, move
+from cases.core.services import counter_identity_fields, lock_case
+from cases.core.states import ENDED_STATUSES, TIMESTAMP_FIELDS, WORKING_STATUSES, Outcome, Status, move
+from cases.core.timeline import EventType, record_together
+from cases.intake.rules import check_party_count
+from cases.intake.services import CaseData, format_case_number, new_tracking_code, next_serial
 from cases.lifecycle.models import (
     Agreement,
     AgreementSignature,
@@ -49,6 +55,9 @@ from cases.lifecycle.selectors import current_agreement, is_case_mediator, is_ca
 from cases.warnings import sweep as warnings_sweep
 from mediation_center.errors import DomainError, IllegalTransition, NotAllowed
 from mediation_center.transactions import entry_point
+
+if TYPE_CHECKING:
+    from routing.models import Channel
 
 Role = Membership.Role
 
@@ -617,3 +626,166 @@ def record_follow_up(
     else:
         FOLLOW_UP_RECORDED.record(case, actor=actor, data=data)
     return visit
+
+
+# --- a case registered, concluded and closed in one call ---------------------------------------------
+
+
+class _Moves:
+    """The case's status as it walks the table, in memory: ``move`` checks each step and stamps its time;
+    the row itself is written once, in its end state."""
+
+    def __init__(self, status: str):
+        self.status, self.outcome = status, ""
+
+    def __getattr__(self, name: str):
+        return None  # a timestamp not stamped yet
+
+    def save(self, *, update_fields: list[str]) -> None:
+        pass
+
+
+def register_and_close_case(
+    *,
+    center: Center,
+    actor: User,
+    data: CaseData,
+    channel: "Channel",
+    priority: int,
+    oral_content: str,
+    summary: str,
+    evaluation_waived: str,
+    session_result: str = "",
+    attachments=(),
+    before_session: Callable[[Case], list[tuple[EventType, dict]]] = lambda case: [],
+) -> Case:
+    """A dispute settled at once (grassroots' 随手调): registered at ``center`` and routed to ``channel`` there,
+    one in-person session with the actor as mediator, concluded with an oral agreement (人民调解法 art. 28)
+    and closed with the evaluation waived (the reason is recorded), the follow-up visit scheduled as for any
+    closed case. Runs in the caller's transaction.
+
+    The same rows and events as ``register_case``, ``route_case``, ``record_session``, ``conclude_case`` and
+    ``close_case`` called one after another, written set-based: the case row once, in its end state (each
+    move checked against the status table and stamped in order), every other row in one insert per table,
+    the timeline's events of all the steps in one (``record_together``: each step keeps its event, with the
+    actor), the clocks and baseline levels by ``warnings_sweep.on_case_ended_now``. ``before_session(case)``
+    is the caller's: it writes its own rows of the new case (routing's decision, the assignment) and returns
+    the events that go between registration and the session."""
+    check_party_count(len(data.parties))
+    if not data.parties:
+        raise DomainError(_("请至少填写一名当事人。"), code="invalid")
+    discussion = _required_text(data.summary, _("请填写调解经过。"))
+    oral_content = _required_text(oral_content, _("请记录口头协议的内容。"))
+    summary = _required_text(summary, _("请填写结案小结。"))
+    evaluation_waived = _required_text(evaluation_waived, _("请说明免于评估的理由。"))
+    year = timezone.localdate().year
+    serial = next_serial(center, year)
+    now = timezone.now()
+    moves = _Moves(Status.REGISTERED)  # registered at the window: accepted at once, as register_case does
+    move(moves, Status.ROUTED)
+    move(moves, Status.IN_MEDIATION)
+    move(moves, Status.CONCLUDED, outcome=Outcome.ORAL_AGREEMENT)
+    move(moves, Status.CLOSED)
+    stamps = {name: getattr(moves, name) for name in TIMESTAMP_FIELDS.values() if getattr(moves, name)}
+    case = Case(
+        number=format_case_number(center, year, serial),
+        year=year,
+        serial=serial,
+        tracking_code=new_tracking_code(),
+        origin_center=center,
+        center=center,
+        status=moves.status,
+        outcome=moves.outcome,
+        source=data.source,
+        dispute_type=data.dispute_type,
+        summary=data.summary,
+        claims=data.claims,
+        amount=data.amount,
+        people_count=data.people_count,
+        place=data.place,
+        is_group=data.is_group,
+        risk_violence=data.risk_violence,
+        risk_mass_incident=data.risk_mass_incident,
+        risk_upward_petition=data.risk_upward_petition,
+        police_calls=data.police_calls,
+        registered_by=actor,
+        external_system=data.external_system,
+        external_id=data.external_id,
+        raw_payload=data.raw_payload,
+        channel=channel,
+        priority=priority,
+        closing_summary=summary,
+        created_at=now,
+        accepted_at=now,
+        **stamps,
+    )
+    case.updated_at = case.closed_at
+    # ``raw``: the row keeps the registration time taken above, before the steps' stamps (``created_at`` is
+    # ``auto_now_add``, which would stamp it after them).
+    case.save_base(raw=True, force_insert=True)
+    parties = [
+        Party(
+            case=case,
+            **vars(p),
+            **counter_identity_fields(
+                role=p.role, kind=p.kind, id_number=p.id_number, actor=actor, source=data.source, now=now
+            ),
+        )
+        for p in data.parties
+    ]
+    Party.objects.bulk_create(parties)
+    # Before the caller's rows: an escalation at registration is told to whom it would have been then (the
+    # supervisors, the channel's mediators; nobody is assigned yet).
+    warnings_sweep.on_case_ended_now(case, actor=actor)
+    for upload in attachments:
+        build_attachment(case, upload, uploaded_by=actor)
+    registered = {"source": data.source, "parties": len(parties)}
+    if checked := sum(1 for p in parties if p.identity_verified_at):
+        registered["identity_verified"] = checked
+    if attachments:
+        registered["attachments"] = len(attachments)
+    steps = [(events.REGISTERED, registered), *before_session(case)]
+    session = MediationSession.objects.create(
+        case=case,
+        started_at=case.routed_at,
+        mode=MediationSession.Mode.IN_PERSON,
+        place=data.place,
+        discussion=discussion,
+        result=session_result,
+        recorded_by=actor,
+    )
+    through_parties = MediationSession.parties.through
+    through_mediators = MediationSession.mediators.through
+    through_parties.objects.bulk_create(
+        [through_parties(mediationsession_id=session.pk, party_id=p.pk) for p in parties]
+    )
+    through_mediators.objects.bulk_create(
+        [through_mediators(mediationsession_id=session.pk, user_id=actor.pk)]
+    )
+    oral = OralAgreement.objects.create(
+        case=case, content=oral_content, agreed_on=timezone.localdate(), recorded_by=actor
+    )
+    visits = _schedule_follow_ups(case)
+    steps += [
+        (
+            SESSION_RECORDED,
+            {"session": session.pk, "started_at": session.started_at.isoformat(), "started_mediation": True},
+        ),
+        (CONCLUDED, {"outcome": case.outcome, "oral_agreement": oral.pk}),
+        (
+            CLOSED,
+            {
+                "outcome": case.outcome,
+                "money_covered": None,
+                "prevented_criminal": False,
+                "prevented_group_petition": False,
+                "follow_ups": [v.due_on.isoformat() for v in visits],
+                "evaluation_waived": evaluation_waived,
+            },
+        ),
+    ]
+    # What the search index would read back, handed over (search/indexer.py takes each once).
+    case._registered_parties = parties
+    case._registered_texts = [session.discussion, session.result, oral.content]
+    record_together(case, [(event, actor, payload) for event, payload in steps])
+    return case

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 from dataclasses import dataclass
@@ -12,18 +13,27 @@ from django.utils import timezone
 
 from accounts.models import User
 from cases.core.events import LEVEL_CHANGED
-from cases.core.models import Case, TimelineEvent
+from cases.core.models import Case, TimelineEvent, WarningLevel
 from cases.core.services import lock_case
-from cases.core.states import OPEN_STATUSES
+from cases.core.states import OPEN_STATUSES, Status
 from cases.core.workcalendar import (
     WorkCalendar,
 )
-from cases.warnings.clocks import ClockState, by_due, sync_clocks
+from cases.warnings.clocks import (
+    ClockState,
+    _copy_policy,
+    by_due,
+    matching_clocks,
+    refresh_clock,
+    sync_clocks,
+    trigger_times,
+)
 from cases.warnings.levels import Evaluation, evaluate, response_due
 from cases.warnings.models import (
     CaseClock,
     ClockExtension,
     ClockPause,
+    ClockTrigger,
     ManualRaise,
     SupervisionOrder,
     WarningChange,
@@ -134,6 +144,71 @@ def on_case_registered(case: Case, *, actor: User | None = None) -> Case:
         clocks, _started = sync_clocks(case, trigger="registered", at=now, calendar=calendar, existing={})
         states = sorted((ClockState.of(c, now, fresh=True) for c in clocks), key=by_due)
         _recompute(case, actor=actor, now=now, calendar=calendar, clocks=states, new_case=True)
+    return case
+
+
+def on_case_ended_now(case: Case, *, actor: User | None = None) -> Case:
+    """For a case registered and ended (concluded and closed) in the caller's transaction, e.g. grassroots'
+    quick record settled on the spot; runs in the caller's transaction.
+
+    What ``on_case_registered`` and an ``on_case_changed`` per step would have left, written at once: the
+    clocks whose start event happened, each already stopped by its stop event (or by the closing), in one
+    insert; the case's first level (as registered, with those clocks running) and its clearing as it ends,
+    the two baseline changes (no timeline event of their own, ``is_baseline``), in one insert. The moves in
+    between happened at no moment anybody could see, so none is recorded; nothing is read back, and the
+    case's own level columns keep the values of an ended case (no level, no deadline, no next check)."""
+    now = timezone.now()
+    calendar = WorkCalendar()
+    values = warning_settings()
+    times = trigger_times(case, None, now)
+    closed_at = times[ClockTrigger.CLOSED]
+    clocks = []
+    for code, source in matching_clocks(case).items():
+        start = times.get(source.start_trigger)
+        if start is None or source.start_trigger == ClockTrigger.CLOSED:
+            continue  # (a clock started by the closing is never started: the case is terminal by then)
+        clock = CaseClock(case=case, code=code, started_at=start, due_at=start)
+        _copy_policy(clock, source)
+        refresh_clock(clock, calendar, now)
+        stop = times.get(clock.stop_trigger)
+        if stop is not None and stop >= clock.started_at:
+            clock.stopped_at, clock.stop_reason = stop, clock.stop_trigger
+        else:
+            clock.stopped_at, clock.stop_reason = max(closed_at, clock.started_at), ClockTrigger.CLOSED
+        clocks.append(clock)
+    CaseClock.objects.bulk_create(clocks)
+    # The first level: the case as it was registered (open, no channel yet), its clocks of that moment running.
+    accepted = times.get(ClockTrigger.ACCEPTED, case.created_at)
+    opened = copy.copy(case)
+    opened.status, opened.channel_id = Status.REGISTERED, None
+    running = sorted(
+        (
+            ClockState(c.name, c.unit, c.length, c.started_at, c.due_at, c.provisional, None, [], True, None)
+            for c in clocks
+            if c.started_at <= accepted
+        ),
+        key=by_due,
+    )
+    first = evaluate(
+        opened,
+        clocks=running,
+        orders=[],
+        raises=[],
+        failed_sessions=0,
+        values=values,
+        calendar=calendar,
+        now=accepted,
+    )
+    if not first.level:
+        return case
+    _apply(opened, first, values, accepted)
+    raised, _event = _change_rows(opened, WarningLevel.NONE, first, 1, accepted)
+    ended = evaluate(
+        case, clocks=[], orders=[], raises=[], failed_sessions=0, values=values, calendar=calendar, now=now
+    )
+    cleared, _event = _change_rows(case, first.level, ended, 2, now)
+    WarningChange.objects.bulk_create([raised, cleared])
+    notify_escalations([raised], values)
     return case
 
 

@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _t
 from django.views.decorators.http import require_GET, require_POST
 
@@ -127,12 +128,20 @@ def _dashboard_context(request) -> dict:
     }
 
 
+def _dashboard_panels(user) -> list[dict]:
+    """The panels of apps built on cases (settings.DASHBOARD_PANELS), in that order."""
+    found = (import_string(path)(user) for path in getattr(settings, "DASHBOARD_PANELS", []))
+    return [panel for panel in found if panel is not None]
+
+
 @login_required
 @require_GET
 def dashboard(request):
     context = _dashboard_context(request)
     return render(
-        request, "cases/warnings/dashboard.html", {**context, "provisional_years": provisional_years()}
+        request,
+        "cases/warnings/dashboard.html",
+        {**context, "provisional_years": provisional_years(), "panels": _dashboard_panels(request.user)},
     )
 
 

@@ -109,3 +109,42 @@ def test_supervisor_sees_where_disputes_end_and_clicks_through(browser, live_ser
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     page.screenshot(path=str(OUT / f"grassroots-risks-{width}.png"), full_page=True)
     context.close()
+
+
+@pytest.mark.parametrize("width", [1366, 375])
+def test_overdue_rounds_panel_on_the_warnings_dashboard(browser, live_server, world, sign_in, width):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from grassroots.models import ScreeningRound
+    from grassroots.services import schedule_round
+
+    OUT.mkdir(exist_ok=True)
+    supervisor = _persona(world, "supervisor", Membership.Role.SUPERVISOR, center=world.county)
+    round_ = schedule_round(
+        actor=supervisor,
+        center=world.county,
+        title="春节前欠薪专项排查",
+        kind="topic",
+        due_on=timezone.localdate(),
+        checklist="在建工地工资发放",
+        assignees=[world.town, world.village],
+    )
+    ScreeningRound.objects.filter(pk=round_.pk).update(due_on=timezone.localdate() - timedelta(days=2))
+    context = browser.new_context(
+        locale="zh-CN", viewport={"width": width, "height": 900}, is_mobile=width < 400
+    )
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    sign_in(page, "supervisor")
+    page.goto(f"{live_server.url}/cases/warnings/")
+    panel = page.locator("[data-testid='panel-overdue-rounds']")
+    assert panel.locator("[data-testid='overdue-round']").count() == 1
+    assert "超期 2 天" in panel.inner_text() and world.town.name in panel.inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    panel.scroll_into_view_if_needed()
+    panel.screenshot(path=str(OUT / f"grassroots-dashboard-rounds-{width}.png"))
+    panel.locator("a", has_text="春节前欠薪专项排查").click()
+    page.wait_for_url(f"**/grassroots/rounds/{round_.pk}/")
+    context.close()
