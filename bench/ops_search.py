@@ -61,3 +61,35 @@ def index_on_registration(env: Env):
             return index_cases([case.pk], first=True, loaded=case)
 
     return index
+
+
+def _applicant(env: Env):
+    from cases.core.models import Party
+
+    party = (
+        Party.objects.filter(case=env.any_case, role=Party.Role.APPLICANT).order_by("pk").first()
+        or Party.objects.filter(case=env.any_case).order_by("pk").first()
+    )
+    if party is None:
+        raise SystemExit("search: the benchmark case has no parties")
+    return party
+
+
+@operation("search.party_name_selector")
+def party_name(env: Env):
+    """A party's name (a common Chinese name matches cases all over the province; the supervisor sees the county's)."""
+    from search.selectors import search_cases
+
+    name = _applicant(env).name
+    return lambda: search_cases(env.supervisor, name)
+
+
+@operation("search.phone_selector")
+def phone(env: Env):
+    """A party's full mobile number: an exact key (search_casekey), then the visibility rule."""
+    from search.selectors import search_cases
+
+    number = _applicant(env).phone
+    if not number:
+        raise SystemExit("search: the benchmark case's applicant has no phone")
+    return lambda: search_cases(env.supervisor, number)

@@ -8,7 +8,7 @@ from django.core.management.base import CommandError
 from django.db import connection, transaction
 
 from accounts.models import Center, User
-from bench.generate.context import LONG_TIMELINE_SHARE, PROVINCE_CODE, Chunk
+from bench.generate.context import CHUNK, LONG_TIMELINE_SHARE, PROVINCE_CODE, Chunk
 from bench.generate.copy import reserve_ids
 from bench.generate.extras import read_progress, save_progress
 from bench.generate.org import build_staff, build_tree, ensure_departments, load_context
@@ -24,7 +24,7 @@ def generate(
     counties: int = 90,
     towns: int = 13,
     villages: int = 16,
-    chunk_size: int = 10_000,
+    chunk_size: int = CHUNK,
     seed: int = 2026,
     years: int = 4,
     long_timeline_share: float = LONG_TIMELINE_SHARE,

@@ -42,6 +42,11 @@ SOURCE_MIX = [
 OPEN_WARNING_MIX = [(0, 60), (1, 20), (2, 12), (3, 6), (4, 2)]
 # Where cases are handled: county centers take the hard ones, villages the small ones.
 LEVEL_MIX = [(Center.Level.COUNTY, 35), (Center.Level.TOWN, 45), (Center.Level.VILLAGE, 20)]
+# Cases per transaction. Not 10,000: each timeline row's seal trigger (records/integrity.py) takes a
+# transaction-scoped advisory lock per case, and PostgreSQL's shared lock table holds only
+# max_locks_per_transaction × max_connections (64 × 100 by default) for the whole server; 10,000 cases in one
+# transaction failed with "out of shared memory" (2026-12-01). 1,000 leaves room for the other sessions.
+CHUNK = 1_000
 LONG_TIMELINE_SHARE = 0.001  # one case in a thousand carries 150–400 events
 # Status groups, as the case model and the lifecycle services define them (values, for set lookups).
 OPEN = frozenset(s.value for s in OPEN_STATUSES)  # the case is not closed or refused

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from django.core.management.base import CommandError
 from django.db import connection, transaction
 
-from bench.generate.context import CLOSING_SUMMARY, WORKED, CasePlan, Chunk, Context, Staff
+from bench.generate.context import CHUNK, CLOSING_SUMMARY, WORKED, CasePlan, Chunk, Context, Staff
 from bench.generate.copy import encode
 from bench.generate.org import ensure_departments, load_context
 from bench.generate.plans import pick_outcome
@@ -110,7 +110,7 @@ def load_existing(cursor, plans: list[CasePlan]) -> None:
         by_id[case_id].agreement_id, by_id[case_id].agreement_signed_at = agreement_id, signed_at
 
 
-def generate_extra(*, chunk_size: int = 10_000, seed: int = 2026, log: Callable[[str], None] = print) -> dict:
+def generate_extra(*, chunk_size: int = CHUNK, seed: int = 2026, log: Callable[[str], None] = print) -> dict:
     """Fill the tables of ``extra_tables()`` for the cases already in the database, streaming over case ids
     in chunks (COPY, one transaction per chunk), and give ended cases an outcome of lifecycle's.
 

@@ -5,6 +5,7 @@ import json
 from django.core.management.base import BaseCommand
 
 from bench.generate import BENCH_PASSWORD, extra_tables, generate, generate_extra, row_counts
+from bench.generate.context import CHUNK
 
 __all__ = ["BENCH_PASSWORD", "Command", "extra_tables", "generate", "generate_extra", "row_counts"]
 
@@ -17,7 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--counties", type=int, default=90)
         parser.add_argument("--towns", type=int, default=13, help="towns per county")
         parser.add_argument("--villages", type=int, default=16, help="villages per town")
-        parser.add_argument("--chunk", type=int, default=10_000)
+        parser.add_argument("--chunk", type=int, default=CHUNK, help="cases per transaction")
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument(
             "--only-extra",
