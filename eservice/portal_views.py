@@ -1,11 +1,12 @@
-"""The party's pages of electronic service: the SMS link (sign in as the party, then the document; the
-first opening is the moment of service), the served PDF, and their consents in the portal."""
+"""The party's pages of electronic service: the SMS link (sign in as the party, then one button whose POST
+is the first opening, the moment of service; GETs change nothing), the served PDF, and their consents."""
 
+from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.citizen_auth import citizen_required
 from cases.portal.selectors import citizen_parties, get_case_for_citizen
@@ -50,42 +51,51 @@ def _refused(request, refusal: LinkRefused) -> HttpResponse:
     )
 
 
-def _opened(request, token: str):
-    """The service the link names, its first opening recorded (the moment of service)."""
-    service = service_for_link(request.user, token)
+def _open_page(request, service, token: str) -> HttpResponse:
+    if service.opened_at is None:  # not yet served: say what opening means, open on the button (a POST)
+        return _no_store(
+            render(request, "eservice/confirm.html", {"service": service, "case": service.case, "token": token})
+        )
+    services.record_view(service, citizen=request.user, request=request, what="page")
+    return _no_store(
+        render(request, "eservice/open.html", {"service": service, "case": service.case, "token": token})
+    )
+
+
+@citizen_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def open_document(request, token: str):
+    """The SMS link. A GET changes nothing (SMS apps prefetch links): before the first opening it names the
+    document, the case and the sender with one button; its POST records the first opening (the moment of
+    service) and redirects back here, which then shows the document with when it was served."""
+    try:
+        service = service_for_link(request.user, token)
+    except LinkRefused as refusal:
+        return _refused(request, refusal)
+    if request.method != "POST":
+        return _open_page(request, service, token)
     outcome = call_service(
         request, lambda: services.record_opening(service, citizen=request.user, request=request)
     )
     if not outcome:
-        raise LinkRefused(404, "not_yours")
-    return outcome.result
-
-
-@citizen_required
-@require_GET
-def open_document(request, token: str):
-    """The SMS link: the served document on the phone, with when it was served."""
-    try:
-        service, first = _opened(request, token)
-    except LinkRefused as refusal:
-        return _refused(request, refusal)
-    return _no_store(
-        render(
-            request,
-            "eservice/open.html",
-            {"service": service, "case": service.case, "token": token, "first": first},
-        )
-    )
+        return _refused(request, LinkRefused(404, "not_yours"))
+    if outcome.result[1]:
+        messages.success(request, _("文书已送达，送达时间已记录。"))
+    return redirect("eservice_portal:open", token=token)
 
 
 @citizen_required
 @require_GET
 def document_pdf(request, token: str):
-    """The exact PDF served (its SHA-256 is on the page and in the service record)."""
+    """The exact PDF served (its SHA-256 is on the page and in the service record), once the party has
+    opened the service; before that, the open page (a GET never records the moment of service)."""
     try:
-        service, _first = _opened(request, token)
+        service = service_for_link(request.user, token)
     except LinkRefused as refusal:
         return _refused(request, refusal)
+    if service.opened_at is None:
+        return redirect("eservice_portal:open", token=token)
+    services.record_view(service, citizen=request.user, request=request, what="pdf")
     response = HttpResponse(bytes(service.pdf), content_type="application/pdf")
     response["Content-Disposition"] = (
         f'inline; filename="{service.document_kind}-{service.case.tracking_code}.pdf"'

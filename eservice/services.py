@@ -421,6 +421,21 @@ def flag_unopened_services(*, now: datetime | None = None) -> int:
             return flagged
 
 
+def record_view(service: DocumentService, *, citizen: User, request: HttpRequest, what: str) -> None:
+    """A later view (the page or the PDF) of a service already opened: one audit row, no timeline event and
+    no transaction of its own, so that a GET may write it (the moment of service is only written by the
+    POST of ``record_opening``)."""
+    _audit(
+        "viewed",
+        request=request,
+        user=citizen,
+        case=service.case,
+        party=service.party,
+        service=service.pk,
+        what=what,
+    )
+
+
 def record_refused_link(*, request: HttpRequest, user: User, reason: str) -> None:
     """A link that could not be used (forged, another party's, expired): audited as a failure."""
     record_security_event(

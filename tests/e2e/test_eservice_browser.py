@@ -1,7 +1,8 @@
 """电子送达 on phones: the mediator records the applicant's consent and serves the receipt from the case page's
-文书送达 card (loaded by htmx); the applicant opens the SMS link at 375 px, signs in by SMS code and sees the
-document page with the exact PDF; the staff case page then shows "已送达 <time>". The same card at 1366 px.
-Screenshots go to test-output/eservice/."""
+文书送达 card (loaded by htmx); the applicant opens the SMS link at 375 px, signs in by SMS code and sees a
+page naming the document, the case and the sender, taps 查看送达文书 (the first opening, the moment of
+service) and sees the document page with the exact PDF; the staff case page then shows "已送达 <time>". The
+same card at 1366 px. Screenshots go to test-output/eservice/."""
 
 import hashlib
 import re
@@ -77,7 +78,20 @@ def test_party_opens_the_sms_link_and_the_case_page_shows_served(
     phone.fill("#id_code", code)
     phone.click("[data-testid=verify]")
     phone.wait_for_url(base + link)
+    # The link's page changes nothing: the document, the case and the sender, and one button.
     assert phone.locator("h1").first.inner_text() == "电子送达"
+    assert phone.locator("[data-testid=e-service-document]").inner_text() == "受理回执"
+    assert phone.locator("[data-testid=e-service-case]").inner_text() == case.number
+    assert phone.locator("[data-testid=e-service-sender]").inner_text() == case.center.name
+    assert "打开文书即为送达" in phone.locator("[data-testid=e-service-notice]").inner_text()
+    assert DocumentService.objects.get().opened_at is None
+    assert fits_the_screen(phone)
+    _shot(phone, "party-before-opening-375")
+    phone.locator("[data-testid=e-service-open-button]").tap()
+    phone.wait_for_selector("[data-testid=e-service-sha256]")
+    assert phone.url == base + link  # back on the link's page (PRG)
+    assert DocumentService.objects.get().opened_at is not None
+    assert "文书已送达，送达时间已记录。" in phone.locator(".messages").inner_text()
     assert phone.locator("[data-testid=e-service-document]").inner_text() == "受理回执"
     assert fits_the_screen(phone)
     _shot(phone, "party-opened-375")

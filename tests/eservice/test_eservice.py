@@ -67,18 +67,32 @@ def test_served_by_sms_opened_first_time_is_the_moment_of_service(
     assert client.get(link).status_code == 302  # sign in first: the link alone serves nobody
     assert DocumentService.objects.get().opened_at is None
     login(zhang)
-    login(zhang)
+    # The GET of the link changes nothing (SMS apps prefetch links): it names the document, the case and the
+    # sender, says that opening counts as service, and offers one button (a POST with CSRF).
     page = client.get(link)
     assert page.status_code == 200
     html = page.content.decode()
-    assert "受理回执" in html and service.sha256 in html
+    assert "受理回执" in html and case.number in html and case.center.name in html
+    assert "查看送达文书" in html and "打开文书即为送达" in html and "csrfmiddlewaretoken" in html
+    assert service.sha256 not in html
+    assert client.get(link + "document.pdf")["Location"] == link  # no PDF before the opening
+    assert client.head(link).status_code == 200
+    assert DocumentService.objects.get().opened_at is None and not _events(case, "eservice_opened").exists()
+    assert not SecurityAuditEvent.objects.filter(type="e_service", detail__action__in=["opened", "viewed"])
+
+    # The button: the first opening is the moment of service; then back to the GET (PRG).
+    opening = client.post(link, follow=True)
+    assert opening.redirect_chain == [(link, 302)]
+    html = opening.content.decode()
+    assert "受理回执" in html and service.sha256 in html and "文书已送达，送达时间已记录。" in html
     opened = DocumentService.objects.get().opened_at
-    assert opened is not None
+    assert opened is not None and f"{timezone.localtime(opened):%Y-%m-%d %H:%M}" in html
     first_event = _events(case, "eservice_opened").get()
     assert first_event.actor == zhang and first_event.is_public
-    # Later opens (page or PDF) never move the moment of service, and write no second event.
+    # Later opens (page, PDF, the button again) never move the moment of service, and write no second event.
     pdf = client.get(link + "document.pdf")
     client.get(link)
+    assert client.post(link)["Location"] == link
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert hashlib.sha256(pdf.content).hexdigest() == service.sha256  # the exact version served
     assert DocumentService.objects.get().opened_at == opened
@@ -88,8 +102,12 @@ def test_served_by_sms_opened_first_time_is_the_moment_of_service(
     assert _events(case, "eservice_opened").count() == 1
     audit = SecurityAuditEvent.objects.filter(type="e_service")
     actions = [e.detail["action"] for e in audit.order_by("pk")]
-    assert actions[:4] == ["consent_given", "served", "delivered", "opened"] and actions.count("opened") == 4
+    assert actions[:4] == ["consent_given", "served", "delivered", "opened"] and actions.count("opened") == 2
     assert audit.filter(detail__action="opened", detail__first=True).get().user == zhang
+    # later views are audited (no timeline event): the page after the redirect, the PDF, the page twice
+    viewed = audit.filter(detail__action="viewed").order_by("pk")
+    assert [e.detail["what"] for e in viewed] == ["page", "pdf", "page", "page"]
+    assert {e.user for e in viewed} == {zhang}
 
     # The staff board then shows 已送达 with the time.
     login(mediator)
@@ -150,23 +168,23 @@ def test_another_partys_link_is_404_expired_is_410_forged_is_404(
     _serve(client, login, mediator, case, party, capture=capture)
     link = service_link(sms_outbox, "13800138000")
     login(li)  # the other party, signed in
-    for url in (link, link + "document.pdf"):
-        refused = client.get(url)
+    for refused in (client.get(link), client.get(link + "document.pdf"), client.post(link)):
         assert refused.status_code == 404 and "不是发给您的" in refused.content.decode()
     assert DocumentService.objects.get().opened_at is None
     forged = signing.dumps(
         {"s": DocumentService.objects.get().pk, "p": party.pk, "h": "0" * 16}, salt=LINK_SALT
     )
     login(zhang)
-    assert client.get(f"/portal/service/d/{forged}/").status_code == 404  # a version that was not served
-    assert client.get("/portal/service/d/x%00y/").status_code == 404
+    for method in (client.get, client.post):
+        assert method(f"/portal/service/d/{forged}/").status_code == 404  # a version that was not served
+        assert method("/portal/service/d/x%00y/").status_code == 404
     online_salt = signing.dumps(
         {"s": DocumentService.objects.get().pk, "p": party.pk}, salt="online.sign-agreement"
     )
     assert client.get(f"/portal/service/d/{online_salt}/").status_code == 404  # single purpose
     settings.ESERVICE_LINK_HOURS = 0  # every link is now past its age (moving the clock ends the session too)
-    expired = client.get(link)
-    assert expired.status_code == 410 and "链接已过期" in expired.content.decode()
+    for expired in (client.get(link), client.post(link), client.get(link + "document.pdf")):
+        assert expired.status_code == 410 and "链接已过期" in expired.content.decode()
     assert DocumentService.objects.get().opened_at is None
     refused = SecurityAuditEvent.objects.filter(type="e_service", success=False)
     assert {e.detail["reason"] for e in refused} == {"not_yours", "invalid", "expired"}
