@@ -108,7 +108,12 @@ def page_not_found(request, exception):
     if is_api_path(request):
         message = _("未找到该地址：请检查路径，路径中的编号须为数字。")
         return error_response("not_found", message, status.HTTP_404_NOT_FOUND, request)
-    return defaults.page_not_found(request, exception)
+    # A Chinese page that says what may have happened and where to go: the portal's for citizens' paths.
+    template = "cases/portal/404.html" if request.path.startswith("/portal/") else "404.html"
+    try:
+        return render(request, template, {"request_path": request.path}, status=404)
+    except Exception:  # a page that cannot render (e.g. its context needs the database): Django's plain one
+        return defaults.page_not_found(request, exception)
 
 
 def _database_down() -> bool:
