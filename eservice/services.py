@@ -106,8 +106,9 @@ def give_consent(
     party = _party_of(case, party)
     if method not in ServiceConsent.Method.values:
         raise DomainError(_("同意方式无效。"), code="invalid")
-    if actor.kind == User.Kind.CITIZEN:
-        if method != ServiceConsent.Method.PORTAL or not _is_the_party(actor, party):
+    if actor.kind == User.Kind.CITIZEN:  # in the portal, or ticked on the party's own online application
+        citizen_methods = (ServiceConsent.Method.PORTAL, ServiceConsent.Method.ONLINE_APPLICATION)
+        if method not in citizen_methods or not _is_the_party(actor, party):
             raise NotAllowed(_("只有当事人本人可以在群众服务端同意电子送达。"))
     else:
         _check_staff(actor, case)

@@ -278,6 +278,9 @@ MEDIATOR_RANKING = "mediators.ranking.rank_for_auto_assignment"
 # The online application's optional choice of a mediator or studio (cases/portal asks this module to list,
 # check and file it: choices(center), describe(value, center), request_from_application(case, ...)); "" hides it.
 APPLICATION_PREFERENCE = "mediators.application"
+# The online application's optional consent to electronic service (cases/portal asks this module for the
+# statement and hands it a ticked box: statement(), record_from_application(case, citizen=, request=)); "" hides it.
+APPLICATION_SERVICE_CONSENT = "eservice.application"
 # The top bar's search page (cases:search, /cases/search/): the search app's view (cases cannot import it).
 CASE_SEARCH_VIEW = "search.views.search_page"
 # Sections other apps add to the staff case page (cases/page.py): each a function (case, user, lifecycle=, parties=, actions=)

@@ -136,6 +136,11 @@ class OnlineApplicationForm(forms.Form):
     def __init__(self, *args, kept_files: int = 0, **kwargs):
         super().__init__(*args, **kwargs)
         self.kept_files = kept_files  # files already kept with the draft from an earlier step
+        consent = preference.service_consent()
+        if consent is not None:  # 电子送达: optional, with the statement the consent records
+            self.fields["service_consent"] = forms.BooleanField(
+                label=_("我同意电子送达（可选）"), required=False, help_text=consent.statement()
+            )
         self.fields["files"].help_text = _(
             "每个文件不超过 %(mb)d MB，合计最多 %(max)d 个；提交前可预览，返回修改时已上传的文件会保留。"
         ) % {"mb": settings.ATTACHMENT_MAX_BYTES // 2**20, "max": self.MAX_FILES}

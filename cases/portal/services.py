@@ -467,6 +467,8 @@ def submit_online_application(
     files: list[UploadedFile] = (),
     preferred: str = "",
     preferred_reason: str = "",
+    service_consent: bool = False,
+    request=None,
 ) -> Case:
     """在线申请: register through the counter's service with status 'submitted', with the applicant's
     privacy consent on the application and on its 'submitted' event, then keep the files. A chosen mediator
@@ -502,6 +504,11 @@ def submit_online_application(
         if provider is None:
             raise DomainError(_("本中心暂不提供指定调解员。"))
         provider.request_from_application(case, citizen=citizen, value=preferred, reason=preferred_reason)
+    if service_consent:
+        consent = preference.service_consent()
+        if consent is None:
+            raise DomainError(_("本中心暂不提供电子送达。"))
+        consent.record_from_application(case, citizen=citizen, request=request)
     return case
 
 

@@ -450,6 +450,8 @@ def apply_preview(request):
                     files=files,
                     preferred=form.cleaned_data["preferred"],
                     preferred_reason=form.cleaned_data["preferred_reason"],
+                    service_consent=bool(form.cleaned_data.get("service_consent")),
+                    request=request,
                 ),
             )
         finally:
