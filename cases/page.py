@@ -27,6 +27,7 @@ from cases.intake.selectors import intake_section, tied_cases
 from cases.lifecycle.selectors import LIFECYCLE_USER_FIELDS, actions_for, lifecycle_from, lifecycle_querysets
 from cases.portal.selectors import conversation_section, identity_section
 from cases.warnings.selectors import case_warning_summary
+from mediation_center.dialect import server_json
 from routing.selectors import routing_querysets, routing_section
 
 TIMELINE_PAGE = 50
@@ -129,7 +130,7 @@ _STATEMENTS: dict[tuple, Statement] = {}
 def _own_rows(case: Case, user: User, *, full_timeline: bool) -> dict[str, list]:
     if case.repeat_of_id or case.merged_into_id:  # the ties' filter names those cases: this case's own SQL
         return load_together(_page_querysets(case, user, full_timeline=full_timeline))
-    key = (connection.alias, connection.vendor, full_timeline)
+    key = (connection.alias, server_json(connection), full_timeline)
     statement = _STATEMENTS.get(key)
     if statement is None:
         statement = compile_together(

@@ -36,6 +36,26 @@ def concurrent_writers(connection) -> bool:
     return connection.vendor == "postgresql"
 
 
+def server_json(connection) -> bool:
+    """Whether the backend aggregates rows with ``json_agg(json_build_array(...))`` and hands the JSON back
+    parsed, dates and times as ISO text (PostgreSQL), rather than ``json_group_array`` text (SQLite)."""
+    return connection.vendor == "postgresql"
+
+
+def returning_cte(connection) -> bool:
+    """Whether a data-modifying ``WITH x AS (INSERT … RETURNING …) SELECT …`` is available (PostgreSQL)."""
+    return connection.vendor == "postgresql"
+
+
+def unnest_rows(columns: Sequence[tuple[str, str]], alias: str = "v") -> str:
+    """PostgreSQL: a row set from parallel array parameters, one ``%s`` per column —
+    ``unnest(%s::bigint[], %s::text[]) AS v(case_id, title)`` for ``[("case_id", "bigint"), ("title", "text")]``.
+    Callers use it only on the fast path (``fast_paths``)."""
+    arrays = ", ".join(f"%s::{kind}[]" for _name, kind in columns)
+    names = ", ".join(name for name, _kind in columns)
+    return f"unnest({arrays}) AS {alias}({names})"
+
+
 @contextmanager
 def portable_sql() -> Iterator[None]:
     """Write the portable SQL on every backend inside this block (to compare it with the fast path)."""

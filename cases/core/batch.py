@@ -18,6 +18,8 @@ from django.db import connections, models
 from django.db.models import Model, QuerySet
 from django.utils.dateparse import parse_datetime, parse_time
 
+from mediation_center.dialect import server_json
+
 
 def _pg_column(field: models.Field, name: str) -> str:
     # json_build_array writes jsonb as nested JSON and numeric as a JSON number (a float in Python): as text
@@ -61,7 +63,7 @@ def compile_together(querysets: dict[str, QuerySet]) -> Statement:
     same shape: ``run_statement`` takes other parameters)."""
     alias = next(iter(querysets.values())).db
     connection = connections[alias]
-    postgres = connection.vendor == "postgresql"
+    postgres = server_json(connection)
     quote = connection.ops.quote_name
     parts: list[str] = []
     params: list = []
@@ -90,7 +92,7 @@ def run_statement(statement: Statement, params=None) -> dict[str, list[Model]]:
     """Run ``statement`` (with ``params`` in place of its own) and build its instances."""
     alias = statement.alias
     connection = connections[alias]
-    postgres = connection.vendor == "postgresql"
+    postgres = server_json(connection)
     with connection.cursor() as cursor:
         cursor.execute(statement.sql, list(statement.params if params is None else params))
         values = cursor.fetchone()

@@ -1,6 +1,7 @@
 """Writes for the citizen portal: status lookup throttling, sign-in codes, online applications,
 consultations, case conversations, appointments, home visits and ratings."""
 
+import functools
 import hashlib
 import hmac
 import json
@@ -41,6 +42,7 @@ from cases.portal.models import (
     SignInCodeGap,
 )
 from cases.portal.privacy import Consent
+from mediation_center.dialect import returning_cte, server_json
 from mediation_center.errors import CACHE_DOWN, DomainError, NotAllowed
 from mediation_center.transactions import entry_point
 
@@ -80,6 +82,7 @@ class SlotFull(DomainError):
 def _counted(method):
     """A cache outage (Redis down or hung) answers RateLimitUnavailable, never a 500."""
 
+    @functools.wraps(method)
     def wrapper(*args, **kwargs):
         try:
             return method(*args, **kwargs)
@@ -158,7 +161,7 @@ def normalize_lookup_code(code: str) -> str:
 def _find_case(code: str) -> Case | None:
     if not code:
         return None
-    if connection.vendor == "postgresql":
+    if server_json(connection):
         return _find_case_in_one_statement(code)
     # A tracking code (12 letters) can never equal a case number, so one statement answers both;
     # the parties come along for the phone check and the result page.
@@ -311,7 +314,7 @@ def _audit_success_and_read_timeline(case: Case, *, request: HttpRequest | None,
     insert, params = security_event_insert(
         SecurityAuditEvent.Type.STATUS_LOOKUP, request=request, success=True, detail=detail
     )
-    if connection.vendor != "postgresql":  # SQLite has no data-modifying WITH: the row, then the read
+    if not returning_cte(connection):  # SQLite has no data-modifying WITH: the row, then the read
         with connection.cursor() as cursor:
             cursor.execute(insert, params)
         return list(public_timeline(case))

@@ -20,12 +20,26 @@ from cases.warnings.models import (
     WarningChange,
 )
 from cases.warnings.thresholds import warning_settings
+from mediation_center.dialect import unnest_rows
 from mediation_center.transactions import entry_point
 
 log = logging.getLogger(__name__)
 L = WarningLevel
 Role = Membership.Role
 
+
+
+# The escalation notifications' values as rows (PostgreSQL fast path; SQLite writes them with bulk_create).
+_NOTIFICATION_ROWS = unnest_rows(
+    [
+        ("user_id", "bigint"),
+        ("case_id", "bigint"),
+        ("title", "text"),
+        ("body", "text"),
+        ("email_to", "text"),
+        ("email_state", "text"),
+    ]
+)
 
 def escalation_recipients(cases: list[Case]) -> dict[int, list[User]]:
     """Who hears of an escalation: supervisors of the case's center and above, and its assigned mediators
@@ -183,8 +197,7 @@ def notify_swept_escalations(moved: list, values: dict) -> int:
             f"INSERT INTO {Notification._meta.db_table}"
             " (user_id, case_id, kind, title, body, created_at, email_to, email_state, email_attempts)"
             " SELECT v.user_id, v.case_id, 'escalation', v.title, v.body, %s, v.email_to, v.email_state, 0"
-            " FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[])"
-            " AS v(user_id, case_id, title, body, email_to, email_state)"
+            f" FROM {_NOTIFICATION_ROWS}"
             " RETURNING id, email_state",
             [timezone.now(), *columns.values()],
         )

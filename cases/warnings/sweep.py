@@ -40,11 +40,25 @@ from cases.warnings.models import (
 )
 from cases.warnings.notifications import is_baseline, notify_escalations, notify_swept_escalations
 from cases.warnings.thresholds import warning_settings
-from mediation_center.dialect import fast_paths, update_rows  # the sweep's bulk writer
+from mediation_center.dialect import fast_paths, unnest_rows, update_rows  # the sweep's bulk writer
 from mediation_center.transactions import entry_point
 
-
 # --- lead-completed inputs ------------------------------------------------------------------
+
+# A batch's level changes as rows (PostgreSQL fast path, one statement with their events).
+_CHANGE_ROWS = unnest_rows(
+    [
+        ("case_id", "bigint"),
+        ("from_level", "smallint"),
+        ("to_level", "smallint"),
+        ("basis", "text"),
+        ("reason", "text"),
+        ("actor_id", "bigint"),
+        ("response_due_at", "timestamptz"),
+        ("data", "jsonb"),
+    ]
+)
+
 def failed_sessions_by_case(case_ids: list[int]) -> dict[int, int]:
     """Mediation sessions per case that ended without agreement (one query for the whole batch)."""
     from cases.lifecycle.models import MediationSession, SessionOutcome
@@ -522,9 +536,7 @@ def _record_changes_in_one_statement(
         )
     sql = f"""
 WITH v AS (
-  SELECT * FROM unnest(%s::bigint[], %s::smallint[], %s::smallint[], %s::text[], %s::text[], %s::bigint[],
-                       %s::timestamptz[], %s::jsonb[])
-    AS v(case_id, from_level, to_level, basis, reason, actor_id, response_due_at, data)
+  SELECT * FROM {_CHANGE_ROWS}
 ), recorded AS (
   INSERT INTO {change_table} (case_id, seq, from_level, to_level, basis, reason, actor_id, response_due_at, created_at)
   SELECT v.case_id, coalesce((SELECT max(w.seq) FROM {change_table} w WHERE w.case_id = v.case_id), 0) + 1,

@@ -54,7 +54,7 @@ def test_party_opens_the_sms_link_and_the_case_page_shows_served(
     page.select_option("[data-testid=e-service-consent-form] select[name=method]", "counter")
     page.click("[data-testid=e-service-consent-form] button[value=give]")
     page.wait_for_selector(
-        f"[data-testid=e-service-party][data-party='{applicant.pk}'] >> text=已同意电子送达"
+        f"[data-testid=e-service-party][data-service-party='{applicant.pk}'] >> text=已同意电子送达"
     )
     page.select_option("[data-testid=e-service-serve] select[name=party]", str(applicant.pk))
     page.select_option("[data-testid=e-service-serve] select[name=kind]", "receipt")
@@ -107,7 +107,7 @@ def test_party_opens_the_sms_link_and_the_case_page_shows_served(
     served = f"已送达 {timezone.localtime(service.opened_at):%Y-%m-%d %H:%M}"
     page.goto(case_url)
     status = page.locator(
-        f"[data-testid=e-service-party][data-party='{applicant.pk}'] [data-testid=e-service-status][data-kind=receipt]"
+        f"[data-testid=e-service-party][data-service-party='{applicant.pk}'] [data-testid=e-service-status][data-kind=receipt]"
     )
     status.wait_for()
     assert served in status.inner_text()
