@@ -10,6 +10,7 @@ import io
 import json
 import zipfile
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.utils import timezone
 from pypdf import PdfWriter
@@ -52,9 +53,14 @@ class Assembled:
     parties: list[dict]  # whose full identity the package carries (for the audit)
 
 
+EVIDENCE = "evidence"  # the case's evidence files (identity documents among them), kept as uploaded
+
+
 def _combine(parts: list[Part]) -> bytes:
     writer = PdfWriter()
     for part in parts:
+        if part.kind == EVIDENCE:  # an upload may be an image or a PDF of any quality: beside, not inside
+            continue
         writer.append(io.BytesIO(part.content), outline_item=part.title)
     out = io.BytesIO()
     writer.write(out)
@@ -66,6 +72,23 @@ def _identity(case: Case) -> list[dict]:
         {"party": p.pk, "name": p.name, "fields": [f for f in ("id_number", "phone") if getattr(p, f)]}
         for p in case.parties.order_by("pk")
     ]
+
+
+def _evidence(case: Case, *, start: int, omitted: list[dict]) -> list[Part]:
+    """The case's evidence files (the parties' identity documents among them, when uploaded), byte for byte,
+    in upload order; a file missing from storage is named in ``omitted`` instead of failing the package."""
+    parts = []
+    for n, attachment in enumerate(case.attachments.order_by("uploaded_at", "pk"), start=start):
+        try:
+            with attachment.file.open("rb") as handle:
+                content = handle.read()
+        except (OSError, ValueError):
+            omitted.append({"kind": EVIDENCE, "title": attachment.original_name, "reason": "证据文件缺失"})
+            continue
+        suffix = Path(attachment.original_name).suffix.lower()[:10]
+        title = f"证据材料：{attachment.description or attachment.original_name}"[:100]
+        parts.append(Part(EVIDENCE, title, f"{n:02d}-evidence-{attachment.pk}{suffix}", content))
+    return parts
 
 
 def assemble(case: Case, *, kind: str, route: str, court_name: str = "") -> Assembled:
@@ -125,6 +148,7 @@ def assemble(case: Case, *, kind: str, route: str, court_name: str = "") -> Asse
     else:
         # 卷宗 is made once handling is over; an agreement may be effective before the case is concluded
         omitted.append({"kind": "case_file", "title": "卷宗", "reason": "案件尚未办结，卷宗待结案后补充"})
+    parts.extend(_evidence(case, start=len(parts) + 1, omitted=omitted))
     return Assembled(
         kind=kind,
         route=route,

@@ -292,3 +292,31 @@ def test_window_closed_refuses_a_new_application(login, mediator, concluded_case
     _prepare(client, concluded_case)
     assert not Handoff.objects.filter(case=concluded_case).exists()
     assert Case.objects.get(pk=concluded_case.pk)
+
+
+def test_the_package_carries_the_evidence_and_identity_documents_as_uploaded(login, mediator, concluded_case):
+    """Uploaded evidence (an ID card copy among it) goes into the package byte for byte, hashed in the manifest,
+    beside the combined PDF (an image cannot be merged into it)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cases.intake.services import add_attachments
+
+    card = b"\xff\xd8\xff\xe0 ID card copy"
+    add_attachments(
+        concluded_case,
+        actor=mediator,
+        files=[SimpleUploadedFile("身份证复印件.jpg", card, content_type="image/jpeg")],
+    )
+    client = login(mediator)
+    _prepare(client, concluded_case, court_name="测试县人民法院")
+    handoff = Handoff.objects.get(case=concluded_case)
+    kinds = [p.kind for p in handoff.parts.all()]
+    assert kinds == ["confirmation_application", "agreement", "case_file", "evidence"]
+    data = client.get(reverse("courtlink:download", args=[concluded_case.pk, handoff.pk])).content
+    assert verify_package(data) == []
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        manifest = json.loads(z.read("manifest.json"))
+        evidence = [p for p in manifest["parts"] if p["kind"] == "evidence"]
+        assert len(evidence) == 1 and evidence[0]["filename"].endswith(".jpg")
+        assert z.read(f"parts/{evidence[0]['filename']}") == card and evidence[0]["sha256"] == sha256_of(card)
+        assert "身份证复印件.jpg" in evidence[0]["title"]
