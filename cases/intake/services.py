@@ -65,6 +65,34 @@ class CaseData:
     extra: dict = field(default_factory=dict)
 
 
+def registered_fields(data: CaseData, center, *, year: int, serial: int) -> dict:
+    """A new case's columns that come from what was registered and where: one place for the counter's
+    registration and the quick record's one-call path (``cases.lifecycle.services.register_and_close_case``)."""
+    return {
+        "number": format_case_number(center, year, serial),
+        "year": year,
+        "serial": serial,
+        "tracking_code": new_tracking_code(),
+        "origin_center": center,
+        "center": center,
+        "source": data.source,
+        "dispute_type": data.dispute_type,
+        "summary": data.summary,
+        "claims": data.claims,
+        "amount": data.amount,
+        "people_count": data.people_count,
+        "place": data.place,
+        "is_group": data.is_group,
+        "risk_violence": data.risk_violence,
+        "risk_mass_incident": data.risk_mass_incident,
+        "risk_upward_petition": data.risk_upward_petition,
+        "police_calls": data.police_calls,
+        "external_system": data.external_system,
+        "external_id": data.external_id,
+        "raw_payload": data.raw_payload,
+    }
+
+
 def new_tracking_code() -> str:
     return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(TRACKING_LENGTH))
 
@@ -140,29 +168,9 @@ def register_case(
     serial = next_serial(center, year)
     now = timezone.now()
     case = Case.objects.create(
-        number=format_case_number(center, year, serial),
-        year=year,
-        serial=serial,
-        tracking_code=new_tracking_code(),
-        origin_center=center,
-        center=center,
+        **registered_fields(data, center, year=year, serial=serial),
         status=status,
-        source=data.source,
-        dispute_type=data.dispute_type,
-        summary=data.summary,
-        claims=data.claims,
-        amount=data.amount,
-        people_count=data.people_count,
-        place=data.place,
-        is_group=data.is_group,
-        risk_violence=data.risk_violence,
-        risk_mass_incident=data.risk_mass_incident,
-        risk_upward_petition=data.risk_upward_petition,
-        police_calls=data.police_calls,
         registered_by=actor if getattr(actor, "is_authenticated", False) else None,
-        external_system=data.external_system,
-        external_id=data.external_id,
-        raw_payload=data.raw_payload,
         accepted_at=now if status == Status.REGISTERED else None,
         repeat_of=original,
         merged_into=target,

@@ -38,7 +38,7 @@ from cases.core.services import counter_identity_fields, lock_case
 from cases.core.states import ENDED_STATUSES, TIMESTAMP_FIELDS, WORKING_STATUSES, Outcome, Status, move
 from cases.core.timeline import EventType, record_together
 from cases.intake.rules import check_party_count
-from cases.intake.services import CaseData, format_case_number, new_tracking_code, next_serial
+from cases.intake.services import CaseData, next_serial, registered_fields
 from cases.lifecycle.models import (
     Agreement,
     AgreementSignature,
@@ -688,30 +688,10 @@ def register_and_close_case(
     move(moves, Status.CLOSED)
     stamps = {name: getattr(moves, name) for name in TIMESTAMP_FIELDS.values() if getattr(moves, name)}
     case = Case(
-        number=format_case_number(center, year, serial),
-        year=year,
-        serial=serial,
-        tracking_code=new_tracking_code(),
-        origin_center=center,
-        center=center,
+        **registered_fields(data, center, year=year, serial=serial),
         status=moves.status,
         outcome=moves.outcome,
-        source=data.source,
-        dispute_type=data.dispute_type,
-        summary=data.summary,
-        claims=data.claims,
-        amount=data.amount,
-        people_count=data.people_count,
-        place=data.place,
-        is_group=data.is_group,
-        risk_violence=data.risk_violence,
-        risk_mass_incident=data.risk_mass_incident,
-        risk_upward_petition=data.risk_upward_petition,
-        police_calls=data.police_calls,
         registered_by=actor,
-        external_system=data.external_system,
-        external_id=data.external_id,
-        raw_payload=data.raw_payload,
         channel=channel,
         priority=priority,
         closing_summary=summary,
