@@ -21,6 +21,7 @@ from mediation_center.transactions import entry_point
 from routing import events as routing_events
 from routing.models import CaseAssignment, Channel, RouteDecision
 from routing.rules import RouteSuggestion, suggest_route
+from routing.services import routed_event_data
 
 from . import events
 from .access import can_close_risk, may_report_task, may_schedule_rounds, recording_centers, supervises_center
@@ -110,22 +111,16 @@ def _routed_here(case, *, actor: User, channel: Channel, suggestion: RouteSugges
     CaseAssignment.objects.create(
         case=case, mediator=actor, is_lead=True, how="claim", assigned_by=actor, reason=_("随手调")
     )
-    routed = {
-        "channel": channel.code,
-        "channel_name": channel.name,
-        "center_id": center.pk,
-        "center_name": center.name,
-        "from_center_id": center.pk,
-        "rule_id": rule.pk if rule else None,
-        "rule_name": rule.name if rule else "",
-        "explanation": suggestion.explanation,
-        "overridden": overridden,
-        "suggested_channel": suggestion.channel.code,
-        "suggested_center_id": suggestion.center.pk,
-        "departments": [],
-        "priority": suggestion.priority,
-        "reason": reason if overridden else suggestion.explanation,
-    }
+    routed = routed_event_data(
+        suggestion,
+        channel=channel,
+        center=center,
+        from_center=center,
+        overridden=overridden,
+        departments=[],
+        priority=suggestion.priority,
+        reason=reason,
+    )
     return [
         (routing_events.ROUTED, routed),
         (events.ON_SPOT_TAKEN, {"mediator": str(actor), "mediator_id": actor.pk}),
