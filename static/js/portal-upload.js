@@ -43,10 +43,12 @@
     });
     xhr.addEventListener("error", function () {
       box.classList.add("upload-failed");
+      if (status) status.classList.add("text-danger");
       if (status) status.textContent = form.dataset.failText || waiting;
       button.disabled = false;
     });
     box.classList.remove("d-none", "upload-failed");
+    if (status) status.classList.remove("text-danger");
     if (status) status.textContent = waiting;
     show(0);
     button.disabled = true;

@@ -61,12 +61,12 @@ def test_citizen_applies_online_and_looks_the_case_up_on_a_phone(
     page.wait_for_url(re.compile(r"/portal/status/\?code="))
     assert page.input_value("#id_code") == tracking_code
     page.fill("#id_phone_last4", "0000")
-    page.click("button[type=submit].primary")
+    page.click("[data-testid=lookup-submit]")
     page.wait_for_selector("[data-testid=lookup-error]")
     assert "不匹配" in page.locator("[data-testid=lookup-error]").inner_text()
     page.fill("#id_code", tracking_code)
     page.fill("#id_phone_last4", "6666")
-    page.click("button[type=submit].primary")
+    page.click("[data-testid=lookup-submit]")
     page.wait_for_selector("[data-testid=case-status]")
     assert page.locator("[data-testid=case-status-label]").inner_text() == "待受理"
     body = page.locator("main").inner_text()

@@ -28,7 +28,7 @@ def look_up(page, base, case, digits="8000"):
     page.goto(f"{base}/portal/status/")
     page.fill("#id_code", case.tracking_code)
     page.fill("#id_phone_last4", digits)
-    page.click("button[type=submit].primary")
+    page.click("[data-testid=lookup-submit]")
     page.wait_for_selector("[data-testid=step-bar]")
 
 
