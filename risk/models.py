@@ -184,6 +184,20 @@ class RespondentSnapshot(models.Model):
         return self.name
 
 
+class PrecursorSnapshot(models.Model):
+    """The last run's group-incident precursors over one subtree (``root``: a center's id, or ``all``): the
+    places and the masked people coming back, as the 研判 page shows them (risk/precursors.py)."""
+
+    root = models.CharField(max_length=12, unique=True)
+    places = models.JSONField(default=list)
+    people = models.JSONField(default=list)
+    days = models.PositiveSmallIntegerField(default=90)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.root
+
+
 def type_label(dispute_type) -> str:
     """The dispute type's name in the reader's language (the taxonomy keeps an English name beside it)."""
     from django.utils.translation import get_language

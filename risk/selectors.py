@@ -9,17 +9,17 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from accounts.access import centers_below
+from accounts.access import centers_below, roles_of
 from accounts.models import User
 from cases.core.access import cases_visible_to
-from cases.core.identity import mask_id_number, mask_name, mask_phone
-from cases.core.models import Case, DisputeType, Party, WarningLevel
-from risk.access import signals_visible_to, supervised_center_ids
-from risk.detection import GROUP_Q, cell_of
+from cases.core.models import Case, DisputeType, WarningLevel
+from risk import precursors
+from risk.access import WORKERS, signals_visible_to, supervised_center_ids
 from risk.events import label_for
 from risk.models import (
     CellSnapshot,
     FollowUpTask,
+    PrecursorSnapshot,
     RespondentSnapshot,
     RiskSignal,
     SignalEvent,
@@ -66,22 +66,38 @@ def by_level(signals: list[RiskSignal]) -> list[dict]:
     return groups
 
 
-def heat_grid(user: User) -> dict:
+def cell_snapshots(user: User) -> list[CellSnapshot]:
+    """The last run's cells in ``user``'s subtree, by place and type. A cell is a town or a county's own
+    center, so the subtree's centers are narrowed to those first (their paths, one index read of the
+    subtree): the snapshot read is then a few index probes, not a scan of every county's cells."""
+    from risk.detection import cell_of
+
+    qs = CellSnapshot.objects.select_related("center", "dispute_type")
+    ids = supervised_center_ids(user)
+    if ids is not None:
+        from accounts.models import Center
+
+        paths = Center.objects.filter(pk__in=ids).values_list("pk", "path")
+        qs = qs.filter(center_id__in=sorted({cell_of(path) for _pk, path in paths} & set(ids)))
+    return list(qs.order_by("center__path", "dispute_type__ordering", "dispute_type__code"))
+
+
+def heat_grid(user: User, snaps: list[CellSnapshot] | None = None) -> dict:
     """Towns × dispute types, each cell's rise over its baseline (from the last detection run)."""
-    snaps = list(
-        _in_subtree(CellSnapshot.objects.select_related("center", "dispute_type"), user).order_by(
-            "center__path", "dispute_type__ordering", "dispute_type__code"
-        )
-    )
+    snaps = cell_snapshots(user) if snaps is None else snaps
     towns, types = {}, {}
     for snap in snaps:
         towns.setdefault(snap.center_id, center_label(snap.center))
         types.setdefault(snap.dispute_type_id, type_label(snap.dispute_type))
     town_ids, type_ids = list(towns), list(types)
+    x_of = {pk: i for i, pk in enumerate(type_ids)}
+    y_of = {pk: i for i, pk in enumerate(town_ids)}
     cells = [
         {
-            "x": type_ids.index(s.dispute_type_id),
-            "y": town_ids.index(s.center_id),
+            "x": x_of[s.dispute_type_id],
+            "y": y_of[s.center_id],
+            "town": towns[s.center_id],
+            "type_name": types[s.dispute_type_id],
             "rise": round(s.rise, 2),
             "k7": s.count_7,
             "k30": s.count_30,
@@ -102,9 +118,9 @@ def heat_grid(user: User) -> dict:
     }
 
 
-def trends(user: User, *, weeks: int = TREND_WEEKS) -> list[dict]:
+def trends(user: User, *, weeks: int = TREND_WEEKS, snaps: list[CellSnapshot] | None = None) -> list[dict]:
     """Weekly new cases per dispute type (oldest first), with the baseline band (mean ± 2√mean)."""
-    snaps = _in_subtree(CellSnapshot.objects.select_related("dispute_type"), user)
+    snaps = cell_snapshots(user) if snaps is None else snaps
     per_type: dict[int, dict] = {}
     for snap in snaps:
         row = per_type.setdefault(
@@ -138,78 +154,38 @@ def top_respondents(user: User, limit: int = 10) -> list[RespondentSnapshot]:
     return list(_in_subtree(RespondentSnapshot.objects.all(), user).order_by("-open_count", "key")[:limit])
 
 
-def group_precursors(user: User, *, now: dt.datetime | None = None, days: int = 90, limit: int = 20) -> dict:
-    """Per place, the cases flagged 集体访 / 群体性事件 / 越级上访 / 重复访, and the people coming back (masked)."""
-    now = now or timezone.now()
-    cases = _in_subtree(Case.objects.filter(GROUP_Q, created_at__gte=now - dt.timedelta(days=days)), user)
-    rows = list(
-        cases.values(
-            "center_id",
-            "center__path",
-            "is_group",
-            "risk_mass_incident",
-            "risk_upward_petition",
-            "repeat_count",
-        )
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    from accounts.models import Center
+def _single_root(user: User) -> str | None:
+    """The key of the one subtree ``user`` supervises (``all`` for a superuser); None for several."""
+    if user.is_superuser:
+        return precursors.ALL
+    centers = roles_of(user).centers(*WORKERS)
+    roots = {c.pk for c in centers if not any(o.pk != c.pk and c.path.startswith(o.path) for o in centers)}
+    return str(roots.pop()) if len(roots) == 1 else None
 
-    places: dict[int, dict] = {}
-    for row in rows:
-        town = cell_of(row["center__path"])
-        place = places.setdefault(
-            town, {"center_id": town, "group": 0, "mass": 0, "upward": 0, "repeat": 0, "total": 0}
-        )
-        place["group"] += row["n"] if row["is_group"] else 0
-        place["mass"] += row["n"] if row["risk_mass_incident"] else 0
-        place["upward"] += row["n"] if row["risk_upward_petition"] else 0
-        place["repeat"] += row["n"] if row["repeat_count"] else 0
-        place["total"] += row["n"]
-    names = {c.pk: center_label(c) for c in Center.objects.filter(pk__in=list(places))}
-    for place in places.values():
-        place["name"] = names.get(place["center_id"], "")
-    people_rows = (
-        Party.objects.filter(role=Party.Role.APPLICANT, case__in=cases.values("pk"))
-        .values_list("name", "id_number", "phone", "case_id", "case__center__short_name")
-        .order_by("case_id")[:5000]
-    )
-    people: dict[str, dict] = {}
-    for name, id_number, phone, case_id, place in people_rows:
-        key = id_number or phone or name
-        person = people.setdefault(
-            key,
-            {
-                "name": mask_name(name),
-                "id_number": mask_id_number(id_number),
-                "phone": mask_phone(phone),
-                "cases": set(),
-                "places": set(),
-            },
-        )
-        person["cases"].add(case_id)
-        person["places"].add(place or "")
-    coming_back = sorted(
-        (
-            {**p, "count": len(p["cases"]), "places": "、".join(sorted(p["places"]))}
-            for p in people.values()
-            if len(p["cases"]) >= 2
-        ),
-        key=lambda p: -p["count"],
-    )[:limit]
-    for person in coming_back:
-        del person["cases"]
-    return {"places": sorted(places.values(), key=lambda p: -p["total"]), "people": coming_back, "days": days}
+
+def group_precursors(user: User, *, now: dt.datetime | None = None, days: int = precursors.DAYS) -> dict:
+    """Per place, the cases flagged 集体访 / 群体性事件 / 越级上访 / 重复访, and the people coming back (masked).
+
+    A viewer supervising one subtree (the usual case) reads the last detection run's figures for it: one
+    row, whatever the number of cases (empty before the first run, like the heat grid). A viewer over
+    several subtrees, or asking another window, gets them folded from the cases (three queries)."""
+    root = _single_root(user) if now is None and days == precursors.DAYS else None
+    if root is not None:
+        snap = PrecursorSnapshot.objects.filter(root=root).first()
+        places, people = (snap.places, snap.people) if snap else ([], [])
+        return {"places": places, "people": people, "days": days}
+    places, people = precursors.live(supervised_center_ids(user), now=now or timezone.now(), days=days)
+    return {"places": places, "people": people, "days": days}
 
 
 def board(user: User, *, level: int | None = None) -> dict:
     signals = open_signals(user, level=level)
+    snaps = cell_snapshots(user)
     return {
         "signals": signals,
         "by_level": by_level(signals),
-        "grid": heat_grid(user),
-        "trends": trends(user),
+        "grid": heat_grid(user, snaps),
+        "trends": trends(user, snaps=snaps),
         "weeks": week_labels(),
         "respondents": top_respondents(user),
         "groups": group_precursors(user),

@@ -17,12 +17,13 @@ from cases.core.models import Case
 from cases.warnings.services import record_case_conference
 from mediation_center.errors import DomainError, IllegalTransition
 from mediation_center.transactions import entry_point
-from risk import access, events
-from risk.detection import Detection, Finding, detect
+from risk import access, events, precursors
+from risk.detection import Detection, Finding, _center_paths, detect
 from risk.models import (
     CellSnapshot,
     DetectionRun,
     FollowUpTask,
+    PrecursorSnapshot,
     RespondentSnapshot,
     RiskSignal,
     SignalCase,
@@ -166,6 +167,17 @@ def detect_risks(*, now: dt.datetime | None = None) -> RunSummary:
             )
             for r in found.respondents
             if r["center_id"]
+        ],
+        batch_size=2000,
+    )
+    # The group-incident precursors of every subtree, read by the page as one row (risk/precursors.py).
+    PrecursorSnapshot.objects.all().delete()
+    PrecursorSnapshot.objects.bulk_create(
+        [
+            PrecursorSnapshot(
+                root=str(root), places=places, people=people, days=precursors.DAYS, computed_at=now
+            )
+            for root, (places, people) in precursors.snapshots(now, _center_paths()).items()
         ],
         batch_size=2000,
     )
