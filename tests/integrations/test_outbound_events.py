@@ -84,6 +84,29 @@ def test_event_types_chosen_by_the_system_are_the_only_ones_sent(pushed, system)
     assert not OutboundEvent.objects.exists()
 
 
+def test_an_outbox_row_costs_one_statement_and_a_system_without_webhook_gets_none(pushed, system):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cases.core import events
+
+    case = pushed()
+    with CaptureQueriesContext(connection) as ctx, transaction.atomic():
+        events.FOLLOW_UP_REOPENED.record(case, actor=None, data={"reason": "未履行", "performance": "partial"})
+    writes = [q["sql"] for q in ctx.captured_queries if "outboundevent" in q["sql"]]
+    assert len(writes) == 1 and "externalsystem" in writes[0]  # the system's row joined, no lookup first
+    rows = list(OutboundEvent.objects.filter(case=case).order_by("pk").values_list("type", "system_id"))
+    assert rows == [("accepted", system.pk), ("follow_up", system.pk), ("reopened", system.pk)]
+    ExternalSystem.objects.filter(pk=system.pk).update(webhook_url="")
+    events.CLOSED.record(case, actor=None, data={})
+    ExternalSystem.objects.filter(pk=system.pk).update(webhook_url="http://x", webhook_event_types=["closed"])
+    events.CONCLUDED.record(case, actor=None, data={})
+    events.CLOSED.record(case, actor=None, data={})
+    assert list(OutboundEvent.objects.filter(case=case).order_by("pk").values_list("type", flat=True)) == [
+        "accepted", "follow_up", "reopened", "closed",
+    ]  # fmt: skip
+
+
 def test_delivery_is_signed_and_the_receiver_accepts_it(pushed, system, receiver):
     case = pushed()
     assert deliver(system, case) == 1
