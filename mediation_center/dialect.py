@@ -179,8 +179,15 @@ def update_rows(model, fields: list[str], rows: list[tuple]) -> int:
 
 # --- rows inserted where another table's row allows them --------------------------------------------------
 def insert_rows_where(
-    model, fields: list[str], rows: list[tuple], *, where_from: str, where: str, where_params: Sequence,
-    extra: dict[str, str], returning: Sequence[str],
+    model,
+    fields: list[str],
+    rows: list[tuple],
+    *,
+    where_from: str,
+    where: str,
+    where_params: Sequence,
+    extra: dict[str, str],
+    returning: Sequence[str],
 ) -> list[tuple]:
     """Insert ``rows`` (values of ``fields``, in this order) into ``model``'s table only for the rows that
     ``where`` allows, joined with ``where_from`` (e.g. ``accounts_externalsystem s``), in one statement:

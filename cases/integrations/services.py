@@ -72,7 +72,17 @@ def record_outbound(case: Case, event: TimelineEvent) -> list[OutboundEvent]:
     ]
     for row in rows:
         row.payload = case_payload(row.event_id, row.type, case, event)
-    fields = ["event_id", "case", "type", "payload", "created_at", "next_attempt_at", "state", "attempts", "last_error"]
+    fields = [
+        "event_id",
+        "case",
+        "type",
+        "payload",
+        "created_at",
+        "next_attempt_at",
+        "state",
+        "attempts",
+        "last_error",
+    ]
     connection = connections[router.db_for_write(OutboundEvent)]
     written = insert_rows_where(
         OutboundEvent,
@@ -304,7 +314,9 @@ def deliver_case_events(system_id: int, case_id: int | None, *, now: dt.datetime
         for index, head in enumerate(due):
             body = json.dumps(head.payload, ensure_ascii=False, separators=(",", ":")).encode()
             code, error = post(
-                system.webhook_url, body, signing.signed_headers(system.webhook_secret, body, str(head.event_id))
+                system.webhook_url,
+                body,
+                signing.signed_headers(system.webhook_secret, body, str(head.event_id)),
             )
             sent_at = now or timezone.now()
             attempts = head.attempts + 1

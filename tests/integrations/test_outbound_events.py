@@ -92,7 +92,9 @@ def test_an_outbox_row_costs_one_statement_and_a_system_without_webhook_gets_non
 
     case = pushed()
     with CaptureQueriesContext(connection) as ctx, transaction.atomic():
-        events.FOLLOW_UP_REOPENED.record(case, actor=None, data={"reason": "未履行", "performance": "partial"})
+        events.FOLLOW_UP_REOPENED.record(
+            case, actor=None, data={"reason": "未履行", "performance": "partial"}
+        )
     writes = [q["sql"] for q in ctx.captured_queries if "outboundevent" in q["sql"]]
     assert len(writes) == 1 and "externalsystem" in writes[0]  # the system's row joined, no lookup first
     rows = list(OutboundEvent.objects.filter(case=case).order_by("pk").values_list("type", "system_id"))
@@ -272,7 +274,9 @@ def test_the_sweep_sends_several_case_queues_at_once_each_in_order(pushed, syste
     cases = [pushed(external_id=f"t-{i}") for i in range(6)]
     for case in cases:
         route_case(case, actor=clerk)  # accepted, then routed: two events per case, in that order
-    OutboundEvent.objects.update(state=State.PENDING, next_attempt_at=timezone.now() - dt.timedelta(seconds=1))
+    OutboundEvent.objects.update(
+        state=State.PENDING, next_attempt_at=timezone.now() - dt.timedelta(seconds=1)
+    )
     receiver.events.clear()
     sent = services.deliver_due_events() + services.deliver_due_events()
     assert sent == 12 and OutboundEvent.objects.filter(state=State.DELIVERED).count() == 12
@@ -327,7 +331,9 @@ def test_a_connection_the_receiver_closed_while_idle_is_replaced_and_nothing_is_
     assert OutboundEvent.objects.filter(case=case, state=State.DELIVERED).count() == 2
 
 
-def test_a_queue_another_worker_holds_is_left_to_it_and_nothing_stays_claimed(pushed, system, receiver, mediator):
+def test_a_queue_another_worker_holds_is_left_to_it_and_nothing_stays_claimed(
+    pushed, system, receiver, mediator
+):
     from cases.core import events
 
     case = pushed()
