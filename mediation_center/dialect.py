@@ -177,6 +177,64 @@ def update_rows(model, fields: list[str], rows: list[tuple]) -> int:
     return len(rows)
 
 
+# --- rows inserted where another table's row allows them --------------------------------------------------
+def insert_rows_where(
+    model,
+    fields: list[str],
+    rows: list[tuple],
+    *,
+    where_from: str,
+    where: str,
+    where_params: Sequence,
+    extra: dict[str, str],
+    returning: Sequence[str],
+) -> list[tuple]:
+    """Insert ``rows`` (values of ``fields``, in this order) into ``model``'s table only for the rows that
+    ``where`` allows, joined with ``where_from`` (e.g. ``accounts_externalsystem s``), in one statement:
+    ``INSERT … SELECT … FROM (<rows>) v, <where_from> WHERE <where> ORDER BY v.n RETURNING …``. ``where`` may
+    name the rows' columns as ``v.<column>``; ``extra`` maps further columns to SQL over ``where_from``
+    (``{"system_id": "s.id"}``). Row values go through each field's own preparation; on PostgreSQL each is
+    cast to its column's type (a literal row set is text otherwise). The rows keep their order (``ORDER BY``,
+    so ids grow with it). Answers the ``returning`` columns of the rows written."""
+    if not rows:
+        return []
+    meta = model._meta
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    columns = [meta.get_field(name) for name in fields]
+    typed = connection.vendor == "postgresql"
+    params: list = []
+    selects = []
+    for n, row in enumerate(rows):
+        cells = ["%s AS n"] if n == 0 else ["%s"]
+        params.append(n)
+        for column, value in zip(columns, row, strict=True):
+            params.append(column.get_db_prep_save(value, connection))
+            cell = f"CAST(%s AS {column.db_type(connection)})" if typed else "%s"
+            cells.append(f"{cell} AS {quote(column.column)}" if n == 0 else cell)
+        selects.append("SELECT " + ", ".join(cells))
+    names = [quote(c.column) for c in columns] + [quote(name) for name in extra]
+    values = [f"v.{quote(c.column)}" for c in columns] + list(extra.values())
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(names)}) "
+        f"SELECT {', '.join(values)} FROM ({' UNION ALL '.join(selects)}) v, {where_from} "
+        f"WHERE {where} ORDER BY v.n RETURNING {', '.join(quote(r) for r in returning)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *where_params])
+        return list(cursor.fetchall())
+
+
+def json_list_empty_or_has(column: str, item: str, connection) -> str:
+    """SQL: the JSON list in ``column`` is empty, or holds the text ``item`` (an SQL expression)."""
+    if connection.vendor == "postgresql":
+        return f"({column} = '[]'::jsonb OR {column} @> jsonb_build_array({item}))"
+    return (
+        f"(json_array_length({column}) = 0 OR EXISTS (SELECT 1 FROM json_each({column}) j "
+        f"WHERE j.value = {item}))"
+    )
+
+
 # --- row triggers (the case rollups, cases/rollups) ------------------------------------------------
 def local_date_sql(expression: str, connection) -> str:
     """The local calendar date (settings.TIME_ZONE) of a timestamp column, as SQL a trigger can hold.

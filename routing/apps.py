@@ -9,6 +9,9 @@ class RoutingConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
+        from .rules import connect_rule_signals
         from .seed import seed_reference_data
+
+        connect_rule_signals()
 
         post_migrate.connect(seed_reference_data, sender=self)

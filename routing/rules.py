@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Center, Department
 from cases.core.models import Case, Source
+from cases.core.workcalendar import bump_reference_version, reference_data
 
 from .models import Channel, RoutingRule
 
@@ -95,12 +96,39 @@ def departments_for(codes: list[str], center: Center) -> list[Department]:
     return [found[c] for c in codes if c in found]
 
 
-def active_rules() -> list[RoutingRule]:
+def _load_rules() -> list[RoutingRule]:
     return list(
         RoutingRule.objects.filter(active=True)
         .select_related("channel")
         .prefetch_related("dispute_types")
         .order_by("is_default", "position", "pk")
+    )
+
+
+def active_rules() -> list[RoutingRule]:
+    """The active rules in order, with their channels and dispute types: reference data, read through the
+    reference cache (``cases.core.workcalendar.reference_data``; a save or delete of a rule, its dispute
+    types, a channel or a dispute type starts a new version, see ``connect_rule_signals``). Shared: callers
+    must not change them."""
+    return reference_data("routing-rules", _load_rules)
+
+
+def _rules_changed(sender, using=None, **kwargs) -> None:
+    bump_reference_version(using or "default")
+
+
+def connect_rule_signals() -> None:
+    """Cache invalidation only (called from ``RoutingConfig.ready``)."""
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    from cases.core.models import DisputeType
+
+    for model in (RoutingRule, Channel, DisputeType):
+        uid = f"routing-rules-{model.__name__}"
+        post_save.connect(_rules_changed, sender=model, dispatch_uid=uid)
+        post_delete.connect(_rules_changed, sender=model, dispatch_uid=uid)
+    m2m_changed.connect(
+        _rules_changed, sender=RoutingRule.dispute_types.through, dispatch_uid="routing-rules-dispute-types"
     )
 
 

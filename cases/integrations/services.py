@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from celery import current_app
 from django.conf import settings
-from django.db import connection, connections, transaction
+from django.db import connection, connections, router, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -23,7 +23,7 @@ from cases.core.states import Outcome
 from cases.integrations import events, http, signing
 from cases.integrations.models import OutboundEvent
 from cases.integrations.statuses import extended_status, open311_status
-from mediation_center.dialect import concurrent_writers
+from mediation_center.dialect import concurrent_writers, insert_rows_where, json_list_empty_or_has
 from mediation_center.errors import DomainError
 from mediation_center.transactions import entry_point
 
@@ -49,37 +49,64 @@ def retry_delay(attempts: int) -> dt.timedelta:
 
 def record_outbound(case: Case, event: TimelineEvent) -> list[OutboundEvent]:
     """The timeline hook: outbox rows for the system that pushed ``case``, in the change's transaction.
-    A case not pushed by a system costs nothing; one that was costs one query, plus one insert per row."""
+    A case not pushed by a system costs nothing; one that was costs one statement: the rows are inserted
+    joined with the system's row, so a system switched off, without a webhook or not asking for the type
+    gets none (no lookup before the insert)."""
     if not case.external_system:
         return []
     types = events.OUTBOUND_TYPES.get(event.type)
     if not types:
         return []
-    system = (
-        ExternalSystem.objects.filter(code=case.external_system, webhook_enabled=True)
-        .exclude(webhook_url="")
-        .first()
-    )
-    if system is None:
-        return []
-    wanted = [t for t in types if not system.webhook_event_types or t in system.webhook_event_types]
     rows = [
         OutboundEvent(
-            event_id=(event_id := uuid.uuid4()),
-            system=system,
+            event_id=uuid.uuid4(),
             case=case,
             type=t,
-            payload=case_payload(event_id, t, case, event),
             created_at=event.created_at,
             next_attempt_at=event.created_at,
+            state=State.PENDING,
+            attempts=0,
+            last_error="",
         )
-        for t in wanted
+        for t in types
     ]
-    if not rows:
+    for row in rows:
+        row.payload = case_payload(row.event_id, row.type, case, event)
+    fields = [
+        "event_id",
+        "case",
+        "type",
+        "payload",
+        "created_at",
+        "next_attempt_at",
+        "state",
+        "attempts",
+        "last_error",
+    ]
+    connection = connections[router.db_for_write(OutboundEvent)]
+    written = insert_rows_where(
+        OutboundEvent,
+        fields,
+        [tuple(getattr(row, OutboundEvent._meta.get_field(f).attname) for f in fields) for row in rows],
+        where_from=f"{connection.ops.quote_name(ExternalSystem._meta.db_table)} s",
+        where="s.code = %s AND s.webhook_enabled AND s.webhook_url <> '' AND "
+        + json_list_empty_or_has("s.webhook_event_types", 'v."type"', connection),
+        where_params=[case.external_system],
+        extra={"system_id": "s.id"},
+        returning=["id", "system_id", "type"],
+    )
+    if not written:
         return []
-    OutboundEvent.objects.bulk_create(rows)
-    transaction.on_commit(lambda: queue_delivery(system.pk, case.pk))
-    return rows
+    by_type = {row.type: row for row in rows}
+    kept = []
+    for pk, system_id, type_ in written:
+        row = by_type[type_]
+        row.pk, row.system_id = pk, system_id
+        row._state.adding, row._state.db = False, connection.alias
+        kept.append(row)
+    system_id = written[0][1]
+    transaction.on_commit(lambda: queue_delivery(system_id, case.pk))
+    return kept
 
 
 def case_payload(event_id: uuid.UUID, type_: str, case: Case, event: TimelineEvent) -> dict:
@@ -287,7 +314,9 @@ def deliver_case_events(system_id: int, case_id: int | None, *, now: dt.datetime
         for index, head in enumerate(due):
             body = json.dumps(head.payload, ensure_ascii=False, separators=(",", ":")).encode()
             code, error = post(
-                system.webhook_url, body, signing.signed_headers(system.webhook_secret, body, str(head.event_id))
+                system.webhook_url,
+                body,
+                signing.signed_headers(system.webhook_secret, body, str(head.event_id)),
             )
             sent_at = now or timezone.now()
             attempts = head.attempts + 1

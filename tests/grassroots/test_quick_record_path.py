@@ -206,10 +206,11 @@ def test_the_index_row_is_what_a_rebuild_writes(world, grid_worker):
     assert AGREEMENT in written["excerpt"]
 
 
-# Reads: the routing rules (2), the grid area (a resend token adds one). Writes: the number sequence, then one
-# insert per table: case, parties, clocks, level changes, routing's decision, assignment, session, its parties,
-# its mediators, oral agreement, follow-up visit, timeline events, index row, index keys, the grassroots entry.
-QUICK_RECORD_STATEMENTS = 19
+# Reads: the grid area (a resend token adds one; the routing rules are cached reference data). Writes: the
+# number sequence, then one insert per table: case, parties, clocks, level changes, routing's decision,
+# assignment, session, its parties, its mediators, oral agreement, follow-up visit, timeline events, index row,
+# index keys, the grassroots entry.
+QUICK_RECORD_STATEMENTS = 17
 
 
 def _statements(world, grid_worker, data) -> list[str]:

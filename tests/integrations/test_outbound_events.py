@@ -84,6 +84,31 @@ def test_event_types_chosen_by_the_system_are_the_only_ones_sent(pushed, system)
     assert not OutboundEvent.objects.exists()
 
 
+def test_an_outbox_row_costs_one_statement_and_a_system_without_webhook_gets_none(pushed, system):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cases.core import events
+
+    case = pushed()
+    with CaptureQueriesContext(connection) as ctx, transaction.atomic():
+        events.FOLLOW_UP_REOPENED.record(
+            case, actor=None, data={"reason": "未履行", "performance": "partial"}
+        )
+    writes = [q["sql"] for q in ctx.captured_queries if "outboundevent" in q["sql"]]
+    assert len(writes) == 1 and "externalsystem" in writes[0]  # the system's row joined, no lookup first
+    rows = list(OutboundEvent.objects.filter(case=case).order_by("pk").values_list("type", "system_id"))
+    assert rows == [("accepted", system.pk), ("follow_up", system.pk), ("reopened", system.pk)]
+    ExternalSystem.objects.filter(pk=system.pk).update(webhook_url="")
+    events.CLOSED.record(case, actor=None, data={})
+    ExternalSystem.objects.filter(pk=system.pk).update(webhook_url="http://x", webhook_event_types=["closed"])
+    events.CONCLUDED.record(case, actor=None, data={})
+    events.CLOSED.record(case, actor=None, data={})
+    assert list(OutboundEvent.objects.filter(case=case).order_by("pk").values_list("type", flat=True)) == [
+        "accepted", "follow_up", "reopened", "closed",
+    ]  # fmt: skip
+
+
 def test_delivery_is_signed_and_the_receiver_accepts_it(pushed, system, receiver):
     case = pushed()
     assert deliver(system, case) == 1
@@ -249,7 +274,9 @@ def test_the_sweep_sends_several_case_queues_at_once_each_in_order(pushed, syste
     cases = [pushed(external_id=f"t-{i}") for i in range(6)]
     for case in cases:
         route_case(case, actor=clerk)  # accepted, then routed: two events per case, in that order
-    OutboundEvent.objects.update(state=State.PENDING, next_attempt_at=timezone.now() - dt.timedelta(seconds=1))
+    OutboundEvent.objects.update(
+        state=State.PENDING, next_attempt_at=timezone.now() - dt.timedelta(seconds=1)
+    )
     receiver.events.clear()
     sent = services.deliver_due_events() + services.deliver_due_events()
     assert sent == 12 and OutboundEvent.objects.filter(state=State.DELIVERED).count() == 12
@@ -304,7 +331,9 @@ def test_a_connection_the_receiver_closed_while_idle_is_replaced_and_nothing_is_
     assert OutboundEvent.objects.filter(case=case, state=State.DELIVERED).count() == 2
 
 
-def test_a_queue_another_worker_holds_is_left_to_it_and_nothing_stays_claimed(pushed, system, receiver, mediator):
+def test_a_queue_another_worker_holds_is_left_to_it_and_nothing_stays_claimed(
+    pushed, system, receiver, mediator
+):
     from cases.core import events
 
     case = pushed()

@@ -133,3 +133,28 @@ def test_seed_is_idempotent_and_keeps_admin_changes(db):
         "specialist",
         "petition",
     }
+
+
+@pytest.mark.django_db(transaction=True)  # outside a test transaction, as a request runs (the cache in use)
+def test_the_rules_are_read_once_and_read_again_after_any_edit(make_case, monkeypatch):
+    """The rules are cached reference data: a second suggestion does not read them again, and an edit of a
+    rule's dispute types, of a channel or of a rule applies to the next suggestion at once."""
+    from routing import rules
+
+    loads = []
+    load = rules._load_rules
+    monkeypatch.setattr(rules, "_load_rules", lambda: loads.append(1) or load())
+    case = make_case()
+    suggest_route(case)
+    assert suggest_route(case).rule.code == "labour"
+    assert len(loads) == 1
+    early = _rule(position=1, name="先到", types=["family"])
+    assert suggest_route(case).rule.code == "labour"  # a family rule: not this case's
+    early.dispute_types.set(DisputeType.objects.filter(code="labour"))  # m2m only, no save of the rule
+    assert suggest_route(case).rule == early
+    early.dispute_types.set(DisputeType.objects.filter(code="family"))
+    assert suggest_route(case).rule.code == "labour"
+    channel = suggest_route(case).channel
+    channel.name = "改名后的渠道"
+    channel.save()
+    assert suggest_route(case).channel.name == "改名后的渠道"
