@@ -8,6 +8,8 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
 from django.db.models import Case as When_
 from django.db.models import DecimalField, F, IntegerField, Q, Sum, Value, When
 
@@ -89,3 +91,30 @@ def sum_days(days: dict[dt.date, dict], first: dt.date, last: dt.date) -> dict:
             for name in DAY_FIELDS:
                 total[name] += row[name]
     return total
+
+
+def case_total(ids: list[int], where: Q, *, beyond=None, cap: int) -> int:
+    """How many cases of the centers ``ids`` match ``where`` (a filter on the rollups' columns: ``status``,
+    ``level``, ``channel``, ``center_id``) — the folded rows plus the pending deltas, rows per center and not
+    cases — plus up to ``cap + 1`` cases of ``beyond`` (a queryset of cases outside those centers, counted
+    from the cases). One query."""
+    parts = [
+        ("n", CaseCount.objects.filter(OneOf("center_id", ids)).filter(where).values("n")),
+        ("sign", RollupDelta.objects.filter(OneOf("center_id", ids)).filter(where).values("sign")),
+    ]
+    if beyond is not None:
+        parts.append(("1", beyond.order_by().values("pk")[: cap + 1]))
+    sqls, params = [], []
+    for i, (column, queryset) in enumerate(parts):
+        try:
+            sql, part_params = queryset.query.sql_with_params()
+        except EmptyResultSet:  # a filter that matches nothing
+            continue
+        value = column if column == "1" else f'p{i}."{column}"'
+        sqls.append(f"SELECT {value} AS v FROM ({sql}) AS p{i}")
+        params += part_params
+    if not sqls:
+        return 0
+    with connections[parts[0][1].db].cursor() as cursor:
+        cursor.execute(f"SELECT COALESCE(SUM(v), 0) FROM ({' UNION ALL '.join(sqls)}) AS parts", params)
+        return int(cursor.fetchone()[0])
