@@ -98,6 +98,43 @@ class OneOf(Func):
         return (sql if fast_paths(connection) else f"({sql})"), (*params, *id_params)
 
 
+# --- the first rows of each key, index-bounded -----------------------------------------------------------
+def first_ids_per_key(
+    queryset, column: str, keys: Sequence[int], limit: int, order: Sequence[str], *, also=()
+) -> RawSQL | None:
+    """PostgreSQL: a sub-select of the ids of the first ``limit`` rows, in ``order`` (field names, ``-`` for
+    descending, ending in a unique one; ``queryset`` and those in ``also`` are ordered so), of the union of
+    ``queryset`` for each value of ``column`` in ``keys`` and the querysets in ``also`` — for
+    ``filter(pk__in=…)``. Each key is a ``CROSS JOIN LATERAL`` over ``unnest(keys)``: one walk of an index
+    that carries the key and the order, stopped after ``limit`` rows, so the work is keys × limit and not
+    the rows the keys hold. None on other backends (and inside ``portable_sql()``): the caller reads its
+    plain query."""
+    from django.core.exceptions import EmptyResultSet
+
+    if not fast_paths(connections[queryset.db]):
+        return None
+    names = [f"k{i}" for i in range(len(order))]
+    picked = {"id_": F("pk"), **{n: F(f.lstrip("-")) for n, f in zip(names, order, strict=True)}}
+
+    def compiled(qs) -> tuple[str, Sequence]:
+        return qs.values(**picked)[:limit].query.sql_with_params()
+
+    sql, params = compiled(queryset.filter(**{column: RawSQL("k.key", ())}))
+    columns = ", ".join(["id_", *names])
+    parts = [f"SELECT {columns} FROM unnest(%s::bigint[]) AS k(key) CROSS JOIN LATERAL ({sql}) AS t"]
+    arguments = [list(keys), *params]
+    for i, other in enumerate(also):
+        try:
+            other_sql, other_params = compiled(other)
+        except EmptyResultSet:  # a filter that matches nothing (e.g. ``pk__in=[]`` alone)
+            continue
+        parts.append(f"SELECT {columns} FROM ({other_sql}) AS a{i}")
+        arguments += other_params
+    by = ", ".join(f"{n} {'DESC' if f.startswith('-') else 'ASC'}" for n, f in zip(names, order, strict=True))
+    union = " UNION ALL ".join(parts)
+    return RawSQL(f"SELECT id_ FROM ({union}) AS u ORDER BY {by} LIMIT {int(limit)}", arguments)
+
+
 # --- common table expressions and raw statements -------------------------------------------------------
 def materialized_cte(name: str, body: str, connection) -> str:
     """``name AS MATERIALIZED (body)`` on PostgreSQL, where it fences the planner (computed once, joined

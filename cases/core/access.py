@@ -67,9 +67,22 @@ def unclaimed_in_channels_q(user: User, statuses) -> Q:
     return q & ~is_claimed()
 
 
-def _visible_q(user: User) -> Q:
+def _visible_q(user: User, parts: tuple[list[int], Q] | None = None) -> Q:
+    centers, rest = parts or visible_parts(user)
+    return Q(center__in=centers) | rest
+
+
+def visible_parts(user: User) -> tuple[list[int], Q]:
+    """The visibility rule in two parts, for a list that reads a subtree center by center (the case list's
+    first page, ``cases.core.keyset``): the ids of the centers whose every case the user may see (a
+    supervisor's or admin's subtree), and the rest of the rule as a filter. Visible = a case of one of those
+    centers, or a case the filter matches — the same as ``cases_visible_to``."""
+    return roles_of(user).subtree_center_ids(Role.SUPERVISOR, Role.ADMIN), _visible_beyond_subtree_q(user)
+
+
+def _visible_beyond_subtree_q(user: User) -> Q:
     roles = roles_of(user)
-    q = roles.subtree_q("center", Role.SUPERVISOR, Role.ADMIN)
+    q = Q(pk__in=[])
     for m in roles.memberships_for(Role.CLERK):
         q |= Q(origin_center=m.center) | Q(center=m.center, status__in=INTAKE_STATUSES)
     q |= Q(registered_by=user)
@@ -90,12 +103,13 @@ def _writable_q(user: User) -> Q:
     return q
 
 
-def cases_visible_to(user: User) -> QuerySet[Case]:
-    """Every case the user may open, as one filter (no per-row checks)."""
+def cases_visible_to(user: User, parts: tuple[list[int], Q] | None = None) -> QuerySet[Case]:
+    """Every case the user may open, as one filter (no per-row checks); ``parts``: ``visible_parts(user)``
+    when the caller has it already."""
     if not is_staff_user(user):
         return Case.objects.none()
     # Every condition is on the case row or a pk subquery, so no row can appear twice: no DISTINCT.
-    return Case.objects.filter(_visible_q(user))
+    return Case.objects.filter(_visible_q(user, parts))
 
 
 def _surely_writable(user: User, case: Case) -> bool:

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from mediation_center.dialect import first_ids_per_key
+
 PAGE_SIZE = 25
 COUNT_CAP = 10_000
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -60,22 +62,42 @@ class KeysetPage:
         return self.has_next or self.has_previous
 
 
-def keyset_page(cases: QuerySet, *, after: str = "", before: str = "", size: int = PAGE_SIZE) -> KeysetPage:
-    """One page of ``cases`` in ``ORDER``: three queries (the rows, the capped count, the parties' prefetch)."""
+@dataclass
+class Scope:
+    """The case list's visibility in the shape ``access.visible_parts`` gives it, each part already narrowed
+    by the list's filters: ``filtered`` (the filters alone) for every case of ``centers``, and ``rest`` (the
+    filters and the rest of the rule). With it the first page is found center by center through the index
+    ``case_list_order`` (center, level, time, id) — the first rows of each center, then of the rest — so a
+    page of a county costs what a page of a village costs, however many cases the county holds."""
+
+    centers: list[int]
+    filtered: QuerySet
+    rest: QuerySet
+
+
+def keyset_page(
+    cases: QuerySet, *, after: str = "", before: str = "", size: int = PAGE_SIZE, scope: Scope | None = None
+) -> KeysetPage:
+    """One page of ``cases`` in ``ORDER``: the rows and the parties' prefetch (two queries), and with a
+    ``scope`` on PostgreSQL one more before them for the candidate ids (``dialect.first_ids_per_key``)."""
+
+    def window(qs: QuerySet, q: Q | None, order) -> QuerySet:
+        return (qs.filter(q) if q is not None else qs).order_by(*order)
+
     if before:
         level, at, pk = parse_cursor(before)
         newer = Q(warning_level__gt=level) | Q(warning_level=level, created_at__gt=at)
         newer |= Q(warning_level=level, created_at=at, pk__gt=pk)
-        rows = list(cases.filter(newer).order_by("warning_level", "created_at", "pk")[: size + 1])
+        rows = _first(window, cases, scope, newer, ("warning_level", "created_at", "pk"), size + 1)
         has_previous, rows = len(rows) > size, rows[:size][::-1]
         has_next = True
     else:
+        older = None
         if after:
             level, at, pk = parse_cursor(after)
             older = Q(warning_level__lt=level) | Q(warning_level=level, created_at__lt=at)
             older |= Q(warning_level=level, created_at=at, pk__lt=pk)
-            cases = cases.filter(older)
-        rows = list(cases.order_by(*ORDER)[: size + 1])
+        rows = _first(window, cases, scope, older, ORDER, size + 1)
         has_next, rows = len(rows) > size, rows[:size]
         has_previous = bool(after)
     return KeysetPage(
@@ -87,6 +109,25 @@ def keyset_page(cases: QuerySet, *, after: str = "", before: str = "", size: int
         next_cursor=cursor_of(rows[-1]) if rows else "",
         previous_cursor=cursor_of(rows[0]) if rows else "",
     )
+
+
+def _first(window, cases: QuerySet, scope: Scope | None, q: Q | None, order, n: int) -> list:
+    """The first ``n`` of ``cases`` past the cursor ``q``; with a scope, only among the first ``n`` found
+    center by center (PostgreSQL, one sub-select of the same query) — the same rows, as every one of the
+    first ``n`` is among the first ``n`` of its own center or of the rest."""
+    ordered = window(cases, q, order)
+    if scope is not None:
+        first = first_ids_per_key(
+            window(scope.filtered, q, order),
+            "center_id",
+            scope.centers,
+            n,
+            order,
+            also=[window(scope.rest, q, order)],
+        )
+        if first is not None:
+            ordered = ordered.filter(pk__in=first)
+    return list(ordered[:n])
 
 
 def capped_count(cases: QuerySet) -> tuple[int, bool]:

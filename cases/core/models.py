@@ -197,6 +197,10 @@ class Case(models.Model):
             # ``include`` the id: the dashboard's figures over clocks, visits and warning changes start from
             # the subtree's case ids, read from this index alone (an index-only scan, no case rows).
             models.Index(fields=["center", "created_at"], include=["id"], name="case_created_by_center"),
+            # The case list's order within one center (cases/core/keyset.py): its first page is the first
+            # rows of each center of the subtree, each an index walk stopped after a page (not the subtree's
+            # cases sorted).
+            models.Index(fields=["center", "-warning_level", "-created_at", "-id"], name="case_list_order"),
             # GeoReport's requests.json?updated_after=…: one system's cases by update time
             models.Index(
                 fields=["external_system", "updated_at"],

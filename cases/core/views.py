@@ -5,16 +5,14 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import render
 from django.templatetags.static import static
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from cases.core.access import get_case_for_user, may_review_reveals
 from cases.core.forms import RevealFilterForm, RevealForm
-from cases.core.keyset import capped_count, keyset_page
 from cases.core.models import TimelineEvent, WarningLevel
-from cases.core.selectors import case_list_for, linked_filters, reveals_visible_to
+from cases.core.selectors import case_list_page, reveals_visible_to
 from cases.core.services import reveal_party_contact
-from cases.core.states import OPEN_STATUSES, Status
+from cases.core.states import Status
 from cases.page import case_page, case_page_queryset
 from mediation_center.service_calls import call_service
 
@@ -22,43 +20,19 @@ from mediation_center.service_calls import call_service
 @login_required
 @require_GET
 def case_list(request):
-    cases = case_list_for(request.user)
-    status = request.GET.get("status", "")
-    if status in Status.values:
-        cases = cases.filter(status=status)
-    else:
-        status = ""
-    # The navigation's 红橙预警 (level=3: orange and above) and 超期 entries land here with these filters.
-    level = request.GET.get("level", "")
-    if level in {"1", "2", "3", "4"}:
-        cases = cases.filter(warning_level__gte=int(level), status__in=OPEN_STATUSES)
-    else:
-        level = ""
-    overdue = request.GET.get("overdue") == "1"
-    if overdue:
-        cases = cases.filter(due_at__lt=timezone.now(), status__in=OPEN_STATUSES)
-    query = request.GET.get("q", "").strip()
-    if query:
-        cases = cases.filter(number__icontains=query)
-    try:  # the dashboard's links (cases/warnings): exact level, channel, center, day ranges
-        cases, linked = linked_filters(cases, request.GET)
-        # keyset pages (cases/core/keyset.py): no OFFSET, and a count that stops at 10,000
-        page = keyset_page(cases, after=request.GET.get("after", ""), before=request.GET.get("before", ""))
+    try:  # filters and the dashboard's links (cases/core/selectors.py), keyset pages (cases/core/keyset.py)
+        page, filters = case_list_page(request.user, request.GET)
     except ValueError as error:
         return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
-    page.count, page.capped = capped_count(cases)
     return render(
         request,
         "cases/core/list.html",
         {
-            "linked": linked,
+            "linked": filters.linked,
             "page": page,
             "statuses": Status.choices,
-            "status": status,
-            "q": query,
-            "level": level,
             "levels": WarningLevel.choices,
-            "overdue": overdue,
+            **filters.shown,
         },
     )
 

@@ -347,86 +347,88 @@ def resolution_rate(centers, period: Period) -> dict:
     return {"value": _rate(done, total), "numerator": done, "denominator": total, "pending": False}
 
 
-def on_time_rate(centers, period: Period) -> dict:
+def _in_periods(rows: QuerySet, field: str, column: str, hit: Q, periods: list[Period]) -> list[dict]:
+    """Numerator (``hit``) and denominator of a measure over ``rows`` whose ``field`` lies in each of the
+    ``periods``, all in one query: the rows of the span from the first start to the last end are read once
+    and counted per period (``COUNT … FILTER``). ``column`` is what is counted (a never-null column the
+    table's index carries, so the rows come from the index alone)."""
+    start = min(p.start_at for p in periods)
+    end = max(p.end_at for p in periods)
+    counts = {}
+    for i, p in enumerate(periods):
+        within = Q(**{f"{field}__gte": p.start_at, f"{field}__lt": p.end_at})
+        counts[f"total_{i}"] = Count(column, filter=within)
+        counts[f"hit_{i}"] = Count(column, filter=within & hit)
+    figures = rows.filter(**{f"{field}__gte": start, f"{field}__lt": end}).aggregate(**counts)
+    return [
+        {
+            "value": _rate(figures[f"hit_{i}"], figures[f"total_{i}"]),
+            "numerator": figures[f"hit_{i}"],
+            "denominator": figures[f"total_{i}"],
+            "pending": False,
+        }
+        for i in range(len(periods))
+    ]
+
+
+def on_time_rates(centers, periods: list[Period]) -> list[dict]:
     """按期办结率: handling clocks that stopped (concluded/closed) in the period on or before their due time."""
     stopped = CaseClock.objects.filter(
         case_id__in=cases_of(centers),
         code="handling",
         stop_reason__in=[ClockTrigger.CONCLUDED, ClockTrigger.CLOSED],
-        stopped_at__gte=period.start_at,
-        stopped_at__lt=period.end_at,
     )
     # Count the (never null) case column, not the id: every column read is in ``clock_handling_stopped``,
     # so the clocks come from the index alone.
-    figures = stopped.aggregate(
-        total=Count("case_id"), on_time=Count("case_id", filter=Q(stopped_at__lte=F("due_at")))
-    )
-    return {
-        "value": _rate(figures["on_time"], figures["total"]),
-        "numerator": figures["on_time"],
-        "denominator": figures["total"],
-        "pending": False,
-    }
+    return _in_periods(stopped, "stopped_at", "case_id", Q(stopped_at__lte=F("due_at")), periods)
 
 
-def timely_sign_rate(centers, period: Period) -> dict:
+def timely_sign_rates(centers, periods: list[Period]) -> list[dict]:
     """及时签收率: of the summonses whose response deadline fell in the period, those answered (报到 or
     declined with a reason) by the deadline."""
     from routing.models import Summons
 
-    figures = Summons.objects.filter(
-        case_id__in=cases_of(centers), deadline__gte=period.start_at, deadline__lt=period.end_at
-    ).aggregate(
-        total=Count("pk"),
-        timely=Count("pk", filter=Q(responded_at__isnull=False, responded_at__lte=F("deadline"))),
+    timely = Q(responded_at__isnull=False, responded_at__lte=F("deadline"))
+    return _in_periods(
+        Summons.objects.filter(case_id__in=cases_of(centers)), "deadline", "pk", timely, periods
     )
-    return {
-        "value": _rate(figures["timely"], figures["total"]),
-        "numerator": figures["timely"],
-        "denominator": figures["total"],
-        "pending": False,
-    }
 
 
-def satisfaction_rate(centers, period: Period) -> dict:
-    """满意率 from citizens' ratings (好差评) given in the period: 基本满意 or better."""
+def satisfaction_rates(centers, periods: list[Period]) -> list[dict]:
+    """满意率 from citizens' ratings (好差评) given in the period: 基本满意 or better (as
+    ``cases.portal.selectors.satisfaction_summary`` counts them)."""
     from cases.portal.models import Rating
-    from cases.portal.selectors import satisfaction_summary
 
-    summary = satisfaction_summary(
-        Rating.objects.filter(
-            case_id__in=cases_of(centers),
-            created_at__gte=period.start_at,
-            created_at__lt=period.end_at,
-        )
+    satisfied = Q(score__gte=Rating.Score.BASICALLY_SATISFIED)
+    return _in_periods(
+        Rating.objects.filter(case_id__in=cases_of(centers)), "created_at", "pk", satisfied, periods
     )
-    return {
-        "value": summary["rate"],
-        "numerator": summary["satisfied"],
-        "denominator": summary["total"],
-        "pending": False,
-    }
 
 
-def visit_satisfaction_rate(centers, period: Period) -> dict:
+def visit_satisfaction_rates(centers, periods: list[Period]) -> list[dict]:
     """回访满意率: follow-up visits made in the period whose party was 基本满意 or better."""
     from cases.lifecycle.models import FollowUpVisit, Satisfaction
 
-    figures = FollowUpVisit.objects.filter(
-        case_id__in=cases_of(centers),
-        visited_at__gte=period.start_at,
-        visited_at__lt=period.end_at,
-        satisfaction__isnull=False,
-    ).aggregate(  # the case column, not the id: answered from ``follow_up_visited`` alone, like on_time_rate
-        total=Count("case_id"),
-        satisfied=Count("case_id", filter=Q(satisfaction__gte=Satisfaction.FAIRLY_SATISFIED)),
-    )
-    return {
-        "value": _rate(figures["satisfied"], figures["total"]),
-        "numerator": figures["satisfied"],
-        "denominator": figures["total"],
-        "pending": False,
-    }
+    visits = FollowUpVisit.objects.filter(case_id__in=cases_of(centers), satisfaction__isnull=False)
+    # the case column, not the id: answered from ``follow_up_visited`` alone, like on_time_rates
+    satisfied = Q(satisfaction__gte=Satisfaction.FAIRLY_SATISFIED)
+    return _in_periods(visits, "visited_at", "case_id", satisfied, periods)
+
+
+def on_time_rate(centers, period: Period) -> dict:
+    return on_time_rates(centers, [period])[0]
+
+
+def timely_sign_rate(centers, period: Period) -> dict:
+    return timely_sign_rates(centers, [period])[0]
+
+
+def satisfaction_rate(centers, period: Period) -> dict:
+    return satisfaction_rates(centers, [period])[0]
+
+
+def visit_satisfaction_rate(centers, period: Period) -> dict:
+    return visit_satisfaction_rates(centers, [period])[0]
 
 
 def money_covered(centers, period: Period) -> Decimal:
@@ -465,16 +467,38 @@ ROLLED_MEASURES = {
 }
 
 
+# The measures over clocks, summonses, ratings and visits, each read for several periods in one query.
+MEASURES_OVER_PERIODS = {
+    "on_time_rate": on_time_rates,
+    "timely_sign_rate": timely_sign_rates,
+    "satisfaction_rate": satisfaction_rates,
+    "visit_satisfaction_rate": visit_satisfaction_rates,
+}
+
+
 def measures(centers, period: Period, totals: dict | None = None) -> list[dict]:
     """The period's measures; given the rollups' ``totals`` for the period (``sum_days``), those over
     cases come from them and only the ones over clocks, summonses, ratings and visits read their tables."""
-    rows = []
-    for key, label, fn in MEASURES:
-        if totals is not None and key in ROLLED_MEASURES:
-            rows.append({"key": key, "label": str(label), **ROLLED_MEASURES[key](totals)})
-        else:
-            rows.append({"key": key, "label": str(label), **fn(centers, period)})
-    return rows
+    return measures_of_periods(centers, [period], None if totals is None else [totals])[0]
+
+
+def measures_of_periods(centers, periods: list[Period], totals: list[dict] | None = None) -> list[list[dict]]:
+    """``measures`` for each of ``periods`` (e.g. the current and the previous one): the measures over
+    clocks, summonses, ratings and visits in one query each for all the periods."""
+    over_periods = {key: fn(centers, periods) for key, fn in MEASURES_OVER_PERIODS.items()}
+    result = []
+    for i, period in enumerate(periods):
+        rows = []
+        for key, label, fn in MEASURES:
+            if key in over_periods:
+                figures = over_periods[key][i]
+            elif totals is not None and key in ROLLED_MEASURES:
+                figures = ROLLED_MEASURES[key](totals[i])
+            else:
+                figures = fn(centers, period)
+            rows.append({"key": key, "label": str(label), **figures})
+        result.append(rows)
+    return result
 
 
 def previous_period(period: Period) -> Period:
@@ -506,6 +530,7 @@ def dashboard_figures(user: User, period: Period, *, now: dt.datetime | None = N
     totals = rollups.sum_days(days, period.start, period.end)
     before = rollups.sum_days(days, previous.start, previous.end)
     cents = Decimal(1).scaleb(-Case._meta.get_field("money_covered").decimal_places)
+    current_measures, previous_measures = measures_of_periods(centers, [period, previous], [totals, before])
     return {
         "now": now,
         "period": period,
@@ -519,8 +544,8 @@ def dashboard_figures(user: User, period: Period, *, now: dt.datetime | None = N
         "overdue_visits": overdue_visits(centers, now),
         "newly_escalated": newly_escalated(centers, now),
         "series": series_rolled(days, now),
-        "measures": measures(centers, period, totals),
-        "previous_measures": {m["key"]: m for m in measures(centers, previous, before)},
+        "measures": current_measures,
+        "previous_measures": {m["key"]: m for m in previous_measures},
         "money_covered": Decimal(totals["money"]).quantize(cents),
         "previous_money_covered": Decimal(before["money"]).quantize(cents),
     }
