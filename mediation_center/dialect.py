@@ -56,10 +56,11 @@ def unnest_rows(columns: Sequence[tuple[str, str]], alias: str = "v") -> str:
     return f"unnest({arrays}) AS {alias}({names})"
 
 
-def path_ids(expression: str) -> str:
-    """PostgreSQL: the center ids of a materialised ``path`` (``/1/5/17/``) as a one-column row set, for
-    ``… IN (SELECT {path_ids(...)})``. Callers use it only on the fast path (``fast_paths``)."""
-    return f"unnest(string_to_array(trim(both '/' from {expression}), '/'))::bigint"
+def path_ids(expression: str, alias: str = "p") -> str:
+    """PostgreSQL: the center ids of a materialised ``path`` (``/1/5/17/``) as a row set for a ``FROM``
+    (``CROSS JOIN LATERAL path_ids("cc.path")`` gives ``p.id``, one row per center of the path). Callers use
+    it only on the fast path (``fast_paths``)."""
+    return f"unnest(string_to_array(trim(both '/' from {expression}), '/')::bigint[]) AS {alias}(id)"
 
 
 @contextmanager

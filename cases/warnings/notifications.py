@@ -26,7 +26,6 @@ L = WarningLevel
 Role = Membership.Role
 
 
-
 # The sweep's escalations as rows, one per case (PostgreSQL fast path; SQLite writes the notifications
 # with bulk_create): the statement picks each one's recipients (``notify_swept_escalations``).
 _ESCALATION_ROWS = unnest_rows(
@@ -39,6 +38,7 @@ _ESCALATION_ROWS = unnest_rows(
         ("body", "text"),
     ]
 )
+
 
 def escalation_recipients(cases: list[Case]) -> dict[int, list[User]]:
     """Who hears of an escalation: supervisors of the case's center and above, and its assigned mediators
@@ -178,7 +178,8 @@ WITH v AS MATERIALIZED (
 ), candidates AS (
   SELECT v.ord, m.user_id, 0 AS source, m.id AS rank
   FROM v JOIN {center._meta.db_table} cc ON cc.id = v.center_id
-  JOIN {membership} m ON m.role = %s AND m.center_id IN (SELECT {path_ids("cc.path")})
+  CROSS JOIN LATERAL {path_ids("cc.path")}
+  JOIN {membership} m ON m.center_id = p.id AND m.role = %s
   JOIN {center._meta.db_table} mc ON mc.id = m.center_id AND starts_with(cc.path, mc.path)
   UNION ALL
   SELECT v.ord, m.user_id, 0, m.id
@@ -186,9 +187,11 @@ WITH v AS MATERIALIZED (
    AND (m.channel_id IS NULL OR m.channel_id = v.channel_id)
   WHERE NOT EXISTS (SELECT 1 FROM {assignment} a WHERE a.case_id = v.case_id AND a.ended_at IS NULL)
   UNION ALL
-  SELECT v.ord, a.mediator_id, 1,
-         row_number() OVER (PARTITION BY a.case_id ORDER BY a.is_lead DESC, a.assigned_at, a.id)
-  FROM v JOIN {assignment} a ON a.case_id = v.case_id AND a.ended_at IS NULL
+  SELECT v.ord, a.mediator_id, 1, a.rank
+  FROM v CROSS JOIN LATERAL (  -- (by the case's index, whatever the table's size)
+    SELECT mediator_id, row_number() OVER (ORDER BY is_lead DESC, assigned_at, id) AS rank
+    FROM {assignment} WHERE case_id = v.case_id AND ended_at IS NULL
+  ) a
 ), firsts AS (
   SELECT DISTINCT ON (ord, user_id) ord, user_id, source, rank FROM candidates
   ORDER BY ord, user_id, source, rank

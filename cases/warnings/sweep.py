@@ -59,6 +59,7 @@ _CHANGE_ROWS = unnest_rows(
     ]
 )
 
+
 def failed_sessions_by_case(case_ids: list[int]) -> dict[int, int]:
     """Mediation sessions per case that ended without agreement (one query for the whole batch)."""
     from cases.lifecycle.models import MediationSession, SessionOutcome
