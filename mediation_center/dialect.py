@@ -56,6 +56,13 @@ def unnest_rows(columns: Sequence[tuple[str, str]], alias: str = "v") -> str:
     return f"unnest({arrays}) AS {alias}({names})"
 
 
+def path_ids(expression: str, alias: str = "p") -> str:
+    """PostgreSQL: the center ids of a materialised ``path`` (``/1/5/17/``) as a row set for a ``FROM``
+    (``CROSS JOIN LATERAL path_ids("cc.path")`` gives ``p.id``, one row per center of the path). Callers use
+    it only on the fast path (``fast_paths``)."""
+    return f"unnest(string_to_array(trim(both '/' from {expression}), '/')::bigint[]) AS {alias}(id)"
+
+
 @contextmanager
 def portable_sql() -> Iterator[None]:
     """Write the portable SQL on every backend inside this block (to compare it with the fast path)."""

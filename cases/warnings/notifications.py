@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
-from types import SimpleNamespace
 
 from celery import shared_task
 from django.db import connection, transaction
@@ -20,7 +18,7 @@ from cases.warnings.models import (
     WarningChange,
 )
 from cases.warnings.thresholds import warning_settings
-from mediation_center.dialect import unnest_rows
+from mediation_center.dialect import path_ids, unnest_rows
 from mediation_center.transactions import entry_point
 
 log = logging.getLogger(__name__)
@@ -28,18 +26,19 @@ L = WarningLevel
 Role = Membership.Role
 
 
-
-# The escalation notifications' values as rows (PostgreSQL fast path; SQLite writes them with bulk_create).
-_NOTIFICATION_ROWS = unnest_rows(
+# The sweep's escalations as rows, one per case (PostgreSQL fast path; SQLite writes the notifications
+# with bulk_create): the statement picks each one's recipients (``notify_swept_escalations``).
+_ESCALATION_ROWS = unnest_rows(
     [
-        ("user_id", "bigint"),
+        ("ord", "integer"),
         ("case_id", "bigint"),
+        ("center_id", "bigint"),
+        ("channel_id", "bigint"),
         ("title", "text"),
         ("body", "text"),
-        ("email_to", "text"),
-        ("email_state", "text"),
     ]
 )
+
 
 def escalation_recipients(cases: list[Case]) -> dict[int, list[User]]:
     """Who hears of an escalation: supervisors of the case's center and above, and its assigned mediators
@@ -53,7 +52,9 @@ def escalation_recipients(cases: list[Case]) -> dict[int, list[User]]:
         Membership.objects.filter(
             Q(role=Role.SUPERVISOR, center_id__in=center_ids)
             | Q(role=Role.MEDIATOR, center_id__in={c.center_id for c in cases})
-        ).select_related("user", "center")
+        )
+        .select_related("user", "center")
+        .order_by("pk")  # (the set-based form, ``notify_swept_escalations``, takes them in this order)
     )
     assigned: dict[int, list[User]] = {}
     for a in CaseAssignment.objects.filter(
@@ -114,18 +115,6 @@ def notify_escalations(changes: list[WarningChange], values: dict) -> list[Notif
     return create_notifications(rows)
 
 
-@dataclass(slots=True)
-class _CaseAddress:
-    """What the recipients and the text of an escalation need of a case (``escalation_recipients`` reads
-    ``pk``, ``center_id``, ``channel_id`` and ``center.path``), as plain values."""
-
-    pk: int
-    number: str
-    center_id: int
-    channel_id: int | None
-    center: SimpleNamespace
-
-
 class _EscalationText:
     """The title and body of an escalation's notification; a batch translates each pattern, level and
     response time once (the same text as one at a time)."""
@@ -154,9 +143,12 @@ def _escalation_text(number: str, to_level: int, reason: str, response_due_at) -
 
 def notify_swept_escalations(moved: list, values: dict) -> int:
     """``notify_escalations`` for the sweep's recorded changes, given as (case row, previous level, evaluation)
-    (PostgreSQL): the same notifications, read and written as plain values — the cases' numbers and centers
-    in one query, the recipients in two (``escalation_recipients``), every row in one ``INSERT``; their
-    e-mails queued after commit. Returns the notifications written."""
+    (PostgreSQL): the same notifications in one ``INSERT … SELECT`` — the recipients are chosen by the
+    statement itself, as ``escalation_recipients`` chooses them (the supervisors of the case's center and
+    of every center above it, then, while nobody has claimed the case, the mediators of its center and
+    channel, then its assigned mediators; each user once, in that order), so no membership, user or
+    assignment row comes back to Python. The case rows carry their number, center and channel
+    (``_SweptCase``); their e-mails are queued after commit. Returns the notifications written."""
     escalated = [
         (case, ev)
         for case, previous, ev in moved
@@ -164,47 +156,62 @@ def notify_swept_escalations(moved: list, values: dict) -> int:
     ]
     if not escalated:
         return 0
-    addresses = {
-        pk: _CaseAddress(pk, number, center_id, channel_id, SimpleNamespace(path=path))
-        for pk, number, center_id, channel_id, path in Case.objects.filter(
-            pk__in=[case.pk for case, _ev in escalated]
-        ).values_list("pk", "number", "center_id", "channel_id", "center__path")
-    }
-    recipients = escalation_recipients(
-        [addresses[case.pk] for case, _ev in escalated if case.pk in addresses]
-    )
-    columns = {name: [] for name in ("user_id", "case_id", "title", "body", "email_to", "email_state")}
     text = _EscalationText()
-    for case, ev in escalated:
-        address = addresses.get(case.pk)
-        if address is None:
-            continue
+    columns = {name: [] for name in ("ord", "case_id", "center_id", "channel_id", "title", "body")}
+    for index, (case, ev) in enumerate(escalated):
         # the change row's reason (cut to its column), as notify_escalations reads it from the row
-        title, body = text(address.number, ev.level, ev.reason[:300], case.response_due_at)
-        for user in recipients.get(case.pk, []):
-            columns["user_id"].append(user.pk)
-            columns["case_id"].append(case.pk)
-            columns["title"].append(title[:200])
-            columns["body"].append(body)
-            columns["email_to"].append(user.email or "")
-            columns["email_state"].append(
-                Notification.EmailState.PENDING if user.email else Notification.EmailState.NONE
-            )
-    if not columns["user_id"]:
-        return 0
+        title, body = text(case.number, ev.level, ev.reason[:300], case.response_due_at)
+        columns["ord"].append(index)
+        columns["case_id"].append(case.pk)
+        columns["center_id"].append(case.center_id)
+        columns["channel_id"].append(case.channel_id)
+        columns["title"].append(title[:200])
+        columns["body"].append(body)
+    membership, center = Membership._meta.db_table, Membership._meta.get_field("center").related_model
+    from routing.models import CaseAssignment
+
+    assignment, user = CaseAssignment._meta.db_table, User._meta.db_table
+    pending, none = Notification.EmailState.PENDING, Notification.EmailState.NONE
+    sql = f"""
+WITH v AS MATERIALIZED (
+  SELECT * FROM {_ESCALATION_ROWS}
+), candidates AS (
+  SELECT v.ord, m.user_id, 0 AS source, m.id AS rank
+  FROM v JOIN {center._meta.db_table} cc ON cc.id = v.center_id
+  CROSS JOIN LATERAL {path_ids("cc.path")}
+  JOIN {membership} m ON m.center_id = p.id AND m.role = %s
+  JOIN {center._meta.db_table} mc ON mc.id = m.center_id AND starts_with(cc.path, mc.path)
+  UNION ALL
+  SELECT v.ord, m.user_id, 0, m.id
+  FROM v JOIN {membership} m ON m.role = %s AND m.center_id = v.center_id
+   AND (m.channel_id IS NULL OR m.channel_id = v.channel_id)
+  WHERE NOT EXISTS (SELECT 1 FROM {assignment} a WHERE a.case_id = v.case_id AND a.ended_at IS NULL)
+  UNION ALL
+  SELECT v.ord, a.mediator_id, 1, a.rank
+  FROM v CROSS JOIN LATERAL (  -- (by the case's index, whatever the table's size)
+    SELECT mediator_id, row_number() OVER (ORDER BY is_lead DESC, assigned_at, id) AS rank
+    FROM {assignment} WHERE case_id = v.case_id AND ended_at IS NULL
+  ) a
+), firsts AS (
+  SELECT DISTINCT ON (ord, user_id) ord, user_id, source, rank FROM candidates
+  ORDER BY ord, user_id, source, rank
+)
+INSERT INTO {Notification._meta.db_table}
+  (user_id, case_id, kind, title, body, created_at, email_to, email_state, email_attempts)
+SELECT f.user_id, v.case_id, 'escalation', v.title, v.body, %s, u.email,
+       CASE WHEN u.email <> '' THEN %s ELSE %s END, 0
+FROM firsts f JOIN v ON v.ord = f.ord JOIN {user} u ON u.id = f.user_id
+ORDER BY f.ord, f.source, f.rank
+RETURNING id, email_state"""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {Notification._meta.db_table}"
-            " (user_id, case_id, kind, title, body, created_at, email_to, email_state, email_attempts)"
-            " SELECT v.user_id, v.case_id, 'escalation', v.title, v.body, %s, v.email_to, v.email_state, 0"
-            f" FROM {_NOTIFICATION_ROWS}"
-            " RETURNING id, email_state",
-            [timezone.now(), *columns.values()],
+            sql, [*columns.values(), Role.SUPERVISOR, Role.MEDIATOR, timezone.now(), pending, none]
         )
-        ids = [pk for pk, state in cursor.fetchall() if state == Notification.EmailState.PENDING]
+        rows = cursor.fetchall()
+    ids = sorted(pk for pk, state in rows if state == pending)
     if ids:
         transaction.on_commit(lambda: queue_emails(ids))
-    return len(columns["user_id"])
+    return len(rows)
 
 
 def new_notification(user: User, case: Case | None, kind: str, title: str, body: str) -> Notification:

@@ -40,7 +40,7 @@ from cases.warnings.models import (
 )
 from cases.warnings.notifications import is_baseline, notify_escalations, notify_swept_escalations
 from cases.warnings.thresholds import warning_settings
-from mediation_center.dialect import fast_paths, unnest_rows, update_rows  # the sweep's bulk writer
+from mediation_center.dialect import OneOf, fast_paths, unnest_rows, update_rows  # the sweep's bulk writer
 from mediation_center.transactions import entry_point
 
 # --- lead-completed inputs ------------------------------------------------------------------
@@ -59,12 +59,13 @@ _CHANGE_ROWS = unnest_rows(
     ]
 )
 
+
 def failed_sessions_by_case(case_ids: list[int]) -> dict[int, int]:
     """Mediation sessions per case that ended without agreement (one query for the whole batch)."""
     from cases.lifecycle.models import MediationSession, SessionOutcome
 
     rows = (
-        MediationSession.objects.filter(case_id__in=case_ids, outcome=SessionOutcome.FAILED)
+        MediationSession.objects.filter(OneOf("case_id", case_ids), outcome=SessionOutcome.FAILED)
         .values("case_id")
         .annotate(n=Count("pk"))
     )
@@ -297,7 +298,7 @@ def _recompute(
 
 # --- the sweep ------------------------------------------------------------------------------
 @entry_point(own_transactions=True)  # one transaction per batch
-def sweep_due_cases(*, now: dt.datetime | None = None, batch_size: int = 500) -> int:
+def sweep_due_cases(*, now: dt.datetime | None = None, batch_size: int = 2000) -> int:
     """Re-evaluate every case whose next check is due, a batch at a time; returns level changes recorded.
 
     The algorithm, one durable transaction per batch:
@@ -361,6 +362,9 @@ class _SweptCase:
     due_at: dt.datetime | None
     response_due_at: dt.datetime | None
     next_check_at: dt.datetime | None
+    number: str  # (the escalation notifications' text and recipients: notify_swept_escalations)
+    center_id: int
+    channel_id: int | None
 
     @classmethod
     def _make(cls, row: tuple) -> _SweptCase:
@@ -385,12 +389,15 @@ _SWEPT_COLUMNS = [
     "risk_mass_incident",
     "risk_upward_petition",
     *CASE_LEVEL_FIELDS,
+    "number",
+    "center_id",
+    "channel_id",
 ]
 
 
 def _sweep_inputs(ids: list[int], now: dt.datetime):
     """The batch's running clocks, open orders, raises and failed sessions as plain values (six queries)."""
-    running = CaseClock.objects.filter(case_id__in=ids, stopped_at__isnull=True)
+    running = CaseClock.objects.filter(OneOf("case_id", ids), stopped_at__isnull=True)
     extended = dict(
         ClockExtension.objects.filter(clock__in=running)
         .values("clock_id")
@@ -422,13 +429,13 @@ def _sweep_inputs(ids: list[int], now: dt.datetime):
         )
     orders: dict[int, list] = {}
     for row in (
-        SupervisionOrder.objects.filter(case_id__in=ids)
+        SupervisionOrder.objects.filter(OneOf("case_id", ids))
         .exclude(state=SupervisionOrder.State.REPORTED)
         .values_list("case_id", "state", "deadline", "created_at", named=True)
     ):
         orders.setdefault(row.case_id, []).append(row)
     raises: dict[int, list] = {}
-    for row in ManualRaise.objects.filter(case_id__in=ids).values_list(
+    for row in ManualRaise.objects.filter(OneOf("case_id", ids)).values_list(
         "case_id", "level", "reason", "actor_id", named=True
     ):  # newest first (the model's order): the newest of the highest raises gives the reason
         raises.setdefault(row.case_id, []).append(row)

@@ -74,16 +74,16 @@ def _snapshot(case):
     return levels, changes, events, notes
 
 
-def _sweep_half(cases, hidden, *, portable):
+def _sweep_half(cases, hidden, *, portable, batch_size=2000):
     """Sweep ``cases`` while the ``hidden`` ones are kept out of the selection (not due)."""
     saved = dict(Case.objects.filter(pk__in=[c.pk for c in hidden]).values_list("pk", "next_check_at"))
     Case.objects.filter(pk__in=saved).update(next_check_at=None)
     with time_machine.travel(SWEEP_AT, tick=False):
         if portable:
             with portable_sql():
-                recorded = sweep_due_cases()
+                recorded = sweep_due_cases(batch_size=batch_size)
         else:
-            recorded = sweep_due_cases()
+            recorded = sweep_due_cases(batch_size=batch_size)
     for pk, at in saved.items():
         Case.objects.filter(pk=pk).update(next_check_at=at)
     return recorded
@@ -133,3 +133,32 @@ def test_a_batch_of_escalations_writes_its_rows_in_a_fixed_number_of_statements(
     # the change rows with their events in one statement, the notifications in one
     assert len(inserts) == 2
     assert Notification.objects.filter(kind="escalation").count() > 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_in_small_batches_the_set_based_sweep_records_the_same_once(make_case, supervisor, mediator):
+    """Batches of two (the statements run once per batch): the same rows as the portable form, each
+    escalation's notifications to the same people in the same order; a second sweep adds nothing."""
+    pairs = [(kind, _pair(make_case, supervisor, kind)) for kind in KINDS + ["overdue", "risk"]]
+    old = [pair[0] for _kind, pair in pairs]
+    new = [pair[1] for _kind, pair in pairs]
+    assert (
+        _sweep_half(old, new, portable=True, batch_size=2)
+        == _sweep_half(new, old, portable=False, batch_size=2)
+        == len(pairs)
+    )
+    for kind, (a, b) in pairs:
+        assert _snapshot(a) == _snapshot(b), kind
+    notified = Notification.objects.filter(case__in=new, kind="escalation")
+    assert notified.count() >= 4  # every escalated case of the batches notified
+    counts = (WarningChange.objects.count(), TimelineEvent.objects.count(), Notification.objects.count())
+    due = {"next_check_at": START}
+    Case.objects.filter(pk__in=[c.pk for c in new]).update(**due)
+    with time_machine.travel(SWEEP_AT, tick=False):
+        assert sweep_due_cases(batch_size=2) == 0
+    assert (
+        WarningChange.objects.count(),
+        TimelineEvent.objects.count(),
+        Notification.objects.count(),
+    ) == counts
