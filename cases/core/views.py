@@ -125,11 +125,4 @@ def reveals(request):
     status = 400 if form.is_bound and form.errors else 200
     events = reveals_visible_to(request.user, **filters) if status == 200 else TimelineEvent.objects.none()
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "cases/core/reveals.html",
-        {"form": form, "page": page, "query": query.urlencode()},
-        status=status,
-    )
+    return render(request, "cases/core/reveals.html", {"form": form, "page": page}, status=status)
