@@ -9,7 +9,7 @@ table ``search_casefts`` kept in step by triggers. ``excerpt`` is the plain text
 ``county_id`` (the root center of the case's center: a case only ever moves to its center's parent or children,
 so it never changes) and ``created_at`` (the case's registration time) carry the scope and the order of the
 bounded reads: a word search reads the newest matching cases of the user's counties through
-``search_index_county_newest`` (or the GIN index and that one together), never the whole province's matches.
+the GIN index over the county and the words (or ``search_index_county_newest``), never the whole province's matches.
 """
 
 from django.db import models

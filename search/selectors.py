@@ -1,8 +1,10 @@
 """Reads of the case search: the result page and the similar cases, over the cases the user may see.
 
-Access comes first: every read starts from ``cases_visible_to(user)``, so a case the user may not open is never
-counted, ranked or shown. A result page is three statements whatever its size (the capped count, the page with
-its case's center, type, channel and index row, the parties), after the visibility rule's own reads.
+Access comes first: every read starts from the visibility rule (``cases_visible_to``, or the same rule split by
+county, ``visibility_by_county``), so a case the user may not open is never counted, ranked or shown. A word
+page is four statements whatever its size (the newest matches of the user's counties with their rank, those
+that may lie elsewhere, the page with its case's center, type, channel and index row, the parties); a key page
+two (the page, the parties; a third counts a full page), after the visibility rule's own read of the grants.
 """
 
 import re
