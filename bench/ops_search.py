@@ -54,7 +54,7 @@ def index_on_registration(env: Env):
     """What the RECORD_HOOKS hook adds to register_case: segment and write one new case's row and keys."""
     from search.indexer import index_cases
 
-    case = Case.objects.select_related("dispute_type").get(pk=env.any_case.pk)  # as register_case holds it
+    case = Case.objects.select_related("dispute_type", "center").get(pk=env.any_case.pk)  # as register_case holds it
 
     def index():
         with transaction.atomic():

@@ -10,7 +10,7 @@ rank of the outer case row (higher is better), used as ``RawSQL`` by the selecto
 from dataclasses import dataclass
 
 from django.db import connections, router
-from django.db.models import FloatField
+from django.db.models import BooleanField, FloatField
 from django.db.models.expressions import RawSQL
 
 from search.models import CaseIndex
@@ -22,6 +22,12 @@ HEAD_WEIGHT = 4.0
 class TextMatch:
     ids: RawSQL  # for ``pk__in=``
     rank: RawSQL  # for ``annotate(rank=...)`` on a Case queryset
+    # On a Case queryset joined to its index row (a filter on ``search_index__…``): the match as a condition
+    # of that row, and its rank read from the same row. On PostgreSQL both read the joined row's
+    # ``document``, so a walk of ``search_index_county_newest`` (or a BitmapAnd of it with the GIN index)
+    # checks and ranks each candidate once, with no second look-up.
+    where: RawSQL = None
+    joined_rank: RawSQL = None
 
 
 def _vendor() -> str:
@@ -57,14 +63,25 @@ def text_match(groups: list[list[str]], *, any_word: bool = False) -> TextMatch:
                 [query],
                 output_field=FloatField(),
             ),
+            where=RawSQL(f'"search_caseindex"."document" @@ {tsquery}', [query], output_field=BooleanField()),
+            joined_rank=RawSQL(
+                f'ts_rank("search_caseindex"."document", {tsquery})', [query], output_field=FloatField()
+            ),
         )
     query = (" OR " if any_word else " AND ").join(_group(g, _fts, " AND ", " OR ") for g in groups)
+    rank = RawSQL(
+        f"SELECT -bm25(search_casefts, {HEAD_WEIGHT}, 1.0) FROM search_casefts "
+        'WHERE search_casefts MATCH %s AND search_casefts.rowid = "cases_case"."id"',
+        [query],
+        output_field=FloatField(),
+    )
     return TextMatch(
         ids=RawSQL("SELECT rowid FROM search_casefts WHERE search_casefts MATCH %s", [query]),
-        rank=RawSQL(
-            f"SELECT -bm25(search_casefts, {HEAD_WEIGHT}, 1.0) FROM search_casefts "
-            'WHERE search_casefts MATCH %s AND search_casefts.rowid = "cases_case"."id"',
+        rank=rank,
+        where=RawSQL(
+            '"search_caseindex"."case_id" IN (SELECT rowid FROM search_casefts WHERE search_casefts MATCH %s)',
             [query],
-            output_field=FloatField(),
+            output_field=BooleanField(),
         ),
+        joined_rank=rank,
     )

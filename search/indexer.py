@@ -66,6 +66,12 @@ def case_keys(case: Case, parties: Iterable[Party]) -> set[str]:
     return {k for k in keys if k and len(k) <= 80}
 
 
+def county_of(path: str) -> int | None:
+    """The root center of a center's ``path`` ("/12/34/" → 12): the county a case stays in wherever it moves."""
+    root = path.strip("/").split("/")[0]
+    return int(root) if root.isdigit() else None
+
+
 def _words(*texts: str) -> list[str]:
     return [w for text in texts if text for w in index_tokens(text)]
 
@@ -92,6 +98,8 @@ def build_row(case: Case, parties: list[Party], records: dict[str, list[str]]) -
         body=" ".join(body),
         excerpt=excerpt[:EXCERPT_MAX],
         respondents="、".join(respondents)[:400],
+        county_id=county_of(case.center.path),
+        created_at=case.created_at,
     )
     return row, case_keys(case, parties)
 
@@ -129,7 +137,7 @@ def index_cases(case_ids: list[int], *, first: bool = False, loaded: Case | None
     if loaded is not None:
         cases = [loaded]
     else:
-        cases = list(Case.objects.filter(pk__in=case_ids).select_related("dispute_type"))
+        cases = list(Case.objects.filter(pk__in=case_ids).select_related("dispute_type", "center"))
     if not cases:
         return 0
     ids = [c.pk for c in cases]
@@ -154,7 +162,7 @@ def index_cases(case_ids: list[int], *, first: bool = False, loaded: Case | None
         rows,
         update_conflicts=True,
         unique_fields=["case"],
-        update_fields=["head", "body", "excerpt", "respondents", "indexed_at"],
+        update_fields=["head", "body", "excerpt", "respondents", "county_id", "created_at", "indexed_at"],
     )
     if not first:
         CaseKey.objects.filter(case_id__in=ids).delete()

@@ -5,6 +5,11 @@ the words of its claims, session records, agreement terms and closing notes: bot
 (search/segment.py). Each backend indexes them its own way, created by the migration: on PostgreSQL a stored
 ``document`` tsvector column (``'simple'`` config, head weighted A, body B) with a GIN index; on SQLite an FTS5
 table ``search_casefts`` kept in step by triggers. ``excerpt`` is the plain text the result snippets are cut from.
+
+``county_id`` (the root center of the case's center: a case only ever moves to its center's parent or children,
+so it never changes) and ``created_at`` (the case's registration time) carry the scope and the order of the
+bounded reads: a word search reads the newest matching cases of the user's counties through
+the GIN index over the county and the words (or ``search_index_county_newest``), never the whole province's matches.
 """
 
 from django.db import models
@@ -19,11 +24,16 @@ class CaseIndex(models.Model):
     body = models.TextField(_("其他词语"), blank=True)
     excerpt = models.TextField(_("摘录"), blank=True)
     respondents = models.CharField(_("被申请人"), max_length=400, blank=True)
+    county_id = models.IntegerField(_("所属县级中心"), null=True)
+    created_at = models.DateTimeField(_("登记时间"), null=True)
     indexed_at = models.DateTimeField(_("索引时间"), auto_now=True)
 
     class Meta:
         verbose_name = _("案件检索索引")
         verbose_name_plural = _("案件检索索引")
+        indexes = [
+            models.Index(fields=["county_id", "-created_at", "-case"], name="search_index_county_newest")
+        ]
 
     def __str__(self) -> str:
         return str(self.case_id)

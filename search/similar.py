@@ -12,17 +12,19 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from cases.core.access import cases_visible_to
+from cases.core.access import visibility_by_county
 from cases.core.models import Case, Party
 from cases.core.states import ENDED_STATUSES, FINISHED_STATUSES, Outcome
 from cases.lifecycle.models import AgreementTerm, OralAgreement, TerminationNotice
 from routing.models import CaseAssignment
 from search.backend import text_match
+from search.models import CaseIndex
 from search.segment import concepts, index_tokens, normalize, tokenizer, vocabulary
 
 TERMS = frozenset(vocabulary())
 SHOWN = 5
 CANDIDATES = 50
+RECENT = 500  # the newest cases of a county read per similar-case section (the bound of its work)
 SALIENT_WORDS = 8
 SAME_RESPONDENT_SHOWN = 10
 # Words of any summary that say nothing about what the dispute is.
@@ -184,6 +186,47 @@ def _fill_records(items: list[SimilarCase]) -> None:
         item.mediator = mediators.get(case.pk, "")
 
 
+def _candidates(case: Case, match, counties: list[int], visible, anywhere) -> list[Case]:
+    """The ``CANDIDATES`` ended cases the user may see that are most like ``case`` by their words: the rank of
+    the salient words (0 without any), then the newest conclusion — among the ended cases of the same or a
+    related dispute type or with one of the words, within the newest ``RECENT`` cases of the user's counties
+    (``search_index_county_newest``: the statement reads ``RECENT`` index entries however many cases a county
+    holds) and the newest ``RECENT`` of the visible cases that may lie elsewhere (registered by, assigned to
+    or granted to the user; a second, small statement). Where a county holds no more than ``RECENT`` cases,
+    the candidates are those of ranking every visible ended case, as before the bound."""
+    related = {case.dispute_type.code, *RELATED_TYPES.get(case.dispute_type.code, ())}
+    found = Q(dispute_type__code__in=related)
+    if match is not None:
+        found |= Q(match.where)
+    parts = [anywhere]
+    if counties:
+        # The newest RECENT cases of the user's counties, from the index alone (an index-only read of
+        # RECENT entries, whatever the county's size), and of those the ones the user may see.
+        newest = CaseIndex.objects.filter(county_id__in=counties).order_by("-created_at", "-case_id")
+        parts.insert(0, visible.filter(pk__in=newest.values("case_id")[:RECENT]))
+    picked: dict[int, Case] = {}
+    for qs in parts:
+        rows = (
+            qs.filter(search_index__isnull=False)
+            .exclude(pk=case.pk)
+            .filter(status__in=ENDED_STATUSES)
+            .filter(found)
+            .annotate(rank=Coalesce(match.joined_rank, Value(0.0)) if match is not None else Value(0.0))
+            .select_related("dispute_type", "center", "search_index")
+            .order_by("-search_index__created_at", "-pk")[:RECENT]
+        )
+        for candidate in rows:
+            picked.setdefault(candidate.pk, candidate)
+    newest = sorted(picked.values(), key=lambda c: (c.created_at, c.pk), reverse=True)[:RECENT]
+    return sorted(newest, key=_by_rank, reverse=True)[:CANDIDATES]
+
+
+def _by_rank(candidate: Case) -> tuple:
+    """Rank, then the newest conclusion (none last), then the newest id: the order the candidates are cut at."""
+    concluded = candidate.concluded_at
+    return (candidate.rank, concluded is not None, concluded or candidate.created_at, candidate.pk)
+
+
 def similar_cases(user: User, case: Case) -> SimilarSection:
     """The five most similar ended cases ``user`` may see, and the respondent's other cases."""
     section = SimilarSection()
@@ -191,7 +234,8 @@ def similar_cases(user: User, case: Case) -> SimilarSection:
     respondents = _respondent_names(parties)
     section.respondents = [p.name for p in parties if p.role == Party.Role.RESPONDENT]
     credit_codes = [p.credit_code for p in parties if p.role == Party.Role.RESPONDENT and p.credit_code]
-    visible = cases_visible_to(user).exclude(pk=case.pk)
+    counties, visible_all, anywhere = visibility_by_county(user)  # the grants read once for both parts
+    visible = visible_all.exclude(pk=case.pk)
     if respondents or credit_codes:
         same = Party.objects.filter(role=Party.Role.RESPONDENT).filter(
             Q(name__in=[p.name for p in parties if p.role == Party.Role.RESPONDENT])
@@ -202,17 +246,7 @@ def similar_cases(user: User, case: Case) -> SimilarSection:
         section.respondent_open = theirs.exclude(status__in=FINISHED_STATUSES).count()
     words = salient_words(case.summary, names=[p.name for p in parties])
     match = text_match([[w] for w in words], any_word=True) if words else None
-    related = {case.dispute_type.code, *RELATED_TYPES.get(case.dispute_type.code, ())}
-    found = Q(dispute_type__code__in=related)
-    if match is not None:
-        found |= Q(pk__in=match.ids)
-    candidates = list(
-        visible.filter(status__in=ENDED_STATUSES)
-        .filter(found)
-        .annotate(rank=Coalesce(match.rank, Value(0.0)) if match is not None else Value(0.0))
-        .select_related("dispute_type", "center", "search_index")
-        .order_by("-rank", "-concluded_at", "-pk")[:CANDIDATES]
-    )
+    candidates = _candidates(case, match, counties, visible_all, anywhere)
     if not candidates:
         return section
     top_rank = max(c.rank for c in candidates)
