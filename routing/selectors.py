@@ -186,6 +186,8 @@ class RoutingSection:
     can_recuse: bool
     can_grant: bool
     supervisor: bool
+    # The small 授予个案权限 form the section shows a supervisor (routing.forms.GrantForm, ids grant-*).
+    grant_form: object = None
 
 
 def routing_querysets(case: Case) -> dict[str, QuerySet]:
@@ -220,6 +222,23 @@ def routing_section(case: Case, user: User, *, writable: bool, loaded: dict | No
         can_recuse=mine or (queued and may_claim(user, case)),
         can_grant=supervisor,
         supervisor=supervisor,
+        grant_form=grant_form() if supervisor else None,
+    )
+
+
+def grant_form(data=None):
+    """The case page's inline 授予个案权限 form (its ids apart from the page's other forms)."""
+    from .forms import GrantForm  # forms import services, which import this module
+
+    return GrantForm(data, auto_id="grant-%s")
+
+
+def lead_mediator_id(case: Case) -> int | None:
+    """The id of the case's lead mediator now (None: nobody leads it): one query."""
+    return (
+        CaseAssignment.objects.filter(case=case, is_lead=True, ended_at__isnull=True)
+        .values_list("mediator_id", flat=True)
+        .first()
     )
 
 
@@ -302,10 +321,28 @@ def unassigned_queue(user: User, filters: QueueFilters, *, now=None) -> QuerySet
     """The supervisor's queue: unclaimed cases, of every channel, at the centers the user supervises; the
     same filters and urgency order as the mediators' channel queue."""
     now = now or timezone.now()
-    cases = Case.objects.filter(
+    return _with_queue_rows(_filtered(_unassigned(user), filters, now=now))
+
+
+def _unassigned(user: User) -> QuerySet[Case]:
+    return Case.objects.filter(
         ~is_claimed(), center__in=centers_supervised_by(user), status__in=QUEUE_STATUSES
     )
-    return _with_queue_rows(_filtered(cases, filters, now=now))
+
+
+def unassigned_count(user: User, center_ids: list[int] | None = None) -> int:
+    """How many cases ``unassigned_queue`` lists without filters (the 待指派案件 badge): one COUNT."""
+    cases = _unassigned(user)
+    if center_ids is not None:
+        cases = cases.filter(center__in=center_ids)
+    return cases.count()
+
+
+def work_counts(user: User, roles, center_ids: list[int] | None) -> dict[str, int]:
+    """settings.WORK_COUNT_PROVIDERS: a supervisor's cases waiting for a mediator (one COUNT)."""
+    if not roles.has(Role.SUPERVISOR, Role.ADMIN):
+        return {}
+    return {"unassigned": unassigned_count(user, center_ids)}
 
 
 def mediators_supervised_by(user: User) -> QuerySet[User]:

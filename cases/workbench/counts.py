@@ -121,6 +121,14 @@ def _cache_key(user: User, center: Center | None) -> str:
     return f"work_counts:{user.pk}:{center.pk if center else 0}"
 
 
+def forget_work_counts(user: User, center: Center | None = None) -> None:
+    """Drop the cached counts, so the next ``work_counts`` reads them again (after the user's own action)."""
+    try:
+        cache.delete(_cache_key(user, center))
+    except CACHE_DOWN:
+        log.warning("work counts: cache unavailable", exc_info=True)
+
+
 def work_counts(user: User, center: Center | None = None) -> WorkCounts:
     """The counts for the badges, cached per user and center for a few seconds."""
     if not is_staff_user(user):
