@@ -74,27 +74,14 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("团队与专家案件"), "mediators:my_cases", (Role.MEDIATOR,)),
     # grassroots (issue 23): the phone form and the front line's own entries; rounds, risks and figures
     NavItem(
-        _("随手录"),
-        "grassroots:entry_new",
-        (Role.GRID_WORKER, Role.MEDIATOR),
-        when="grassroots.access.may_record",
+        _("随手录"), "grassroots:entry_new", (Role.GRID_WORKER, Role.MEDIATOR), when="grassroots.access.may_record"
     ),
     NavItem(_("我的上报"), "grassroots:mine", (Role.GRID_WORKER,), count="grassroots_reports_waiting"),
-    NavItem(
-        _("排查任务"),
-        "grassroots:round_list",
-        (Role.SUPERVISOR, Role.ADMIN),
-        count="grassroots_rounds_overdue",
-    ),
+    NavItem(_("排查任务"), "grassroots:round_list", (Role.SUPERVISOR, Role.ADMIN), count="grassroots_rounds_overdue"),
     NavItem(_("隐患"), "grassroots:risk_list", (Role.SUPERVISOR, Role.ADMIN), count="grassroots_open_risks"),
     NavItem(_("化解层级"), "grassroots:resolution", (Role.SUPERVISOR, Role.ADMIN)),
     # courtlink (issue 19 items 5-6): judicial-confirmation windows closing, hand-offs to the court
-    NavItem(
-        _("司法确认"),
-        "courtlink:list",
-        (Role.MEDIATOR, Role.SUPERVISOR, Role.ADMIN),
-        count="court_windows_due",
-    ),
+    NavItem(_("司法确认"), "courtlink:list", (Role.MEDIATOR, Role.SUPERVISOR, Role.ADMIN), count="court_windows_due"),
     NavItem(_("安全审计"), "accounts:audit_log", (Role.ADMIN,)),
     NavItem(_("记录完整性"), "records:integrity", (Role.ADMIN,)),
     NavItem(_("归档案件"), "records:archive", (Role.SUPERVISOR, Role.ADMIN)),
