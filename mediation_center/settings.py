@@ -271,7 +271,6 @@ WORK_COUNT_PROVIDERS: list[str] = [
     "mediators.selectors.work_counts", "grassroots.counts.work_counts",
     "risk.counts.open_signal_counts",
     "courtlink.selectors.work_counts",
-    "routing.selectors.work_counts",
 ]
 # How auto-assignment ranks a channel's mediators (routing.services.auto_assign_case): a function
 # (case, users) -> [(user, reason)], best first; empty means routing's own least-loaded rule.

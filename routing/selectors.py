@@ -321,28 +321,10 @@ def unassigned_queue(user: User, filters: QueueFilters, *, now=None) -> QuerySet
     """The supervisor's queue: unclaimed cases, of every channel, at the centers the user supervises; the
     same filters and urgency order as the mediators' channel queue."""
     now = now or timezone.now()
-    return _with_queue_rows(_filtered(_unassigned(user), filters, now=now))
-
-
-def _unassigned(user: User) -> QuerySet[Case]:
-    return Case.objects.filter(
+    cases = Case.objects.filter(
         ~is_claimed(), center__in=centers_supervised_by(user), status__in=QUEUE_STATUSES
     )
-
-
-def unassigned_count(user: User, center_ids: list[int] | None = None) -> int:
-    """How many cases ``unassigned_queue`` lists without filters (the 待指派案件 badge): one COUNT."""
-    cases = _unassigned(user)
-    if center_ids is not None:
-        cases = cases.filter(center__in=center_ids)
-    return cases.count()
-
-
-def work_counts(user: User, roles, center_ids: list[int] | None) -> dict[str, int]:
-    """settings.WORK_COUNT_PROVIDERS: a supervisor's cases waiting for a mediator (one COUNT)."""
-    if not roles.has(Role.SUPERVISOR, Role.ADMIN):
-        return {}
-    return {"unassigned": unassigned_count(user, center_ids)}
+    return _with_queue_rows(_filtered(cases, filters, now=now))
 
 
 def mediators_supervised_by(user: User) -> QuerySet[User]:
