@@ -53,7 +53,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(
         _("待回访"), "cases:overdue_follow_ups", (Role.MEDIATOR, Role.SUPERVISOR), count="follow_ups_due"
     ),
-    NavItem(_("待指派案件"), "routing:assign_queue", (Role.SUPERVISOR, Role.ADMIN)),
+    NavItem(_("待指派案件"), "routing:assign_queue", (Role.SUPERVISOR, Role.ADMIN), count="unassigned"),
     NavItem(_("待响应协办"), "routing:liaison_queue", (Role.LIAISON,), count="summonses_pending"),
     NavItem(_("超期协办"), "routing:overdue_summonses", (Role.SUPERVISOR, Role.ADMIN)),
     NavItem(_("案件列表"), "cases:list", (Role.CLERK, Role.SUPERVISOR, Role.ADMIN)),

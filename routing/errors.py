@@ -17,3 +17,9 @@ class MediatorConflict(DomainError):
 
 class RoutingError(DomainError):
     code = "routing_error"
+
+
+class StaleAssignment(RoutingError):
+    """The case's lead mediator is no longer the one the assigning form was shown with."""
+
+    code = "stale"

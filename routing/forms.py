@@ -7,6 +7,7 @@ from cases.core.models import DisputeType, WarningLevel
 from cases.core.states import Status
 
 from .models import Channel
+from .services import ANY_LEAD
 
 REASON_WIDGET = forms.Textarea(attrs={"rows": 2})
 
@@ -64,10 +65,33 @@ class AssignForm(forms.Form):
         initial="1",
     )
     reason = forms.CharField(label=_("理由"), max_length=200, widget=REASON_WIDGET)
+    # The lead mediator's id the form was shown with ("none": no lead): assigning over someone who claimed
+    # or reassigned the case meanwhile is refused (routing.services.assign_mediator's seen_lead).
+    seen_lead = forms.CharField(required=False, widget=forms.HiddenInput, max_length=20)
 
-    def __init__(self, *args, mediators, **kwargs):
+    def __init__(self, *args, mediators, seen_lead: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["mediator"].queryset = mediators
+        self.fields["seen_lead"].initial = SEEN_NONE if seen_lead is None else str(seen_lead)
+
+    def clean_seen_lead(self):
+        return seen_lead_value(self.cleaned_data["seen_lead"], self)
+
+
+SEEN_NONE = "none"
+
+
+def seen_lead_value(raw: str, form: forms.Form):
+    """The form's seen lead for the service: None (no lead), an id, or ANY_LEAD when the form sent none."""
+    raw = (raw or "").strip()
+    if not raw:
+        return ANY_LEAD
+    if raw == SEEN_NONE:
+        return None
+    if raw.isdigit() and len(raw) < 12:
+        return int(raw)
+    form.add_error(None, _("页面已过时，请刷新后重新指派。"))
+    return ANY_LEAD
 
 
 class TransferForm(forms.Form):

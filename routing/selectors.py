@@ -186,6 +186,8 @@ class RoutingSection:
     can_recuse: bool
     can_grant: bool
     supervisor: bool
+    # The small 授予个案权限 form the section shows a supervisor (routing.forms.GrantForm, ids grant-*).
+    grant_form: object = None
 
 
 def routing_querysets(case: Case) -> dict[str, QuerySet]:
@@ -220,6 +222,23 @@ def routing_section(case: Case, user: User, *, writable: bool, loaded: dict | No
         can_recuse=mine or (queued and may_claim(user, case)),
         can_grant=supervisor,
         supervisor=supervisor,
+        grant_form=grant_form() if supervisor else None,
+    )
+
+
+def grant_form(data=None):
+    """The case page's inline 授予个案权限 form (its ids apart from the page's other forms)."""
+    from .forms import GrantForm  # forms import services, which import this module
+
+    return GrantForm(data, auto_id="grant-%s")
+
+
+def lead_mediator_id(case: Case) -> int | None:
+    """The id of the case's lead mediator now (None: nobody leads it): one query."""
+    return (
+        CaseAssignment.objects.filter(case=case, is_lead=True, ended_at__isnull=True)
+        .values_list("mediator_id", flat=True)
+        .first()
     )
 
 

@@ -21,7 +21,7 @@ from mediation_center.transactions import entry_point
 
 from . import events
 from .access import answers_summons, may_claim
-from .errors import AlreadyClaimed, MediatorConflict, RoutingError
+from .errors import AlreadyClaimed, MediatorConflict, RoutingError, StaleAssignment
 from .models import CaseAssignment, Channel, InterestDeclaration, RouteDecision, Summons
 from .rules import suggest_route
 from .selectors import allowed_route_centers
@@ -33,9 +33,16 @@ def _name(user: User | None) -> str:
     return str(user) if user else _("系统")
 
 
-
 def routed_event_data(
-    suggestion, *, channel, center, from_center, overridden: bool, departments: list[str], priority, reason: str
+    suggestion,
+    *,
+    channel,
+    center,
+    from_center,
+    overridden: bool,
+    departments: list[str],
+    priority,
+    reason: str,
 ) -> dict:
     """The 分流 event's data (what the timeline, the outbound events and the reports read): one shape for
     ``route_case`` and for the quick record, which routes a case to its own center in one call."""
@@ -160,6 +167,10 @@ def _check_conflict(case: Case, user: User) -> None:
         )
 
 
+# assign_mediator's seen_lead when the caller saw no form (the API, the demo): no check.
+ANY_LEAD = object()
+
+
 def _active_lead(case: Case) -> CaseAssignment | None:
     return CaseAssignment.objects.filter(case=case, is_lead=True, ended_at__isnull=True).first()
 
@@ -210,9 +221,18 @@ def _eligible_mediator(case: Case, mediator: User) -> None:
 
 @entry_point
 def assign_mediator(
-    case: Case, *, actor: User, mediator: User, reason: str, lead: bool = True
+    case: Case,
+    *,
+    actor: User,
+    mediator: User,
+    reason: str,
+    lead: bool = True,
+    seen_lead: int | None | object = ANY_LEAD,
 ) -> CaseAssignment:
-    """A supervisor assigns (or reassigns) the lead mediator, or adds a co-mediator, with a reason."""
+    """A supervisor assigns (or reassigns) the lead mediator, or adds a co-mediator, with a reason.
+
+    ``seen_lead``: the lead mediator's id the supervisor's form was shown with (None: the case had none);
+    when it is no longer the lead (someone claimed or reassigned the case meanwhile) nothing is changed."""
     reason = reason.strip()
     if not reason:
         raise RoutingError(_("指派或改派必须填写理由。"))
@@ -223,10 +243,19 @@ def assign_mediator(
         raise IllegalTransition(
             _("案件当前为“%(status)s”，不能指派。") % {"status": case.get_status_display()}
         )
+    current = _active_lead(case)
+    if seen_lead is not ANY_LEAD and (current.mediator_id if current else None) != seen_lead:
+        if current is None:
+            raise StaleAssignment(
+                _("本案的主办调解员已变更（现无主办），您看到的页面已过时，请刷新后重新指派。")
+            )
+        raise StaleAssignment(
+            _("本案已由%(name)s主办，您看到的页面已过时，请核对后重新指派。") % {"name": current.mediator}
+        )
     _eligible_mediator(case, mediator)
     now = timezone.now()
     existing = CaseAssignment.objects.filter(case=case, mediator=mediator, ended_at__isnull=True).first()
-    previous = _active_lead(case) if lead else None
+    previous = current if lead else None
     if existing and (existing.is_lead or not lead):
         raise RoutingError(_("%(name)s已在承办本案。") % {"name": mediator})
     if previous is not None:

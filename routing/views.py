@@ -1,6 +1,7 @@
 """Routing pages: route a case, queues, claim/assign/recuse, transfer, summonses, grants."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -206,39 +207,77 @@ def assign_queue(request):
     )
 
 
+@dataclass(frozen=True)
+class BulkOutcome:
+    """One ticked case's outcome: its row on the page becomes this message."""
+
+    pk: int
+    done: bool
+    text: str
+
+
 @login_required
 @require_POST
 def bulk_assign(request):
     """Assign one mediator to several cases: routing's assign service once per case, each in its own
     transaction with its own timeline event, so one refusal does not undo the others; every case's outcome
-    is reported by its number."""
+    is reported by its number. The queue lists unassigned cases only, so a case someone claimed or was
+    assigned meanwhile is refused, not taken from them. In place (htmx) the answer is the outcome above the
+    list and each ticked case's row replaced by its own (out of band); without JavaScript, back to the list
+    with the outcome as flash messages."""
     if not roles_of(request.user).has(Role.SUPERVISOR, Role.ADMIN):
         raise PermissionDenied(_("只有督办人员可以批量指派。"))
     back = reverse("routing:assign_queue") + _safe_query(request.POST.get("query", ""))
     form = BulkAssignForm(request.POST, mediators=selectors.mediators_supervised_by(request.user))
+    outcomes: list[BulkOutcome] = []
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
-        return redirect(back)
-    data = form.cleaned_data
-    for pk in data["cases"]:
-        try:
-            case = _case_for_supervisor(request, pk)
-        except (Http404, PermissionDenied):
-            messages.error(request, _("案件 %(pk)s：找不到该案件或无权指派。") % {"pk": pk})
-            continue
-        call_service(
+    else:
+        data = form.cleaned_data
+        for pk in data["cases"]:
+            outcomes.append(_assign_one(request, pk, data))
+    if _in_place(request):
+        return render(
             request,
-            lambda case=case: services.assign_mediator(
-                case, actor=request.user, mediator=data["mediator"], reason=data["reason"], lead=True
-            ),
-            success=_("%(number)s：已指派给%(name)s。") % {"number": case.number, "name": data["mediator"]},
-            message=lambda error, case=case: (
-                _("%(number)s：未指派，%(error)s") % {"number": case.number, "error": error.message}
-            ),
+            "routing/_bulk_result.html",
+            {
+                "outcomes": outcomes,
+                "assigned": sum(o.done for o in outcomes),
+                "refused": sum(not o.done for o in outcomes),
+            },
         )
     return redirect(back)
+
+
+def _assign_one(request, pk: int, data: dict) -> BulkOutcome:
+    """One case of a bulk assignment, its outcome also flashed (the page in place shows the messages)."""
+    try:
+        case = _case_for_supervisor(request, pk)
+    except (Http404, PermissionDenied):
+        text = _("案件 %(pk)s：找不到该案件或无权指派。") % {"pk": pk}
+        messages.error(request, text)
+        return BulkOutcome(pk, False, text)
+    success = _("%(number)s：已指派给%(name)s。") % {"number": case.number, "name": data["mediator"]}
+
+    def refused(error) -> str:
+        return _("%(number)s：未指派，%(error)s") % {"number": case.number, "error": error.message}
+
+    outcome = call_service(
+        request,
+        lambda: services.assign_mediator(
+            case,
+            actor=request.user,
+            mediator=data["mediator"],
+            reason=data["reason"],
+            lead=True,
+            seen_lead=None,  # the queue lists cases nobody works
+        ),
+        success=success,
+        message=refused,
+    )
+    return BulkOutcome(case.pk, bool(outcome), success if outcome else str(refused(outcome.error)))
 
 
 def _safe_query(query: str) -> str:
@@ -307,18 +346,43 @@ def claim_case(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def assign_mediator(request, pk: int):
+    """指派/改派: a page of its own, opened in place in the case page's routing section, or (``from=list``)
+    in a row of the supervisor's queue below the case's own row (htmx). The form remembers the lead it was
+    shown with: someone who claimed or reassigned the case meanwhile is not replaced unseen. A refusal comes
+    back inside the form; done, the case page comes back (in place) or the queue's rows answer."""
     case = _case_for_supervisor(request, pk)
-    form = AssignForm(request.POST or None, mediators=selectors.assignable_mediators(case))
+    from_list = _in_place(request) and (request.POST.get("from") or request.GET.get("from")) == "list"
+    form = AssignForm(
+        request.POST or None,
+        mediators=selectors.assignable_mediators(case),
+        seen_lead=selectors.lead_mediator_id(case),
+        auto_id=f"assign-{case.pk}-%s" if from_list else "id_%s",
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if call_service(
+        done = call_service(
             request,
             lambda: services.assign_mediator(
-                case, actor=request.user, mediator=data["mediator"], reason=data["reason"], lead=data["lead"]
+                case,
+                actor=request.user,
+                mediator=data["mediator"],
+                reason=data["reason"],
+                lead=data["lead"],
+                seen_lead=data["seen_lead"],
             ),
-            success=_("已指派。"),
-        ):
+            success=_("已指派给%(name)s。") % {"name": data["mediator"]},
+            form=form,
+        )
+        if done and from_list:
+            return render(request, "routing/_assigned_row.html", {"case": case})
+        if done:
             return _detail(case)
+    if from_list:
+        return render(
+            request,
+            "routing/_assign_row.html",
+            {"case": case, "form": form, "action_url": reverse("routing:assign", args=[case.pk])},
+        )
     return _action_form(request, case, form, title=_("指派调解员"))
 
 
@@ -380,8 +444,12 @@ def get_case_exists(user: User, pk: int) -> bool:
 @login_required
 @require_http_methods(["GET", "POST"])
 def grant_access(request, pk: int):
+    """授予个案权限: inline in the case page's routing section (htmx; a refusal comes back inside the small
+    form, done brings the case page back in place with its message), or this page of its own, which also
+    lists the grants to revoke."""
     case = _case_for_supervisor(request, pk)
-    form = GrantForm(request.POST or None)
+    in_place = _in_place(request)
+    form = selectors.grant_form(request.POST or None) if in_place else GrantForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if call_service(
@@ -389,9 +457,12 @@ def grant_access(request, pk: int):
             lambda: services.grant_case_access(
                 case, actor=request.user, user=data["username"], write=data["write"], reason=data["reason"]
             ),
-            success=_("已授予个案权限。"),
+            success=_("已授予%(name)s个案权限。") % {"name": data["username"]},
+            form=form,
         ):
             return _detail(case)
+    if in_place:
+        return render(request, "routing/_grant_inline.html", {"case": case, "form": form})
     return render(
         request,
         "routing/grants.html",

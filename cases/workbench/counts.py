@@ -16,12 +16,12 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from accounts.access import centers_below, roles_of
+from accounts.access import centers_below, centers_supervised_by, roles_of
 from accounts.models import Center, Membership, User
 from cases.core.access import cases_visible_to, is_staff_user
-from cases.core.assignments import assigned_case_ids
+from cases.core.assignments import assigned_case_ids, is_claimed
 from cases.core.models import Case
-from cases.core.states import OPEN_STATUSES, Status
+from cases.core.states import OPEN_STATUSES, QUEUE_STATUSES, Status
 from cases.intake.selectors import intake_queue_for
 from cases.lifecycle.selectors import overdue_follow_ups_for
 from cases.portal.selectors import COUNTER_WRITERS, appointments_for_counter
@@ -43,6 +43,7 @@ class WorkCounts:
 
     my_cases: int | None = None
     red_orange: int | None = None
+    unassigned: int | None = None  # 待指派案件: routing.selectors.unassigned_queue without filters
     overdue: int | None = None
     orders_unacknowledged: int | None = None
     follow_ups_due: int | None = None
@@ -85,6 +86,12 @@ def compute_work_counts(user: User, center: Center | None = None, *, now=None) -
             "red_orange": Count("pk", filter=Q(warning_level__gte=RED_ORANGE)),
             "overdue": Count("pk", filter=Q(due_at__lt=now)),
         }
+        if supervisor:
+            # The supervisor's queue of cases nobody works (routing's unassigned_queue), in the same aggregate.
+            figures["unassigned"] = Count(
+                "pk",
+                filter=Q(status__in=QUEUE_STATUSES, center__in=centers_supervised_by(user)) & ~is_claimed(),
+            )
         if mediator:
             figures["my_cases"] = (
                 Count("pk", filter=Q(pk__in=assigned_case_ids(user))) if supervisor else Count("pk")
@@ -119,6 +126,14 @@ def compute_work_counts(user: User, center: Center | None = None, *, now=None) -
 
 def _cache_key(user: User, center: Center | None) -> str:
     return f"work_counts:{user.pk}:{center.pk if center else 0}"
+
+
+def forget_work_counts(user: User, center: Center | None = None) -> None:
+    """Drop the cached counts, so the next ``work_counts`` reads them again (after the user's own action)."""
+    try:
+        cache.delete(_cache_key(user, center))
+    except CACHE_DOWN:
+        log.warning("work counts: cache unavailable", exc_info=True)
 
 
 def work_counts(user: User, center: Center | None = None) -> WorkCounts:

@@ -4,4 +4,5 @@ from . import views
 
 urlpatterns = [
     path("search/", views.search, name="search"),
+    path("workbench/badges/", views.badges, name="work_badges"),
 ]

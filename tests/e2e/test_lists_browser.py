@@ -103,8 +103,8 @@ def _bulk_assign(browser, live_server, sign_in, mediator, width, picked):
     _no_horizontal_scroll(page, width)
     page.screenshot(path=str(OUT / f"bulk-assign-{width}.png"), full_page=True)
     page.click("[data-testid=bulk-assign-submit]")
-    page.wait_for_load_state()
-    messages = page.locator(".messages").inner_text()
+    page.locator("[data-testid=bulk-summary]").wait_for()  # answered in place, above the list
+    messages = page.locator("#bulk-result").inner_text()
     assert all(f"{case.number}：已指派" in messages for case in picked)
     page.screenshot(path=str(OUT / f"bulk-assigned-{width}.png"), full_page=True)
     for case in picked:

@@ -90,8 +90,10 @@ def test_bulk_assign_assigns_each_case_and_reports_each_failure(
         assert CaseAssignment.objects.get(case=case, ended_at__isnull=True).mediator == mediator
         assert case.events.filter(type="assigned", actor=supervisor).count() == 1
         assert any(t.startswith(f"{case.number}：已指派") for t in texts)
-    # the held case: the service refuses nothing here (a supervisor may reassign), so it is reassigned too;
-    # a case the supervisor may not reach is reported by its id, not a 500
+    # the held case was claimed before the supervisor sent the list's choice: it stays with its mediator
+    # (the queue lists cases nobody works); a case the supervisor may not reach is reported by its id, not a 500
+    assert any(t.startswith(f"{held.number}：未指派，本案已由mediator2主办") for t in texts)
+    assert CaseAssignment.objects.get(case=held, ended_at__isnull=True).mediator == mediator2
     assert any("99999999" in t and "找不到该案件" in t for t in texts)
 
 
