@@ -52,3 +52,13 @@ document.addEventListener("click", (event) => {
   row.remove();
   if (opener) opener.focus();
 });
+
+// A filter form the server refuses (400: a wrong date, say) answers with the page and its messages beside the
+// fields; inside [data-swap-errors] that answer is swapped in like any other instead of being dropped by htmx.
+document.addEventListener("htmx:beforeSwap", (event) => {
+  const elt = event.detail.elt;
+  if (event.detail.xhr.status === 400 && elt && elt.closest && elt.closest("[data-swap-errors]")) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});

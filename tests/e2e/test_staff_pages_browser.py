@@ -152,3 +152,41 @@ def test_the_audit_log_filters_in_place_and_keeps_the_filter_in_the_url(
         page.screenshot(path=str(OUT / "audit-filtered-375.png"), full_page=True)
     finally:
         page.context.close()
+
+
+def test_ratings_tabs_and_the_reveal_filter_work_in_place(browser, live_server, sign_in, staff_work):
+    """Issue 15 item 5: the ratings' tabs and the reveal audit's filter change the list without a reload and keep
+    the filter in the URL; a wrong date comes back with its message beside the field, still without a reload."""
+    page = _context(browser, 375).new_page()
+    page.set_default_timeout(15000)
+    try:
+        sign_in(page, "supervisor")
+        page.goto(f"{live_server.url}/portal/staff/ratings/")
+        page.evaluate("window.__notReloaded = true")
+        with page.expect_response(lambda r: "show=all" in r.url):
+            page.click("text=全部差评")
+        page.wait_for_function("location.search.includes('show=all')")
+        page.locator("[data-testid=rating-filters] a[aria-current=page]:has-text('全部差评')").wait_for()
+        assert page.evaluate("window.__notReloaded === true")
+        assert page.locator(f"[data-rating='{staff_work['rating'].pk}']").is_visible()
+        page.goto(f"{live_server.url}/cases/reveals/")
+        assert page.locator("[data-reveal]").count() == 2
+        page.evaluate("window.__notReloaded = true")
+        page.select_option("[data-testid=reveal-filters] select[name=field]", "phone")
+        with page.expect_response(lambda r: "field=phone" in r.url):
+            page.click("[data-testid=reveal-filters] button")
+        page.wait_for_function("document.querySelectorAll('[data-reveal]').length === 1")
+        assert page.evaluate("window.__notReloaded === true") and "field=phone" in page.url
+        assert "联系电话" in page.locator("[data-testid=reveal-line]").inner_text()
+        page.fill("[data-testid=reveal-filters] input[name=until]", "2020-01-01")
+        page.fill("[data-testid=reveal-filters] input[name=since]", "2026-12-31")
+        with page.expect_response(lambda r: "since=2026-12-31" in r.url and r.status == 400):
+            page.click("[data-testid=reveal-filters] button")
+        page.locator("[data-testid=filter-errors]").wait_for()
+        assert page.evaluate("window.__notReloaded === true")
+        assert page.locator(".invalid-feedback").count() >= 1
+        assert "{#" not in page.locator("main").inner_text()
+        _fits(page, 375, "reveals, wrong dates")
+        page.screenshot(path=str(OUT / "reveals-wrong-dates-375.png"), full_page=True)
+    finally:
+        page.context.close()
