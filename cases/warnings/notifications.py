@@ -173,7 +173,7 @@ def notify_swept_escalations(moved: list, values: dict) -> int:
     assignment, user = CaseAssignment._meta.db_table, User._meta.db_table
     pending, none = Notification.EmailState.PENDING, Notification.EmailState.NONE
     sql = f"""
-WITH v AS MATERIALIZED (
+WITH v AS (  -- referenced more than once, so PostgreSQL materialises it
   SELECT * FROM {_ESCALATION_ROWS}
 ), candidates AS (
   SELECT v.ord, m.user_id, 0 AS source, m.id AS rank
