@@ -75,6 +75,13 @@ class Center(models.Model):
     def subtree(self):
         return Center.objects.filter(path__startswith=self.path)
 
+    @property
+    def root_id(self) -> int | None:
+        """The root of this center's tree ("/12/34/" → 12): the county a case stays in wherever it moves,
+        since a case only ever goes to its center's parent or children."""
+        root = self.path.strip("/").split("/")[0]
+        return int(root) if root.isdigit() else None
+
     def ancestors(self):
         ids = [int(part) for part in self.path.strip("/").split("/") if part]
         return Center.objects.filter(pk__in=ids).order_by("level")

@@ -66,12 +66,6 @@ def case_keys(case: Case, parties: Iterable[Party]) -> set[str]:
     return {k for k in keys if k and len(k) <= 80}
 
 
-def county_of(path: str) -> int | None:
-    """The root center of a center's ``path`` ("/12/34/" → 12): the county a case stays in wherever it moves."""
-    root = path.strip("/").split("/")[0]
-    return int(root) if root.isdigit() else None
-
-
 def _words(*texts: str) -> list[str]:
     return [w for text in texts if text for w in index_tokens(text)]
 
@@ -98,7 +92,7 @@ def build_row(case: Case, parties: list[Party], records: dict[str, list[str]]) -
         body=" ".join(body),
         excerpt=excerpt[:EXCERPT_MAX],
         respondents="、".join(respondents)[:400],
-        county_id=county_of(case.center.path),
+        county_id=case.center.root_id,
         created_at=case.created_at,
     )
     return row, case_keys(case, parties)

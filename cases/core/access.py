@@ -88,7 +88,8 @@ def _center_bound_q(user: User) -> Q:
     """The parts of what the user may open that are tied to the centers of their memberships: a supervisor's
     or admin's subtree, a clerk's center, a mediator's channel queue. Every such case lies in the tree (county)
     of one of those centers, since a case only ever moves to its center's parent or children."""
-    return roles_of(user).subtree_q("center", Role.SUPERVISOR, Role.ADMIN) | _center_bound_beyond_subtree_q(user)
+    subtree = roles_of(user).subtree_q("center", Role.SUPERVISOR, Role.ADMIN)
+    return subtree | _center_bound_beyond_subtree_q(user)
 
 
 def _center_bound_beyond_subtree_q(user: User) -> Q:
@@ -139,9 +140,7 @@ def visibility_by_county(user: User) -> tuple[list[int], QuerySet[Case], QuerySe
     ``visible`` restricted to ``counties``, or in ``anywhere``; both are within the rule."""
     if not is_staff_user(user):
         return [], Case.objects.none(), Case.objects.none()
-    counties = sorted(
-        {int(m.center.path.strip("/").split("/")[0]) for m in roles_of(user).memberships if m.center.path}
-    )
+    counties = sorted({m.center.root_id for m in roles_of(user).memberships} - {None})
     anywhere = _anywhere_q(user)  # one read of the grants, shared by both querysets
     return counties, Case.objects.filter(_center_bound_q(user) | anywhere), Case.objects.filter(anywhere)
 
