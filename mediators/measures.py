@@ -1,11 +1,18 @@
 """Fair measures (调解员/工作室考核) for a period: per mediator and per studio or team, over the cases they
-concluded as lead in it — cases handled, success rate (a written or oral agreement), on-time rate (concluded
-by the deadline, or no deadline), satisfaction (the parties' ratings and the follow-up visits, one five-point
+concluded as lead in it — cases handled, success rate (a written or oral agreement), on-time rate
+(``handling_on_time``: of the cases with a legal deadline, those concluded by it), satisfaction (the parties' ratings and the follow-up visits, one five-point
 scale), average days from acceptance to conclusion, and a difficulty-weighted count (type weight × risk weight,
 ``DifficultyWeight``, 1 where none is set).
 
 A case counts for the mediator who was its lead when it concluded (the lead assignment still active, or
 ended after the conclusion), and for the studio or team that held it then. Five queries whatever the size.
+
+On time (按期办结) is read from the case's clocks, as the dashboard's 按期办结率 reads it: the handling clock
+(调解期限, the legal deadline with its pauses and approved extensions) stopped by the conclusion or closing on
+or before its due time. A case without a stopped handling clock had no deadline to meet: it is left out of the
+on-time rate (``Figures.timed`` counts the cases that had one). ``Case.due_at`` cannot answer it: the sweep
+clears it once no clock runs, that is as soon as the case concludes. The recommendation's track record
+(``ranking``) uses this same rule.
 """
 
 from collections import defaultdict
@@ -13,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import F, Q
+from django.db.models import BooleanField, ExpressionWrapper, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from accounts.access import roles_of
@@ -22,6 +29,7 @@ from cases.core.access import is_staff_user
 from cases.core.states import Outcome
 from cases.lifecycle.models import FollowUpVisit
 from cases.portal.models import Rating
+from cases.warnings.models import CaseClock, ClockTrigger
 from routing.models import CaseAssignment
 
 from .models import DifficultyWeight, GroupAssignment, MediationGroup
@@ -36,6 +44,7 @@ class Figures:
     name: str
     handled: int = 0
     resolved: int = 0
+    timed: int = 0  # the cases handled that had a legal deadline (a stopped handling clock)
     on_time: int = 0
     days_total: float = 0.0
     weighted: Decimal = Decimal(0)
@@ -49,7 +58,7 @@ class Figures:
 
     @property
     def on_time_rate(self) -> float | None:
-        return self.on_time / self.handled if self.handled else None
+        return self.on_time / self.timed if self.timed else None
 
     @property
     def satisfaction(self) -> float | None:
@@ -86,10 +95,24 @@ def scope_center_ids(user: User) -> list[int] | None:
     return None
 
 
+def handling_on_time(case_ref: str = "case_id") -> Subquery:
+    """Whether the case ``case_ref`` names was concluded on time: True if its handling clock stopped (concluded
+    or closed) on or before its due time, False if after, None if it has no stopped handling clock (no legal
+    deadline to meet). One probe of the clocks' (case, code) unique index per case."""
+    clock = CaseClock.objects.filter(
+        case_id=OuterRef(case_ref),
+        code="handling",
+        stop_reason__in=[ClockTrigger.CONCLUDED, ClockTrigger.CLOSED],
+        stopped_at__isnull=False,
+    )
+    hit = ExpressionWrapper(Q(stopped_at__lte=F("due_at")), output_field=BooleanField())
+    return Subquery(clock.order_by().annotate(hit=hit).values("hit")[:1], output_field=BooleanField())
+
+
 CASE_FIELDS = (
     "case_id",
     "case__outcome",
-    "case__due_at",
+    "on_time",
     "case__concluded_at",
     "case__accepted_at",
     "case__created_at",
@@ -116,9 +139,15 @@ def measures_for(user: User, start: date, end: date) -> Measures:
         assignments = assignments.filter(case__center_id__in=centers)
         groups = groups.filter(case__center_id__in=centers)
     mediator_rows = list(
-        assignments.values_list("mediator_id", "mediator__display_name", "mediator__username", *CASE_FIELDS)
+        assignments.annotate(on_time=handling_on_time()).values_list(
+            "mediator_id", "mediator__display_name", "mediator__username", *CASE_FIELDS
+        )
     )
-    group_rows = list(groups.values_list("group_id", "group__name", "group__kind", *CASE_FIELDS))
+    group_rows = list(
+        groups.annotate(on_time=handling_on_time()).values_list(
+            "group_id", "group__name", "group__kind", *CASE_FIELDS
+        )
+    )
     case_ids = {row[3] for row in mediator_rows} | {row[3] for row in group_rows}
     scores = _scores(case_ids)
     weights = _weights()
@@ -172,7 +201,7 @@ def _figures(rows, scores, weights) -> list[Figures]:
         fallback,
         case_id,
         outcome,
-        due_at,
+        on_time,
         concluded_at,
         accepted_at,
         created_at,
@@ -185,7 +214,9 @@ def _figures(rows, scores, weights) -> list[Figures]:
         f = found.setdefault(key, Figures(key, name or fallback))
         f.handled += 1
         f.resolved += outcome in RESOLVED
-        f.on_time += due_at is None or concluded_at <= due_at
+        if on_time is not None:
+            f.timed += 1
+            f.on_time += bool(on_time)
         f.days_total += (concluded_at - (accepted_at or created_at)).total_seconds() / 86400
         f.weighted += case_weight(type_id, risk, weights)
         values, r, v = scores.get(case_id, ([], 0, 0))

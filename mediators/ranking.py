@@ -2,7 +2,8 @@
 
 The score adds up: specialty match, the area (the case's own center or one above it) and level served, the
 channel, availability today, the current load (open cases as lead) and the track record on cases of the same
-dispute type (success rate, on-time rate, parties' ratings). Nobody who must recuse appears (a party of the
+dispute type (success rate, on-time rate by the case's clocks as ``measures.handling_on_time`` reads it, and
+the parties' ratings, each rating once however often the mediator led the case). Nobody who must recuse appears (a party of the
 case or an interest declared with routing's 回避, the same rule as ``routing.services.conflict_reason``), nor
 anyone whose credential has expired. Auto-assignment asks the same score through
 ``settings.MEDIATOR_RANKING`` (``rank_for_auto_assignment``), so routing never imports this app.
@@ -13,7 +14,7 @@ Every list is built from a fixed number of queries whatever the number of candid
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Avg, Count, F, Prefetch, Q
+from django.db.models import CharField, Count, Prefetch, Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,6 +25,7 @@ from cases.portal.models import Rating
 from routing.models import CaseAssignment, Channel, InterestDeclaration
 
 from .credentials import EXPIRED, EXPIRING, credential_state
+from .measures import handling_on_time
 from .models import GroupAssignment, GroupMember, MediationGroup, MediatorProfile
 
 SPECIALTY, GENERALIST, OWN_CENTER, UPPER_CENTER, LEVEL, CHANNEL, TODAY, ON_CALL = (
@@ -37,6 +39,7 @@ SPECIALTY, GENERALIST, OWN_CENTER, UPPER_CENTER, LEVEL, CHANNEL, TODAY, ON_CALL 
     5,
 )
 LOAD_PENALTY, LOAD_CAP = 3, 30
+RESOLVED = set(Outcome.resolved())
 TRACK_SUCCESS, TRACK_ON_TIME, TRACK_RATING = 20, 10, 4
 
 
@@ -44,6 +47,7 @@ TRACK_SUCCESS, TRACK_ON_TIME, TRACK_RATING = 20, 10, 4
 class Track:
     similar: int = 0
     resolved: int = 0
+    timed: int = 0  # the similar cases that had a legal deadline (a stopped handling clock)
     on_time: int = 0
     rating: float | None = None
 
@@ -53,7 +57,7 @@ class Track:
 
     @property
     def on_time_rate(self) -> float | None:
-        return self.on_time / self.similar if self.similar else None
+        return self.on_time / self.timed if self.timed else None
 
 
 @dataclass
@@ -80,15 +84,21 @@ def chain_ids(center: Center) -> list[int]:
 
 
 def recusing_user_ids(case: Case) -> tuple[set[int], set[str]]:
-    """Users who must recuse (declared interest, or a party's linked account) and the parties' ID numbers."""
-    declared = set(InterestDeclaration.objects.filter(case=case).values_list("user_id", flat=True))
-    linked, id_numbers = set(), set()
-    for user_id, id_number in case.parties.values_list("has_interest_user_id", "id_number"):
+    """Users who must recuse (declared interest, or a party's linked account) and the parties' ID numbers,
+    in one query (the parties' rows and the declarations' as one UNION ALL)."""
+    parties = case.parties.order_by().values_list("has_interest_user_id", "id_number")
+    declared = (
+        InterestDeclaration.objects.filter(case=case)
+        .order_by()
+        .values_list("user_id", Value("", output_field=CharField()))
+    )
+    ids, id_numbers = set(), set()
+    for user_id, id_number in parties.union(declared, all=True):
         if user_id:
-            linked.add(user_id)
+            ids.add(user_id)
         if id_number:
             id_numbers.add(id_number.upper())
-    return declared | linked, id_numbers
+    return ids, id_numbers
 
 
 def _must_recuse(user: User, recusing: tuple[set[int], set[str]]) -> bool:
@@ -96,61 +106,69 @@ def _must_recuse(user: User, recusing: tuple[set[int], set[str]]) -> bool:
     return user.pk in ids or bool(user.id_number and user.id_number.upper() in id_numbers)
 
 
-def _loads(user_ids: list[int]) -> dict[int, int]:
-    return dict(
-        CaseAssignment.objects.filter(
-            mediator_id__in=user_ids, is_lead=True, ended_at__isnull=True, case__status__in=OPEN_STATUSES
-        )
-        .values_list("mediator_id")
-        .annotate(n=Count("pk"))
-    )
-
-
-def _tracks(case: Case, user_ids: list[int]) -> dict[int, Track]:
+def _loads_and_tracks(case: Case, user_ids: list[int]) -> tuple[dict[int, int], dict[int, Track]]:
+    """The current load (open cases as lead) and the track record on concluded cases of the case's dispute type
+    of each of ``user_ids``, in two queries: one read of the candidates' lead assignments (the rows of open or
+    similar cases only, each with its case's outcome and on-time flag), then the ratings of the similar cases.
+    A case counts once per mediator however often they led it, and so do its ratings."""
+    similar = Q(case__dispute_type_id=case.dispute_type_id, case__concluded_at__isnull=False)
+    current = Q(ended_at__isnull=True, case__status__in=OPEN_STATUSES)
     rows = (
-        CaseAssignment.objects.filter(
-            mediator_id__in=user_ids,
-            is_lead=True,
-            case__dispute_type_id=case.dispute_type_id,
-            case__concluded_at__isnull=False,
-        )
-        .values("mediator_id")
-        .annotate(
-            n=Count("case_id", distinct=True),
-            ok=Count("case_id", distinct=True, filter=Q(case__outcome__in=Outcome.resolved())),
-            on_time=Count(
-                "case_id",
-                distinct=True,
-                filter=Q(case__due_at__isnull=True) | Q(case__concluded_at__lte=F("case__due_at")),
-            ),
+        CaseAssignment.objects.filter(similar | current, mediator_id__in=user_ids, is_lead=True)
+        .order_by()
+        .annotate(on_time=handling_on_time())
+        .values_list(
+            "mediator_id",
+            "case_id",
+            "ended_at",
+            "case__status",
+            "case__dispute_type_id",
+            "case__concluded_at",
+            "case__outcome",
+            "on_time",
         )
     )
-    tracks = {r["mediator_id"]: Track(r["n"], r["ok"], r["on_time"]) for r in rows}
-    ratings = (
-        Rating.objects.filter(
-            case__assignments__mediator_id__in=user_ids,
-            case__assignments__is_lead=True,
-            case__dispute_type_id=case.dispute_type_id,
-            case__concluded_at__isnull=False,
-        )
-        .values("case__assignments__mediator_id")
-        .annotate(avg=Avg("score"))
-    )
-    for r in ratings:
-        tracks.setdefault(r["case__assignments__mediator_id"], Track()).rating = float(r["avg"])
-    return tracks
+    loads: dict[int, int] = {}
+    done: dict[int, dict[int, tuple[str, bool | None]]] = {}
+    for mediator_id, case_id, ended_at, status, type_id, concluded_at, outcome, on_time in rows:
+        if ended_at is None and status in OPEN_STATUSES:
+            loads[mediator_id] = loads.get(mediator_id, 0) + 1
+        if type_id == case.dispute_type_id and concluded_at is not None:  # ``similar``, as in the query
+            done.setdefault(mediator_id, {})[case_id] = (outcome, None if on_time is None else bool(on_time))
+    if not any(done.values()):
+        return loads, {}
+    scores: dict[int, list[int]] = {}
+    case_ids = {case_id for cases in done.values() for case_id in cases}
+    for case_id, score in (
+        Rating.objects.filter(case_id__in=case_ids).order_by().values_list("case_id", "score")
+    ):
+        scores.setdefault(case_id, []).append(score)
+    tracks = {}
+    for mediator_id, cases in done.items():
+        track = Track(similar=len(cases))
+        given: list[int] = []
+        for case_id, (outcome, on_time) in cases.items():
+            track.resolved += outcome in RESOLVED
+            if on_time is not None:
+                track.timed += 1
+                track.on_time += on_time
+            given += scores.get(case_id, [])
+        track.rating = sum(given) / len(given) if given else None
+        tracks[mediator_id] = track
+    return loads, tracks
 
 
 def _track_reasons(track: Track, type_name: str) -> tuple[float, list[str]]:
     if not track.similar:
         return 0, []
-    score = TRACK_SUCCESS * track.success_rate + TRACK_ON_TIME * track.on_time_rate
-    reason = _("同类（%(type)s）案件%(n)d件，化解率%(success)d%%，按期率%(on_time)d%%") % {
-        "type": type_name,
-        "n": track.similar,
-        "success": round(track.success_rate * 100),
-        "on_time": round(track.on_time_rate * 100),
-    }
+    score = TRACK_SUCCESS * track.success_rate
+    figures = {"type": type_name, "n": track.similar, "success": round(track.success_rate * 100)}
+    if track.on_time_rate is None:  # none of them had a legal deadline
+        reason = _("同类（%(type)s）案件%(n)d件，化解率%(success)d%%") % figures
+    else:
+        score += TRACK_ON_TIME * track.on_time_rate
+        figures["on_time"] = round(track.on_time_rate * 100)
+        reason = _("同类（%(type)s）案件%(n)d件，化解率%(success)d%%，按期率%(on_time)d%%") % figures
     reasons = [reason]
     if track.rating is not None:
         score += TRACK_RATING * (track.rating - 3)
@@ -231,7 +249,7 @@ def recommend_mediators(case: Case, *, limit: int = 5, today: date | None = None
     recusing = recusing_user_ids(case)
     profiles = [p for p in profiles if _eligible(p, today, recusing)]
     ids = [p.user_id for p in profiles]
-    loads, tracks = _loads(ids), _tracks(case, ids)
+    loads, tracks = _loads_and_tracks(case, ids)
     ranked = [
         _score_profile(p, case, chain, today, loads.get(p.user_id, 0), tracks.get(p.user_id, Track()))
         for p in profiles
@@ -288,7 +306,7 @@ def rank_for_auto_assignment(case: Case, users: list[User]) -> list[tuple[User, 
     ids = [u.pk for u in users]
     profiles = {p.user_id: p for p in _profiles_qs().filter(user_id__in=ids)}
     recusing = recusing_user_ids(case)
-    loads, tracks = _loads(ids), _tracks(case, ids)
+    loads, tracks = _loads_and_tracks(case, ids)
     ranked: list[Candidate] = []
     for user in users:
         profile = profiles.get(user.pk)

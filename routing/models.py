@@ -175,7 +175,15 @@ class CaseAssignment(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["mediator"], condition=Q(ended_at__isnull=True), name="assignment_active")
+            models.Index(fields=["mediator"], condition=Q(ended_at__isnull=True), name="assignment_active"),
+            # A mediator's lead assignments, past and present, from the index alone: the recommendation's load
+            # and track record (mediators.ranking) read them for every candidate.
+            models.Index(
+                fields=["mediator"],
+                include=["case", "ended_at"],
+                condition=Q(is_lead=True),
+                name="assignment_lead_by_mediator",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from cases.lifecycle.models import FollowUpVisit
 from cases.models import Case, DisputeType
 from cases.portal.models import Rating
+from cases.warnings.models import CaseClock
 from mediators import services
 from mediators.measures import measures_for
 from mediators.models import DifficultyWeight
@@ -21,7 +22,8 @@ from routing.models import CaseAssignment
 
 @pytest.fixture
 def concluded(routed_case, supervisor, mediator, mediator2, studio):
-    """Seven cases worked by two mediators (one through the studio), concluded with different ends and times."""
+    """Eight cases worked by two mediators (one through the studio), concluded with different ends and times;
+    each has its handling clock (the legal deadline) stopped at the conclusion, but one that had none."""
     now = timezone.now()
     DifficultyWeight.objects.create(
         dispute_type=DisputeType.objects.get(code="labour"), weight=Decimal("1.5")
@@ -35,6 +37,7 @@ def concluded(routed_case, supervisor, mediator, mediator2, studio):
         (mediator2, "refused", 2, -1, 4, [], None, 3),
         (mediator, "written_agreement", 8, -1, 0, [4], None, 400),  # outside the period
         ("studio", "written_agreement", 6, -3, 0, [3], 4, 8),
+        (mediator2, "oral_agreement", 4, None, 0, [], None, 6),  # no legal deadline: not in the on-time rate
     ]
     cases = []
     for lead, outcome, took, late, risk, scores, visit, ago in plan:
@@ -51,9 +54,23 @@ def concluded(routed_case, supervisor, mediator, mediator2, studio):
             outcome=outcome,
             accepted_at=concluded_at - timedelta(days=took),
             concluded_at=concluded_at,
-            due_at=concluded_at - timedelta(days=late),
+            due_at=None,  # as the sweep leaves it once no clock runs: the clocks say whether it was on time
             risk_level=risk,
         )
+        CaseClock.objects.filter(case=case).delete()
+        if late is not None:
+            CaseClock.objects.create(
+                case=case,
+                code="handling",
+                name="调解期限",
+                unit="calendar_days",
+                length=30,
+                stop_trigger="concluded",
+                started_at=concluded_at - timedelta(days=took),
+                due_at=concluded_at - timedelta(days=late),
+                stopped_at=concluded_at,
+                stop_reason="concluded",
+            )
         parties = list(case.parties.all())
         for party, score in zip(parties, scores, strict=False):
             Rating.objects.create(case=case, party=party, score=score)
@@ -89,11 +106,14 @@ def plain_python(start, end):
         ]
         for lead in leads:
             f = out.setdefault(
-                str(lead), {"n": 0, "ok": 0, "on_time": 0, "days": 0.0, "w": Decimal(0), "s": []}
+                str(lead),
+                {"n": 0, "ok": 0, "timed": 0, "on_time": 0, "days": 0.0, "w": Decimal(0), "s": []},
             )
             f["n"] += 1
             f["ok"] += case.outcome in ("written_agreement", "oral_agreement")
-            f["on_time"] += case.concluded_at <= case.due_at
+            for clock in CaseClock.objects.filter(case=case, code="handling", stopped_at__isnull=False):
+                f["timed"] += 1
+                f["on_time"] += clock.stopped_at <= clock.due_at
             f["days"] += (case.concluded_at - case.accepted_at).total_seconds() / 86400
             f["w"] += weights.get(case.dispute_type_id, Decimal(1)) * risk.get(case.risk_level, Decimal(1))
             f["s"] += [r.score for r in Rating.objects.filter(case=case)]
@@ -115,11 +135,14 @@ def test_figures_match_a_plain_computation(concluded, supervisor, django_assert_
         f = got[name]
         assert f.handled == e["n"]
         assert f.success_rate == pytest.approx(e["ok"] / e["n"])
-        assert f.on_time_rate == pytest.approx(e["on_time"] / e["n"])
+        assert f.timed == e["timed"] and f.on_time_rate == pytest.approx(e["on_time"] / e["timed"])
         assert f.average_days == pytest.approx(e["days"] / e["n"])
         assert f.weighted == e["w"]
         assert f.satisfaction == pytest.approx(sum(e["s"]) / len(e["s"]))
     assert got["mediator"].handled == 3 and got["mediator"].weighted == Decimal("6")  # 1.5 + 1.5×2 + 1.5
+    assert (got["mediator"].on_time, got["mediator"].timed) == (2, 3)  # the failed case was 5 days late
+    # mediator2 also leads the studio's case (on time); one of theirs had no deadline.
+    assert (got["mediator2"].handled, got["mediator2"].timed, got["mediator2"].on_time) == (4, 3, 2)
     [studio_row] = m.groups
     assert studio_row.name == "言和调解工作室" and studio_row.handled == 1 and studio_row.satisfaction == 3.5
 
@@ -143,3 +166,80 @@ def test_page_export_and_api_follow_the_viewer(login, client, concluded, supervi
     login(outsider)
     assert client.get(reverse("mediators:measures")).status_code == 404
     assert client.get(reverse("api-mediator-measures")).status_code == 404
+
+
+def plain_track(mediator, type_id):
+    """The recommendation's track record of ``mediator`` on concluded cases of ``type_id``, case by case: every
+    case they ever led counts once, its handling clock says whether it was on time, each rating counts once."""
+    cases = Case.objects.filter(
+        dispute_type_id=type_id,
+        concluded_at__isnull=False,
+        pk__in=CaseAssignment.objects.filter(mediator=mediator, is_lead=True).values("case_id"),
+    )
+    t = {"n": 0, "ok": 0, "timed": 0, "on_time": 0, "s": []}
+    for case in cases:
+        t["n"] += 1
+        t["ok"] += case.outcome in ("written_agreement", "oral_agreement")
+        for clock in CaseClock.objects.filter(case=case, code="handling", stopped_at__isnull=False):
+            t["timed"] += 1
+            t["on_time"] += clock.stopped_at <= clock.due_at
+        t["s"] += [r.score for r in Rating.objects.filter(case=case)]
+    return t
+
+
+def test_the_recommendation_track_record_uses_the_measures_on_time_rule(
+    concluded, routed_case, supervisor, mediator, mediator2, make_profile
+):
+    from mediators.ranking import recommend_mediators
+
+    # A second lead assignment of the same case (ended, then given again) counts the case and its ratings
+    # once, as the measures do.
+    again = routed_case()
+    routing.claim_case(again, actor=mediator)
+    CaseAssignment.objects.filter(case=again).update(ended_at=timezone.now())
+    CaseAssignment.objects.create(case=again, mediator=mediator, is_lead=True, how="assign")
+    Case.objects.filter(pk=again.pk).update(
+        status="concluded", outcome="failed", concluded_at=timezone.now() - timedelta(days=1)
+    )
+    Rating.objects.create(case=again, party=again.parties.first(), score=1)
+    for user in (mediator, mediator2):
+        if not hasattr(user, "mediator_profile"):
+            make_profile(user, types=["labour"])
+    case = routed_case()
+    ranked = {c.user: c for c in recommend_mediators(case, limit=10)}
+    for user in (mediator, mediator2):
+        e, track = plain_track(user, case.dispute_type_id), ranked[user].track
+        assert (track.similar, track.resolved, track.timed, track.on_time) == (
+            e["n"],
+            e["ok"],
+            e["timed"],
+            e["on_time"],
+        )
+        assert track.rating == pytest.approx(sum(e["s"]) / len(e["s"]))
+        success, on_time = round(e["ok"] / e["n"] * 100), round(e["on_time"] / e["timed"] * 100)
+        assert f"同类（劳动争议）案件{e['n']}件，化解率{success}%，按期率{on_time}%" in ranked[user].reasons
+    # Over the same cases (each led by one mediator, all of one type, within the period) both say the same.
+    end = timezone.localdate()
+    figures = {f.key: f for f in measures_for(supervisor, end - timedelta(days=90), end).mediators}
+    track = ranked[mediator2].track
+    assert (figures[mediator2.pk].on_time, figures[mediator2.pk].timed) == (track.on_time, track.timed)
+
+
+def test_a_case_concluded_after_its_deadline_counts_late_though_the_sweep_cleared_due_at(
+    routed_case, supervisor, mediator, make_profile
+):
+    from cases.lifecycle.services import conclude_case
+    from mediators.ranking import recommend_mediators
+
+    make_profile(mediator, types=["labour"])
+    case = routed_case()
+    routing.claim_case(case, actor=mediator)
+    CaseClock.objects.filter(case=case, code="handling").update(due_at=timezone.now() - timedelta(days=1))
+    conclude_case(case, actor=mediator, outcome="refused", reason="申请人拒绝调解")
+    case.refresh_from_db()
+    assert case.due_at is None  # what the old rule read as "no deadline, on time"
+    end = timezone.localdate()
+    [f] = measures_for(supervisor, end, end).mediators
+    assert (f.handled, f.timed, f.on_time) == (1, 1, 0)
+    [best] = recommend_mediators(routed_case())
+    assert "同类（劳动争议）案件1件，化解率0%，按期率0%" in best.reasons

@@ -2,8 +2,11 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Membership
+from cases.models import Case
+from cases.portal.models import Rating
 from mediators.ranking import rank_for_auto_assignment, recommend_mediators
 from routing import services as routing
 from routing.models import CaseAssignment
@@ -85,15 +88,24 @@ def test_recommendation_page_and_api_supervisor_only(
 
 
 def test_recommendation_runs_a_fixed_number_of_queries(
-    routed_case, world, make_profile, django_assert_max_num_queries
+    routed_case, world, make_profile, django_assert_num_queries
 ):
     case = routed_case()
     for i in range(12):
         user = _persona(world, f"m{i}", Membership.Role.MEDIATOR)
         make_profile(user, types=["labour"] if i % 2 else [], expires_in=100)
-    with django_assert_max_num_queries(10):
+        if i < 3:  # a concluded case of the same type each, rated: the track record's two queries run
+            done = routed_case()
+            CaseAssignment.objects.create(case=done, mediator=user, is_lead=True, how="assign")
+            Case.objects.filter(pk=done.pk).update(
+                status="concluded", outcome="oral_agreement", concluded_at=timezone.now()
+            )
+            Rating.objects.create(case=done, party=done.parties.first(), score=4)
+    # the profiles and their centers, channels, specialties and credentials; who must recuse; the candidates'
+    # lead assignments; the ratings of their similar cases
+    with django_assert_num_queries(8):
         ranked = recommend_mediators(case, limit=20)
-    assert len(ranked) == 12
+    assert len(ranked) == 12 and sum(c.track.similar for c in ranked) == 3
 
 
 def test_the_case_page_links_the_supervisor_to_the_recommendations(login, client, routed_case, supervisor):
