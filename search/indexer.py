@@ -203,7 +203,7 @@ index_on_event.together = index_on_events
 
 def _sweep_chunk(chunk: int) -> int:
     """Rebuild the rows of the oldest ``chunk`` queued rows' cases and delete those rows (in the caller's
-    transaction): eleven statements, ten of them ``index_cases``."""
+    transaction): twelve statements, ten of them ``index_cases``."""
     rows = list(IndexQueue.objects.order_by("pk").select_for_update().values_list("pk", "case_id")[:chunk])
     if rows:
         index_cases(sorted({case_id for _pk, case_id in rows}))
