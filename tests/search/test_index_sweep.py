@@ -3,6 +3,8 @@ case in its own transaction and a new case's exact keys are written at once; the
 sweep (``search.indexer.index_pending``), which loses nothing when it dies, changes nothing twice when repeated,
 and leaves what a rebuild of the whole index would. No ``swept_at_once`` here: the sweep runs when a test says."""
 
+import threading
+
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -157,3 +159,49 @@ def test_the_sweep_is_a_beat_task_every_thirty_seconds(db):
     task = PeriodicTask.objects.get(name="search.index_pending")
     assert task.task == index_pending_cases.name == "search.index_pending" and task.enabled
     assert (task.interval.every, task.interval.period) == (SWEEP_SECONDS, "seconds") and SWEEP_SECONDS <= 60
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_second_sweep_waits_for_the_first_so_an_older_reading_never_wins(
+    supervisor, make_case, world, mediator, monkeypatch
+):
+    """Sweep A reads the case, then the case changes (queued again), then sweep B starts while A has not yet
+    written: B must wait for A's queued rows and read the case after A commits (a sweep that skipped A's rows
+    would write the new words first, and A's older reading over them)."""
+    case = route(make_case(summary=FREIGHT), world.channels["specialist"])
+    index_pending()
+    session(case, mediator, discussion="双方约定先付一半。")  # queued: A's reading
+    a_has_read, a_may_write = threading.Event(), threading.Event()
+    built = indexer.build_row
+
+    def slow_in_a(*args):
+        if threading.current_thread().name == "A" and not a_has_read.is_set():
+            a_has_read.set()
+            assert a_may_write.wait(20)
+        return built(*args)
+
+    monkeypatch.setattr(indexer, "build_row", slow_in_a)
+    errors = []
+
+    def sweep():
+        try:
+            index_pending()
+        except Exception as error:  # pragma: no cover - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    a = threading.Thread(target=sweep, name="A")
+    a.start()
+    assert a_has_read.wait(20)
+    session(case, mediator, discussion="公司改以银行承兑汇票结清。")  # committed and queued while A works
+    b = threading.Thread(target=sweep, name="B")
+    b.start()
+    b.join(1.0)
+    assert b.is_alive()  # B waits behind A's queued rows
+    a_may_write.set()
+    a.join(20)
+    b.join(20)
+    assert errors == [] and not IndexQueue.objects.exists()
+    assert _ids(supervisor, "承兑汇票") == [case.pk]  # the newer reading won
