@@ -54,3 +54,25 @@ class CaseKey(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class IndexQueue(models.Model):
+    """A case whose index row and keys are to be rebuilt: written by the timeline hook in the transaction of
+    the change (so it commits or rolls back with it), deleted by the sweep (``indexer.index_pending``, every
+    ``search.apps.SWEEP_SECONDS``) in the transaction that rebuilds the row. A worker that dies mid-sweep
+    rolls its deletes back with its writes: the rows stay queued for the next sweep. Each change adds a row
+    (never updates one), so a change never waits for a sweep's locks."""
+
+    id = models.BigAutoField(primary_key=True)
+    # No foreign key constraint or index: the insert is the whole cost a change pays (a case deleted since
+    # is skipped by the sweep).
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("待索引案件")
+        verbose_name_plural = _("待索引案件")
+
+    def __str__(self) -> str:
+        return str(self.case_id)

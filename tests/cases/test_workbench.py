@@ -17,6 +17,7 @@ from cases.core.states import Status
 from cases.workbench import counts as counts_module
 from cases.workbench.counts import compute_work_counts, work_counts
 from routing import services as routing
+from search.indexer import index_pending
 from tests.conftest import _persona
 from tests.factories import MembershipFactory
 
@@ -127,6 +128,7 @@ def test_badges_show_on_every_staff_page_and_change_when_work_arrives(login, sup
 def test_search_finds_by_number_tracking_code_and_party_name(login, supervisor, make_case):
     case = make_case()
     other = make_case(parties=None)
+    index_pending()  # names are words: the search index's sweep (within a minute)
     client = login(supervisor)
     for query in (case.number, case.tracking_code, case.tracking_code.lower(), "张三", "张"):
         html = client.get(reverse("cases:search"), {"q": query}).content.decode()
@@ -137,6 +139,7 @@ def test_search_finds_by_number_tracking_code_and_party_name(login, supervisor, 
 
 def test_search_shows_only_cases_the_user_may_see(login, outsider, foreign_clerk, make_case):
     case = make_case()
+    index_pending()
     for user in (outsider, foreign_clerk):
         link = reverse("cases:detail", args=[case.pk])
         for query in (case.number, case.tracking_code, "张三"):
@@ -148,12 +151,14 @@ def test_search_costs_the_same_queries_for_few_and_many_results(
     login, supervisor, make_case, django_assert_num_queries
 ):
     make_case()
+    index_pending()
     client = login(supervisor)
     client.get(reverse("cases:search"), {"q": "张"})  # warm the counts cache and the session
     with CaptureQueriesContext(connection) as one:
         client.get(reverse("cases:search"), {"q": "张"})
     for _ in range(4):
         make_case()
+    index_pending()
     with django_assert_num_queries(len(one.captured_queries)):
         response = client.get(reverse("cases:search"), {"q": "张"})
     assert response.content.decode().count('data-label="案号"') == 5

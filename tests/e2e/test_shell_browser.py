@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.navigation import items_for
 from cases.core.models import Case
 from routing import services as routing
+from search.indexer import index_pending
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -79,6 +80,7 @@ def test_home_and_case_list_at_both_sizes_and_the_phone_menu(
 
 
 def test_search_box_finds_a_case_by_party_name(page, live_server, sign_in, some_work, supervisor):
+    index_pending()  # names are words: the search index's sweep (within a minute)
     sign_in(page, "supervisor")
     page.fill("[data-testid=search-box]", "李四")
     page.press("[data-testid=search-box]", "Enter")

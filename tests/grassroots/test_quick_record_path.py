@@ -23,7 +23,7 @@ from grassroots.services import _quick_route, record_quick
 from records.integrity import verify
 from routing.models import CaseAssignment, RouteDecision
 from routing.services import route_case
-from search.indexer import index_cases
+from search.indexer import index_cases, index_pending
 from search.models import CaseIndex, CaseKey
 
 from .conftest import quick_data
@@ -86,6 +86,7 @@ def _values(queryset, *drop) -> list[dict]:
 
 
 def _footprint(case: Case) -> dict:
+    index_pending()  # the words of the case: the search index's sweep (search/indexer.py)
     row = Case.objects.filter(pk=case.pk).values().get()
     session = MediationSession.objects.get(case=case)
     index = CaseIndex.objects.filter(case=case).values("head", "body", "excerpt", "respondents").get()
@@ -193,6 +194,7 @@ def test_one_path_leaves_what_the_steps_leave(world, grid_worker, variant):
 
 def test_the_index_row_is_what_a_rebuild_writes(world, grid_worker):
     entry = record_quick(actor=grid_worker, center=world.village, data=quick_data(), agreement=AGREEMENT)
+    index_pending()
     written = (
         CaseIndex.objects.filter(case_id=entry.case_id).values("head", "body", "excerpt", "respondents").get()
     )
@@ -208,8 +210,8 @@ def test_the_index_row_is_what_a_rebuild_writes(world, grid_worker):
 
 # Reads: the grid area (a resend token adds one; the routing rules are cached reference data). Writes: the
 # number sequence, then one insert per table: case, parties, clocks, level changes, routing's decision,
-# assignment, session, its parties, its mediators, oral agreement, follow-up visit, timeline events, index row,
-# index keys, the grassroots entry.
+# assignment, session, its parties, its mediators, oral agreement, follow-up visit, timeline events, index keys,
+# the case queued for the index's sweep, the grassroots entry.
 QUICK_RECORD_STATEMENTS = 17
 
 

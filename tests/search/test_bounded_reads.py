@@ -30,6 +30,8 @@ from search.selectors import COUNT_CAP, PAGE_SIZE, search_cases
 from search.similar import RELATED_TYPES, _score, salient_words, similar_cases
 from tests.cases.lifecycle_helpers import make_effective, route, session
 
+pytestmark = pytest.mark.usefixtures("swept_at_once")  # conftest: what the index holds, not when
+
 NAMES = ["王建国", "李秀英", "张伟", "刘洋", "陈静", "杨帆", "赵磊", "黄敏"]
 COMPANIES = ["宏达建筑劳务有限公司", "恒信物业服务有限公司", "顺通运输有限公司", "金源食品有限公司"]
 QUERIES = [

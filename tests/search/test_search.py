@@ -12,13 +12,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.core.models import Case, DisputeType, Party
-from cases.intake.services import PartyData
+from cases.intake.services import PartyData, register_case
 from cases.lifecycle import services
-from search.models import CaseIndex, CaseKey
+from search.models import CaseIndex, CaseKey, IndexQueue
 from search.selectors import PAGE_SIZE, search_cases
 from tests.cases.lifecycle_helpers import *  # noqa: F403  (routed_case, mediating_case)
 from tests.cases.lifecycle_helpers import route, session
-from tests.conftest import VALID_ID
+from tests.conftest import VALID_ID, make_case_data
+
+pytestmark = pytest.mark.usefixtures("swept_at_once")  # conftest: what the index holds, not when
 
 CREDIT_CODE = "91350100M000100Y43"
 
@@ -156,7 +158,7 @@ def test_a_word_found_outside_the_summary_shows_where(supervisor, mediating_case
     assert "<mark>分两期</mark>" in hit.snippet or "<mark>两期</mark>" in hit.snippet
 
 
-# --- index kept current, in the change's transaction -----------------------------------------------------
+# --- index kept current after each change (the sweep's work, here at once) ----------------------------------
 def test_session_records_and_agreement_terms_are_found_after_they_are_written(
     supervisor, routed_case, mediator
 ):
@@ -170,11 +172,15 @@ def test_session_records_and_agreement_terms_are_found_after_they_are_written(
     assert _ids(supervisor, "承兑汇票") == [routed_case.pk]
 
 
-def test_the_index_rolls_back_with_the_change(supervisor, make_case):
-    with pytest.raises(RuntimeError), transaction.atomic():
-        make_case(summary="回滚的宅基地纠纷")
-        raise RuntimeError
+def test_the_index_rolls_back_with_the_change(supervisor, world, clerk):
+    with pytest.raises(RuntimeError, match="undone"), transaction.atomic():
+        case = register_case.step(
+            center=world.county, actor=clerk, data=make_case_data(summary="回滚的宅基地纠纷")
+        )
+        assert _ids(supervisor, "宅基地") == [case.pk]  # indexed inside the change's transaction
+        raise RuntimeError("undone")
     assert _ids(supervisor, "宅基地") == [] and CaseIndex.objects.count() == 0
+    assert CaseKey.objects.count() == 0 and IndexQueue.objects.count() == 0
 
 
 def test_rebuild_command_restores_the_index(supervisor, corpus):
@@ -272,7 +278,9 @@ def test_nothing_typed_junk_and_methods(login, clerk, client):
     client = login(clerk)
     assert client.get(reverse("cases:search")).status_code == 200
     assert client.get(reverse("cases:search"), {"q": "%' OR 1=1 -- \"' AND ( NEAR"}).status_code == 200
-    assert client.get(reverse("cases:search"), {"q": "拖欠工资" * 100}).status_code == 200  # searched by its start
+    assert (
+        client.get(reverse("cases:search"), {"q": "拖欠工资" * 100}).status_code == 200
+    )  # searched by its start
     assert client.get(reverse("api-case-search"), {"q": "\"'*)(: OR AND NOT ^"}).status_code == 200
     assert client.post(reverse("cases:search")).status_code == 405
     assert client.post(reverse("api-case-search")).status_code == 405

@@ -12,6 +12,8 @@ from cases.lifecycle import services
 from search.similar import similar_cases
 from tests.cases.lifecycle_helpers import make_effective, route, session
 
+pytestmark = pytest.mark.usefixtures("swept_at_once")  # conftest: what the index holds, not when
+
 CONTRACTOR = "宏达建筑劳务有限公司"
 
 
