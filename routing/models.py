@@ -175,7 +175,14 @@ class CaseAssignment(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["mediator"], condition=Q(ended_at__isnull=True), name="assignment_active"),
+            # A mediator's active assignments; ``include`` the case id, so that their queue's "mine" tab reads
+            # which cases they work from the index alone (an index-only scan, no assignment rows).
+            models.Index(
+                fields=["mediator"],
+                include=["case_id"],
+                condition=Q(ended_at__isnull=True),
+                name="assignment_active_cases",
+            ),
             # A mediator's lead assignments, past and present, from the index alone: the recommendation's load
             # and track record (mediators.ranking) read them for every candidate.
             models.Index(

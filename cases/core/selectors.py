@@ -24,6 +24,35 @@ def case_list_for(user: User, parts=None) -> QuerySet[Case]:
     )
 
 
+# The columns a row of the case table shows (cases/templatetags/case_rows.py) and the keyset cursor reads. A
+# case row has ~60 columns and a party ~25: building a page of 25 cases with their center, channel, type and
+# parties in full was about half of the list's CPU, more than its SQL.
+LIST_ROW_FIELDS = (
+    "number",
+    "status",
+    "warning_level",
+    "due_at",
+    "created_at",
+    "center",
+    "channel",
+    "dispute_type",
+    "center__name",
+    "channel__name",
+    "dispute_type__name",
+)
+
+
+def list_page_rows(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """``case_list_for``'s cases with only what the case table's rows show."""
+    return (
+        cases.only(*LIST_ROW_FIELDS)
+        .prefetch_related(None)
+        .prefetch_related(
+            Prefetch("parties", queryset=Party.objects.only("case_id", "name", "role").order_by("role", "pk"))
+        )
+    )
+
+
 def case_timeline(case: Case, *, public_only: bool = False) -> QuerySet[TimelineEvent]:
     events = case.events.select_related("actor")
     return events.filter(is_public=True) if public_only else events
@@ -213,7 +242,7 @@ def case_list_page(user: User, params, *, now: datetime | None = None):
 
     filters = case_list_filters(params, now=now)
     parts = visible_parts(user) if is_staff_user(user) else None
-    cases = case_list_for(user, parts).filter(filters.q)
+    cases = list_page_rows(case_list_for(user, parts).filter(filters.q))
     scope = None
     if parts is not None:
         centers, rest = parts
