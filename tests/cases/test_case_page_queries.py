@@ -127,4 +127,8 @@ def test_case_page_templates_load_no_tag_library():
         path: re.findall(r"{% load ([^%]+) %}", (templates / path).read_text()) for path in page + included
     }
     assert len(loads) > 6  # the page and its sections were found
-    assert {path: libs for path, libs in loads.items() if any(lib.strip() not in ("i18n", "form_kit") for lib in libs)} == {}
+    assert {
+        path: libs
+        for path, libs in loads.items()
+        if any(lib.strip() not in ("i18n", "form_kit") for lib in libs)
+    } == {}
