@@ -26,7 +26,8 @@ from cases.intake.forms import AttachmentUploadForm
 from cases.intake.selectors import intake_section, tied_cases
 from cases.lifecycle.selectors import LIFECYCLE_USER_FIELDS, actions_for, lifecycle_from, lifecycle_querysets
 from cases.portal.selectors import conversation_section, identity_section
-from cases.warnings.selectors import case_warning_summary
+from cases.warnings.clocks import case_clocks
+from cases.warnings.selectors import case_warning_summary, open_orders_of
 from mediation_center.dialect import server_json
 from routing.selectors import routing_querysets, routing_section
 
@@ -114,6 +115,10 @@ def _page_querysets(case: Case, user: User, *, full_timeline: bool) -> dict[str,
         "attachments": case.attachments.all(),
         "timeline": timeline if full_timeline else timeline[: TIMELINE_PAGE + 1],
         "ties": tied_cases(case),
+        # the warning card's clocks and open orders, the conversation's messages
+        "clocks": case_clocks(case),
+        "open_orders": open_orders_of(case),
+        "messages": case.messages.all(),  # cases.portal.selectors.case_messages' rows and order
         **object_grants(user, case, "change_case"),
         **lifecycle_querysets(case),
         **routing_querysets(case),
@@ -187,6 +192,7 @@ PAGE_REFERENCES = {
     "timeline": ("actor",),
     "route": ("rule", "channel", "center", "suggested_channel", "suggested_center"),
     "summonses": ("department", "summoned_by", "responded_by"),
+    "messages": ("author", "attachment"),
 }
 
 
@@ -275,7 +281,7 @@ def case_page(case: Case, user: User, *, full_timeline: bool = False, tab: str =
     events = [_timeline_item(event) for event in rows["timeline"]]
     timeline_truncated = not full_timeline and len(events) > TIMELINE_PAGE
     intake = intake_section(case, attachments=attachments, can_upload=writable, related=rows["ties"])
-    warning_summary = case_warning_summary(case, user)
+    warning_summary = case_warning_summary(case, user, clocks=rows["clocks"], open_orders=rows["open_orders"])
     return {
         "case": case,
         "parties": parties,
@@ -302,7 +308,7 @@ def case_page(case: Case, user: User, *, full_timeline: bool = False, tab: str =
         ),
         "intake": intake,
         "upload_form": AttachmentUploadForm() if intake.can_upload else None,
-        "conversation": conversation_section(case, can_post=writable),
+        "conversation": conversation_section(case, can_post=writable, messages=rows["messages"]),
         "identity": identity_section(case, user, parties=parties),
         "warning_summary": warning_summary,
         "countdown": warning_summary.countdown,

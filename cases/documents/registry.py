@@ -52,6 +52,14 @@ class Papers:
             self.__dict__["agreement"] = lifecycle.agreement
             self.__dict__["notice"] = lifecycle.notice
 
+    @classmethod
+    def loaded(cls, case: Case, *, agreement: Agreement | None, notice: TerminationNotice | None) -> Papers:
+        """The papers a page has already read (``agreement`` as ``current_agreement`` chooses it, ``notice``
+        the latest termination notice): nothing more to read."""
+        papers = cls(case)
+        papers.__dict__.update(agreement=agreement, notice=notice)
+        return papers
+
     @cached_property
     def agreement(self) -> Agreement | None:
         """The current (not voided) written agreement, as ``lifecycle_of`` chooses it."""
@@ -122,12 +130,14 @@ def documents_for(
     *,
     lifecycle: CaseLifecycle | None = None,
     kinds: tuple[str, ...] | None = None,
+    papers: Papers | None = None,
 ) -> dict[str, Document]:
     """The documents ``viewer`` may have of ``case`` now, by kind, in registration order.
 
     ``lifecycle``: the page's already loaded lifecycle (then no query is run); ``kinds``: ask only about
-    these (a list page asking about the receipt of each row runs no query for the others)."""
-    papers = Papers(case, lifecycle)
+    these (a list page asking about the receipt of each row runs no query for the others); ``papers``: what
+    the rules read, loaded by the page (``Papers.loaded``)."""
+    papers = papers or Papers(case, lifecycle)
     return {
         kind: document
         for kind, document in _REGISTRY.items()

@@ -78,9 +78,14 @@ class ConversationSection:
     can_post: bool
 
 
-def conversation_section(case: Case, *, can_post: bool) -> ConversationSection:
-    """``can_post`` is the case page's ``can_change`` (staff who may change the case may answer)."""
-    return ConversationSection(messages=list(case_messages(case)), can_post=can_post)
+def conversation_section(
+    case: Case, *, can_post: bool, messages: list[CaseMessage] | None = None
+) -> ConversationSection:
+    """``can_post`` is the case page's ``can_change`` (staff who may change the case may answer);
+    ``messages``: ``case_messages``' rows, already loaded by the page (with their author and attachment)."""
+    if messages is None:
+        messages = list(case_messages(case))
+    return ConversationSection(messages=messages, can_post=can_post)
 
 
 @dataclass(frozen=True)
@@ -270,20 +275,54 @@ class CitizenProgress:
     ended: bool
 
 
-def _visited(case: Case) -> bool:
-    return case.follow_ups.filter(visited_at__isnull=False).exists()
+def status_querysets(case: Case) -> dict[str, QuerySet]:
+    """Everything the status page shows beyond the case row and its parties, as querysets of their own rows,
+    to be read in one statement (``cases.core.batch``) and put together by ``citizen_progress`` and the view:
+    the public timeline (never internal notes, remarks or contact details), the agreements not voided (the
+    newest is ``current_agreement``'s, the documents' rule; the newest in effect the progress's), their
+    terms, the oral agreement, the latest termination notice, the clocks with their extensions and whether
+    a follow-up visit was made."""
+    from cases.lifecycle.models import AgreementTerm
+    from cases.warnings.clocks import case_clocks
+    from cases.warnings.models import ClockExtension
+
+    return {
+        "public_events": public_timeline(case),
+        "agreements": case.agreements.filter(voided=False).order_by("-created_at", "-pk"),
+        "terms": AgreementTerm.objects.filter(agreement__case=case, agreement__voided=False),
+        "oral_agreement": case.oral_agreements.order_by("-agreed_on")[:1],
+        "notice": case.termination_notices.all()[:1],
+        "clocks": case_clocks(case),
+        "extensions": ClockExtension.objects.filter(clock__case=case).order_by("approved_at", "pk"),
+        "visited": case.follow_ups.filter(visited_at__isnull=False).order_by("pk")[:1],
+    }
+
+
+def status_rows(case: Case) -> dict[str, list]:
+    """The rows of ``status_querysets``: as the status lookup read them with its audit row
+    (``case.status_rows``), else in one statement now. The clocks carry their extensions."""
+    from cases.core.batch import load_together, set_prefetched
+
+    rows = getattr(case, "status_rows", None)
+    if rows is None:
+        rows = case.status_rows = load_together(status_querysets(case))
+    for clock in rows["clocks"]:
+        set_prefetched(clock, "extensions", [e for e in rows["extensions"] if e.clock_id == clock.pk])
+    return rows
 
 
 def citizen_progress(case: Case, *, now=None) -> CitizenProgress:
     """The step bar, the stage in plain words, the headline deadline, every extension and, for an ended
-    case, its outcome, the agreement's terms and the judicial-confirmation window (a handful of queries)."""
+    case, its outcome, the agreement's terms and the judicial-confirmation window (``status_rows``: one
+    statement, none when the status lookup read them)."""
     from cases.core.states import Outcome
     from cases.core.workcalendar import WorkCalendar, local_date
     from cases.warnings.clocks import case_deadlines
 
-    deadlines = case_deadlines(case, now=now, citizen=True)
+    rows = status_rows(case)
+    deadlines = case_deadlines(case, now=now, citizen=True, clocks=rows["clocks"])
     at = _STAGE_OF.get(case.status)
-    visited = case.status == Status.CLOSED and _visited(case)
+    visited = case.status == Status.CLOSED and bool(rows["visited"])
     steps = []
     for i, (_code, label) in enumerate(CITIZEN_STAGES):
         if case.status == Status.CLOSED:  # every stage done; the follow-up visit once it was made
@@ -319,19 +358,22 @@ def citizen_progress(case: Case, *, now=None) -> CitizenProgress:
         )
         for e in deadlines.extensions
     ]
-    agreement = (
-        case.agreements.filter(voided=False, effective_on__isnull=False)
-        .prefetch_related("terms")
-        .order_by("-effective_on", "-pk")
-        .first()
+    # The newest agreement in effect (by effective day, then id), with its terms in their order.
+    agreement = max(
+        (a for a in rows["agreements"] if a.effective_on is not None),
+        key=lambda a: (a.effective_on, a.pk),
+        default=None,
     )
+    terms = [t for t in rows["terms"] if agreement and t.agreement_id == agreement.pk]
     oral = (
-        case.oral_agreements.order_by("-agreed_on").first()
-        if case.outcome == Outcome.ORAL_AGREEMENT
+        rows["oral_agreement"][0]
+        if rows["oral_agreement"] and case.outcome == Outcome.ORAL_AGREEMENT
         else None
     )
     notice = (
-        case.termination_notices.first() if case.outcome and case.outcome not in Outcome.resolved() else None
+        rows["notice"][0]
+        if rows["notice"] and case.outcome and case.outcome not in Outcome.resolved()
+        else None
     )
     window = next((c for c in deadlines.all_clocks if c.code == "judicial-confirmation"), None)
     return CitizenProgress(
@@ -343,7 +385,7 @@ def citizen_progress(case: Case, *, now=None) -> CitizenProgress:
         outcome=str(Outcome(case.outcome).label) if case.outcome in Outcome.values else "",
         outcome_reason=case.outcome_reason,
         routes=notice.route_labels() if notice else [],
-        terms=list(agreement.terms.all()) if agreement else [],
+        terms=terms,
         oral_terms=oral.content if oral else "",
         confirmation_due=window.due_at if window and agreement else None,
         confirmation_provisional=bool(window and window.provisional),

@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import json
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.conf import settings
@@ -22,9 +22,10 @@ from accounts.models import Center, SecurityAuditEvent, User
 from accounts.services import client_ip, record_security_event, security_event_insert
 from accounts.sms import send_sms
 from cases.core import events
+from cases.core.batch import Statement, compile_together, run_statement
 from cases.core.events import APPOINTMENT_BOOKED, CASE_MESSAGE, CASE_RATED
 from cases.core.identity import MOBILE_RE
-from cases.core.models import Attachment, Case, Party, TimelineEvent
+from cases.core.models import Attachment, Case, Party
 from cases.core.services import lock_case
 from cases.core.states import Status
 from cases.intake.services import CaseData, register_case
@@ -251,13 +252,14 @@ def look_up_case(*, code: str, phone_last4: str, request: HttpRequest | None) ->
     """Status lookup (进度查询): the case when code and phone digits match; every attempt is audited.
 
     Raises TooManyAttempts while the IP or the case is locked, and InvalidCode for any other
-    failure, with one message whether or not the case exists. A found case carries its public timeline
-    (``case.public_events``), read by the statement that writes the success's audit row.
+    failure, with one message whether or not the case exists. A found case carries what its status page
+    shows (``case.status_rows``, ``selectors.status_querysets``), read by the statement that writes the
+    success's audit row.
 
     Round trips: the case with its parties (one statement), the lock-out counters of the address and the
     case (one ``get_many``), then the audit row — on PostgreSQL for a success in the same statement as the
-    public timeline's read, so the row commits with that read and costs neither a round trip nor a commit
-    of its own (a refusal writes its row alone, and counts its failures after)."""
+    status page's reads (timeline, agreements, clocks…), so the row commits with that read and costs neither
+    a round trip nor a commit of its own (a refusal writes its row alone, and counts its failures after)."""
     code = normalize_lookup_code(code)
     ip = client_ip(request) or "unknown"
     by_ip, by_case = lookup_counters()
@@ -300,35 +302,40 @@ def look_up_case(*, code: str, phone_last4: str, request: HttpRequest | None) ->
         for counter, key in ((by_ip, ip), (by_case, fail_key)):  # (fail_key is one of lock_keys: read above)
             counter.fail(key, until=counted.get(counter._keys(key)[1]))
         raise InvalidCode(_("查询码（或案号）与手机号后四位不匹配，请核对后重试。"))
-    case.public_events = _audit_success_and_read_timeline(case, request=request, detail=detail)
+    case.status_rows = _audit_success_and_read_page(case, request=request, detail=detail)
     return case
 
 
-_PUBLIC_EVENT_FIELDS = {"id", "case_id", "type", "created_at"}  # what selectors.public_timeline loads
+# The status page's statement (``selectors.status_querysets``) is compiled once per database with this id in
+# place of the case's, then run with the case's (as the staff case page's, cases/page.py).
+_LOOKUP_SENTINEL = -(2**31) + 41
+_STATUS_STATEMENTS: dict[tuple, Statement] = {}
 
 
-def _audit_success_and_read_timeline(case: Case, *, request: HttpRequest | None, detail: dict) -> list:
-    """Write the success's audit row and read the case's public timeline (what the page discloses)."""
-    from cases.portal.selectors import public_timeline
+def _status_statement(case: Case) -> tuple[Statement, list]:
+    from cases.portal.selectors import status_querysets
 
-    insert, params = security_event_insert(
+    key = (connection.alias, server_json(connection))
+    statement = _STATUS_STATEMENTS.get(key)
+    if statement is None:
+        statement = _STATUS_STATEMENTS[key] = compile_together(status_querysets(Case(pk=_LOOKUP_SENTINEL)))
+    params = [case.pk if p == _LOOKUP_SENTINEL and type(p) is int else p for p in statement.params]
+    return statement, params
+
+
+def _audit_success_and_read_page(case: Case, *, request: HttpRequest | None, detail: dict) -> dict[str, list]:
+    """Write the success's audit row and read what the status page shows (``selectors.status_querysets``)."""
+    insert, insert_params = security_event_insert(
         SecurityAuditEvent.Type.STATUS_LOOKUP, request=request, success=True, detail=detail
     )
+    statement, params = _status_statement(case)
     if not returning_cte(connection):  # SQLite has no data-modifying WITH: the row, then the read
         with connection.cursor() as cursor:
-            cursor.execute(insert, params)
-        return list(public_timeline(case))
-    fields = [f.attname for f in TimelineEvent._meta.concrete_fields if f.attname in _PUBLIC_EVENT_FIELDS]
-    with connection.cursor() as cursor:
-        # The same rows and order as selectors.public_timeline (the event model's order).
-        cursor.execute(
-            f"WITH audit AS ({insert}) SELECT {', '.join('e.' + name for name in fields)}"
-            " FROM cases_timelineevent e WHERE e.case_id = %s AND e.is_public"
-            " ORDER BY e.created_at DESC, e.id DESC",
-            [*params, case.pk],
-        )
-        rows = cursor.fetchall()
-    return [TimelineEvent.from_db(connection.alias, fields, row) for row in rows]
+            cursor.execute(insert, insert_params)
+        return run_statement(statement, params)
+    # The INSERT runs whether or not the SELECT reads it (PostgreSQL runs every data-modifying WITH once).
+    audited = replace(statement, sql=f"WITH audit AS ({insert}) {statement.sql}")
+    return run_statement(audited, [*insert_params, *params])
 
 
 # --- One-time sign-in codes --------------------------------------------------------------------

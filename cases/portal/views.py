@@ -23,7 +23,7 @@ from cases.core.identity import mask_id_number, mask_name, mask_phone
 from cases.core.models import Attachment, Case, Party, Source
 from cases.core.states import Status
 from cases.core.timeline import label_for
-from cases.documents.registry import Viewer, document_for, documents_for
+from cases.documents.registry import Papers, Viewer, document_for, documents_for
 from cases.documents.responses import document_response
 from cases.intake.services import CaseData, PartyData
 from cases.portal import drafts, forms, preference, privacy, selectors, services
@@ -40,8 +40,8 @@ def document_token(case: Case, kind: str) -> str:
 
 
 def _status_context(case: Case, *, viewer_parties: list[Party] = ()) -> dict:
-    """What a party may see: masked parties, the public timeline and their documents (the timeline as the
-    status lookup read it, ``case.public_events``, when it did)."""
+    """What a party may see: masked parties, the public timeline and their documents (``selectors.status_rows``:
+    as the status lookup read them with its audit row, else in one statement)."""
     own = {p.pk for p in viewer_parties}
     parties = [
         {
@@ -53,13 +53,16 @@ def _status_context(case: Case, *, viewer_parties: list[Party] = ()) -> dict:
         }
         for p in case.parties.all()
     ]
-    timeline = getattr(case, "public_events", None)
-    if timeline is None:
-        timeline = selectors.public_timeline(case)
-    events = [{"time": e.created_at, "label": label_for(e.type)} for e in timeline]
+    rows = selectors.status_rows(case)
+    events = [{"time": e.created_at, "label": label_for(e.type)} for e in rows["public_events"]]
+    papers = Papers.loaded(
+        case,
+        agreement=rows["agreements"][0] if rows["agreements"] else None,  # current_agreement's choice
+        notice=rows["notice"][0] if rows["notice"] else None,
+    )
     documents = [
         {"label": d.label, "url": reverse("portal:document", args=[document_token(case, d.kind)])}
-        for d in documents_for(case, Viewer.PARTY).values()
+        for d in documents_for(case, Viewer.PARTY, papers=papers).values()
     ]
     return {
         "case": case,

@@ -223,6 +223,11 @@ def headline_of(clocks: Iterable[C]) -> C | None:
 
 
 # --- what pages show ------------------------------------------------------------------------
+def case_clocks(case: Case):
+    """The case's clocks in the order its pages list them (by due time)."""
+    return case.clocks.order_by("due_at", "pk")
+
+
 @dataclass(frozen=True)
 class CaseDeadlines:
     """A case's deadlines as everyone is shown them: the headline (``clocks.headline_of``, the same clock
@@ -257,12 +262,20 @@ class CaseDeadlines:
 
 
 def case_deadlines(
-    case: Case, *, now: dt.datetime | None = None, citizen: bool = False, with_extensions: bool = True
+    case: Case,
+    *,
+    now: dt.datetime | None = None,
+    citizen: bool = False,
+    with_extensions: bool = True,
+    clocks: list[CaseClock] | None = None,
 ) -> CaseDeadlines:
     """The headline deadline and the running clocks of ``case`` (two queries). ``citizen``: only the clocks a
-    policy shows to the public; ``with_extensions=False`` (one query) for a page that does not list them."""
-    clocks = case.clocks.order_by("due_at", "pk")
-    clocks = list(clocks.prefetch_related("extensions") if with_extensions else clocks)
+    policy shows to the public; ``with_extensions=False`` (one query) for a page that does not list them.
+    ``clocks``: the case's clocks as ``case_clocks`` orders them, already loaded by a page (no query; with
+    their extensions prefetched where the page lists them)."""
+    if clocks is None:
+        clocks = case_clocks(case)
+        clocks = list(clocks.prefetch_related("extensions") if with_extensions else clocks)
     running = [c for c in clocks if c.running]
     headline = headline_of(running)
     if citizen:

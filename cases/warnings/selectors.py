@@ -609,17 +609,29 @@ def countdown_of(clock: CaseClock | None, *, now: dt.datetime | None = None) -> 
     return Countdown(clock, amount, clock.unit, overdue, bool(clock.paused_since))
 
 
-def case_warning_summary(case: Case, user: User, *, now: dt.datetime | None = None) -> WarningSummary:
-    deadlines = case_deadlines(case, with_extensions=False)  # the card lists no extensions: one query
+def open_orders_of(case: Case) -> QuerySet[SupervisionOrder]:
+    """The case's supervision orders not yet reported on, by deadline (the warning card lists them)."""
+    return case.supervision_orders.exclude(state=SupervisionOrder.State.REPORTED).order_by("deadline")
+
+
+def case_warning_summary(
+    case: Case,
+    user: User,
+    *,
+    now: dt.datetime | None = None,
+    clocks: list[CaseClock] | None = None,
+    open_orders: list[SupervisionOrder] | None = None,
+) -> WarningSummary:
+    """The case page's warning card. ``clocks`` (``clocks.case_clocks``' rows) and ``open_orders``
+    (``open_orders_of``'s): already loaded by the page, else read here (two queries)."""
+    deadlines = case_deadlines(case, with_extensions=False, clocks=clocks)  # the card lists no extensions
     clocks = deadlines.running
     # The header's countdown follows the headline deadline (the clock that governs the case's stage).
     headline = deadlines.headline or (clocks[0] if clocks else None)
     return WarningSummary(
         clocks=clocks,
         deadlines=deadlines,
-        open_orders=list(
-            case.supervision_orders.exclude(state=SupervisionOrder.State.REPORTED).order_by("deadline")
-        ),
+        open_orders=list(open_orders_of(case)) if open_orders is None else open_orders,
         is_supervisor=supervises(user, case.center),
         countdown=countdown_of(headline, now=now),
     )

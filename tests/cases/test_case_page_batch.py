@@ -146,3 +146,42 @@ def test_the_compiled_statement_reads_each_case_its_own_rows(full_case, make_cas
             name: _rows(queryset) for name, queryset in querysets.items()
         }
     assert cases.page._STATEMENTS  # the compiled statement was kept
+
+
+def test_warning_card_and_conversation_from_the_batch_equal_their_own_reads(
+    mediating_case, mediator, supervisor
+):
+    """The clocks, the open supervision orders and the messages (with their author and attachment) the page
+    now reads in its one statement are those ``case_warning_summary`` and ``conversation_section`` read."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from cases.portal.models import CaseMessage
+    from cases.portal.selectors import conversation_section
+    from cases.warnings.selectors import case_warning_summary
+    from cases.warnings.services import issue_supervision_order
+
+    issue_supervision_order(
+        mediating_case,
+        actor=supervisor,
+        instructions="三日内回复",
+        deadline=timezone.now() + dt.timedelta(days=3),
+        recipient=mediator,
+    )
+    CaseMessage.objects.create(case=mediating_case, from_staff=True, author=mediator, body="已联系双方")
+    CaseMessage.objects.create(case=mediating_case, from_staff=False, body="请问何时调解？")
+    case = _page_case(mediating_case)
+    page = cases.page.case_page(case, supervisor)
+    own = case_warning_summary(_page_case(mediating_case), supervisor)
+    assert own.open_orders and own.clocks  # there is something to compare
+    assert _rows(page["warning_summary"].open_orders) == _rows(own.open_orders)
+    assert _rows(page["warning_summary"].clocks) == _rows(own.clocks)
+    assert page["warning_summary"].countdown == own.countdown
+    assert page["warning_summary"].is_supervisor == own.is_supervisor
+    messages = conversation_section(_page_case(mediating_case), can_post=True).messages
+    assert len(messages) == 2
+    assert _rows(page["conversation"].messages) == _rows(messages)
+    assert [(m.author and m.author.pk, m.attachment) for m in page["conversation"].messages] == [
+        (m.author and m.author.pk, m.attachment) for m in messages
+    ]
