@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,6 +15,7 @@ from accounts.models import Center, User
 from cases.core.attachments import safe_name, validate_upload
 from cases.core.models import Case, Source
 from cases.core.states import Status
+from cases.core.workcalendar import one_reference_version
 from cases.intake.services import CaseData, register_case
 from cases.lifecycle.services import register_and_close_case
 from mediation_center.errors import DomainError, NotAllowed
@@ -49,10 +51,6 @@ def _check_center(actor: User, center: Center) -> None:
         raise NotAllowed(_("只有本村（社区）、本镇（街道）的网格员和调解员可以随手录或上报。"))
 
 
-def _grid_area_of(actor: User, center: Center) -> GridArea | None:
-    return GridArea.objects.filter(center=center, workers=actor).first()
-
-
 def _check_photos(photos) -> None:
     for photo in photos:
         try:
@@ -61,16 +59,32 @@ def _check_photos(photos) -> None:
             raise DomainError(error.messages[0], code="invalid_file") from error
 
 
-def _earlier(model, client_token: str | None, actor: User):
-    """A resend of a submission already stored (the phone lost the answer, not the request)."""
-    if not client_token:
-        return None
-    earlier = model.objects.filter(client_token=client_token).first()
-    if earlier is not None:
-        owner = earlier.recorded_by_id if model is Entry else earlier.reported_by_id
-        if owner != actor.pk:
-            raise DomainError(_("提交编号已被使用，请刷新页面后重新填写。"), code="token_used")
-    return earlier
+@dataclass(frozen=True)
+class _Submission:
+    earlier: Entry | LatentRisk | None  # a resend of a submission already stored
+    grid_area_id: int | None  # the sender's grid area in the center, if any
+
+
+def _submission(model, client_token: str | None, actor: User, center: Center) -> _Submission:
+    """In one read: what is already stored under the resend token (the phone lost the answer, not the
+    request) and the sender's grid area here. A resend reads the stored row too."""
+    owner = "recorded_by_id" if model is Entry else "reported_by_id"
+    earlier = model.objects.filter(client_token=client_token) if client_token else model.objects.none()
+    grid_area = GridArea.objects.filter(center=OuterRef("pk"), workers=actor).order_by("pk")
+    row = (
+        Center.objects.filter(pk=center.pk)
+        .values(
+            grid_area_id=Subquery(grid_area.values("pk")[:1]),
+            earlier_id=Subquery(earlier.values("pk")[:1]),
+            earlier_owner=Subquery(earlier.values(owner)[:1]),
+        )
+        .first()
+    ) or {"grid_area_id": None, "earlier_id": None, "earlier_owner": None}
+    if row["earlier_id"] is None:
+        return _Submission(None, row["grid_area_id"])
+    if row["earlier_owner"] != actor.pk:
+        raise DomainError(_("提交编号已被使用，请刷新页面后重新填写。"), code="token_used")
+    return _Submission(model.objects.get(pk=row["earlier_id"]), row["grid_area_id"])
 
 
 def _quick_route(case) -> tuple[Channel, RouteSuggestion]:
@@ -82,10 +96,10 @@ def _quick_route(case) -> tuple[Channel, RouteSuggestion]:
     return channel, suggestion
 
 
-def _routed_here(case, *, actor: User, channel: Channel, suggestion: RouteSuggestion) -> list:
+def _routed_here(case, *, actor: User, channel: Channel, suggestion: RouteSuggestion) -> tuple[list, list]:
     """What ``route_case`` and a claim leave for a case routed to its own center's channel and taken by the
-    recorder: routing's decision and the lead assignment (rows), the 分流 and 现场受理调解 events (returned,
-    for ``register_and_close_case`` to write with the others)."""
+    recorder: routing's decision and the lead assignment (rows), the 分流 and 现场受理调解 events (all
+    returned unsaved, for ``register_and_close_case`` to write with the others)."""
     center = case.center
     rule = suggestion.rule
     overridden = (
@@ -94,7 +108,7 @@ def _routed_here(case, *, actor: User, channel: Channel, suggestion: RouteSugges
         or bool(suggestion.departments)
     )
     reason = _("随手调：纠纷已在现场化解，由本级登记办结")
-    RouteDecision.objects.create(
+    decision = RouteDecision(
         case=case,
         rule=rule,
         rule_name=rule.name if rule else "",
@@ -108,7 +122,7 @@ def _routed_here(case, *, actor: User, channel: Channel, suggestion: RouteSugges
         override_reason=reason if overridden else "",
         decided_by=actor,
     )
-    CaseAssignment.objects.create(
+    assignment = CaseAssignment(
         case=case, mediator=actor, is_lead=True, how="claim", assigned_by=actor, reason=_("随手调")
     )
     routed = routed_event_data(
@@ -121,13 +135,14 @@ def _routed_here(case, *, actor: User, channel: Channel, suggestion: RouteSugges
         priority=suggestion.priority,
         reason=reason,
     )
-    return [
+    return [decision, assignment], [
         (routing_events.ROUTED, routed),
         (events.ON_SPOT_TAKEN, {"mediator": str(actor), "mediator_id": actor.pk}),
     ]
 
 
 @entry_point
+@one_reference_version()
 def record_quick(
     *,
     actor: User,
@@ -141,9 +156,9 @@ def record_quick(
     center, taken by the recorder, its on-the-spot session recorded, concluded with an oral agreement and
     closed (evaluation waived for the simple procedure), with a follow-up visit scheduled as for any closed
     case. One timeline event per step, all written by ``register_and_close_case`` at once."""
-    earlier = _earlier(Entry, client_token, actor)
-    if earlier is not None:
-        return earlier
+    submission = _submission(Entry, client_token, actor, center)
+    if submission.earlier is not None:
+        return submission.earlier
     _check_center(actor, center)
     agreement = _required(agreement, _("请填写当场达成的协议内容。"))
     if len(data.parties) < 1:
@@ -168,7 +183,19 @@ def record_quick(
     ):
         setattr(as_registered, name, getattr(data, name))  # fmt: skip
     channel, suggestion = _quick_route(as_registered)
-    case = register_and_close_case(
+    entry = Entry(
+        kind=Entry.Kind.QUICK_RECORD,
+        grid_area_id=submission.grid_area_id,
+        recorded_by=actor,
+        client_token=client_token or None,
+    )
+
+    def routed_and_entered(case, ids: list[int]) -> tuple[list, list]:
+        rows, steps = _routed_here(case, actor=actor, channel=channel, suggestion=suggestion)
+        entry.pk, entry.case = ids[0], case
+        return [*rows, entry], steps
+
+    register_and_close_case(
         center=center,
         actor=actor,
         data=data,
@@ -179,15 +206,10 @@ def record_quick(
         summary=_("随手调现场化解，达成口头协议：%(agreement)s") % {"agreement": agreement},
         evaluation_waived=_("随手调简易程序：现场化解，达成口头协议"),
         attachments=photos,
-        before_session=lambda case: _routed_here(case, actor=actor, channel=channel, suggestion=suggestion),
+        before_session=routed_and_entered,
+        reserve_for=[Entry],
     )
-    return Entry.objects.create(
-        kind=Entry.Kind.QUICK_RECORD,
-        case=case,
-        grid_area=_grid_area_of(actor, center),
-        recorded_by=actor,
-        client_token=client_token or None,
-    )
+    return entry
 
 
 @entry_point
@@ -203,9 +225,9 @@ def report_dispute(
     """实时报立: a dispute that cannot be settled on the spot waits in the intake list of the village or the
     town above it (``to_center``), as an online application does (待受理: accepted, routed or refused with a
     reason there)."""
-    earlier = _earlier(Entry, client_token, actor)
-    if earlier is not None:
-        return earlier
+    submission = _submission(Entry, client_token, actor, center)
+    if submission.earlier is not None:
+        return submission.earlier
     _check_center(actor, center)
     target = to_center or center
     if target.pk not in {center.pk, center.parent_id}:
@@ -218,7 +240,7 @@ def report_dispute(
     return Entry.objects.create(
         kind=Entry.Kind.REPORT,
         case=case,
-        grid_area=_grid_area_of(actor, center),
+        grid_area_id=submission.grid_area_id,
         recorded_by=actor,
         client_token=client_token or None,
     )
@@ -256,16 +278,16 @@ def report_risk(
     client_token: str | None = None,
 ) -> LatentRisk:
     """A latent risk (隐患) reported from the phone form: a watched item of its own, with its level."""
-    earlier = _earlier(LatentRisk, client_token, actor)
-    if earlier is not None:
-        return earlier
+    submission = _submission(LatentRisk, client_token, actor, center)
+    if submission.earlier is not None:
+        return submission.earlier
     _check_center(actor, center)
     if data.level not in RiskLevel.values:
         raise DomainError(_("请选择隐患等级。"), code="invalid")
     _check_photos(photos)
     risk = LatentRisk.objects.create(
         center=center,
-        grid_area=_grid_area_of(actor, center),
+        grid_area_id=submission.grid_area_id,
         summary=_required(data.summary, _("请填写隐患情况。")),
         place=_required(data.place, _("请填写地点。")),
         people_count=max(1, data.people_count or 1),

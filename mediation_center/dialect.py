@@ -328,3 +328,86 @@ def lock_against_writes(table: str, connection) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(f"LOCK TABLE {connection.ops.quote_name(table)} IN SHARE MODE")
+
+
+# --- rows of several tables in one round trip (a case registered and closed in one call) ----------------
+def reserve_ids(counts: Sequence[tuple[type, int]]) -> list[list[int]]:
+    """Ids for rows about to be inserted with ``insert_together``, ``counts`` rows of each model, in one
+    statement; rows that other rows of the batch point to get theirs before anything is written.
+
+    PostgreSQL: ``nextval`` of each table's own id sequence (as a plain insert would draw). SQLite: the
+    table's ``AUTOINCREMENT`` counter (``sqlite_sequence``) is moved past the ids taken, which also takes
+    the database's write lock, so no other writer can take them; an insert with explicit ids never lowers
+    the counter."""
+    if not counts:
+        return []
+    connection = connections[router.db_for_write(counts[0][0])]
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            parts, params = [], []
+            for model, n in counts:
+                meta = model._meta
+                parts.append(
+                    "ARRAY(SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s))"
+                )
+                params += [quote(meta.db_table), meta.pk.column, n]
+            cursor.execute(f"SELECT {', '.join(parts)}", params)
+            return [list(ids) for ids in cursor.fetchone()]
+        reserved = []
+        for model, n in counts:
+            meta = model._meta
+            table = meta.db_table
+            cursor.execute(
+                "UPDATE sqlite_sequence SET seq = seq + %s WHERE name = %s RETURNING seq", [n, table]
+            )
+            row = cursor.fetchone()
+            if row is None:  # the table never had a row: its counter starts at its largest id
+                cursor.execute(
+                    f"INSERT INTO sqlite_sequence (name, seq) SELECT %s, COALESCE(MAX({quote(meta.pk.column)}), 0)"
+                    f" + %s FROM {quote(table)} RETURNING seq",
+                    [table, n],
+                )
+                row = cursor.fetchone()
+            reserved.append(list(range(row[0] - n + 1, row[0] + 1)))
+        return reserved
+
+
+def insert_together(groups: Sequence[tuple[Sequence, bool]]) -> None:
+    """Insert ``groups`` — ``(objs, raw)``, the objects of one model each, in this order — with no
+    ``RETURNING``: every row that another points to already has its id (``reserve_ids``); the others take
+    their table's default. ``raw`` keeps the values as set (no ``auto_now`` stamps), as ``save_base(raw=True)``.
+    Each group is the multi-row ``INSERT`` Django's ``bulk_create`` writes; on PostgreSQL all of them go in
+    one round trip (one ``execute`` of the statements joined), elsewhere one after another."""
+    from django.db.models.sql import InsertQuery
+
+    groups = [(list(objs), raw) for objs, raw in groups if objs]
+    if not groups:
+        return
+    connection = connections[router.db_for_write(type(groups[0][0][0]))]
+    statements: list[tuple[str, Sequence]] = []
+    for objs, raw in groups:
+        model = type(objs[0])
+        meta = model._meta
+        with_pk = objs[0].pk is not None
+        if any((obj.pk is not None) != with_pk for obj in objs):
+            raise ValueError(f"{meta.label}: every row has its id, or none has")
+        fields = [
+            f for f in meta.concrete_fields if not f.generated and (with_pk or f is not meta.auto_field)
+        ]
+        for obj in objs:
+            obj._prepare_related_fields_for_save(operation_name="insert_together")
+        query = InsertQuery(model)
+        query.insert_values(fields, objs, raw=raw)
+        statements += query.get_compiler(connection=connection).as_sql()
+    with connection.cursor() as cursor:
+        if fast_paths(connection):
+            cursor.execute(
+                ";\n".join(sql for sql, _params in statements), [p for _sql, ps in statements for p in ps]
+            )
+        else:
+            for sql, params in statements:
+                cursor.execute(sql, params)
+    for objs, _raw in groups:
+        for obj in objs:
+            obj._state.adding, obj._state.db = False, connection.alias

@@ -19,7 +19,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TypeVar
 from zoneinfo import ZoneInfo
@@ -59,7 +61,33 @@ def _written_here(using: str) -> bool:
     return conn.in_atomic_block and marker is not None and marker is conn.atomic_blocks[0]
 
 
+# Inside ``one_reference_version()``: the version read first, reused by every later read of the block.
+_pinned: ContextVar[list | None] = ContextVar("reference_version_pinned", default=None)
+
+
+@contextmanager
+def one_reference_version() -> Iterator[None]:
+    """Read the reference-data version from the cache once in this block (one service call), not once per
+    ``reference_data`` read: a call reads its settings, clocks, calendar years and routing rules of one
+    version, in one cache round trip. A change of reference data inside the block forgets the pin."""
+    token = _pinned.set([None])
+    try:
+        yield
+    finally:
+        _pinned.reset(token)
+
+
 def reference_version() -> str:
+    pinned = _pinned.get()
+    if pinned is not None and pinned[0] is not None:
+        return pinned[0]
+    version = _read_version()
+    if pinned is not None:
+        pinned[0] = version
+    return version
+
+
+def _read_version() -> str:
     version = cache.get(REFERENCE_VERSION_KEY)
     if version is None:
         version = uuid.uuid4().hex
@@ -80,6 +108,8 @@ def bump_reference_version(using: str = DEFAULT_DB_ALIAS) -> None:
 
 def _new_version() -> None:
     _memo.clear()
+    if (pinned := _pinned.get()) is not None:
+        pinned[0] = None
     try:
         cache.set(REFERENCE_VERSION_KEY, uuid.uuid4().hex, None)
     except CACHE_DOWN:  # readers load from the database meanwhile

@@ -17,6 +17,7 @@ from cases.core.attachments import build_attachment
 from cases.core.models import Attachment, Case, CaseNumberSequence, DisputeType, Party, Source, TimelineEvent
 from cases.core.services import counter_identity_fields, lock_case
 from cases.core.states import Status
+from cases.core.workcalendar import one_reference_version
 from cases.intake.rules import IntakeRefused, TooManyParties, check_party_count  # noqa: F401 (TooManyParties: re-exported)
 from cases.warnings import sweep as warnings_sweep
 from mediation_center.transactions import entry_point
@@ -138,6 +139,7 @@ def _lock_other(case_id: int, *, exclude: int | None = None) -> Case:
 
 
 @entry_point
+@one_reference_version()
 def register_case(
     *,
     center: Center,

@@ -4,7 +4,7 @@ Every service locks the case row, checks who may act, changes state through ``st
 where the status changes, and writes exactly one timeline event.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -53,6 +53,7 @@ from cases.lifecycle.models import (
 )
 from cases.lifecycle.selectors import current_agreement, is_case_mediator, is_case_reviewer
 from cases.warnings import sweep as warnings_sweep
+from mediation_center.dialect import insert_together, reserve_ids
 from mediation_center.errors import DomainError, IllegalTransition, NotAllowed
 from mediation_center.transactions import entry_point
 
@@ -447,6 +448,11 @@ def evaluate_case(
 
 
 def _schedule_follow_ups(case: Case) -> list[FollowUpVisit]:
+    return FollowUpVisit.objects.bulk_create(_follow_ups(case))
+
+
+def _follow_ups(case: Case) -> list[FollowUpVisit]:
+    """The follow-up visits of a case being closed (unsaved): after the closing, and before each term due."""
     today = timezone.localdate()
     visits = [
         FollowUpVisit(
@@ -468,7 +474,7 @@ def _schedule_follow_ups(case: Case) -> list[FollowUpVisit]:
                         due_on=max(today, term.due_on - lead),
                     )
                 )
-    return FollowUpVisit.objects.bulk_create(visits)
+    return visits
 
 
 @entry_point
@@ -657,7 +663,10 @@ def register_and_close_case(
     evaluation_waived: str,
     session_result: str = "",
     attachments=(),
-    before_session: Callable[[Case], list[tuple[EventType, dict]]] = lambda case: [],
+    before_session: Callable[[Case, list[int]], tuple[list, list[tuple[EventType, dict]]]] = (
+        lambda case, ids: ([], [])
+    ),
+    reserve_for: Sequence[type] = (),
 ) -> Case:
     """A dispute settled at once (grassroots' 随手调): registered at ``center`` and routed to ``channel`` there,
     one in-person session with the actor as mediator, concluded with an oral agreement (人民调解法 art. 28)
@@ -669,8 +678,12 @@ def register_and_close_case(
     move checked against the status table and stamped in order), every other row in one insert per table,
     the timeline's events of all the steps in one (``record_together``: each step keeps its event, with the
     actor), the clocks and baseline levels by ``warnings_sweep.on_case_ended_now``. ``before_session(case)``
-    is the caller's: it writes its own rows of the new case (routing's decision, the assignment) and returns
-    the events that go between registration and the session."""
+    is the caller's: it returns its own rows of the new case (unsaved: routing's decision, the assignment,
+    its entry), written with the others, and the events that go between registration and the session;
+    ``ids`` holds one reserved id for each model of ``reserve_for`` (for a row the caller hands back).
+
+    Round trips: the number's sequence, the reserved ids, every row but the timeline's in one
+    (``mediation_center.dialect.insert_together``), the events, and what the timeline's hooks write."""
     check_party_count(len(data.parties))
     if not data.parties:
         raise DomainError(_("请至少填写一名当事人。"), code="invalid")
@@ -687,7 +700,14 @@ def register_and_close_case(
     move(moves, Status.CONCLUDED, outcome=Outcome.ORAL_AGREEMENT)
     move(moves, Status.CLOSED)
     stamps = {name: getattr(moves, name) for name in TIMESTAMP_FIELDS.values() if getattr(moves, name)}
+    # The rows others point to get their ids first (one statement), so that every row below is written in
+    # one round trip (``insert_together``), in the order the step services would write them.
+    case_id, party_ids, session_id, oral_id, *caller_ids = reserve_ids(
+        [(Case, 1), (Party, len(data.parties)), (MediationSession, 1), (OralAgreement, 1)]
+        + [(model, 1) for model in reserve_for]
+    )
     case = Case(
+        pk=case_id[0],
         **registered_fields(data, center, year=year, serial=serial),
         status=moves.status,
         outcome=moves.outcome,
@@ -702,30 +722,32 @@ def register_and_close_case(
     case.updated_at = case.closed_at
     # ``raw``: the row keeps the registration time taken above, before the steps' stamps (``created_at`` is
     # ``auto_now_add``, which would stamp it after them).
-    case.save_base(raw=True, force_insert=True)
+    batch: list = [([case], True)]
     parties = [
         Party(
+            pk=pk,
             case=case,
             **vars(p),
             **counter_identity_fields(
                 role=p.role, kind=p.kind, id_number=p.id_number, actor=actor, source=data.source, now=now
             ),
         )
-        for p in data.parties
+        for pk, p in zip(party_ids, data.parties, strict=True)
     ]
-    Party.objects.bulk_create(parties)
+    batch.append((parties, False))
     # Before the caller's rows: an escalation at registration is told to whom it would have been then (the
     # supervisors, the channel's mediators; nobody is assigned yet).
-    warnings_sweep.on_case_ended_now(case, actor=actor)
-    for upload in attachments:
-        build_attachment(case, upload, uploaded_by=actor)
+    warnings_sweep.on_case_ended_now(case, actor=actor, batch=batch)
     registered = {"source": data.source, "parties": len(parties)}
     if checked := sum(1 for p in parties if p.identity_verified_at):
         registered["identity_verified"] = checked
     if attachments:
         registered["attachments"] = len(attachments)
-    steps = [(events.REGISTERED, registered), *before_session(case)]
-    session = MediationSession.objects.create(
+    caller_rows, caller_steps = before_session(case, [ids[0] for ids in caller_ids])
+    batch += [([row], False) for row in caller_rows]
+    steps = [(events.REGISTERED, registered), *caller_steps]
+    session = MediationSession(
+        pk=session_id[0],
         case=case,
         started_at=case.routed_at,
         mode=MediationSession.Mode.IN_PERSON,
@@ -736,16 +758,20 @@ def register_and_close_case(
     )
     through_parties = MediationSession.parties.through
     through_mediators = MediationSession.mediators.through
-    through_parties.objects.bulk_create(
-        [through_parties(mediationsession_id=session.pk, party_id=p.pk) for p in parties]
+    oral = OralAgreement(
+        pk=oral_id[0], case=case, content=oral_content, agreed_on=timezone.localdate(), recorded_by=actor
     )
-    through_mediators.objects.bulk_create(
-        [through_mediators(mediationsession_id=session.pk, user_id=actor.pk)]
-    )
-    oral = OralAgreement.objects.create(
-        case=case, content=oral_content, agreed_on=timezone.localdate(), recorded_by=actor
-    )
-    visits = _schedule_follow_ups(case)
+    visits = _follow_ups(case)
+    batch += [
+        ([session], False),
+        ([through_parties(mediationsession_id=session.pk, party_id=p.pk) for p in parties], False),
+        ([through_mediators(mediationsession_id=session.pk, user_id=actor.pk)], False),
+        ([oral], False),
+        (visits, False),
+    ]
+    insert_together(batch)
+    for upload in attachments:
+        build_attachment(case, upload, uploaded_by=actor)
     steps += [
         (
             SESSION_RECORDED,

@@ -162,7 +162,7 @@ def on_case_registered(case: Case, *, actor: User | None = None) -> Case:
     return case
 
 
-def on_case_ended_now(case: Case, *, actor: User | None = None) -> Case:
+def on_case_ended_now(case: Case, *, actor: User | None = None, batch: list | None = None) -> Case:
     """For a case registered and ended (concluded and closed) in the caller's transaction, e.g. grassroots'
     quick record settled on the spot; runs in the caller's transaction.
 
@@ -171,7 +171,9 @@ def on_case_ended_now(case: Case, *, actor: User | None = None) -> Case:
     insert; the case's first level (as registered, with those clocks running) and its clearing as it ends,
     the two baseline changes (no timeline event of their own, ``is_baseline``), in one insert. The moves in
     between happened at no moment anybody could see, so none is recorded; nothing is read back, and the
-    case's own level columns keep the values of an ended case (no level, no deadline, no next check)."""
+    case's own level columns keep the values of an ended case (no level, no deadline, no next check).
+    With ``batch`` (``mediation_center.dialect.insert_together``'s groups) the clocks and changes are added
+    to it for the caller to write with its other rows (a notification is still written here)."""
     now = timezone.now()
     calendar = WorkCalendar()
     values = warning_settings()
@@ -191,7 +193,10 @@ def on_case_ended_now(case: Case, *, actor: User | None = None) -> Case:
         else:
             clock.stopped_at, clock.stop_reason = max(closed_at, clock.started_at), ClockTrigger.CLOSED
         clocks.append(clock)
-    CaseClock.objects.bulk_create(clocks)
+    if batch is None:
+        CaseClock.objects.bulk_create(clocks)
+    else:
+        batch.append((clocks, False))
     # The first level: the case as it was registered (open, no channel yet), its clocks of that moment running.
     accepted = times.get(ClockTrigger.ACCEPTED, case.created_at)
     opened = copy.copy(case)
@@ -222,7 +227,10 @@ def on_case_ended_now(case: Case, *, actor: User | None = None) -> Case:
         case, clocks=[], orders=[], raises=[], failed_sessions=0, values=values, calendar=calendar, now=now
     )
     cleared, _event = _change_rows(case, first.level, ended, 2, now)
-    WarningChange.objects.bulk_create([raised, cleared])
+    if batch is None:
+        WarningChange.objects.bulk_create([raised, cleared])
+    else:
+        batch.append(([raised, cleared], False))
     notify_escalations([raised], values)
     return case
 
