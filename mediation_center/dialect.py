@@ -320,41 +320,6 @@ def row_trigger_sql(
     ]
 
 
-def changed_rows_trigger_sql(
-    connection,
-    *,
-    name: str,
-    table: str,
-    key: str,
-    changed: Sequence[str],
-    row_body: list[str],
-    rows_body: Callable[[str], list[str]],
-) -> list[str]:
-    """DDL that (re)creates an ``AFTER UPDATE`` trigger for the rows where one of the ``changed`` columns
-    changed (``IS DISTINCT FROM``); idempotent like ``row_trigger_sql``.
-
-    PostgreSQL: once per statement, over the statement's old and new rows (transition tables): ``rows_body``
-    gets the ``FROM`` clause of the changed rows' pairs, old as ``o`` and new as ``n`` joined on ``key``, and
-    answers set-based statements — one executor run for a bulk UPDATE of thousands of rows (the sweep's)
-    instead of a function call and its statements per row. Elsewhere (SQLite has no statement triggers) the
-    row trigger running ``row_body`` (``NEW``/``OLD``), which writes the same rows one at a time."""
-    if connection.vendor == "postgresql":
-        pairs = f"{name}_old o JOIN {name}_new n ON n.{key} = o.{key} WHERE " + " OR ".join(
-            f"o.{c} IS DISTINCT FROM n.{c}" for c in changed
-        )
-        statements = "; ".join(rows_body(pairs))
-        return [
-            f"CREATE OR REPLACE FUNCTION {name}_rows_fn() RETURNS trigger LANGUAGE plpgsql AS $$ "
-            f"BEGIN {statements}; RETURN NULL; END $$",
-            f"DROP TRIGGER IF EXISTS {name} ON {table}",
-            f"CREATE TRIGGER {name} AFTER UPDATE ON {table} REFERENCING OLD TABLE AS {name}_old "
-            f"NEW TABLE AS {name}_new FOR EACH STATEMENT EXECUTE FUNCTION {name}_rows_fn()",
-            f"DROP FUNCTION IF EXISTS {name}_fn()",
-        ]
-    when = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in changed)
-    return row_trigger_sql(connection, name=name, table=table, event="UPDATE", when=when, body=row_body)
-
-
 def lock_against_writes(table: str, connection) -> None:
     """Let the current transaction read ``table`` while nobody else writes it (a consistent recount).
 

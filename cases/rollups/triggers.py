@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.db import connections
 
 from cases.core.states import Outcome
-from mediation_center.dialect import changed_rows_trigger_sql, local_date_sql, row_trigger_sql
+from mediation_center.dialect import local_date_sql, row_trigger_sql
 
 TABLE = "cases_case"
 DELTAS = "cases_rollupdelta"
@@ -26,40 +26,30 @@ COUNTED = (
 NAMES = ("cases_rollup_insert", "cases_rollup_update", "cases_rollup_delete")
 
 
-def _values(connection, ref: str, sign: int) -> str:
+def _row(connection, ref: str, sign: int) -> str:
     success = ", ".join(f"'{code}'" for code in Outcome.resolved())
     return (
-        f"{ref}.center_id, {ref}.status, {ref}.warning_level, COALESCE({ref}.channel_id, 0), "
+        f"INSERT INTO {DELTAS} (center_id, status, level, channel, created_day, concluded_day, success, money, sign) "
+        f"VALUES ({ref}.center_id, {ref}.status, {ref}.warning_level, COALESCE({ref}.channel_id, 0), "
         f"{local_date_sql(f'{ref}.created_at', connection)}, {local_date_sql(f'{ref}.concluded_at', connection)}, "
-        f"({ref}.outcome IN ({success})), COALESCE({ref}.money_covered, 0), {sign}"
+        f"({ref}.outcome IN ({success})), COALESCE({ref}.money_covered, 0), {sign})"
     )
 
 
-_COLUMNS = "center_id, status, level, channel, created_day, concluded_day, success, money, sign"
-
-
-def _row(connection, ref: str, sign: int) -> str:
-    return f"INSERT INTO {DELTAS} ({_COLUMNS}) VALUES ({_values(connection, ref, sign)})"
-
-
 def trigger_ddl(connection) -> list[str]:
+    changed = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in COUNTED)
     insert, update, delete = NAMES
     return [
         *row_trigger_sql(
             connection, name=insert, table=TABLE, event="INSERT", when="", body=[_row(connection, "NEW", 1)]
         ),
-        # (an UPDATE of thousands of rows, the sweep's, writes their deltas in one statement on PostgreSQL)
-        *changed_rows_trigger_sql(
+        *row_trigger_sql(
             connection,
             name=update,
             table=TABLE,
-            key="id",
-            changed=COUNTED,
-            row_body=[_row(connection, "OLD", -1), _row(connection, "NEW", 1)],
-            rows_body=lambda pairs: [
-                f"INSERT INTO {DELTAS} ({_COLUMNS}) SELECT {_values(connection, 'o', -1)} FROM {pairs} "
-                f"UNION ALL SELECT {_values(connection, 'n', 1)} FROM {pairs}"
-            ],
+            event="UPDATE",
+            when=changed,
+            body=[_row(connection, "OLD", -1), _row(connection, "NEW", 1)],
         ),
         *row_trigger_sql(
             connection, name=delete, table=TABLE, event="DELETE", when="", body=[_row(connection, "OLD", -1)]

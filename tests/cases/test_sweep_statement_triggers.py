@@ -1,7 +1,7 @@
-"""The sweep's bulk writes through the database's triggers, which on PostgreSQL run once per statement over
-its rows (the rollup deltas of a bulk UPDATE, cases/rollups/triggers.py; the timeline's seals of a
-multi-row INSERT, records/integrity.py) and on SQLite once per row: both write what a row at a time writes.
-Their rows are compared with what a recount and the chain's own formula (``verify``) say."""
+"""The sweep's bulk writes through the database's triggers: the rollup deltas of its bulk UPDATE (a row
+trigger, cases/rollups/triggers.py) and the timeline's seals of its multi-row INSERT (on PostgreSQL one
+trigger run per statement over its rows, records/integrity.py; on SQLite one per row) are what a row at a
+time writes. Their rows are compared with what a recount and the chain's own formula (``verify``) say."""
 
 import datetime as dt
 from collections import Counter
