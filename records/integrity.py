@@ -3,8 +3,7 @@
 How it holds:
 
 1. Every row inserted into ``cases_timelineevent`` gets a seal row in ``records_timelineseal`` written by an
-   AFTER INSERT trigger in the same statement (on PostgreSQL one per statement over its new rows,
-   ``timeline_seal_sql``; on SQLite one per row): ``hash = SHA-256(previous seal's hash | the row's columns)``,
+   AFTER INSERT trigger in the same statement: ``hash = SHA-256(previous seal's hash | the row's columns)``,
    the previous seal being the last one of the same case (one chain per case). Security audit rows are
    sealed the same way in ``records_auditseal``, one chain per UTC day. The trigger is the only writer, so
    no code path (services, the API, the bench generator's COPY, a hand-written INSERT) can skip it, and it
@@ -90,18 +89,12 @@ def _last_audit_seal(vendor: str, p: str) -> str:
     )
 
 
-def timeline_seal_sql(vendor: str, *, per_statement: bool = True) -> list[str]:
-    """PostgreSQL: the statements that (re)install the timeline's sealing trigger.
-
-    ``per_statement`` (the default): one ``AFTER INSERT … FOR EACH STATEMENT`` trigger over the statement's
-    new rows (a transition table), which seals them all in one ``INSERT``: the chains' advisory locks taken
-    in case order (two statements cannot deadlock), then each case's new rows in id order, the first after
-    the case's last seal and each next after the one before it (a recursive step per row of the same case).
-    The seals and hashes are those the row trigger (``per_statement=False``, the form before; SQLite's) writes
-    one row at a time: a statement of 2,000 events (the sweep's) costs one executor run instead of 2,000."""
-    event_text = _EVENT_TEXT[vendor].format(p="NEW.")
-    drop = f"DROP TRIGGER IF EXISTS records_seal_timeline ON {EVENTS}"
-    if not per_statement:
+def install_sql(vendor: str) -> list[str]:
+    """The statements that install the sealing (both vendors) and the append-only guard (PostgreSQL)."""
+    if vendor == "postgresql":
+        event_text = _EVENT_TEXT[vendor].format(p="NEW.")
+        audit_text = _AUDIT_TEXT[vendor].format(p="NEW.")
+        day = _AUDIT_DAY[vendor].format(p="NEW.")
         return [
             f"""
 CREATE OR REPLACE FUNCTION records_seal_timeline() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -113,48 +106,6 @@ BEGIN
   VALUES (NEW.id, NEW.case_id, prev, {_hash(vendor, "prev", event_text)});
   RETURN NULL;
 END $$;""",
-            drop,
-            f"CREATE TRIGGER records_seal_timeline AFTER INSERT ON {EVENTS} "
-            "FOR EACH ROW EXECUTE FUNCTION records_seal_timeline()",
-        ]
-    row_text = _EVENT_TEXT[vendor].format(p="e.")
-    return [
-        f"""
-CREATE OR REPLACE FUNCTION records_seal_timeline_rows() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  PERFORM pg_advisory_xact_lock(hashtext('records_timeline'), (k.case_id % 2147483647)::int)
-  FROM (SELECT DISTINCT case_id FROM records_new_events ORDER BY case_id) k;
-  WITH RECURSIVE e AS (
-    SELECT n.*, row_number() OVER (PARTITION BY n.case_id ORDER BY n.id) AS chain_pos
-    FROM records_new_events n
-  ), chain (id, case_id, chain_pos, prev, hash) AS (
-    SELECT e.id, e.case_id, e.chain_pos, coalesce(l.hash, ''),
-           {_hash(vendor, "coalesce(l.hash, '')", row_text)}
-    FROM e LEFT JOIN LATERAL (
-      SELECT s.hash FROM {EVENT_SEALS} s WHERE s.case_id = e.case_id ORDER BY s.id DESC LIMIT 1
-    ) l ON true
-    WHERE e.chain_pos = 1
-    UNION ALL
-    SELECT e.id, e.case_id, e.chain_pos, c.hash, {_hash(vendor, "c.hash", row_text)}
-    FROM chain c JOIN e ON e.case_id = c.case_id AND e.chain_pos = c.chain_pos + 1
-  )
-  INSERT INTO {EVENT_SEALS} (event_id, case_id, prev_hash, hash)
-  SELECT id, case_id, prev, hash FROM chain ORDER BY case_id, chain_pos;
-  RETURN NULL;
-END $$;""",
-        drop,
-        f"CREATE TRIGGER records_seal_timeline AFTER INSERT ON {EVENTS} REFERENCING NEW TABLE AS records_new_events "
-        "FOR EACH STATEMENT EXECUTE FUNCTION records_seal_timeline_rows()",
-    ]
-
-
-def install_sql(vendor: str) -> list[str]:
-    """The statements that install the sealing (both vendors) and the append-only guard (PostgreSQL)."""
-    if vendor == "postgresql":
-        audit_text = _AUDIT_TEXT[vendor].format(p="NEW.")
-        day = _AUDIT_DAY[vendor].format(p="NEW.")
-        return [
-            *timeline_seal_sql(vendor),
             f"""
 CREATE OR REPLACE FUNCTION records_seal_audit() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE prev text;
@@ -192,6 +143,8 @@ BEGIN
   RAISE EXCEPTION '记录只可追加，不可修改或删除 / % on % refused: the table is append-only', TG_OP, TG_TABLE_NAME
     USING ERRCODE = 'insufficient_privilege';
 END $$;""",
+            f"CREATE TRIGGER records_seal_timeline AFTER INSERT ON {EVENTS} "
+            "FOR EACH ROW EXECUTE FUNCTION records_seal_timeline()",
             f"CREATE TRIGGER records_seal_audit AFTER INSERT ON {AUDIT} "
             "FOR EACH ROW EXECUTE FUNCTION records_seal_audit()",
             *(
@@ -228,7 +181,6 @@ def uninstall_sql(vendor: str) -> list[str]:
             f"DROP TRIGGER IF EXISTS records_seal_timeline ON {EVENTS}",
             f"DROP TRIGGER IF EXISTS records_seal_audit ON {AUDIT}",
             "DROP FUNCTION IF EXISTS records_seal_timeline()",
-            "DROP FUNCTION IF EXISTS records_seal_timeline_rows()",
             "DROP FUNCTION IF EXISTS records_seal_audit()",
             "DROP FUNCTION IF EXISTS records_append_only()",
             "DROP FUNCTION IF EXISTS records_audit_append_only()",

@@ -1,7 +1,6 @@
-"""The sweep's bulk writes through the database's triggers: the rollup deltas of its bulk UPDATE (a row
-trigger, cases/rollups/triggers.py) and the timeline's seals of its multi-row INSERT (on PostgreSQL one
-trigger run per statement over its rows, records/integrity.py; on SQLite one per row) are what a row at a
-time writes. Their rows are compared with what a recount and the chain's own formula (``verify``) say."""
+"""The sweep's bulk writes through the database's row triggers: the rollup deltas of its bulk UPDATE
+(cases/rollups/triggers.py) and the timeline's seals of its multi-row INSERT (records/integrity.py) are
+compared with what a recount and the chain's own formula (``verify``) say."""
 
 import datetime as dt
 from collections import Counter
