@@ -43,18 +43,22 @@ class Evaluation:
 _texts: dict[tuple[str | None, str], str] = {}  # translated reasons, by (language, msgid)
 
 
-def _threshold_level(value, values: dict, prefix: str) -> int:
-    for level, suffix in ((L.RED, "red"), (L.ORANGE, "orange"), (L.YELLOW, "yellow")):
-        threshold = values.get(f"{prefix}_{suffix}", 0)
-        if threshold and value is not None and value >= threshold:
+def _threshold_level(value, values: dict, keys: tuple[tuple[int, str], ...]) -> int:
+    """The highest level whose threshold ``value`` reaches; ``keys`` are (level, setting key), highest first."""
+    if value is None:
+        return L.NONE
+    for level, key in keys:
+        threshold = values.get(key, 0)
+        if threshold and value >= threshold:
             return level
     return L.NONE
 
 
-def _text(msgid: str) -> str:
+def _text(msgid: str, language: str | None = None) -> str:
     """``gettext`` of one of the evaluation's fixed texts, kept per language: the sweep evaluates thousands
-    of cases and a lookup through Django's translation machinery costs more than the rest of a level."""
-    key = (get_language(), msgid)
+    of cases and a lookup through Django's translation machinery costs more than the rest of a level
+    (``language``: the active language when the caller knows it — ``get_language()`` itself costs as much)."""
+    key = (language or get_language(), msgid)
     text = _texts.get(key)
     if text is None:
         text = _texts[key] = _t(msgid)
@@ -63,14 +67,27 @@ def _text(msgid: str) -> str:
 
 # The texts are looked up only for the factors that set the level (the sweep evaluates thousands of cases).
 _RISK_BASELINE = N_("一般风险")
+_CLOSED = N_("案件已办结")
 
 
-_RISK_COUNTS = (  # (case attribute, or None for failed sessions; setting prefix; text)
-    ("people_count", "risk_people", N_("涉及人数 %(v)s 人")),
-    ("amount", "risk_amount", N_("涉及金额 %(v)s 元")),
-    ("repeat_count", "risk_repeat", N_("重复来访 %(v)s 次")),
-    ("police_calls", "risk_police", N_("已报警 %(v)s 次")),
-    (None, "risk_failed", N_("调解不成 %(v)s 次")),
+def _threshold_keys(prefix: str) -> tuple[tuple[int, str], ...]:
+    return tuple(
+        (level, f"{prefix}_{suffix}")
+        for level, suffix in ((L.RED, "red"), (L.ORANGE, "orange"), (L.YELLOW, "yellow"))
+    )
+
+
+_RISK_COUNTS = (
+    tuple(  # (case attribute, or None for failed sessions; threshold settings, highest first; text)
+        (attribute, _threshold_keys(prefix), text)
+        for attribute, prefix, text in (
+            ("people_count", "risk_people", N_("涉及人数 %(v)s 人")),
+            ("amount", "risk_amount", N_("涉及金额 %(v)s 元")),
+            ("repeat_count", "risk_repeat", N_("重复来访 %(v)s 次")),
+            ("police_calls", "risk_police", N_("已报警 %(v)s 次")),
+            (None, "risk_failed", N_("调解不成 %(v)s 次")),
+        )
+    )
 )
 
 
@@ -81,22 +98,30 @@ _RISK_FLAGS = (
 )
 
 
-def risk_level_of(case: Case, values: dict, failed_sessions: int = 0) -> tuple[int, list[str]]:
-    """The risk level from administrator thresholds; every open case is at least blue (latent risk)."""
-    found: list[tuple[int, str, object]] = [(L.BLUE, _RISK_BASELINE, None)]
-    for attribute, prefix, text in _RISK_COUNTS:
+def risk_level_of(
+    case: Case, values: dict, failed_sessions: int = 0, *, language: str | None = None
+) -> tuple[int, list[str]]:
+    """The risk level from administrator thresholds; every open case is at least blue (latent risk).
+
+    The reasons are those of every factor at the top level, in the factors' order (the latent risk first)."""
+    top, found = L.BLUE, [(_RISK_BASELINE, None)]
+    for attribute, keys, text in _RISK_COUNTS:
         value = failed_sessions if attribute is None else getattr(case, attribute)
-        level = _threshold_level(value, values, prefix)
-        if level:
-            found.append((level, text, value))
+        level = _threshold_level(value, values, keys)
+        if level > top:
+            top, found = level, [(text, value)]
+        elif level and level == top:
+            found.append((text, value))
     for attribute, key, text in _RISK_FLAGS:
         if getattr(case, attribute):
-            found.append((min(max(values.get(key, 0), 0), L.RED), text, None))
-    top = max(level for level, _text, _value in found)
+            level = min(max(values.get(key, 0), 0), L.RED)
+            if level > top:
+                top, found = level, [(text, None)]
+            elif level and level == top:
+                found.append((text, None))
     return top, [
-        _text(text) if value is None else _text(text) % {"v": value}
-        for level, text, value in found
-        if level == top
+        _text(text, language) if value is None else _text(text, language) % {"v": value}
+        for text, value in found
     ]
 
 
@@ -109,7 +134,12 @@ _TIME_REASONS = {
 
 
 def time_level_of(
-    clocks: list[ClockState], values: dict, calendar: WorkCalendar, now: dt.datetime
+    clocks: list[ClockState],
+    values: dict,
+    calendar: WorkCalendar,
+    now: dt.datetime,
+    *,
+    language: str | None = None,
 ) -> tuple[int, str, dt.datetime | None, list[dt.datetime]]:
     """The level of the tightest running clock, the headline deadline (``headline_of``) and the next moments
     to look again."""
@@ -140,7 +170,7 @@ def time_level_of(
         checks += [t for t in (yellow_at, orange_at, clock.due_at) if t and t > now]
         if clock_level > level:
             level = clock_level
-            reason = _text(_TIME_REASONS[clock_level]) % {
+            reason = _text(_TIME_REASONS[clock_level], language) % {
                 "name": clock.name,
                 "pct": int(elapsed / total * 100) if total else 100,
             }
@@ -182,12 +212,16 @@ def evaluate(
     values: dict,
     calendar: WorkCalendar,
     now: dt.datetime,
+    language: str | None = None,
 ) -> Evaluation:
-    """The case's level: the highest of risk, time, supervision and any manual raise."""
+    """The case's level: the highest of risk, time, supervision and any manual raise.
+
+    ``language``: the active language, when the caller evaluates many cases (``get_language()`` once)."""
+    language = language or get_language()
     if not case.is_open:
-        return Evaluation(L.NONE, L.NONE, L.NONE, "rule", _t("案件已办结"), None, None)
-    risk, risk_reasons = risk_level_of(case, values, failed_sessions)
-    time_level, time_reason, due, checks = time_level_of(clocks, values, calendar, now)
+        return Evaluation(L.NONE, L.NONE, L.NONE, "rule", _text(_CLOSED, language), None, None)
+    risk, risk_reasons = risk_level_of(case, values, failed_sessions, language=language)
+    time_level, time_reason, due, checks = time_level_of(clocks, values, calendar, now, language=language)
     sup_level, sup_reason, sup_checks = supervision_level_of(orders, values, now)
     manual = max(raises, key=lambda r: r.level, default=None)
     candidates = [

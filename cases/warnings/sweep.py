@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.db.models import Count, Max, Sum
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from accounts.models import User
 from cases.core.events import LEVEL_CHANGED
@@ -382,8 +383,15 @@ class _SweptCase:
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
-    def levels(self) -> tuple:
-        return tuple(getattr(self, name) for name in CASE_LEVEL_FIELDS)
+    def levels(self) -> tuple:  # (CASE_LEVEL_FIELDS, in their order)
+        return (
+            self.risk_level,
+            self.time_level,
+            self.warning_level,
+            self.due_at,
+            self.response_due_at,
+            self.next_check_at,
+        )
 
 
 _SWEPT_COLUMNS = [
@@ -455,6 +463,7 @@ def _sweep_batch(cases: list[_SweptCase], *, now: dt.datetime, calendar: WorkCal
     changed_clocks: list[ClockState] = []
     changed_cases: list[_SweptCase] = []
     moved: list[tuple[_SweptCase, int, Evaluation]] = []
+    language = get_language()  # (once: each lookup costs as much as a level)
     for case in cases:
         states = clocks.get(case.pk, [])
         for state in states:
@@ -469,6 +478,7 @@ def _sweep_batch(cases: list[_SweptCase], *, now: dt.datetime, calendar: WorkCal
             values=values,
             calendar=calendar,
             now=now,
+            language=language,
         )
         before = case.levels()
         previous, changed = _apply(case, ev, values, now)
