@@ -18,6 +18,7 @@ from cases.core.access import supervises
 from cases.core.models import Case, WarningLevel
 from cases.core.states import OPEN_STATUSES
 from cases.core.workcalendar import WorkCalendar, local_date, local_zone, start_of_day
+from cases.rollups import measures as rolled_measures
 from cases.rollups import selectors as rollups
 from cases.warnings.clocks import CaseDeadlines, case_deadlines
 from cases.warnings.models import (
@@ -482,10 +483,26 @@ def measures(centers, period: Period, totals: dict | None = None) -> list[dict]:
     return measures_of_periods(centers, [period], None if totals is None else [totals])[0]
 
 
-def measures_of_periods(centers, periods: list[Period], totals: list[dict] | None = None) -> list[list[dict]]:
+def measures_of_periods(
+    centers, periods: list[Period], totals: list[dict] | None = None, rolled: list[dict] | None = None
+) -> list[list[dict]]:
     """``measures`` for each of ``periods`` (e.g. the current and the previous one): the measures over
-    clocks, summonses, ratings and visits in one query each for all the periods."""
-    over_periods = {key: fn(centers, periods) for key, fn in MEASURES_OVER_PERIODS.items()}
+    clocks, summonses, ratings and visits in one query each for all the periods — or, given ``rolled``
+    (per period, ``cases.rollups.measures.period_figures``), from the rollups without a query."""
+    if rolled is not None:
+        over_periods = {
+            key: [
+                {
+                    **(figures := r[key]),
+                    "value": _rate(figures["numerator"], figures["denominator"]),
+                    "pending": False,
+                }
+                for r in rolled
+            ]
+            for key in MEASURES_OVER_PERIODS
+        }
+    else:
+        over_periods = {key: fn(centers, periods) for key, fn in MEASURES_OVER_PERIODS.items()}
     result = []
     for i, period in enumerate(periods):
         rows = []
@@ -530,7 +547,14 @@ def dashboard_figures(user: User, period: Period, *, now: dt.datetime | None = N
     totals = rollups.sum_days(days, period.start, period.end)
     before = rollups.sum_days(days, previous.start, previous.end)
     cents = Decimal(1).scaleb(-Case._meta.get_field("money_covered").decimal_places)
-    current_measures, previous_measures = measures_of_periods(centers, [period, previous], [totals, before])
+    # The measures over clocks, summonses, ratings and visits: the rollups' rows per center and day too.
+    measure_days = rolled_measures.measure_days(
+        centers, min(period.start, previous.start), max(period.end, previous.end)
+    )
+    rolled = [rolled_measures.period_figures(measure_days, p.start, p.end) for p in (period, previous)]
+    current_measures, previous_measures = measures_of_periods(
+        centers, [period, previous], [totals, before], rolled
+    )
     return {
         "now": now,
         "period": period,
