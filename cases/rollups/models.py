@@ -110,3 +110,31 @@ class MeasureDelta(models.Model):
 
     def __str__(self) -> str:
         return f"{self.center_id}/{self.measure}/{self.day}: {self.sign:+d}"
+
+
+class PendingItem(models.Model):
+    """What the dashboard lists, filed by center: a follow-up visit not made (by its due day), a supervision
+    order not reported back and a summons not answered (by their deadline), a level rise (by its time).
+    One row per item, kept by the triggers of ``pending.py`` in the changing statement's transaction (an
+    item's own row, so two transactions of one center never touch the same row); a case's transfer moves
+    its items' center. The lists read the center's first rows by date from the index, never the cases."""
+
+    id = models.BigAutoField(primary_key=True)
+    kind = models.CharField(max_length=12)
+    item_id = models.BigIntegerField()
+    case_id = models.BigIntegerField()
+    center_id = models.IntegerField()
+    at = models.DateTimeField(null=True)  # orders' and summonses' deadline, a level rise's time
+    day = models.DateField(null=True)  # a visit's due day
+
+    class Meta:
+        verbose_name = _("待办事项索引")
+        constraints = [models.UniqueConstraint(fields=["kind", "item_id"], name="pending_item_once")]
+        indexes = [
+            models.Index(fields=["kind", "center_id", "at", "item_id"], name="pending_item_at"),
+            models.Index(fields=["kind", "center_id", "day", "item_id"], name="pending_item_day"),
+            models.Index(fields=["case_id"], name="pending_item_case"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.item_id} @ {self.center_id}"

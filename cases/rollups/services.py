@@ -19,7 +19,7 @@ from django.db.models.functions import TruncDate
 from cases.core.models import Case
 from cases.core.states import Outcome
 from cases.core.workcalendar import local_zone
-from cases.rollups import measures
+from cases.rollups import measures, pending
 from cases.rollups.models import CaseCount, CaseDay, MeasureDay, MeasureDelta, RollupDelta
 from mediation_center.dialect import lock_against_writes
 from mediation_center.transactions import entry_point
@@ -220,6 +220,7 @@ def recount_rollups() -> dict:
         "wrong_counts": wrong_counts,
         "wrong_days": wrong_days,
         **recount_measures.step(),
+        **recount_pending.step(),
     }
 
 
@@ -243,3 +244,12 @@ def recount_measures() -> dict:
     )
     wrong = sum(1 for k in set(figures) | set(before) if figures.get(k) != before.get(k))
     return {"measures": len(figures), "wrong_measures": wrong}
+
+
+@entry_point
+def recount_pending() -> dict:
+    """Rebuild the dashboard's lists by center (``PendingItem``) from the visits, orders, summonses and
+    level changes, written meanwhile by nobody; returns how many rows were wrong."""
+    for table in (*pending.tables(), Case._meta.db_table):
+        lock_against_writes(table, connection)
+    return pending.recount()

@@ -59,7 +59,7 @@ def trigger_ddl(connection) -> list[str]:
 
 
 def install(using: str = "default") -> None:
-    from cases.rollups import measures
+    from cases.rollups import measures, pending
 
     connection = connections[using]
     tables = connection.introspection.table_names()
@@ -71,6 +71,9 @@ def install(using: str = "default") -> None:
         if measures.DELTAS in tables and set(measures.tables()) <= set(tables):
             for statement in measures.trigger_ddl(connection):
                 cursor.execute(statement)
+        if pending.TABLE in tables and set(pending.tables()) <= set(tables):
+            for statement in pending.trigger_ddl(connection):
+                cursor.execute(statement)
 
 
 def install_after_migrate(sender=None, using: str = "default", **kwargs) -> None:
@@ -78,8 +81,8 @@ def install_after_migrate(sender=None, using: str = "default", **kwargs) -> None
     from django.db import transaction
 
     from cases.core.models import Case
-    from cases.rollups.models import CaseCount, MeasureDay, MeasureDelta, RollupDelta
-    from cases.rollups.services import recount_measures, recount_rollups
+    from cases.rollups.models import CaseCount, MeasureDay, MeasureDelta, PendingItem, RollupDelta
+    from cases.rollups.services import recount_measures, recount_pending, recount_rollups
 
     install(using)
     if using != "default":
@@ -90,3 +93,6 @@ def install_after_migrate(sender=None, using: str = "default", **kwargs) -> None
     elif Case.objects.exists() and not MeasureDay.objects.exists() and not MeasureDelta.objects.exists():
         with transaction.atomic():  # the measures' rollups added to a database that had the case rollups
             recount_measures.step()
+    if Case.objects.exists() and not PendingItem.objects.exists():
+        with transaction.atomic():  # the dashboard's lists by center, added to a database with cases
+            recount_pending.step()

@@ -34,7 +34,7 @@ def generated(make_case, world, clerk, mediator, supervisor, foreign_clerk):
     for _ in range(70):
         moment += dt.timedelta(hours=rng.choice([3, 9, 14]))
         with time_machine.travel(moment, tick=False):
-            _step(rng, cases, make_case, world, clerk, mediator, supervisor, moment)
+            _step(rng, cases, make_case, world, clerk, mediator, supervisor, moment, everything=True)
     for i, case in enumerate(cases[::3]):  # ended on days spread over the 40, as the generator writes them
         Case.objects.filter(pk=case.pk).update(
             status=Status.CONCLUDED,
@@ -116,3 +116,38 @@ def test_previous_period_figures_sit_beside_the_current(generated, supervisor):
             shown = {k: v for k, v in f["previous_measures"][key].items() if k not in ("key", "label")}
             assert shown == fn(names, before), key
         assert f["previous_money_covered"] == s.money_covered(names, before)
+
+
+def _by_date(rows, date, *, descending=False):
+    return [r.pk for r in sorted(rows, key=lambda r: (getattr(r, date), r.pk), reverse=descending)]
+
+
+LISTS = [  # the dashboard's list, the former read over the cases, the rolled one, the date it is ordered by
+    ("overdue_orders", s.overdue_orders, s.overdue_orders_rolled, "deadline", False),
+    ("overdue_summonses", s.overdue_summonses, s.overdue_summonses_rolled, "deadline", False),
+    ("overdue_visits", s.overdue_visits, s.overdue_visits_rolled, "due_on", False),
+    ("newly_escalated", s.newly_escalated, s.newly_escalated_rolled, "created_at", True),
+]
+
+
+def test_the_lists_from_rollups_equal_the_former_reads(generated, supervisor, world, foreign_clerk):
+    """Overdue orders, summonses and visits and the level rises, at moments over the 40 days: the same
+    rows as the former reads over the county's cases, in (date, id) order, also cut at a small limit."""
+    from cases.warnings.sweep import sweep_due_cases
+
+    with time_machine.travel(NOW - dt.timedelta(days=20), tick=False):
+        sweep_due_cases(now=NOW - dt.timedelta(days=20))  # level rises inside the window
+    ids = list(s.supervised_centers(supervisor).values_list("pk", flat=True))
+    seen = dict.fromkeys([row[0] for row in LISTS], 0)
+    for days in (35, 25, 20, 19, 10, 0):
+        now = NOW - dt.timedelta(days=days)
+        for name, former, rolled, date, descending in LISTS:
+            expected = _by_date(former(ids, now), date, descending=descending)
+            assert [r.pk for r in rolled(ids, now)] == expected, (name, now)
+            assert [r.pk for r in rolled(ids, now, limit=2)] == expected[:2], (name, now)
+            seen[name] += len(expected)
+    assert all(seen.values()), seen  # every list had rows at some moment
+    with time_machine.travel(NOW, tick=False):
+        f = s.dashboard_figures(supervisor, s.Period(dt.date(2026, 4, 1), dt.date(2026, 4, 20)), now=NOW)
+    for name, former, _rolled, date, descending in LISTS:
+        assert [r.pk for r in f[name]] == _by_date(former(ids, NOW), date, descending=descending), name

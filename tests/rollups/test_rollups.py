@@ -19,7 +19,7 @@ from django.db import connection
 from cases.core.models import Case, WarningLevel
 from cases.core.states import Outcome, Status
 from cases.lifecycle import services as lifecycle
-from cases.rollups import measures, triggers
+from cases.rollups import measures, pending, triggers
 from cases.rollups.models import CaseCount, CaseDay, MeasureDelta, RollupDelta
 from cases.rollups.services import counted_from_cases, current_rollups, fold_rollups, recount_rollups
 from cases.warnings import services as warnings_services
@@ -38,6 +38,7 @@ def _assert_consistent():
     expected, expected_measures = counted_from_cases(), measures.counted()
     assert current_rollups() == expected
     assert measures.current() == expected_measures
+    assert pending.current() == pending.counted()
     fold_rollups()
     assert not RollupDelta.objects.exists() and not MeasureDelta.objects.exists()
     assert current_rollups() == expected
@@ -53,7 +54,23 @@ def _measure_step(rng, action, case, world, supervisor, moment):
     from cases.warnings.models import CaseClock
     from routing.models import Summons
 
-    if action == "summon":
+    if (
+        action == "order"
+    ):  # a supervision order (the service), or one reported back (ORM, the trigger sees it)
+        from cases.warnings.models import SupervisionOrder
+
+        issued = SupervisionOrder.objects.exclude(state="reported").order_by("pk").first()
+        if issued is not None and rng.random() < 0.3:
+            SupervisionOrder.objects.filter(pk=issued.pk).update(state="reported")
+        else:
+            warnings_services.issue_supervision_order(
+                case,
+                actor=supervisor,
+                instructions="请尽快处理",
+                deadline=moment + dt.timedelta(hours=rng.choice([3, 50])),
+                channel=world.channels["specialist"],
+            )
+    elif action == "summon":
         routing.summon_departments(
             case,
             actor=supervisor,
@@ -95,29 +112,26 @@ def _measure_step(rng, action, case, world, supervisor, moment):
         )
 
 
-def _step(rng, cases, make_case, world, clerk, mediator, supervisor, moment):
-    action = rng.choice(
-        [
-            "register",
-            "register",
-            "submit",
-            "route",
-            "claim",
-            "conclude",
-            "reopen",
-            "raise",
-            "refuse",
-            "orm",
-            "transfer",
-            "transfer",
-            "summon",
-            "answer",
-            "rate",
-            "unrate",
-            "visit",
-            "clock",
-        ]
-    )
+ACTIONS = [
+    "register",
+    "register",
+    "submit",
+    "route",
+    "claim",
+    "conclude",
+    "reopen",
+    "raise",
+    "refuse",
+    "orm",
+    "transfer",
+]
+# What moves the period measures and the dashboard's lists too (``everything=True``; the other tests' data
+# stays what the plain walk gives).
+MORE_ACTIONS = ["transfer", "summon", "answer", "rate", "unrate", "visit", "clock", "order"]
+
+
+def _step(rng, cases, make_case, world, clerk, mediator, supervisor, moment, *, everything=False):
+    action = rng.choice(ACTIONS + (MORE_ACTIONS if everything else []))
     if action in ("register", "submit") or not cases:
         center = rng.choice([world.county, world.town, world.village])
         status = Status.SUBMITTED if action == "submit" else Status.REGISTERED
@@ -160,9 +174,9 @@ def _step(rng, cases, make_case, world, clerk, mediator, supervisor, moment):
 
             refuse_case(case, actor=clerk, reason="不属于调解范围")
         elif action == "transfer":
-            to = world.town if case.center_id != world.town.pk else world.village
+            to = world.village if everything and case.center_id == world.town.pk else world.town
             routing.transfer_case(case, actor=supervisor, to_center=to, reason="测试移交")
-        elif action in ("summon", "answer", "rate", "unrate", "visit", "clock"):
+        elif action in ("summon", "answer", "rate", "unrate", "visit", "clock", "order"):
             _measure_step(rng, action, case, world, supervisor, moment)
         elif action == "orm":  # a plain UPDATE, as tests and the generator write: the trigger sees it too
             Case.objects.filter(pk=case.pk).update(
@@ -171,8 +185,10 @@ def _step(rng, cases, make_case, world, clerk, mediator, supervisor, moment):
                 concluded_at=moment,
                 money_covered=Decimal(rng.randint(0, 50000)) / 100,
                 warning_level=rng.choice(list(WarningLevel.values)),
-                center_id=rng.choice([case.center_id, case.center_id, world.town.pk, world.village.pk]),
             )
+            if everything:  # and a plain move to another center (the triggers move its items)
+                moved = rng.choice([case.center_id, world.town.pk, world.village.pk])
+                Case.objects.filter(pk=case.pk).update(center_id=moved)
     except DomainError:
         return action + " refused"
     return action
@@ -187,7 +203,9 @@ def test_rollups_follow_a_random_sequence_of_services(seed, make_case, world, cl
     for i in range(120):
         moment += dt.timedelta(hours=rng.choice([1, 5, 20, 30]))
         with time_machine.travel(moment, tick=False):
-            done.append(_step(rng, cases, make_case, world, clerk, mediator, supervisor, moment))
+            done.append(
+                _step(rng, cases, make_case, world, clerk, mediator, supervisor, moment, everything=True)
+            )
             if i % 15 == 14:
                 sweep_due_cases(now=moment + dt.timedelta(days=40))  # clocks run out: levels rise
         if i % 10 == 9:
@@ -202,6 +220,9 @@ def test_rollups_follow_a_random_sequence_of_services(seed, make_case, world, cl
         total = sum(v[0] for (_c, m, _d), v in rolled.items() if m == measure)
         hit = sum(v[1] for (_c, m, _d), v in rolled.items() if m == measure)
         assert 0 < hit < total, measure
+    listed = pending.counted()
+    for kind in pending.BY_KIND:  # every list has items
+        assert any(row[0] == kind for row in listed), kind
     _assert_consistent()
 
 
@@ -249,6 +270,8 @@ def test_the_recount_repairs_drifted_rollups(make_case, world):
         "wrong_days": 0,
         "measures": 0,
         "wrong_measures": 0,
+        "pending": 0,
+        "wrong_pending": 0,
     }
 
 
