@@ -133,7 +133,16 @@ LISTS = [  # the dashboard's list, the former read over the cases, the rolled on
 def test_the_lists_from_rollups_equal_the_former_reads(generated, supervisor, world, foreign_clerk):
     """Overdue orders, summonses and visits and the level rises, at moments over the 40 days: the same
     rows as the former reads over the county's cases, in (date, id) order, also cut at a small limit."""
+    from cases.lifecycle.models import FollowUpVisit
     from cases.warnings.sweep import sweep_due_cases
+
+    for i, case in enumerate(generated[:6]):  # visits not made, due on days over the window (two made)
+        FollowUpVisit.objects.create(
+            case=case,
+            reason=FollowUpVisit.Reason.AFTER_CLOSING,
+            due_on=(NOW - dt.timedelta(days=30 - 5 * i)).date(),
+            visited_at=NOW if i % 3 == 2 else None,
+        )
 
     with time_machine.travel(NOW - dt.timedelta(days=20), tick=False):
         sweep_due_cases(now=NOW - dt.timedelta(days=20))  # level rises inside the window
