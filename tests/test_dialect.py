@@ -179,7 +179,7 @@ def test_the_dashboard_gives_the_same_figures_on_every_path(supervisor, monkeypa
     native_text = " ".join(q["sql"] for q in native_sql.captured_queries)
     portable_text = " ".join(q["sql"] for q in portable.captured_queries)
     fast = connection.vendor == "postgresql"
-    assert ("= ANY(" in native_text, "AS MATERIALIZED" in native_text) == (fast, fast)
+    assert ("= ANY(" in native_text) == fast  # the lists read cases/rollups' PendingItem: no CTE of case ids
     assert "= ANY(" not in portable_text and "MATERIALIZED" not in portable_text
     assert ("json_each(" in portable_text) == (connection.vendor == "sqlite")
 

@@ -69,3 +69,72 @@ class RollupDelta(models.Model):
 
     def __str__(self) -> str:
         return f"{self.center_id}/{self.status}/{self.level}/{self.channel}: {self.sign:+d}"
+
+
+class MeasureDay(models.Model):
+    """Per (center, measure, local day): the rows a period measure counts (its denominator) and of those the
+    ones that meet it (its numerator) — 按期办结率 over handling clocks by the day they stopped, 及时签收率
+    over summonses by their response deadline, 满意率 over ratings by the day given, 回访满意率 over visits
+    by the day made. The center is the case's (a transfer moves the case's rows, see ``measures.py``)."""
+
+    center = models.ForeignKey("accounts.Center", on_delete=models.CASCADE, related_name="+")
+    measure = models.CharField(max_length=24)
+    day = models.DateField()
+    total = models.IntegerField(default=0)
+    hit = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("每日考核指标汇总")
+        constraints = [
+            models.UniqueConstraint(fields=["center", "measure", "day"], name="rollup_measure_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.center_id}/{self.measure}/{self.day}: {self.hit}/{self.total}"
+
+
+class MeasureDelta(models.Model):
+    """A change of what ``MeasureDay`` counts, not folded yet: written by the triggers of ``measures.py`` in
+    the changing statement's transaction (inserts only, as ``RollupDelta``)."""
+
+    id = models.BigAutoField(primary_key=True)
+    center_id = models.IntegerField()
+    measure = models.CharField(max_length=24)
+    day = models.DateField()
+    hit = models.BooleanField()
+    sign = models.SmallIntegerField()
+
+    class Meta:
+        verbose_name = _("考核指标增量")
+        indexes = [models.Index(fields=["center_id"], name="rollup_measure_delta_center")]
+
+    def __str__(self) -> str:
+        return f"{self.center_id}/{self.measure}/{self.day}: {self.sign:+d}"
+
+
+class PendingItem(models.Model):
+    """What the dashboard lists, filed by center: a follow-up visit not made (by its due day), a supervision
+    order not reported back and a summons not answered (by their deadline), a level rise (by its time).
+    One row per item, kept by the triggers of ``pending.py`` in the changing statement's transaction (an
+    item's own row, so two transactions of one center never touch the same row); a case's transfer moves
+    its items' center. The lists read the center's first rows by date from the index, never the cases."""
+
+    id = models.BigAutoField(primary_key=True)
+    kind = models.CharField(max_length=12)
+    item_id = models.BigIntegerField()
+    case_id = models.BigIntegerField()
+    center_id = models.IntegerField()
+    at = models.DateTimeField(null=True)  # orders' and summonses' deadline, a level rise's time
+    day = models.DateField(null=True)  # a visit's due day
+
+    class Meta:
+        verbose_name = _("待办事项索引")
+        constraints = [models.UniqueConstraint(fields=["kind", "item_id"], name="pending_item_once")]
+        indexes = [
+            models.Index(fields=["kind", "center_id", "at", "item_id"], name="pending_item_at"),
+            models.Index(fields=["kind", "center_id", "day", "item_id"], name="pending_item_day"),
+            models.Index(fields=["case_id"], name="pending_item_case"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.item_id} @ {self.center_id}"

@@ -19,7 +19,8 @@ from django.db.models.functions import TruncDate
 from cases.core.models import Case
 from cases.core.states import Outcome
 from cases.core.workcalendar import local_zone
-from cases.rollups.models import CaseCount, CaseDay, RollupDelta
+from cases.rollups import measures, pending
+from cases.rollups.models import CaseCount, CaseDay, MeasureDay, MeasureDelta, RollupDelta
 from mediation_center.dialect import lock_against_writes
 from mediation_center.transactions import entry_point
 
@@ -81,25 +82,43 @@ DELTA_COLUMNS = (
 )
 
 
+def _fold_measures(deltas) -> None:
+    _upsert(
+        MeasureDay._meta.db_table,
+        ("center_id", "measure", "day"),
+        ("total", "hit"),
+        measures.fold_rows(deltas),
+    )
+
+
+# What is folded: the delta table, its columns (after the id) and the function adding them to the rollups.
+FOLDS = (
+    (RollupDelta, DELTA_COLUMNS, _fold),
+    (MeasureDelta, measures.DELTA_COLUMNS, _fold_measures),
+)
+
+
 @entry_point(own_transactions=True)  # one transaction per chunk of deltas
 def fold_rollups(*, chunk: int = FOLD_CHUNK) -> int:
-    """Fold every pending delta into the rollup rows; returns how many were folded. Safe to run twice or
-    at once (the sweep runs it every minute)."""
+    """Fold every pending delta (the cases' and the measures') into the rollup rows; returns how many were
+    folded. Safe to run twice or at once (the sweep runs it every minute)."""
     total = 0
-    while True:
-        with transaction.atomic(durable=True):
-            rows = list(
-                RollupDelta.objects.order_by("pk")
-                .select_for_update(skip_locked=True)
-                .values_list("pk", *DELTA_COLUMNS)[:chunk]
-            )
-            if not rows:
-                return total
-            _fold([row[1:] for row in rows])
-            RollupDelta.objects.filter(pk__in=[row[0] for row in rows]).delete()
-            total += len(rows)
-        if len(rows) < chunk:
-            return total
+    for model, columns, fold in FOLDS:
+        while True:
+            with transaction.atomic(durable=True):
+                rows = list(
+                    model.objects.order_by("pk")
+                    .select_for_update(skip_locked=True)
+                    .values_list("pk", *columns)[:chunk]
+                )
+                if not rows:
+                    break
+                fold([row[1:] for row in rows])
+                model.objects.filter(pk__in=[row[0] for row in rows]).delete()
+                total += len(rows)
+            if len(rows) < chunk:
+                break
+    return total
 
 
 # --- the full recount ------------------------------------------------------------------------------
@@ -195,4 +214,42 @@ def recount_rollups() -> dict:
     )
     wrong_counts = sum(1 for k in set(counts) | set(before_counts) if counts.get(k) != before_counts.get(k))
     wrong_days = sum(1 for k in set(days) | set(before_days) if days.get(k) != before_days.get(k))
-    return {"counts": len(counts), "days": len(days), "wrong_counts": wrong_counts, "wrong_days": wrong_days}
+    return {
+        "counts": len(counts),
+        "days": len(days),
+        "wrong_counts": wrong_counts,
+        "wrong_days": wrong_days,
+        **recount_measures.step(),
+        **recount_pending.step(),
+    }
+
+
+@entry_point
+def recount_measures() -> dict:
+    """Replace the period measures' rollups (``MeasureDay``) with a recount of the clocks, summonses,
+    ratings and visits (and the cases, for their centers), written meanwhile by nobody; returns how many
+    rows were wrong."""
+    for table in (*measures.tables(), Case._meta.db_table):
+        lock_against_writes(table, connection)
+    before = measures.current()
+    MeasureDelta.objects.all().delete()
+    figures = measures.counted()
+    MeasureDay.objects.all().delete()
+    MeasureDay.objects.bulk_create(
+        [
+            MeasureDay(center_id=c, measure=m, day=d, total=total, hit=hit)
+            for (c, m, d), (total, hit) in figures.items()
+        ],
+        batch_size=2000,
+    )
+    wrong = sum(1 for k in set(figures) | set(before) if figures.get(k) != before.get(k))
+    return {"measures": len(figures), "wrong_measures": wrong}
+
+
+@entry_point
+def recount_pending() -> dict:
+    """Rebuild the dashboard's lists by center (``PendingItem``) from the visits, orders, summonses and
+    level changes, written meanwhile by nobody; returns how many rows were wrong."""
+    for table in (*pending.tables(), Case._meta.db_table):
+        lock_against_writes(table, connection)
+    return pending.recount()

@@ -24,6 +24,7 @@ COUNTED = (
     "money_covered",
 )
 NAMES = ("cases_rollup_insert", "cases_rollup_update", "cases_rollup_delete")
+# and the period measures' triggers (cases/rollups/measures.py), installed with these
 
 
 def _row(connection, ref: str, sign: int) -> str:
@@ -58,6 +59,8 @@ def trigger_ddl(connection) -> list[str]:
 
 
 def install(using: str = "default") -> None:
+    from cases.rollups import measures, pending
+
     connection = connections[using]
     tables = connection.introspection.table_names()
     if TABLE not in tables or DELTAS not in tables:
@@ -65,6 +68,12 @@ def install(using: str = "default") -> None:
     with connection.cursor() as cursor:
         for statement in trigger_ddl(connection):
             cursor.execute(statement)
+        if measures.DELTAS in tables and set(measures.tables()) <= set(tables):
+            for statement in measures.trigger_ddl(connection):
+                cursor.execute(statement)
+        if pending.TABLE in tables and set(pending.tables()) <= set(tables):
+            for statement in pending.trigger_ddl(connection):
+                cursor.execute(statement)
 
 
 def install_after_migrate(sender=None, using: str = "default", **kwargs) -> None:
@@ -72,8 +81,8 @@ def install_after_migrate(sender=None, using: str = "default", **kwargs) -> None
     from django.db import transaction
 
     from cases.core.models import Case
-    from cases.rollups.models import CaseCount, RollupDelta
-    from cases.rollups.services import recount_rollups
+    from cases.rollups.models import CaseCount, MeasureDay, MeasureDelta, PendingItem, RollupDelta
+    from cases.rollups.services import recount_measures, recount_pending, recount_rollups
 
     install(using)
     if using != "default":
@@ -81,3 +90,9 @@ def install_after_migrate(sender=None, using: str = "default", **kwargs) -> None
     if Case.objects.exists() and not CaseCount.objects.exists() and not RollupDelta.objects.exists():
         with transaction.atomic():
             recount_rollups.step()
+    elif Case.objects.exists() and not MeasureDay.objects.exists() and not MeasureDelta.objects.exists():
+        with transaction.atomic():  # the measures' rollups added to a database that had the case rollups
+            recount_measures.step()
+    if Case.objects.exists() and not PendingItem.objects.exists():
+        with transaction.atomic():  # the dashboard's lists by center, added to a database with cases
+            recount_pending.step()

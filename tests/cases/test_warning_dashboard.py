@@ -74,9 +74,9 @@ def test_figures_cover_the_supervisors_center_and_below(scene, supervisor):
 def test_dashboard_page_shows_the_figures(scene, supervisor, login, django_assert_max_num_queries):
     client = login(supervisor)
     with time_machine.travel(NOW, tick=False):
-        # 33 + the apps' sidebar badges (WORK_COUNT_PROVIDERS) + the apps' panels (DASHBOARD_PANELS: grassroots'
+        # 30 + the apps' sidebar badges (WORK_COUNT_PROVIDERS) + the apps' panels (DASHBOARD_PANELS: grassroots'
         # overdue rounds, at most 3)
-        with django_assert_max_num_queries(39):
+        with django_assert_max_num_queries(36):
             html = client.get(reverse("cases:warnings_dashboard")).content.decode()
     assert "预警看板" in html and scene["red_a"].number in html and scene["foreign"].number not in html
     assert 'id="chart-levels"' in html and 'id="chart-days"' in html and "dashboard-data" in html  # ECharts

@@ -15,7 +15,8 @@ class Command(BaseCommand):
         result = recount_rollups()
         self.stdout.write(
             _(
-                "汇总已重算：案件数 %(counts)s 行（%(wrong_counts)s 行有误），每日 %(days)s 行（%(wrong_days)s 行有误）"
+                "汇总已重算：案件数 %(counts)s 行（%(wrong_counts)s 行有误），每日 %(days)s 行（%(wrong_days)s 行有误），"
+                "考核指标 %(measures)s 行（%(wrong_measures)s 行有误），待办事项 %(pending)s 行（%(wrong_pending)s 行有误）"
             )
             % result
         )
