@@ -11,7 +11,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 # routing calls the warnings sweep's hook after a change of channel or mediator, as intake and lifecycle do.
-ROUTING_MAY_ALSO_IMPORT = {"cases.warnings.sweep"}
+# cases' template tag libraries are presentation helpers routing's templates already load by name ({% load
+# deadlines choice_labels %}); routing's row tag (queue_rows) calls the same functions from Python.
+ROUTING_MAY_ALSO_IMPORT = {
+    "cases.warnings.sweep",
+    "cases.templatetags.case_rows",
+    "cases.templatetags.choice_labels",
+    "cases.templatetags.deadlines",
+}
 
 
 def _module_of(path: Path) -> str:
