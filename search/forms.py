@@ -1,4 +1,6 @@
 from django import forms
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from accounts.access import centers_below, roles_of
@@ -16,6 +18,15 @@ def _channel_options() -> list[tuple[str, str]]:
 
 def _dispute_type_options() -> list[tuple[str, str]]:
     return list(DisputeType.objects.order_by("ordering", "pk").values_list("code", "name"))
+
+
+def _options(pairs, chosen) -> SafeString:
+    chosen = "" if chosen is None else str(chosen)
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((value, SafeString(" selected") if str(value) == chosen else "", label) for value, label in pairs),
+    )
 
 
 class SearchForm(forms.Form):
@@ -63,13 +74,21 @@ class SearchForm(forms.Form):
             self.fields[name].error_messages["invalid"] = _("请输入有效日期，如 2026-03-01。")
 
     def options(self) -> dict:
-        """The lists of the filter selects: channels and dispute types from the reference-data cache (a save
-        of either starts a new version, see ``routing.rules.connect_rule_signals``), the user's centers as
-        (pk, name) pairs in one query. Validation still reads the fields' querysets."""
+        """The <option>s of the filter selects (after each one's empty option), the submitted value selected:
+        channels and dispute types from the reference-data cache (a save of either starts a new version, see
+        ``routing.rules.connect_rule_signals``), the user's centers as (pk, name) pairs in one query. Built
+        here, not by a template loop: a county supervisor's select has some 220 centers. Validation still
+        reads the fields' querysets."""
         return {
-            "channels": reference_data("search-channel-options", _channel_options),
-            "dispute_types": reference_data("search-dispute-type-options", _dispute_type_options),
-            "centers": list(self.fields["center"].queryset.values_list("pk", "name")),
+            "channel_options": _options(
+                reference_data("search-channel-options", _channel_options), self["channel"].value()
+            ),
+            "dispute_type_options": _options(
+                reference_data("search-dispute-type-options", _dispute_type_options), self["dispute_type"].value()
+            ),
+            "center_options": _options(
+                self.fields["center"].queryset.values_list("pk", "name"), self["center"].value()
+            ),
         }
 
     def clean_q(self) -> str:
