@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from cases.core.access import get_case_for_user, is_staff_user
+from cases.core.workcalendar import one_reference_version
 from search.forms import SearchForm
 from search.selectors import SearchResults, search_cases
 from search.similar import similar_cases
@@ -26,12 +27,10 @@ def search_page(request):
         results = SearchResults(query=form.cleaned_data["q"], words=[])
     params = request.GET.copy()
     params.pop("page", None)
-    return render(
-        request,
-        "search/search.html",
-        {"form": form, "results": results, "q": request.GET.get("q", "")[:100], "params": params.urlencode()},
-        status=status,
-    )
+    with one_reference_version():
+        options = form.options()
+    context = {"form": form, "results": results, "q": request.GET.get("q", "")[:100], "params": params.urlencode()}
+    return render(request, "search/search.html", {**context, **options}, status=status)
 
 
 @login_required
