@@ -51,7 +51,8 @@ def test_tabs_stay_in_the_address_and_a_form_works_in_place(
     form = page.locator("#form-sessions [data-testid=action-form]")
     form.wait_for()
     assert _visible_pane(page) == ["tab-sessions", "tab-timeline"]  # the form opened in its tab
-    assert page.evaluate("document.activeElement.id") == "id_started_at"  # at its first field
+    # at its first field (once htmx has settled the swapped form)
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'id_started_at'")
     page.fill("#id_started_at", "2026-03-02T09:30")
     page.fill("#id_place", "村委会二楼")
     form.locator("[data-testid=action-save]").click()  # 调解经过 missing
