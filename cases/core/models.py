@@ -191,6 +191,14 @@ class Case(models.Model):
                 condition=Q(status__in=[s.value for s in OPEN_STATUSES]),
                 name="case_open_ids",
             ),
+            # The recommendation's track record (mediators/ranking.py ``_loads_and_tracks``): each candidate's
+            # lead assignments, open or closed, probe their case for its status, type, conclusion and outcome;
+            # read from this index alone (an index-only scan), not the case rows (~4x fewer pages at 1M).
+            models.Index(
+                fields=["id"],
+                include=["status", "dispute_type", "concluded_at", "outcome"],
+                name="case_track_probe",
+            ),
             # Dashboards and reports count what a center closed in a period; closed cases are ~90% of rows.
             models.Index(
                 fields=["center", "-closed_at"],
