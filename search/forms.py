@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.access import centers_below, roles_of
 from cases.core.models import DisputeType
-from cases.core.workcalendar import reference_data
 from cases.core.states import Status
+from cases.core.workcalendar import reference_data
 from routing.models import Channel
 
 QUERY_MAX = 100
