@@ -14,6 +14,7 @@ from accounts.models import Center, Department, Membership, User
 from cases.core.access import supervises
 from cases.core.assignments import assigned_case_ids, is_claimed
 from cases.core.models import Case, Party
+from cases.core.selectors import LIST_ROW_FIELDS
 from cases.core.states import OPEN_STATUSES, QUEUE_STATUSES, Status
 
 from .access import channel_queue_q, may_claim, summonses_visible_to
@@ -95,20 +96,8 @@ def _with_queue_rows(cases: QuerySet[Case]) -> QuerySet[Case]:
 # The columns a queue page's row shows (routing/templatetags/routing.py ``queue_rows``) and orders by. A case
 # row has ~60 columns and a party ~25: building the page's ~25 cases with their center, channel, type,
 # parties and mediators in full was most of the selector's CPU, more than the SQL.
-QUEUE_ROW_FIELDS = (
-    "number",
-    "status",
-    "warning_level",
-    "due_at",
-    "priority",
-    "created_at",
-    "center",
-    "channel",
-    "dispute_type",
-    "center__name",
-    "channel__name",
-    "dispute_type__name",
-)
+# The case table's columns and the queue's own: its priority.
+QUEUE_ROW_FIELDS = (*LIST_ROW_FIELDS, "priority")
 
 
 def _queue_page_rows(cases: QuerySet[Case]) -> QuerySet[Case]:
