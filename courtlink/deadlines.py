@@ -163,7 +163,9 @@ def _backfill_batch(today: dt.date, size: int) -> tuple[int, int]:
             voided=False,
             confirmation_window__isnull=True,
         )
-        .order_by("-created_at", "-pk")  # (the newest first: the model's order, as the sweep always took them)
+        .order_by(
+            "-created_at", "-pk"
+        )  # (the newest first: the model's order, as the sweep always took them)
         .only("pk", "case_id", "effective_on", "voided")[:size]
     )
     with one_reference_version():  # (the calendar of each window's last day, in one cache round trip)
