@@ -5,7 +5,8 @@ A row is made when an agreement takes effect (the timeline hook, in the same tra
 for any effective agreement that has none (an agreement made effective before this app was installed). The
 sweep (``courtlink.tasks``, Celery beat) warns once ``COURTLINK_WARN_DAYS_BEFORE`` days before the last day
 and notes once when the window passed unapplied: each mark is a conditional UPDATE of a NULL column, so a
-repeated or concurrent sweep changes nothing twice, and each mark writes its one timeline event.
+repeated or concurrent sweep changes nothing twice, and each mark writes its one timeline event. It works a
+batch of rows at a time (one transaction, a fixed number of statements), not a row at a time.
 """
 
 import datetime as dt
@@ -163,9 +164,8 @@ def _backfill_batch(today: dt.date, size: int) -> tuple[int, int]:
             voided=False,
             confirmation_window__isnull=True,
         )
-        .order_by(
-            "-created_at", "-pk"
-        )  # (the newest first: the model's order, as the sweep always took them)
+        # the newest first: the model's order, which the sweep always took them in
+        .order_by("-created_at", "-pk")
         .only("pk", "case_id", "effective_on", "voided")[:size]
     )
     with one_reference_version():  # (the calendar of each window's last day, in one cache round trip)
