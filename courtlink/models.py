@@ -146,7 +146,14 @@ class ConfirmationDeadline(models.Model):
         indexes = [
             models.Index(
                 fields=["warn_on"], condition=Q(applied_at__isnull=True), name="court_window_unapplied"
-            )
+            ),
+            # the sweep's timer: windows still open (neither applied nor lapsed), a few weeks of agreements
+            # however many windows have closed before (court_window_unapplied keeps every lapsed one)
+            models.Index(
+                fields=["due_on"],
+                condition=Q(applied_at__isnull=True, lapsed_at__isnull=True),
+                name="court_window_open",
+            ),
         ]
 
     def __str__(self) -> str:
