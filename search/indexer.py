@@ -39,6 +39,7 @@ UNINDEXED_EVENTS = frozenset(
         "risk_updated", "routed", "assigned", "claimed", "recused", "summoned", "summons_accepted",
         "summons_declined", "summons_action", "access_granted", "access_revoked", "reviewer_designated",
         "agreement_signed", "agreement_effective", "follow_up_recorded", "follow_up_reopened", "evaluated",
+        "court_confirmation_deadline_near", "court_confirmation_deadline_lapsed",
     }
 )  # fmt: skip
 # A case's first event: its keys are written at once, from the parties its service hands over.
