@@ -759,6 +759,19 @@ page(
     "case_list.supervisor_filtered", "supervisor", lambda env: reverse("cases:list") + "?status=in_mediation"
 )
 page("case_list.clerk", "clerk", lambda env: reverse("cases:list"))
+# The list's other common filters for the county supervisor (issue 17: none may fall off a cliff): a terminal
+# status, a level and above, an exact level, a channel, the overdue ones, a month of registrations.
+for _name, _query in (
+    ("status_closed", "status=closed"),
+    ("status_not_accepted", "status=not_accepted"),
+    ("level", "level=2"),
+    ("lv", "lv=1"),
+    ("channel", "channel=2"),
+    ("channel_open", "channel=2&open=1"),
+    ("overdue", "overdue=1"),
+    ("registered_month", "registered_from=2026-11-01&registered_to=2026-11-30"),
+):
+    page(f"case_list.filter_{_name}", "supervisor", lambda env, q=_query: reverse("cases:list") + "?" + q)
 page(
     "case_page.long_timeline",
     "supervisor",

@@ -68,7 +68,12 @@ class Scope:
     by the list's filters: ``filtered`` (the filters alone) for every case of ``centers``, and ``rest`` (the
     filters and the rest of the rule). With it the first page is found center by center through the index
     ``case_list_order`` (center, level, time, id) — the first rows of each center, then of the rest — so a
-    page of a county costs what a page of a village costs, however many cases the county holds."""
+    page of a county costs what a page of a village costs, however many cases the county holds. A filtered
+    list walks an index of the same order that holds its filter (migration 0019): ``case_list_status``
+    (center, status, …) for a status, ``case_list_open`` (the open cases, with their channel and deadline) for
+    ``open``/``level``/``overdue``, and ``case_list_order`` itself (with the channel and the conclusion time)
+    for an exact level, a channel or a day range — read from the index alone, each center stopped after a
+    page, so the table gives only the page's own rows."""
 
     centers: list[int]
     filtered: QuerySet

@@ -216,8 +216,31 @@ class Case(models.Model):
             models.Index(fields=["center", "created_at"], include=["id"], name="case_created_by_center"),
             # The case list's order within one center (cases/core/keyset.py): its first page is the first
             # rows of each center of the subtree, each an index walk stopped after a page (not the subtree's
-            # cases sorted).
-            models.Index(fields=["center", "-warning_level", "-created_at", "-id"], name="case_list_order"),
+            # cases sorted). The status, the channel and the conclusion time are in it so that those filters
+            # (and the registration days, in the key) are checked on the index, never on the case rows: a
+            # closed list (~86% of cases) walks this one.
+            models.Index(
+                fields=["center", "-warning_level", "-created_at", "-id"],
+                include=["status", "channel", "concluded_at"],
+                name="case_list_order",
+            ),
+            # The same walk for the rarer statuses (``?status=…`` but closed): the status is a prefix, so each
+            # center gives its first rows of that status and stops — not every case of the status fetched
+            # from the table and sorted (a tenth of the size of a full one: closed cases are left out).
+            models.Index(
+                fields=["center", "status", "-warning_level", "-created_at", "-id"],
+                condition=~Q(status=Status.CLOSED),
+                name="case_list_status",
+            ),
+            # …and the open cases' (``?open=1``, ``?level=N``, ``?overdue=1``, the dashboard's red link
+            # ``?open=1&lv=4``): a level is a prefix after the center; the channel and the deadline are in
+            # the index, so those filters do not fetch the case rows either.
+            models.Index(
+                fields=["center", "-warning_level", "-created_at", "-id"],
+                include=["channel", "due_at"],
+                condition=Q(status__in=[s.value for s in OPEN_STATUSES]),
+                name="case_list_open",
+            ),
             # GeoReport's requests.json?updated_after=…: one system's cases by update time
             models.Index(
                 fields=["external_system", "updated_at"],

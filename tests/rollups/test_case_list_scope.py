@@ -14,6 +14,7 @@ import re
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -52,7 +53,9 @@ def generated(make_case, world, clerk, mediator, supervisor, foreign_clerk):
         # visible to the supervisor outside their subtree: one they registered, one granted to them
         make_case(center=world.other_county, actor=supervisor)
         other_supervisor = _persona(world, "other_sup", Membership.Role.SUPERVISOR, center=world.other_county)
-        routing.grant_case_access(foreign[0], actor=other_supervisor, user=supervisor, write=False, reason="会商")
+        routing.grant_case_access(
+            foreign[0], actor=other_supervisor, user=supervisor, write=False, reason="会商"
+        )
     return cases
 
 
@@ -60,6 +63,8 @@ def _filters(world, now):
     open_ = {"status__in": OPEN_STATUSES}
     specialist = world.channels["specialist"].pk
     day = (now - dt.timedelta(days=20)).date()
+    after = day + dt.timedelta(days=1)
+    end_of_day = local(after.year, after.month, after.day, 0)
     return [
         ({}, {}),
         ({"status": "in_mediation"}, {"status": "in_mediation"}),
@@ -74,6 +79,20 @@ def _filters(world, now):
         ({"overdue": "1"}, {"due_at__lt": now, **open_}),
         ({"registered_from": str(day)}, {"created_at__gte": local(day.year, day.month, day.day, 0)}),
         ({"q": "2026"}, {"number__icontains": "2026"}),
+        # the other common filters, each served by an index of the list's order (migration 0019)
+        ({"status": "not_accepted"}, {"status": "not_accepted"}),
+        ({"status": "routed", "channel": str(specialist)}, {"status": "routed", "channel_id": specialist}),
+        ({"channel": str(specialist)}, {"channel_id": specialist}),
+        ({"lv": "2"}, {"warning_level": 2}),
+        ({"level": "3"}, {"warning_level__gte": 3, **open_}),
+        ({"open": "1"}, open_),
+        ({"level": "1", "overdue": "1"}, {"warning_level__gte": 1, "due_at__lt": now, **open_}),
+        ({"registered_to": str(day)}, {"created_at__lt": end_of_day}),
+        ({"concluded_from": str(day)}, {"concluded_at__gte": local(day.year, day.month, day.day, 0)}),
+        (
+            {"concluded_to": str(day), "channel": str(specialist)},
+            {"concluded_at__lt": end_of_day, "channel_id": specialist},
+        ),
     ]
 
 
@@ -111,7 +130,10 @@ def test_the_list_equals_the_former_reads(generated, world, supervisor, clerk, m
         for user in viewers:
             for params, where in _filters(world, NOW):
                 former = list(
-                    cases_visible_to(user).filter(**where).order_by(*keyset.ORDER).values_list("pk", flat=True)
+                    cases_visible_to(user)
+                    .filter(**where)
+                    .order_by(*keyset.ORDER)
+                    .values_list("pk", flat=True)
                 )
                 seen, count, capped, _back = _walk(user, params)
                 assert seen == former, (user.username, params)
@@ -151,3 +173,65 @@ def test_a_page_reads_no_case_row_of_the_subtree_beyond_its_own(generated, super
     assert any("cases_casecount" in sql for sql in sqls)
     if fast_paths(connection):
         assert any("LATERAL" in sql for sql in sqls)
+
+
+# Filters whose per-center walk an index of the list's order serves (migration 0019): on the generated 100k
+# data the planner picks ``case_list_status`` for a status, ``case_list_open`` for the open cases' filters
+# and ``case_list_order`` for the rest (bench/README.md, "Case list filters"); on a test's few rows it may
+# take either of two that serve, so the test asks for one of them and no sort inside the walk.
+SERVED = [
+    {},
+    {"status": "in_mediation"},
+    {"status": "closed"},
+    {"open": "1", "lv": "4"},
+    {"level": "3"},
+    {"overdue": "1"},
+    {"channel": "2", "open": "1"},
+    {"channel": "2"},
+    {"lv": "1"},
+]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the per-center walk is PostgreSQL's fast path")
+@pytest.mark.parametrize("params", SERVED)
+def test_each_filter_walks_an_index_in_the_list_order(generated, supervisor, params):
+    """With sorting priced out (``enable_sort = off``), each center's first rows come from an index that
+    holds the filter and the list's order, stopped after a page — and the rows are those of the former read."""
+    with time_machine.travel(NOW, tick=False):
+        with connection.cursor() as cursor:
+            cursor.execute("SET enable_sort = off; SET enable_seqscan = off; SET enable_bitmapscan = off")
+        try:
+            with CaptureQueriesContext(connection) as captured:
+                seen = _walk(supervisor, params)[0]
+            page_sql = next(q["sql"] for q in captured.captured_queries if "LATERAL" in q["sql"])
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN " + page_sql)
+                plan = [row[0] for row in cursor.fetchall()]
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET enable_sort; RESET enable_seqscan; RESET enable_bitmapscan")
+        filters = case_list_page(supervisor, params, now=NOW)[1]
+        former = cases_visible_to(supervisor).filter(filters.q).order_by(*keyset.ORDER)
+    assert seen == list(former.values_list("pk", flat=True))
+    walk = next(i for i, line in enumerate(plan) if "on cases_case cases_case_1 " in line)
+    assert re.search(r"Scan using case_list_(order|status|open) on", plan[walk]), "\n".join(plan)
+    assert "Sort" not in plan[walk - 1], "\n".join(plan)  # the walk's LIMIT reads the index directly
+
+
+def test_every_filter_costs_the_same_queries(generated, world, supervisor, login):
+    """The page's queries are fixed, the same for every filter as for the plain list: the session (in the
+    database unless Redis holds it), the user, their memberships, their subtree's centers, their grants, the
+    page's rows, the rows' parties (none asked for an empty page) and one count (from the rollups where every
+    filter is rolled up, a capped count otherwise)."""
+    client = login(supervisor)
+    url = reverse("cases:list")
+    client.get(url)  # the shell's work counts, cached once
+    session = 1 if settings.SESSION_ENGINE.endswith(".db") else 0
+    counts = {}
+    with time_machine.travel(NOW, tick=False):
+        for params, _where in _filters(world, NOW):
+            with CaptureQueriesContext(connection) as captured:
+                html = client.get(url, params).content.decode()
+            parties = 0 if "共 0 件" in html else 1
+            counts[tuple(params.items())] = len(captured.captured_queries) - session - parties
+    assert set(counts.values()) == {6}, counts
