@@ -10,7 +10,6 @@ from django.contrib.auth import logout
 from django.core import signing
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,7 +26,7 @@ from cases.core.timeline import label_for
 from cases.documents.registry import Papers, Viewer, document_for, documents_for
 from cases.documents.responses import document_response
 from cases.intake.services import CaseData, PartyData
-from cases.portal import drafts, forms, preference, privacy, selectors, services, shell
+from cases.portal import drafts, forms, preference, privacy, selectors, services, shell, status_page
 from cases.portal.models import Appointment, AppointmentSlot, Consultation, HomeVisitRequest, Rating
 from mediation_center.redirects import safe_next, safe_referer
 from mediation_center.service_calls import call_service
@@ -126,8 +125,7 @@ def status(request):
                 if is_citizen(request.user)
                 else f"{reverse('portal:sign_in')}?{urlencode({'next': case_url})}"
             )
-            # The page's own content needs no request: rendered alone, then put in the cached shell.
-            content = render_to_string("cases/portal/status_result.html", context)
+            content = status_page.status_result(context)  # written directly, put in the cached shell
             return _no_store(shell.portal_page(request, title=_("查询结果"), content=content))
         # A lock-out or an unreachable counter answers with its own status; a mismatch is the form again.
         if isinstance(found.error, services.TooManyAttempts | services.RateLimitUnavailable):
