@@ -11,6 +11,8 @@ current time zone. The signed-in citizen's case page (``case.html``) still inclu
 tests/reference_templates) and the card with the template's card, byte for byte: change both together.
 """
 
+import functools
+
 from django.template import Context
 from django.template.base import render_value_in_context
 from django.template.defaultfilters import date as date_filter
@@ -18,7 +20,7 @@ from django.urls import reverse
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 _CONTEXT = Context(
     autoescape=True
@@ -26,13 +28,25 @@ _CONTEXT = Context(
 
 
 def _v(value) -> str:
-    """``{{ value }}``."""
+    """``{{ value }}`` (a plain string is only escaped: no time zone or localization applies to it)."""
+    if type(value) is str:
+        return escape(value)
     return render_value_in_context(value, _CONTEXT)
 
 
+@functools.cache
+def _translated(language: str | None, message: str, escaped: bool) -> str:
+    return escape(gettext(message)) if escaped else gettext(message)
+
+
 def _t(message: str) -> str:
-    """``{% translate message %}``."""
-    return escape(gettext(message))
+    """``{% translate message %}``: translated once per process and language (a page asks for forty)."""
+    return _translated(get_language(), message, True)
+
+
+def _bt(message: str, **values) -> str:
+    """``{% blocktranslate with … %}``: its text as translated (not escaped), its values as ``{{ }}``."""
+    return _translated(get_language(), message, False) % values
 
 
 def _date(value, fmt: str) -> str:
@@ -61,13 +75,14 @@ def _deadline(case, p) -> str:
         elif deadlines.days_left == 0:
             left = _t("今天届满")
         else:
-            left = gettext("剩 %(n)s 天") % {"n": _v(deadlines.days_left)}
+            left = _bt("剩 %(n)s 天", n=_v(deadlines.days_left))
         paused = f" · {_t('中止计算中')}" if headline.paused_since else ""
         note = ""
         if p.provisional_years:
-            years = gettext(
-                "%(years)s 年的法定节假日安排尚未公布，此日期按现行规则推算，公布后可能调整。"
-            ) % {"years": _v(mark_safe(_join(p.provisional_years)))}
+            years = _bt(
+                "%(years)s 年的法定节假日安排尚未公布，此日期按现行规则推算，公布后可能调整。",
+                years=_v(mark_safe(_join(p.provisional_years))),
+            )
             note = f'<p class="small mb-0 mt-1" data-testid="provisional-note">{years}</p>'
         others = deadlines.others
         clocks = ""
@@ -113,9 +128,10 @@ def _outcome(case, p) -> str:
     oral = f'<p class="mb-1">{_t("口头协议内容")}：{_v(p.oral_terms)}</p>' if p.oral_terms else ""
     window = ""
     if p.confirmation_due:
-        due = gettext("如需申请司法确认，请于 %(due)s 前共同向人民法院提出。") % {
-            "due": _date(p.confirmation_due, "Y年n月j日")
-        }
+        due = _bt(
+            "如需申请司法确认，请于 %(due)s 前共同向人民法院提出。",
+            due=_date(p.confirmation_due, "Y年n月j日"),
+        )
         provisional = f" {_t('（暂定）')}" if p.confirmation_provisional else ""
         window = f'<p class="mb-1" data-testid="confirmation-window">{due}{provisional}</p>'
     return (
@@ -165,7 +181,7 @@ def case_status(context: dict, rating: str) -> str:
     if p.extensions:
         items = "".join(
             f'<li class="list-group-item px-0">{_date(e.on, "Y-m-d")} · {_v(e.clock)} '
-            + gettext("延长 %(n)s %(unit)s") % {"n": _v(e.length), "unit": _v(e.unit)}
+            + _bt("延长 %(n)s %(unit)s", n=_v(e.length), unit=_v(e.unit))
             + f" · {_t('理由')}：{_v(e.reason)}</li>"
             for e in p.extensions
         )

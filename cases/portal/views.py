@@ -43,9 +43,10 @@ def _status_context(case: Case, *, viewer_parties: list[Party] = ()) -> dict:
     """What a party may see: masked parties, the public timeline and their documents (``selectors.status_rows``:
     as the status lookup read them with its audit row, else in one statement)."""
     own = {p.pk for p in viewer_parties}
+    roles = dict(Party.Role.choices)  # get_role_display's labels, looked up once per page
     parties = [
         {
-            "role": p.get_role_display(),
+            "role": str(roles.get(p.role, p.role)),
             "name": mask_name(p.name),
             "phone": mask_phone(p.phone),
             "id_number": mask_id_number(p.id_number),
