@@ -20,11 +20,13 @@ from django.urls import reverse
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, gettext_noop
 
-_CONTEXT = Context(
-    autoescape=True
-)  # what ``{{ }}`` needs of a context: autoescape, no use_tz/use_l10n override
+# The card's labels are the msgids of _case_status.html and _rating_link.html (makemessages finds them there);
+# the heading and the way back were status_result.html's, marked here for makemessages.
+HEADING, ANOTHER_CASE = gettext_noop("查询结果"), gettext_noop("查询其他案件")
+# What ``{{ }}`` needs of a context: autoescape, no use_tz/use_l10n override.
+_CONTEXT = Context(autoescape=True)
 
 
 def _v(value) -> str:
@@ -259,7 +261,7 @@ def status_result(context: dict) -> SafeString:
     """``status_result.html``'s content: the heading, the card with the rating link, the way back."""
     card = case_status(context, _rating_link(context["case"], context["rate_url"]))
     return mark_safe(
-        f'\n<h1 class="h4">{_t("查询结果")}</h1>\n{card}'
+        f'\n<h1 class="h4">{_t(HEADING)}</h1>\n{card}'
         f'\n<a class="btn btn-outline-primary btn-lg w-100 bg-body" href="{_v(reverse("portal:status"))}">'
-        f"{_t('查询其他案件')}</a>\n"
+        f"{_t(ANOTHER_CASE)}</a>\n"
     )
