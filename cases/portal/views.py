@@ -26,7 +26,7 @@ from cases.core.timeline import label_for
 from cases.documents.registry import Papers, Viewer, document_for, documents_for
 from cases.documents.responses import document_response
 from cases.intake.services import CaseData, PartyData
-from cases.portal import drafts, forms, preference, privacy, selectors, services
+from cases.portal import drafts, forms, preference, privacy, selectors, services, shell, status_page
 from cases.portal.models import Appointment, AppointmentSlot, Consultation, HomeVisitRequest, Rating
 from mediation_center.redirects import safe_next, safe_referer
 from mediation_center.service_calls import call_service
@@ -43,9 +43,10 @@ def _status_context(case: Case, *, viewer_parties: list[Party] = ()) -> dict:
     """What a party may see: masked parties, the public timeline and their documents (``selectors.status_rows``:
     as the status lookup read them with its audit row, else in one statement)."""
     own = {p.pk for p in viewer_parties}
+    roles = dict(Party.Role.choices)  # get_role_display's labels, looked up once per page
     parties = [
         {
-            "role": p.get_role_display(),
+            "role": str(roles.get(p.role, p.role)),
             "name": mask_name(p.name),
             "phone": mask_phone(p.phone),
             "id_number": mask_id_number(p.id_number),
@@ -125,7 +126,8 @@ def status(request):
                 if is_citizen(request.user)
                 else f"{reverse('portal:sign_in')}?{urlencode({'next': case_url})}"
             )
-            return _no_store(render(request, "cases/portal/status_result.html", context))
+            content = status_page.status_result(context)  # written directly, put in the cached shell
+            return _no_store(shell.portal_page(request, title=_("查询结果"), content=content))
         # A lock-out or an unreachable counter answers with its own status; a mismatch is the form again.
         if isinstance(found.error, services.TooManyAttempts | services.RateLimitUnavailable):
             status_code = found.error.http_status

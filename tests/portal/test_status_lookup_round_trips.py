@@ -100,10 +100,70 @@ def test_the_one_statement_finds_what_the_orm_finds(make_case):
         .prefetch_related("parties")
         .get(pk=case.pk)
     )
+    fields = [f.attname for f in services.Case._meta.concrete_fields]
     for found in (fast, by_number):
-        assert found.pk == slow.pk and found.number == slow.number and found.status == slow.status
+        assert [getattr(found, name) for name in fields] == [getattr(slow, name) for name in fields]
+        assert found._state.db == slow._state.db and not found._state.adding
         assert (found.dispute_type.name, found.center.name) == (slow.dispute_type.name, slow.center.name)
         assert [(p.pk, p.role, p.name, p.phone, p.id_number) for p in found.parties.all()] == [
             (p.pk, p.role, p.name, p.phone, p.id_number) for p in slow.parties.all()
         ]
     assert services._find_case("NOSUCHCODE00") is None
+
+
+@pytest.mark.redis
+@pytest.mark.django_db
+def test_a_failure_counts_on_both_counters_in_one_round_trip(client, make_case, monkeypatch):
+    import redis.client
+
+    commands = []
+    real = redis.client.Redis.execute_command
+
+    def execute(self, *args, **kwargs):
+        commands.append(args[0])
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(redis.client.Redis, "execute_command", execute)
+    case = make_case()
+    lookup(client, case.tracking_code, "0000", ip="10.0.0.7")  # (the script is loaded on first use)
+    commands.clear()
+    lookup(client, case.tracking_code, "0000", ip="10.0.0.7")
+    assert commands == ["MGET", "EVALSHA"]  # the counters read, then both failures counted
+    from cases.portal.services import lookup_counters
+
+    by_ip, by_case = lookup_counters()
+    assert cache.get(by_ip._keys("10.0.0.7")[0]) == cache.get(by_case._keys(f"case:{case.pk}")[0]) == 2
+
+
+@pytest.mark.redis
+@pytest.mark.django_db
+def test_the_script_counts_as_fail_does():
+    """``count_failures`` on Redis leaves the counters as ``FailureCounter.fail`` does: a new window, a count in
+    it, a window whose end has passed (time moved on, the keys still there) started again."""
+    import time_machine
+    from django.utils import timezone
+
+    from cases.portal.services import FailureCounter, count_failures
+
+    def state(counter, key):
+        names = [cache.make_and_validate_key(name) for name in counter._keys(key)]
+        client = cache._cache.get_client()
+        return cache.get_many(list(counter._keys(key))), [client.ttl(name) > 0 for name in names]
+
+    old = FailureCounter("test:fail", limit=5, window=timezone.timedelta(minutes=15))
+    new = FailureCounter("test:script", limit=5, window=timezone.timedelta(minutes=15))
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        for _ in range(3):
+            old.fail("k", until=cache.get(old._keys("k")[1]))
+            count_failures([(new, "k", cache.get(new._keys("k")[1]))])
+            (old_values, old_ttl), (new_values, new_ttl) = state(old, "k"), state(new, "k")
+            assert list(old_values.values()) == list(new_values.values()) and old_ttl == new_ttl == [
+                True,
+                True,
+            ]
+        assert list(new_values.values())[0] == 3
+        traveller.shift(timezone.timedelta(minutes=16))  # the stored end has passed
+        old.fail("k", until=cache.get(old._keys("k")[1]))
+        count_failures([(new, "k", cache.get(new._keys("k")[1]))])
+        assert list(state(old, "k")[0].values()) == list(state(new, "k")[0].values())
+        assert list(state(new, "k")[0].values())[0] == 1
