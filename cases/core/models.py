@@ -225,7 +225,7 @@ class Case(models.Model):
             # The nullable links, indexed only where set: every lookup by them names a case or a user (the
             # ties of a case, a deleted row's SET NULL), and a case row that leaves them empty (most) adds no
             # entry when it is written — the sweep rewrites 10,000 case rows, each a new entry in every index
-            # that holds it (bench/README.md "Sweep at equal work: the case row's indexes").
+            # that holds it (bench/README.md "Sweep at equal work: where the time goes").
             models.Index(fields=["repeat_of"], condition=Q(repeat_of__isnull=False), name="case_repeat_of"),
             models.Index(
                 fields=["merged_into"], condition=Q(merged_into__isnull=False), name="case_merged_into"
