@@ -95,6 +95,7 @@ class Case(models.Model):
     risk_upward_petition = models.BooleanField(_("可能越级上访"), default=False)
     police_calls = models.PositiveIntegerField(_("已报警次数"), default=0)
 
+    # (indexed where set: ``case_repeat_of``, ``case_merged_into`` below)
     repeat_of = models.ForeignKey(
         "self",
         verbose_name=_("重复来访于"),
@@ -102,6 +103,7 @@ class Case(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="repeats",
+        db_index=False,
     )
     merged_into = models.ForeignKey(
         "self",
@@ -110,6 +112,7 @@ class Case(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="merged",
+        db_index=False,
     )
     repeat_count = models.PositiveIntegerField(_("重复来访次数"), default=0)
 
@@ -125,13 +128,14 @@ class Case(models.Model):
     due_at = models.DateTimeField(_("办理期限"), null=True, blank=True)
     next_check_at = models.DateTimeField(_("下次预警检查"), null=True, blank=True)
 
-    registered_by = models.ForeignKey(
+    registered_by = models.ForeignKey(  # (indexed where set: ``case_registered_by`` below)
         settings.AUTH_USER_MODEL,
         verbose_name=_("登记人"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="registered_cases",
+        db_index=False,
     )
     external_system = models.CharField(_("来源系统"), max_length=30, blank=True)
     external_id = models.CharField(_("外部编号"), max_length=100, blank=True)
@@ -240,6 +244,17 @@ class Case(models.Model):
                 include=["channel", "due_at"],
                 condition=Q(status__in=[s.value for s in OPEN_STATUSES]),
                 name="case_list_open",
+            ),
+            # The nullable links, indexed only where set: every lookup by them names a case or a user (the
+            # ties of a case, a deleted row's SET NULL), and a case row that leaves them empty (most) adds no
+            # entry when it is written — the sweep rewrites 10,000 case rows, each a new entry in every index
+            # that holds it (bench/README.md "Sweep at equal work: where the time goes").
+            models.Index(fields=["repeat_of"], condition=Q(repeat_of__isnull=False), name="case_repeat_of"),
+            models.Index(
+                fields=["merged_into"], condition=Q(merged_into__isnull=False), name="case_merged_into"
+            ),
+            models.Index(
+                fields=["registered_by"], condition=Q(registered_by__isnull=False), name="case_registered_by"
             ),
             # GeoReport's requests.json?updated_after=…: one system's cases by update time
             models.Index(
@@ -374,8 +389,13 @@ class TimelineEvent(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     type = models.CharField(_("事件"), max_length=40)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL
+    actor = models.ForeignKey(  # (indexed where set: ``timeline_actor`` below)
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        db_index=False,
     )
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
     is_public = models.BooleanField(_("群众可见"), default=False)
@@ -385,7 +405,12 @@ class TimelineEvent(models.Model):
         verbose_name = _("时间线事件")
         verbose_name_plural = _("时间线事件")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["case", "-created_at"], name="timeline_case_recent")]
+        indexes = [
+            models.Index(fields=["case", "-created_at"], name="timeline_case_recent"),
+            # Looked up by a given user (retention: has the account acted?); the system's own events (the
+            # sweep's level changes) have no actor and add no entry.
+            models.Index(fields=["actor"], condition=Q(actor__isnull=False), name="timeline_actor"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.type}"

@@ -203,13 +203,16 @@ class WarningSetting(models.Model):
 class WarningChange(models.Model):
     """One change of a case's warning level; (case, seq) is unique so a repeated sweep records nothing twice."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="warning_changes")
+    # (no index of its own: the unique (case, seq) below leads with the case)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="warning_changes", db_index=False)
     seq = models.PositiveIntegerField()
     from_level = models.PositiveSmallIntegerField(_("原等级"), choices=WarningLevel.choices)
     to_level = models.PositiveSmallIntegerField(_("新等级"), choices=WarningLevel.choices)
     basis = models.CharField(_("依据"), max_length=16)  # risk, time, supervision, manual
     reason = models.CharField(_("原因"), max_length=300)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    actor = models.ForeignKey(  # (indexed where set: the rules' changes, most, have no actor)
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, db_index=False
+    )
     response_due_at = models.DateTimeField(_("响应期限"), null=True)
     created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
 
@@ -218,6 +221,11 @@ class WarningChange(models.Model):
         verbose_name_plural = _("预警等级变更")
         ordering = ["-created_at", "-seq"]
         constraints = [models.UniqueConstraint(fields=["case", "seq"], name="warning_change_once")]
+        indexes = [
+            models.Index(
+                fields=["actor"], condition=models.Q(actor__isnull=False), name="warning_change_actor"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.from_level}->{self.to_level}"
