@@ -108,3 +108,34 @@ def test_empty_lists_equal_the_template(world, supervisor):
     old, new = _render_both(supervisor, NOW, {})
     assert new == old
     assert "暂无红色、橙色预警" in new and "暂无在办案件" in new
+
+
+# The live fragment's statements: the user and their memberships (2), the subtree's centers, the open
+# counts, the days, the measures (one each), then one per list: red and orange cases, overdue cases,
+# orders, summonses, visits, level rises. The channels come from the reference-data cache. (The session
+# is read from the database only where no Redis holds it: not counted.)
+LIVE_QUERIES = 12
+
+
+def _queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200 and "dashboard-data" in response.content.decode()
+    return len([q for q in captured.captured_queries if "django_session" not in q["sql"]])
+
+
+def test_the_live_figures_take_a_fixed_number_of_queries(generated, world, supervisor, mediator, login):  # noqa: F811
+    from django.urls import reverse
+
+    client = login(supervisor)
+    url = reverse("cases:warnings_dashboard_live")
+    with time_machine.travel(NOW, tick=False):
+        client.get(url)  # fills the reference-data cache
+        assert _queries(client, url) == LIVE_QUERIES
+    _filled(generated, world, supervisor, mediator)  # every list filled: the same number
+    with time_machine.travel(NOW, tick=False):
+        assert _queries(client, url) == LIVE_QUERIES
+        assert "<li><a " in client.get(url).content.decode()
