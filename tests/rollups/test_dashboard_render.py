@@ -16,14 +16,15 @@ from django.utils import translation
 
 from cases.core.models import Case, WarningLevel
 from cases.warnings import views
-from tests.rollups.test_dashboard_rollups import NOW, generated  # noqa: F401 (the fixture)
+from tests.rollups.test_dashboard_rollups import NOW, generated
 
 pytestmark = pytest.mark.django_db
+FIXTURES = (generated,)  # the generated data of the rollups' comparison, used here by name
 
 REFERENCE = Path(__file__).resolve().parent.parent / "reference_templates" / "_dashboard_live.html"
 
 
-def _filled(generated, world, supervisor, mediator):  # noqa: F811
+def _filled(generated, world, supervisor, mediator):
     """Every list of the page gets rows: visits not made, orders with and without a recipient, red and
     orange cases (one with a response deadline past), the sweep's level rises."""
     from cases.lifecycle.models import FollowUpVisit
@@ -70,7 +71,7 @@ def _render_both(user, now, query: dict) -> tuple[str, str]:
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
-def test_the_rows_written_by_tags_equal_the_template(generated, world, supervisor, mediator, language):  # noqa: F811
+def test_the_rows_written_by_tags_equal_the_template(generated, world, supervisor, mediator, language):
     _filled(generated, world, supervisor, mediator)
     seen = set()
     with translation.override(language):
@@ -127,7 +128,7 @@ def _queries(client, url) -> int:
     return len([q for q in captured.captured_queries if "django_session" not in q["sql"]])
 
 
-def test_the_live_figures_take_a_fixed_number_of_queries(generated, world, supervisor, mediator, login):  # noqa: F811
+def test_the_live_figures_take_a_fixed_number_of_queries(generated, world, supervisor, mediator, login):
     from django.urls import reverse
 
     client = login(supervisor)
@@ -139,3 +140,21 @@ def test_the_live_figures_take_a_fixed_number_of_queries(generated, world, super
     with time_machine.travel(NOW, tick=False):
         assert _queries(client, url) == LIVE_QUERIES
         assert "<li><a " in client.get(url).content.decode()
+
+
+def test_the_live_view_answers_the_fragment_as_rendered_with_the_request(
+    generated,
+    world,
+    supervisor,
+    mediator,
+    login,
+):
+    """The refresh renders without the request (no context processors): the same bytes."""
+    from django.urls import reverse
+
+    _filled(generated, world, supervisor, mediator)
+    client = login(supervisor)
+    with time_machine.travel(NOW, tick=False):
+        answered = client.get(reverse("cases:warnings_dashboard_live")).content.decode()
+    old, new = _render_both(supervisor, NOW, {})
+    assert answered == new == old
