@@ -187,11 +187,12 @@ def first_values_per_key(
         :limit
     ].query.sql_with_params()
     sql = (
+        "SELECT unnest(ARRAY("
         f"WITH probe AS MATERIALIZED (SELECT t.k0, t.k1 FROM unnest(%s::bigint[]) AS k(key) "
         f"CROSS JOIN LATERAL ({probe_sql}) AS t) "
         f"SELECT u.v FROM (SELECT t.v, t.k0, t.k1 FROM unnest(%s::bigint[]) AS k(key) "
         f"CROSS JOIN LATERAL ({walk_sql}) AS t) AS u "
-        f"ORDER BY u.k0 {direction}, u.k1 {direction} LIMIT {int(limit)}"
+        f"ORDER BY u.k0 {direction}, u.k1 {direction} LIMIT {int(limit)}))"
     )
     return RawSQL(sql, [keys, *probe_params, keys, *walk_params])
 
