@@ -142,6 +142,61 @@ def first_ids_per_key(
     return RawSQL(f"SELECT id_ FROM ({union}) AS u ORDER BY {by} LIMIT {int(limit)}", arguments)
 
 
+def first_values_per_key(
+    queryset, column: str, keys: Sequence[int], limit: int, order: tuple[str, str], value: str
+) -> RawSQL | None:
+    """PostgreSQL: a sub-select of ``value`` of the first ``limit`` rows, in ``order`` (two field names, the
+    second unique, both ascending or both descending — ``queryset`` is ordered so), of ``queryset`` over the
+    keys ``keys`` of ``column``; for ``filter(pk__in=…)``. Like ``first_ids_per_key`` one index walk per key,
+    but each walk stops at a bound, so the rows read follow the rows wanted and not keys × limit:
+
+    1. each key's first ``ceil(limit / keys) + 1`` rows (a few rows per key, index-only);
+    2. the ``limit``-th of those in ``order`` is the bound: at least ``limit`` rows lie at or before it, so
+       every row of the answer does (none when fewer were found: then no bound);
+    3. each key's rows up to the bound (``(k0, k1) <= bound`` is an index condition: the walk stops
+       there), at most ``limit`` each, and the first ``limit`` of their union.
+
+    The index must lead with the queryset's equality filters, then ``column``, then the two order fields,
+    and carry ``value`` (then both walks are index-only). None on other backends (and inside
+    ``portable_sql()``): the caller reads its plain query."""
+    if not fast_paths(connections[queryset.db]):
+        return None
+    keys = list(keys)
+    descending = order[0].startswith("-")
+    first, second = (name.lstrip("-") for name in order)
+    meta = queryset.model._meta
+    c0, c1 = (f'"{meta.db_table}"."{meta.get_field(name).column}"' for name in (first, second))
+    probe_limit = -(-limit // max(len(keys), 1)) + 1
+    probe_sql, probe_params = (
+        queryset.filter(**{column: RawSQL("k.key", ())})
+        .values(k0=F(first), k1=F(second))[:probe_limit]
+        .query.sql_with_params()
+    )
+    # The bound as two scalars (an InitPlan each), past every row when there is none: a row comparison
+    # with them is an index condition of each walk.
+    direction, beyond, compare = ("DESC", "-infinity", ">=") if descending else ("ASC", "infinity", "<=")
+    field0 = meta.get_field(first)
+    kind = "date" if field0.get_internal_type() == "DateField" else "timestamptz"
+    edge = f"ORDER BY k0 {direction}, k1 {direction} OFFSET {int(limit) - 1} LIMIT 1"
+    b0 = f"(SELECT COALESCE((SELECT k0 FROM probe {edge}), '{beyond}'::{kind}))"
+    b1 = f"(SELECT COALESCE((SELECT k1 FROM probe {edge}), {'-' if descending else ''}9223372036854775807))"
+    bounded = queryset.filter(**{column: RawSQL("k.key", ())}).filter(
+        RawSQL(f"({c0}, {c1}) {compare} ({b0}, {b1})", (), output_field=BooleanField())
+    )
+    walk_sql, walk_params = bounded.values(v=F(value), k0=F(first), k1=F(second))[
+        :limit
+    ].query.sql_with_params()
+    sql = (
+        "SELECT unnest(ARRAY("
+        f"WITH probe AS MATERIALIZED (SELECT t.k0, t.k1 FROM unnest(%s::bigint[]) AS k(key) "
+        f"CROSS JOIN LATERAL ({probe_sql}) AS t) "
+        f"SELECT u.v FROM (SELECT t.v, t.k0, t.k1 FROM unnest(%s::bigint[]) AS k(key) "
+        f"CROSS JOIN LATERAL ({walk_sql}) AS t) AS u "
+        f"ORDER BY u.k0 {direction}, u.k1 {direction} LIMIT {int(limit)}))"
+    )
+    return RawSQL(sql, [keys, *probe_params, keys, *walk_params])
+
+
 # --- common table expressions and raw statements -------------------------------------------------------
 def materialized_cte(name: str, body: str, connection) -> str:
     """``name AS MATERIALIZED (body)`` on PostgreSQL, where it fences the planner (computed once, joined

@@ -149,8 +149,10 @@ def tables() -> list[str]:
 def first_items(kind: str, ids: list[int], *, before=None, since=None, limit: int, descending: bool = False):
     """A sub-select of the ids of the first ``limit`` items of ``kind`` of the centers ``ids`` (for
     ``filter(pk__in=…)``), by date (``before``: dated before it; ``since``: at or after it), then id. On
-    PostgreSQL one index walk per center stopped at ``limit`` rows (``first_ids_per_key``)."""
-    from mediation_center.dialect import OneOf, first_ids_per_key
+    PostgreSQL one walk of ``pending_item_at`` / ``pending_item_day`` per center, each stopped at a bound
+    found from the centers' first rows (``first_values_per_key``): the index entries read follow the
+    ``limit`` items listed, not centers × limit (a day with many level rises read thousands for 100)."""
+    from mediation_center.dialect import OneOf, first_values_per_key
 
     s = BY_KIND[kind]
     rows = PendingItem.objects.filter(kind=kind)
@@ -158,14 +160,12 @@ def first_items(kind: str, ids: list[int], *, before=None, since=None, limit: in
         rows = rows.filter(**{f"{s.field}__lt": before})
     if since is not None:
         rows = rows.filter(**{f"{s.field}__gte": since})
-    order = [f"-{s.field}", "-item_id"] if descending else [s.field, "item_id"]  # item_id: unique in a kind
+    order = (f"-{s.field}", "-item_id") if descending else (s.field, "item_id")  # item_id: unique in a kind
     rows = rows.order_by(*order)
-    fast = first_ids_per_key(rows, "center_id", ids, limit, order)
+    fast = first_values_per_key(rows, "center_id", ids, limit, order, "item_id")
     if fast is not None:
-        chosen = PendingItem.objects.filter(pk__in=fast)
-    else:
-        chosen = PendingItem.objects.filter(pk__in=rows.filter(OneOf("center_id", ids)).values("pk")[:limit])
-    return chosen.values("item_id")
+        return fast
+    return rows.filter(OneOf("center_id", ids)).values("item_id")[:limit]
 
 
 # --- the recount -----------------------------------------------------------------------------------------

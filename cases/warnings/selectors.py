@@ -17,7 +17,7 @@ from accounts.models import Center, Membership, User
 from cases.core.access import supervises
 from cases.core.models import Case, WarningLevel
 from cases.core.states import OPEN_STATUSES
-from cases.core.workcalendar import WorkCalendar, local_date, local_zone, start_of_day
+from cases.core.workcalendar import WorkCalendar, local_date, local_zone, reference_data, start_of_day
 from cases.rollups import measures as rolled_measures
 from cases.rollups import pending
 from cases.rollups import selectors as rollups
@@ -116,14 +116,18 @@ def level_by_center(cases: QuerySet[Case], names: dict[int, str] | None = None) 
     ]
 
 
+def _channel_columns() -> list[tuple[int, str]]:
+    return list(Channel.objects.order_by("ordering", "code").values_list("pk", "name"))
+
+
 def level_by_channel_rolled(counts: dict[tuple[int, int, int], int]) -> dict:
-    """``level_by_channel`` from the rollups' open counts ((center, level, channel) → n): one query, the
-    channels (reference data)."""
-    channels = list(Channel.objects.order_by("ordering", "code"))
+    """``level_by_channel`` from the rollups' open counts ((center, level, channel) → n), no query: the
+    channels come from the reference-data cache (a save of a channel starts a new version,
+    ``routing.rules.connect_rule_signals``)."""
     cells: dict[tuple[int, int], int] = {}
     for (_center, level, channel), n in counts.items():
         cells[(level, channel)] = cells.get((level, channel), 0) + n
-    columns = [(c.pk, c.name) for c in channels] + [(0, _t("未分流"))]
+    columns = [*reference_data("dashboard-channel-columns", _channel_columns), (0, _t("未分流"))]
     rows = []
     for level in [*LEVELS, WarningLevel.NONE]:
         row = [cells.get((level, pk), 0) for pk, _name in columns]
@@ -237,6 +241,21 @@ def newly_escalated(centers: QuerySet[Center], now: dt.datetime, limit: int = 10
     )
 
 
+# What the page, the API and the Excel show of a listed order and summons (``str(recipient)`` is the
+# user's display name or username); the rows with every column of the case, the user and the channel
+# cost more to compile and build than to read.
+ORDER_BRIEF_FIELDS = (
+    "case_id",
+    "deadline",
+    "state",
+    "case__number",
+    "recipient__display_name",
+    "recipient__username",
+    "channel__name",
+)
+SUMMONS_BRIEF_FIELDS = ("case_id", "deadline", "state", "case__number", "department__name")
+
+
 # The four lists from the rollups' ``PendingItem`` (cases/rollups/pending.py): the centers' first items by
 # date from one index, then those items' rows — never the county's cases. Same rows, same order as the
 # former reads above (kept as the reference the tests compare with).
@@ -245,6 +264,7 @@ def overdue_orders_rolled(ids: list[int], now: dt.datetime, limit: int = 100) ->
     return list(
         SupervisionOrder.objects.filter(pk__in=first)
         .select_related("case", "recipient", "channel")
+        .only(*ORDER_BRIEF_FIELDS)
         .order_by("deadline", "pk")
     )
 
@@ -254,7 +274,10 @@ def overdue_summonses_rolled(ids: list[int], now: dt.datetime, limit: int = 100)
 
     first = pending.first_items("summons", ids, before=now, limit=limit)
     return list(
-        Summons.objects.filter(pk__in=first).select_related("case", "department").order_by("deadline", "pk")
+        Summons.objects.filter(pk__in=first)
+        .select_related("case", "department")
+        .only(*SUMMONS_BRIEF_FIELDS)
+        .order_by("deadline", "pk")
     )
 
 

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -148,8 +149,11 @@ def dashboard(request):
 @login_required
 @require_GET
 def dashboard_live(request):
-    """The dashboard's figures alone, for its own refresh every minute (htmx)."""
-    return render(request, "cases/warnings/_dashboard_live.html", _dashboard_context(request))
+    """The dashboard's figures alone, for its own refresh every minute (htmx). Rendered without the request:
+    the fragment shows nothing of the shell, so the context processors (the sidebar's work counts, the
+    navigation) would be read for nothing on every refresh."""
+    context = _dashboard_context(request)
+    return HttpResponse(get_template("cases/warnings/_dashboard_live.html").render(context))
 
 
 @login_required

@@ -226,6 +226,8 @@ def test_period_edges_are_local_days(data, world, supervisor):
 
 def test_the_number_of_queries_is_fixed(data, make_case, world, supervisor):
     """The user's roles, the subtree's ids, then one query per figure, whatever the data."""
+    with time_machine.travel(NOW, tick=False):
+        dashboard_figures(supervisor, PERIOD, now=NOW)  # fills the reference-data cache (the channels)
     user = User.objects.get(pk=supervisor.pk)  # roles not cached yet, as in a request
     with time_machine.travel(NOW, tick=False), CaptureQueriesContext(connection) as small:
         dashboard_figures(user, PERIOD, now=NOW)
@@ -240,7 +242,7 @@ def test_the_number_of_queries_is_fixed(data, make_case, world, supervisor):
     assert len(large.captured_queries) == len(small.captured_queries) == DASHBOARD_QUERIES
 
 
-DASHBOARD_QUERIES = 12  # the rollups' counts, days and the four period measures (clocks, summonses, ratings, visits) in 3 queries (UNION ALL) for the current and the previous period
+DASHBOARD_QUERIES = 11  # the rollups' counts, days and the four period measures (clocks, summonses, ratings, visits) in 3 queries (UNION ALL) for the current and the previous period; the channels from the reference-data cache
 
 
 def test_page_api_and_export_read_the_lists_in_fixed_queries(data, make_case, world, supervisor, login):
