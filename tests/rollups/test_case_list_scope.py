@@ -192,7 +192,7 @@ SERVED = [
 ]
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the per-center walk is PostgreSQL's fast path")
+@pytest.mark.postgres  # the per-center walk is PostgreSQL's fast path
 @pytest.mark.parametrize("params", SERVED)
 def test_each_filter_walks_an_index_in_the_list_order(generated, supervisor, params):
     """With sorting priced out (``enable_sort = off``), each center's first rows come from an index that
