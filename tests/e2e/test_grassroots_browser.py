@@ -95,14 +95,21 @@ def test_supervisor_sees_where_disputes_end_and_clicks_through(browser, live_ser
     page = context.new_page()
     page.set_default_timeout(15000)
     sign_in(page, "town_supervisor")
-    go = lambda name, path: (  # noqa: E731 - at 375 px the sidebar is behind the menu button
-        page.click(f"[data-nav='{name}']") if width > 400 else page.goto(f"{live_server.url}{path}")
-    )
+    def go(name, path):
+        # At 375 px the sidebar is behind the menu button; at 1366 px click it and wait for the page.
+        if width > 400:
+            page.click(f"[data-nav='{name}']")
+            page.wait_for_url(f"**{path}")
+        else:
+            page.goto(f"{live_server.url}{path}")
+
     go("grassroots:resolution", "/grassroots/resolution/")
     assert page.locator("#rate-village").inner_text() == "100.0%"
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     page.screenshot(path=str(OUT / f"grassroots-resolution-{width}.png"), full_page=True)
     page.click("a[data-bucket='on_spot']")
+    page.wait_for_url("**/grassroots/resolution/cases/**")
+    page.wait_for_load_state()
     assert case.number in page.content()
     go("grassroots:risk_list", "/grassroots/risks/")
     assert "工地欠薪隐患" in page.content()
