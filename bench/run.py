@@ -382,6 +382,30 @@ def vm_hwm_mb(pid: int) -> float:
     return 0.0
 
 
+# Issue 17 item 6: through gunicorn with 2 workers and 4 client connections, requests per second per page,
+# and each web worker's peak memory.
+HTTP_TARGET_RPS = {"queue.first_page": 250, "case_page.typical": 150}
+HTTP_WORKER_RSS_MB = 200
+
+
+def http_verdicts(http: dict) -> list[str]:
+    """One line per throughput target of the HTTP run: the figure, the target and whether it is met."""
+    lines = []
+    for name, target in HTTP_TARGET_RPS.items():
+        page_result = http["pages"].get(name)
+        if page_result is not None:
+            met = page_result["rps"] >= target
+            lines.append(
+                f"{name}: {page_result['rps']:.1f} req/s (≥ {target}) — {'met' if met else 'missed'}"
+            )
+    peak = max(http["worker_peak_rss_mb"], default=0)
+    lines.append(
+        f"web worker peak RSS: {peak:.0f} MB (< {HTTP_WORKER_RSS_MB}) — "
+        f"{'met' if peak < HTTP_WORKER_RSS_MB else 'missed'}"
+    )
+    return lines
+
+
 def http_load(env: Env, *, requests: int, concurrency: int, time_limit: float, port: int) -> dict:
     """gunicorn with 2 workers on loopback, a second process sends ``requests`` GETs, bounded in time."""
     environment = dict(os.environ, DJANGO_SETTINGS_MODULE="bench.settings")
@@ -521,6 +545,7 @@ def markdown(report: dict) -> str:
             lines.append(
                 f"| {name} | {p['ok']}/{p['sent']} | {p['rps']:.1f} | {p['p50_ms']:.0f} | {p['p95_ms']:.0f} |"
             )
+        lines += ["", *(f"- {line}" for line in http_verdicts(http))]
     return "\n".join(lines) + "\n"
 
 
@@ -608,6 +633,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"HTTP {name:<30} {p['rps']:7.1f} req/s ({p['ok']}/{p['sent']} OK, p50 {p['p50_ms']:.0f} ms)"
             )
         print(f"HTTP web worker peak RSS {http['worker_peak_rss_mb']} MB")
+        for line in http_verdicts(http):
+            print(f"HTTP target {line}")
     output = Path(args.output)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(report, ensure_ascii=False, indent=2))
