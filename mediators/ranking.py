@@ -14,15 +14,15 @@ Every list is built from a fixed number of queries whatever the number of candid
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import CharField, Count, Prefetch, Q, Value
+from django.db.models import CharField, Count, Exists, OuterRef, Prefetch, Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Center, User
-from cases.core.models import Case, DisputeType
+from cases.core.models import Case
 from cases.core.states import OPEN_STATUSES, Outcome
 from cases.portal.models import Rating
-from routing.models import CaseAssignment, Channel, InterestDeclaration
+from routing.models import CaseAssignment, InterestDeclaration
 
 from .credentials import EXPIRED, EXPIRING, credential_state
 from .measures import handling_on_time
@@ -179,14 +179,28 @@ def _track_reasons(track: Track, type_name: str) -> tuple[float, list[str]]:
     return score, reasons
 
 
-def _profiles_qs():
+def _profiles_qs(case: Case, chain: list[int]):
+    """The active profiles with what the score asks of them for ``case``, in two queries: whether they take the
+    case's dispute type, take any at all, and serve its channel (``Exists`` per row, not the whole lists), and,
+    prefetched, the centers of the case's chain they serve (``chain_centers``) and their credentials."""
+    specialties = MediatorProfile.specialties.through.objects.filter(mediatorprofile_id=OuterRef("pk"))
+    channels = MediatorProfile.channels.through.objects.filter(mediatorprofile_id=OuterRef("pk"))
     return (
         MediatorProfile.objects.filter(active=True, user__is_active=True)
         .select_related("user")
+        .annotate(
+            takes_case_type=Exists(specialties.filter(disputetype_id=case.dispute_type_id)),
+            takes_any_type=Exists(specialties),
+            serves_case_channel=Exists(channels.filter(channel_id=case.channel_id))
+            if case.channel_id
+            else Value(False),
+        )
         .prefetch_related(
-            Prefetch("centers", queryset=Center.objects.only("pk", "name")),
-            Prefetch("channels", queryset=Channel.objects.only("pk", "name")),
-            Prefetch("specialties", queryset=DisputeType.objects.only("pk")),
+            Prefetch(
+                "centers",
+                queryset=Center.objects.filter(pk__in=chain).only("pk", "name"),
+                to_attr="chain_centers",
+            ),
             "credentials",
         )
     )
@@ -195,14 +209,13 @@ def _profiles_qs():
 def _score_profile(profile, case: Case, chain: list[int], today: date, load: int, track: Track) -> Candidate:
     reasons: list[str] = []
     score = 0.0
-    specialty_ids = {t.pk for t in profile.specialties.all()}
-    if case.dispute_type_id in specialty_ids:
+    if profile.takes_case_type:
         score += SPECIALTY
         reasons.append(_("擅长%(type)s") % {"type": case.dispute_type.name})
-    elif not specialty_ids:
+    elif not profile.takes_any_type:
         score += GENERALIST
         reasons.append(_("综合调解，不限纠纷类型"))
-    served = {c.pk: c for c in profile.centers.all()}
+    served = {c.pk: c for c in profile.chain_centers}
     if case.center_id in served:
         score += OWN_CENTER
         reasons.append(_("服务本案承办中心（%(center)s）") % {"center": case.center.name})
@@ -214,7 +227,7 @@ def _score_profile(profile, case: Case, chain: list[int], today: date, load: int
     if not profile.levels or case.center.level in profile.levels:
         score += LEVEL
         reasons.append(_("可承办%(level)s层级的案件") % {"level": case.center.get_level_display()})
-    if case.channel_id and case.channel_id in {c.pk for c in profile.channels.all()}:
+    if profile.serves_case_channel:
         score += CHANNEL
         reasons.append(_("属%(channel)s渠道") % {"channel": case.channel.name})
     if not profile.available_days or today.weekday() in profile.available_days:
@@ -247,7 +260,9 @@ def recommend_mediators(case: Case, *, limit: int = 5, today: date | None = None
     chain = chain_ids(case.center)
     through = MediatorProfile.centers.through
     profiles = list(
-        _profiles_qs().filter(pk__in=through.objects.filter(center_id__in=chain).values("mediatorprofile_id"))
+        _profiles_qs(case, chain).filter(
+            pk__in=through.objects.filter(center_id__in=chain).values("mediatorprofile_id")
+        )
     )
     recusing = recusing_user_ids(case)
     profiles = [p for p in profiles if _eligible(p, today, recusing)]
@@ -267,8 +282,12 @@ def recommend_groups(case: Case, *, limit: int = 3) -> list[Candidate]:
     groups = list(
         MediationGroup.objects.filter(active=True, center_id__in=chain)
         .select_related("center")
-        .prefetch_related("specialties")
         .annotate(
+            takes_case_type=Exists(
+                MediationGroup.specialties.through.objects.filter(
+                    mediationgroup_id=OuterRef("pk"), disputetype_id=case.dispute_type_id
+                )
+            ),
             member_count=Count("members", distinct=True),
             load=Count(
                 "groupassignment",
@@ -282,8 +301,7 @@ def recommend_groups(case: Case, *, limit: int = 3) -> list[Candidate]:
     ranked = []
     for g in groups:
         reasons, score = [], 0.0
-        specialty_ids = {t.pk for t in g.specialties.all()}
-        if case.dispute_type_id in specialty_ids:
+        if g.takes_case_type:
             score += SPECIALTY
             reasons.append(_("擅长%(type)s") % {"type": case.dispute_type.name})
         if g.center_id == case.center_id:
@@ -307,7 +325,7 @@ def rank_for_auto_assignment(case: Case, users: list[User]) -> list[tuple[User, 
     today = timezone.localdate()
     chain = chain_ids(case.center)
     ids = [u.pk for u in users]
-    profiles = {p.user_id: p for p in _profiles_qs().filter(user_id__in=ids)}
+    profiles = {p.user_id: p for p in _profiles_qs(case, chain).filter(user_id__in=ids)}
     recusing = recusing_user_ids(case)
     loads, tracks = _loads_and_tracks(case, ids)
     ranked: list[Candidate] = []
@@ -334,6 +352,18 @@ def rank_for_auto_assignment(case: Case, users: list[User]) -> list[tuple[User, 
 
 def group_members(group: MediationGroup) -> list[GroupMember]:
     return list(group.members.select_related("profile__user").order_by("role", "pk"))
+
+
+def members_of_groups(groups: list[MediationGroup]) -> dict[int, list[GroupMember]]:
+    """Each of ``groups``' members, as ``group_members`` orders them, in one query."""
+    found: dict[int, list[GroupMember]] = {g.pk: [] for g in groups}
+    for member in (
+        GroupMember.objects.filter(group_id__in=found)
+        .select_related("profile__user")
+        .order_by("group_id", "role", "pk")
+    ):
+        found[member.group_id].append(member)
+    return found
 
 
 def active_group_assignment(case: Case) -> GroupAssignment | None:

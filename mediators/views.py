@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.citizen_auth import citizen_required
 from accounts.models import Center, User
 from cases.core.access import get_case_for_user, supervises
+from cases.core.models import Case
 from cases.portal.selectors import get_case_for_citizen
 from mediation_center.service_calls import call_service
 
@@ -95,7 +96,13 @@ def group_detail(request, pk: int):
 
 
 def _case_for_supervisor(request, pk: int):
-    case = get_case_for_user(request.user, pk, write=True)
+    # the center, type and channel come with the case: the access check and the ranking read them
+    case = get_case_for_user(
+        request.user,
+        pk,
+        write=True,
+        queryset=Case.objects.select_related("center", "dispute_type", "channel"),
+    )
     if not supervises(request.user, case.center):
         raise PermissionDenied(_("只有该案件承办中心的督办人员可以进行此操作。"))
     return case
@@ -135,7 +142,7 @@ def recommend(request, pk: int):
             "case": case,
             "mediators": ranking.recommend_mediators(case),
             "groups": groups,
-            "members": {c.group.pk: ranking.group_members(c.group) for c in groups},
+            "members": ranking.members_of_groups([c.group for c in groups]),
             "current": ranking.active_group_assignment(case),
             "form": form,
         },

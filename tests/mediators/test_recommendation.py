@@ -7,6 +7,7 @@ from django.utils import timezone
 from accounts.models import Membership
 from cases.models import Case
 from cases.portal.models import Rating
+from mediators.models import GroupMember, MediationGroup
 from mediators.ranking import rank_for_auto_assignment, recommend_mediators
 from routing import services as routing
 from routing.models import CaseAssignment
@@ -101,9 +102,10 @@ def test_recommendation_runs_a_fixed_number_of_queries(
                 status="concluded", outcome="oral_agreement", concluded_at=timezone.now()
             )
             Rating.objects.create(case=done, party=done.parties.first(), score=4)
-    # the profiles and their centers, channels, specialties and credentials; who must recuse; the candidates'
-    # lead assignments; those of their cases that are open or similar; the ratings of the similar cases
-    with django_assert_num_queries(9):
+    # the profiles (with whether they take the case's type and channel); the centers of the case's chain they
+    # serve; their credentials; who must recuse; the candidates' lead assignments; those of their cases that are
+    # open or similar; the ratings of the similar cases
+    with django_assert_num_queries(7):
         ranked = recommend_mediators(case, limit=20)
     assert len(ranked) == 12 and sum(c.track.similar for c in ranked) == 3
 
@@ -113,3 +115,32 @@ def test_the_case_page_links_the_supervisor_to_the_recommendations(login, client
     login(supervisor)
     page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert reverse("mediators:recommend", args=[case.pk]) in page
+
+
+def test_the_recommendation_page_costs_the_same_for_one_studio_or_three(
+    login, client, routed_case, supervisor, world, studio, make_profile
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    case = routed_case()
+    login(supervisor)
+    url = reverse("mediators:recommend", args=[case.pk])
+    client.get(url)  # the session, the work counts' cache
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(url).status_code == 200
+    leads = []
+    for n in range(2):
+        team = MediationGroup.objects.create(
+            kind=MediationGroup.Kind.TEAM, name=f"第{n + 1}调解团队", center=world.county
+        )
+        for i in range(3):
+            member = _persona(world, f"team{n}m{i}", Membership.Role.MEDIATOR)
+            GroupMember.objects.create(group=team, profile=make_profile(member), role="member")
+            leads.append(member.pk)
+    with CaptureQueriesContext(connection) as three:
+        page = client.get(url).content.decode()
+    assert len(three) == len(one)
+    # every group's members are offered as its lead, under the group's name
+    assert page.count("<optgroup") == 3 and 'label="第2调解团队"' in page
+    assert all(f'<option value="{pk}">' in page for pk in leads)
