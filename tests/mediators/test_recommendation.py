@@ -144,3 +144,25 @@ def test_the_recommendation_page_costs_the_same_for_one_studio_or_three(
     # every group's members are offered as its lead, under the group's name
     assert page.count("<optgroup") == 3 and 'label="第2调解团队"' in page
     assert all(f'<option value="{pk}">' in page for pk in leads)
+
+
+def test_reasons_name_the_nearest_upper_center_the_channel_and_a_generalist(
+    routed_case, world, mediator, mediator2, expert, make_profile
+):
+    case = routed_case()
+    Case.objects.filter(pk=case.pk).update(center=world.village, channel=world.channels["specialist"])
+    case = Case.objects.select_related("center", "dispute_type", "channel").get(pk=case.pk)
+    generalist = make_profile(mediator, centers=[world.county])
+    generalist.channels.set([world.channels["specialist"]])
+    make_profile(mediator2, types=["family"], centers=[world.county, world.town])
+    make_profile(expert, types=["labour"], centers=[world.other_county])  # not in the case's chain
+    ranked = {c.user: c.reasons for c in recommend_mediators(case)}
+    assert set(ranked) == {mediator, mediator2}
+    assert (
+        "综合调解，不限纠纷类型" in ranked[mediator] and "服务上级中心（测试县矛调中心）" in ranked[mediator]
+    )
+    assert f"属{world.channels['specialist'].name}渠道" in ranked[mediator]
+    # the nearest of the centers above the case's that the mediator serves; a specialist in another type is
+    # neither a match nor a generalist
+    assert "服务上级中心（测试镇矛调中心）" in ranked[mediator2]
+    assert not any(r.startswith(("擅长", "综合调解", "属")) for r in ranked[mediator2])
