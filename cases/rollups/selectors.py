@@ -17,7 +17,7 @@ from django.db.models import DecimalField, F, IntegerField, Q, Sum, Value, When
 
 from cases.core.states import OPEN_STATUSES
 from cases.rollups.models import CaseCount, CaseDay, MeasureDay, MeasureDelta, RollupDelta
-from mediation_center.dialect import OneOf, id_in, materialized_cte
+from mediation_center.dialect import OneOf, id_in, materialized_cte, rows_of_keys
 from mediation_center.transactions import may_commit
 
 log = logging.getLogger(__name__)
@@ -138,6 +138,18 @@ PENDING_BOUND = 2000
 FOLD_CHUNK = 5000
 FOLD_SECONDS = 2.0
 CENTS = Decimal("0.01")
+DELTA_COLUMNS = (
+    "status",
+    "level",
+    "channel",
+    "center_id",
+    "created_day",
+    "concluded_day",
+    "success",
+    "money",
+    "sign",
+)
+MEASURE_COLUMNS = ("measure", "day", "hit", "sign")
 
 
 @dataclass
@@ -160,17 +172,12 @@ def _dashboard_sql(connection, ids, days: tuple, measure_span: tuple, bound: int
     date = connection.ops.adapt_datefield_value
     first, last = date(days[0]), date(days[1])
     m_first, m_last = date(measure_span[0]), date(measure_span[1])
-    d = materialized_cte(
-        "d",
-        "SELECT status, level, channel, center_id, created_day, concluded_day, success, money, sign "
-        f"FROM {RollupDelta._meta.db_table} WHERE {in_ids}{limit}",
-        connection,
+    d_rows, d_params = rows_of_keys(RollupDelta._meta.db_table, DELTA_COLUMNS, "center_id", ids, connection)
+    md_rows, md_params = rows_of_keys(
+        MeasureDelta._meta.db_table, MEASURE_COLUMNS, "center_id", ids, connection
     )
-    md = materialized_cte(
-        "md",
-        f"SELECT measure, day, hit, sign FROM {MeasureDelta._meta.db_table} WHERE {in_ids}{limit}",
-        connection,
-    )
+    d = materialized_cte("d", f"SELECT * FROM ({d_rows}) AS p{limit}", connection)
+    md = materialized_cte("md", f"SELECT * FROM ({md_rows}) AS p{limit}", connection)
     no_int, no_date, no_text = "CAST(NULL AS INTEGER)", "CAST(NULL AS DATE)", "CAST(NULL AS VARCHAR(24))"
     no_money, zero = "CAST(0 AS NUMERIC)", "CAST(0 AS BIGINT)"
     parts = [
@@ -222,7 +229,7 @@ def _dashboard_sql(connection, ids, days: tuple, measure_span: tuple, bound: int
         ),
     ]
     sql = f"WITH {d}, {md} " + " UNION ALL ".join(part for part, _params in parts)
-    return sql, [*id_params, *id_params, *(p for _part, params in parts for p in params)]
+    return sql, [*d_params, *md_params, *(p for _part, params in parts for p in params)]
 
 
 def _day(value) -> dt.date:

@@ -27,7 +27,14 @@ from cases.core.states import Outcome
 from cases.core.workcalendar import local_zone
 from cases.rollups import measures, pending
 from cases.rollups.models import CaseCount, CaseDay, MeasureDay, MeasureDelta, RollupDelta
-from mediation_center.dialect import OneOf, fast_paths, id_in, lock_against_writes
+from mediation_center.dialect import (
+    OneOf,
+    fast_paths,
+    in_ids_of,
+    lock_against_writes,
+    rows_of_keys,
+    wait_for_locks_at_most,
+)
 from mediation_center.transactions import entry_point
 
 FOLD_CHUNK = 20_000
@@ -103,15 +110,12 @@ FOLDS = (
     (MeasureDelta, measures.DELTA_COLUMNS, _fold_measures),
 )
 
-# PostgreSQL: one chunk in one statement. ``taken`` deletes up to ``%(limit)s`` deltas nobody else holds
+# PostgreSQL: one chunk in one statement. ``taken`` deletes up to a chunk of deltas nobody else holds
 # (``FOR UPDATE SKIP LOCKED``: a fold running at once takes other rows) and returns exactly the rows it
 # deleted; the increments are summed from those rows alone and added in key order (``ON CONFLICT … DO
 # UPDATE SET n = n + excluded.n``: atomic, and two folds lock rollup rows in the same order). Zero sums
 # are left out, as ``_fold`` does.
-_TAKE = (
-    "WITH taken AS (DELETE FROM {deltas} WHERE id = ANY(ARRAY("
-    "SELECT id FROM {deltas}{where} LIMIT {limit} FOR UPDATE SKIP LOCKED)) RETURNING {columns})"
-)
+_TAKE = "WITH taken AS (DELETE FROM {deltas} WHERE {taken} RETURNING {columns})"
 _FOLD_CASES_SQL = (
     _TAKE
     + """,
@@ -157,12 +161,15 @@ SELECT count(*) FROM taken"""
 
 def _fold_statement(model, columns: tuple[str, ...], centers: Sequence[int] | None, chunk: int):
     """The one-statement chunk of ``model``'s deltas (PostgreSQL), and its parameters."""
-    where, params = ("", []) if centers is None else id_in("center_id", centers, connection)
+    table = model._meta.db_table
+    if centers is None:
+        free, params = f"SELECT id FROM {table} FOR UPDATE SKIP LOCKED", []
+    else:  # each center's deltas from the index (``rows_of_keys``), not a scan of every center's
+        free, params = rows_of_keys(table, ["id"], "center_id", centers, connection, lock=True)
     template = _FOLD_CASES_SQL if model is RollupDelta else _FOLD_MEASURES_SQL
     sql = template.format(
-        deltas=model._meta.db_table,
-        where=f" WHERE {where}" if where else "",
-        limit=int(chunk),
+        deltas=table,
+        taken=in_ids_of("id", f"SELECT id FROM ({free}) AS free LIMIT {int(chunk)}", connection),
         columns=", ".join(columns),
         counts=CaseCount._meta.db_table,
         days=CaseDay._meta.db_table,
@@ -212,10 +219,8 @@ def fold_rollups(
         while deadline is None or time.monotonic() < deadline:
             try:
                 with transaction.atomic(durable=True):
-                    if deadline is not None and connection.vendor == "postgresql":
-                        wait = max(1, int((deadline - time.monotonic()) * 1000))
-                        with connection.cursor() as cursor:
-                            cursor.execute(f"SET LOCAL lock_timeout = {wait}")
+                    if deadline is not None:
+                        wait_for_locks_at_most(deadline - time.monotonic(), connection)
                     folded = _fold_chunk(model, columns, fold, centers, chunk)
             except OperationalError as error:
                 if deadline is None or not _lock_timeout(error):
