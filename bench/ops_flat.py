@@ -1,6 +1,8 @@
 """Operations of the rollups area (cases/rollups): the dashboard's own refresh, the case list the
 dashboard's links open, folding the rollups' pending deltas. See "Rollups" in bench/README.md."""
 
+import os
+
 from django.urls import reverse
 
 from bench.run import Env, operation, page
@@ -42,3 +44,61 @@ def rollups_fold_100(env: Env):
         fold_rollups()
 
     return prepare, fold_rollups, teardown
+
+
+# --- The dashboard right after an escalation wave (issue 17 item 1) -------------------------------------
+WAVE_CASES = 10_000  # the newest open cases, as sweep.10000_escalating picks them
+WAVES = int(os.environ.get("BENCH_WAVES", "15"))  # 15 × 20,000 deltas: about what 1M held after the sweeps
+
+
+def _after_wave(name: str, url: str):
+    """The dashboard read again and again while an escalation wave's deltas are pending. Set up once: the
+    pending deltas folded, then ``WAVES`` waves of level changes over the newest 10,000 open cases (every
+    level one on per wave, by one UPDATE: the trigger writes −1/+1 per case, ~20,000 deltas a wave, the
+    county's share in its subtree), none folded. No warm-up call: the first read after the wave is the
+    one whose queries are counted (``first_ms``: where the reader folds its subtree, that read pays for it
+    and its queries include the fold's), the timed reads follow."""
+
+    @operation(name, target_ms=50, warmup=0)
+    def setup(env: Env):
+        from django.db import connection
+
+        from cases.core.models import Case
+        from cases.core.states import OPEN_STATUSES
+        from cases.rollups.services import fold_rollups
+        from mediation_center.dialect import update_rows
+
+        fold_rollups()
+        rows = list(
+            Case.objects.filter(status__in=OPEN_STATUSES)
+            .order_by("-id")
+            .values_list("id", "warning_level")[:WAVE_CASES]
+        )
+        ids = [pk for pk, _level in rows]
+        with connection.cursor() as cursor:
+            for _ in range(WAVES):
+                cursor.execute(
+                    "UPDATE cases_case SET warning_level = (warning_level + 1) %% 5 WHERE id = ANY(%s)", [ids]
+                )
+        client = env.client("supervisor")
+        address = reverse(url)
+
+        def read():
+            response = client.get(address)
+            if response.status_code != 200:
+                raise AssertionError(f"{name}: GET {address} answered {response.status_code}")
+
+        def teardown():
+            update_rows(Case, ["warning_level"], rows)
+            fold_rollups()
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM (ANALYZE) cases_rollupdelta")
+                cursor.execute("VACUUM (ANALYZE) cases_case")
+
+        return (lambda: None), read, teardown
+
+    return setup
+
+
+_after_wave("dashboard.county_after_wave", "cases:warnings_dashboard")
+_after_wave("dashboard.live_after_wave", "cases:warnings_dashboard_live")
