@@ -197,6 +197,45 @@ def first_values_per_key(
     return RawSQL(sql, [keys, *probe_params, keys, *walk_params])
 
 
+def rows_of_keys(
+    table: str, columns: Sequence[str], column: str, keys: Sequence[int], connection, *, lock: bool = False
+) -> tuple[str, list]:
+    """A sub-select (for ``FROM (…) AS x``) of ``columns`` of the rows of ``table`` whose ``column`` is one
+    of ``keys``; with ``lock``, each row locked ``FOR UPDATE SKIP LOCKED`` (rows another transaction holds
+    are left out). PostgreSQL: one index probe per key (``unnest(keys) CROSS JOIN LATERAL``, the per-key
+    sub-select fenced with ``OFFSET 0`` so it is not merged into a join), for a table whose statistics
+    cannot be trusted — the rollups' delta tables fill and empty every minute, and with ``= ANY(keys)`` the
+    planner scanned every row of the table for a subtree's few. Elsewhere the plain filter (``id_in``)."""
+    names = ", ".join(columns)
+    if not fast_paths(connection):
+        where, params = id_in(column, keys, connection)
+        return f"SELECT {names} FROM {table} WHERE {where}", params
+    locking = " FOR UPDATE SKIP LOCKED" if lock else " OFFSET 0"
+    picked = ", ".join(f"t.{name}" for name in columns)
+    sql = (
+        f"SELECT {picked} FROM unnest(%s::bigint[]) AS k(key) CROSS JOIN LATERAL "
+        f"(SELECT {names} FROM {table} WHERE {column} = k.key{locking}) AS t"
+    )
+    return sql, [list(keys)]
+
+
+def in_ids_of(column: str, subquery: str, connection) -> str:
+    """``column`` is one of the ids ``subquery`` selects. PostgreSQL: ``= ANY(ARRAY(…))``, the sub-select
+    run once first (an InitPlan) and the rows then found by ``column``'s index, where ``IN (…)`` may be
+    planned as a semi-join scanning the whole table. Elsewhere ``IN (…)``."""
+    if fast_paths(connection):
+        return f"{column} = ANY(ARRAY({subquery}))"
+    return f"{column} IN ({subquery})"
+
+
+def wait_for_locks_at_most(seconds: float, connection) -> None:
+    """For the rest of the current transaction, a statement that waits longer than ``seconds`` for a row
+    lock fails (PostgreSQL ``SET LOCAL lock_timeout``; SQLite has one writer and no row locks: nothing)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL lock_timeout = {max(1, int(seconds * 1000))}")
+
+
 # --- common table expressions and raw statements -------------------------------------------------------
 def materialized_cte(name: str, body: str, connection) -> str:
     """``name AS MATERIALIZED (body)`` on PostgreSQL, where it fences the planner (computed once, joined

@@ -53,3 +53,11 @@ def entry_point(
         return wrapper
 
     return mark if func is None else mark(func)
+
+
+def may_commit(using: str = "default") -> bool:
+    """Whether a durable transaction may start here: no caller's transaction is open on ``using`` (a test
+    case's own atomic block does not count, as for ``atomic(durable=True)``). A reader that would write
+    (the dashboard folding its rollups) does so only then."""
+    blocks = transaction.get_connection(using).atomic_blocks
+    return not blocks or blocks[-1]._from_testcase  # Django's own test in ``Atomic.__enter__``

@@ -5,17 +5,22 @@ over the centers' cases."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connections
+from django.db import connections, router
 from django.db.models import Case as When_
 from django.db.models import DecimalField, F, IntegerField, Q, Sum, Value, When
 
 from cases.core.states import OPEN_STATUSES
-from cases.rollups.models import CaseCount, CaseDay, RollupDelta
-from mediation_center.dialect import OneOf
+from cases.rollups.models import CaseCount, CaseDay, MeasureDay, MeasureDelta, RollupDelta
+from mediation_center.dialect import OneOf, id_in, materialized_cte, rows_of_keys
+from mediation_center.transactions import may_commit
+
+log = logging.getLogger(__name__)
 
 DAY_FIELDS = ("registered", "registered_resolved", "concluded", "concluded_success", "money")
 
@@ -122,3 +127,163 @@ def case_total(ids: list[int], where: Q, *, beyond=None, cap: int) -> int:
     with connections[parts[0][1].db].cursor() as cursor:
         cursor.execute(f"SELECT COALESCE(SUM(v), 0) FROM ({' UNION ALL '.join(sqls)}) AS parts", params)
         return int(cursor.fetchone()[0])
+
+
+# --- the dashboard's rollups in one statement, its pending deltas bounded --------------------------------
+# A subtree with more pending deltas than this is folded before the dashboard reads it (the beat folds every
+# minute; an escalation wave can leave hundreds of thousands meanwhile, and the reader adds each one).
+PENDING_BOUND = 2000
+# The dashboard's own fold: chunks of this many deltas, each its own transaction, none started after
+# FOLD_SECONDS (what is left then is read as pending deltas: exact, only slower).
+FOLD_CHUNK = 5000
+FOLD_SECONDS = 2.0
+CENTS = Decimal("0.01")
+DELTA_COLUMNS = (
+    "status",
+    "level",
+    "channel",
+    "center_id",
+    "created_day",
+    "concluded_day",
+    "success",
+    "money",
+    "sign",
+)
+MEASURE_COLUMNS = ("measure", "day", "hit", "sign")
+
+
+@dataclass
+class DashboardRollups:
+    """``open_counts``, ``day_figures`` and ``measures.measure_days`` of one subtree, read together."""
+
+    counts: dict[tuple[int, int, int], int]
+    days: dict[dt.date, dict]
+    measure_days: dict[str, dict[dt.date, list[int]]]
+
+
+def _dashboard_sql(connection, ids, days: tuple, measure_span: tuple, bound: int | None) -> tuple[str, list]:
+    """One statement: the folded rows of the three rollups and the subtree's pending deltas, each delta
+    read once (``d``, ``md``: the subtree's deltas, at most ``bound + 1`` of each when bounded — more than
+    ``bound`` means the figures are incomplete and the caller folds first). Rows: (part, center, level,
+    channel, day, measure, a, b, c, d, money); part 0 the deltas read, 1 open counts, 2 days, 3 measures."""
+    in_ids, id_params = id_in("center_id", ids, connection)
+    limit = "" if bound is None else f" LIMIT {int(bound) + 1}"
+    statuses = ", ".join(["%s"] * len(OPEN_STATUSES))
+    date = connection.ops.adapt_datefield_value
+    first, last = date(days[0]), date(days[1])
+    m_first, m_last = date(measure_span[0]), date(measure_span[1])
+    d_rows, d_params = rows_of_keys(RollupDelta._meta.db_table, DELTA_COLUMNS, "center_id", ids, connection)
+    md_rows, md_params = rows_of_keys(
+        MeasureDelta._meta.db_table, MEASURE_COLUMNS, "center_id", ids, connection
+    )
+    d = materialized_cte("d", f"SELECT * FROM ({d_rows}) AS p{limit}", connection)
+    md = materialized_cte("md", f"SELECT * FROM ({md_rows}) AS p{limit}", connection)
+    no_int, no_date, no_text = "CAST(NULL AS INTEGER)", "CAST(NULL AS DATE)", "CAST(NULL AS VARCHAR(24))"
+    no_money, zero = "CAST(0 AS NUMERIC)", "CAST(0 AS BIGINT)"
+    parts = [
+        (
+            f"SELECT 0, {no_int}, {no_int}, {no_int}, {no_date}, {no_text}, (SELECT COUNT(*) FROM d), "
+            f"(SELECT COUNT(*) FROM md), {zero}, {zero}, {no_money}",
+            [],
+        ),
+        (  # open cases by (center, level, channel): folded, then pending
+            f"SELECT 1, center_id, level, channel, {no_date}, {no_text}, SUM(n), {zero}, {zero}, {zero}, "
+            f"{no_money} FROM {CaseCount._meta.db_table} WHERE {in_ids} AND status IN ({statuses}) "
+            "GROUP BY center_id, level, channel",
+            [*id_params, *OPEN_STATUSES],
+        ),
+        (
+            f"SELECT 1, center_id, level, channel, {no_date}, {no_text}, SUM(sign), {zero}, {zero}, {zero}, "
+            f"{no_money} FROM d WHERE status IN ({statuses}) GROUP BY center_id, level, channel",
+            [*OPEN_STATUSES],
+        ),
+        (  # per day: folded, pending by the day of registration, pending by the day of conclusion
+            f"SELECT 2, {no_int}, {no_int}, {no_int}, day, {no_text}, SUM(registered), "
+            "SUM(registered_resolved), SUM(concluded), SUM(concluded_success), SUM(money) "
+            f"FROM {CaseDay._meta.db_table} WHERE {in_ids} AND day >= %s AND day <= %s GROUP BY day",
+            [*id_params, first, last],
+        ),
+        (
+            f"SELECT 2, {no_int}, {no_int}, {no_int}, created_day, {no_text}, SUM(sign), "
+            f"SUM(CASE WHEN success AND concluded_day IS NOT NULL THEN sign ELSE 0 END), {zero}, {zero}, "
+            f"{no_money} FROM d WHERE created_day >= %s AND created_day <= %s GROUP BY created_day",
+            [first, last],
+        ),
+        (
+            f"SELECT 2, {no_int}, {no_int}, {no_int}, concluded_day, {no_text}, {zero}, {zero}, SUM(sign), "
+            "SUM(CASE WHEN success THEN sign ELSE 0 END), SUM(sign * money) "
+            "FROM d WHERE concluded_day >= %s AND concluded_day <= %s GROUP BY concluded_day",
+            [first, last],
+        ),
+        (  # per measure and day: folded, then pending
+            f"SELECT 3, {no_int}, {no_int}, {no_int}, day, measure, SUM(total), SUM(hit), {zero}, {zero}, "
+            f"{no_money} FROM {MeasureDay._meta.db_table} WHERE {in_ids} AND day >= %s AND day <= %s "
+            "GROUP BY measure, day",
+            [*id_params, m_first, m_last],
+        ),
+        (
+            f"SELECT 3, {no_int}, {no_int}, {no_int}, day, measure, SUM(sign), "
+            f"SUM(CASE WHEN hit THEN sign ELSE 0 END), {zero}, {zero}, {no_money} "
+            "FROM md WHERE day >= %s AND day <= %s GROUP BY measure, day",
+            [m_first, m_last],
+        ),
+    ]
+    sql = f"WITH {d}, {md} " + " UNION ALL ".join(part for part, _params in parts)
+    return sql, [*d_params, *md_params, *(p for _part, params in parts for p in params)]
+
+
+def _day(value) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+
+
+def read_dashboard_rollups(
+    ids: list[int], days: tuple[dt.date, dt.date], measure_span: tuple[dt.date, dt.date], *, bound: int | None
+) -> DashboardRollups | None:
+    """The subtree's open counts, its days from ``days[0]`` to ``days[1]`` and its measures' days over
+    ``measure_span``, folded rows plus pending deltas, in one statement. With ``bound``: None when more than
+    ``bound`` deltas of either kind are pending there (the figures would be incomplete)."""
+    from cases.rollups.measures import MEASURES
+
+    connection = connections[router.db_for_read(CaseCount)]
+    sql, params = _dashboard_sql(connection, ids, days, measure_span, bound)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    counts: dict[tuple[int, int, int], int] = defaultdict(int)
+    per_day: dict[dt.date, dict] = defaultdict(lambda: dict.fromkeys(DAY_FIELDS, 0))
+    measure_days: dict[str, dict[dt.date, list[int]]] = {m: defaultdict(lambda: [0, 0]) for m in MEASURES}
+    for part, center, level, channel, day, measure, a, b, c, d, money in rows:
+        if part == 0:
+            if bound is not None and max(a, b) > bound:
+                return None
+        elif part == 1:
+            counts[(center, level, channel)] += a
+        elif part == 2:
+            row = per_day[_day(day)]
+            for name, value in zip(DAY_FIELDS[:4], (a, b, c, d), strict=True):
+                row[name] += value or 0
+            row["money"] += Decimal(money or 0).quantize(CENTS)
+        else:
+            row = measure_days[measure][_day(day)]
+            row[0] += a or 0
+            row[1] += b or 0
+    return DashboardRollups({k: n for k, n in counts.items() if n}, dict(per_day), measure_days)
+
+
+def dashboard_rollups(
+    ids: list[int], days: tuple[dt.date, dt.date], measure_span: tuple[dt.date, dt.date]
+) -> DashboardRollups:
+    """``read_dashboard_rollups`` with the subtree's pending deltas bounded: when more than
+    ``PENDING_BOUND`` are pending there, the subtree's deltas are folded first (``fold_rollups(centers=…)``,
+    short transactions for at most ``FOLD_SECONDS``; safe beside the sweep's fold), then read again without
+    a bound — exact whatever is still pending. One statement in the common case. Inside a caller's
+    transaction nothing is folded (its locks would be held until the caller commits): read unbounded."""
+    from cases.rollups.services import fold_rollups
+
+    figures = read_dashboard_rollups(ids, days, measure_span, bound=PENDING_BOUND)
+    if figures is not None:
+        return figures
+    if may_commit():
+        folded = fold_rollups(centers=ids, chunk=FOLD_CHUNK, seconds=FOLD_SECONDS)
+        log.info("dashboard folded %s pending deltas of %s centers before reading", folded, len(ids))
+    return read_dashboard_rollups(ids, days, measure_span, bound=None)

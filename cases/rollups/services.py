@@ -4,15 +4,21 @@ Concurrency: services never touch ``CaseCount``/``CaseDay``; the trigger only in
 (no lock on a shared row, so two registrations in one center never wait for each other and no update is
 lost). A fold takes deltas ``FOR UPDATE SKIP LOCKED`` (two folds at once take different rows), adds them
 with one ``INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n`` per table (an atomic increment, rows in
-key order so two folds cannot deadlock) and deletes exactly the rows it added, in one transaction.
+key order so two folds cannot deadlock) and deletes exactly the rows it added, in one transaction. On
+PostgreSQL a chunk is one statement: ``DELETE … RETURNING`` of the rows taken, the increments computed
+from exactly the rows it deleted (``_FOLD_SQL``). The dashboard folds its own subtree's deltas the same
+way when too many are pending (``fold_rollups(centers=…, seconds=…)``); with the sweep's fold running at
+once each delta is still folded once: a row locked by one fold is skipped by the other.
 """
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
+from collections.abc import Sequence
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDate
 
@@ -21,7 +27,14 @@ from cases.core.states import Outcome
 from cases.core.workcalendar import local_zone
 from cases.rollups import measures, pending
 from cases.rollups.models import CaseCount, CaseDay, MeasureDay, MeasureDelta, RollupDelta
-from mediation_center.dialect import lock_against_writes
+from mediation_center.dialect import (
+    OneOf,
+    fast_paths,
+    in_ids_of,
+    lock_against_writes,
+    rows_of_keys,
+    wait_for_locks_at_most,
+)
 from mediation_center.transactions import entry_point
 
 FOLD_CHUNK = 20_000
@@ -97,26 +110,124 @@ FOLDS = (
     (MeasureDelta, measures.DELTA_COLUMNS, _fold_measures),
 )
 
+# PostgreSQL: one chunk in one statement. ``taken`` deletes up to a chunk of deltas nobody else holds
+# (``FOR UPDATE SKIP LOCKED``: a fold running at once takes other rows) and returns exactly the rows it
+# deleted; the increments are summed from those rows alone and added in key order (``ON CONFLICT … DO
+# UPDATE SET n = n + excluded.n``: atomic, and two folds lock rollup rows in the same order). Zero sums
+# are left out, as ``_fold`` does.
+_TAKE = "WITH taken AS (DELETE FROM {deltas} WHERE {taken} RETURNING {columns})"
+_FOLD_CASES_SQL = (
+    _TAKE
+    + """,
+counted AS (
+  INSERT INTO {counts} AS r (center_id, status, level, channel, n)
+  SELECT center_id, status, level, channel, SUM(sign) FROM taken
+  GROUP BY center_id, status, level, channel HAVING SUM(sign) <> 0
+  ORDER BY center_id, status, level, channel
+  ON CONFLICT (center_id, status, level, channel) DO UPDATE SET n = r.n + excluded.n
+),
+dated AS (
+  INSERT INTO {days} AS r (center_id, day, {day_fields})
+  SELECT center_id, day, SUM(a), SUM(b), SUM(c), SUM(d), SUM(m) FROM (
+    SELECT center_id, created_day AS day, sign AS a,
+      CASE WHEN success AND concluded_day IS NOT NULL THEN sign ELSE 0 END AS b, 0 AS c, 0 AS d,
+      CAST(0 AS NUMERIC) AS m
+    FROM taken
+    UNION ALL
+    SELECT center_id, concluded_day, 0, 0, sign, CASE WHEN success THEN sign ELSE 0 END, sign * money
+    FROM taken WHERE concluded_day IS NOT NULL
+  ) AS x
+  GROUP BY center_id, day
+  HAVING SUM(a) <> 0 OR SUM(b) <> 0 OR SUM(c) <> 0 OR SUM(d) <> 0 OR SUM(m) <> 0
+  ORDER BY center_id, day
+  ON CONFLICT (center_id, day) DO UPDATE SET {day_sets}
+)
+SELECT count(*) FROM taken"""
+)
+_FOLD_MEASURES_SQL = (
+    _TAKE
+    + """,
+dated AS (
+  INSERT INTO {measure_days} AS r (center_id, measure, day, total, hit)
+  SELECT center_id, measure, day, SUM(sign), SUM(CASE WHEN hit THEN sign ELSE 0 END) FROM taken
+  GROUP BY center_id, measure, day
+  HAVING SUM(sign) <> 0 OR SUM(CASE WHEN hit THEN sign ELSE 0 END) <> 0
+  ORDER BY center_id, measure, day
+  ON CONFLICT (center_id, measure, day) DO UPDATE SET total = r.total + excluded.total, hit = r.hit + excluded.hit
+)
+SELECT count(*) FROM taken"""
+)
+
+
+def _fold_statement(model, columns: tuple[str, ...], centers: Sequence[int] | None, chunk: int):
+    """The one-statement chunk of ``model``'s deltas (PostgreSQL), and its parameters."""
+    table = model._meta.db_table
+    if centers is None:
+        free, params = f"SELECT id FROM {table} FOR UPDATE SKIP LOCKED", []
+    else:  # each center's deltas from the index (``rows_of_keys``), not a scan of every center's
+        free, params = rows_of_keys(table, ["id"], "center_id", centers, connection, lock=True)
+    template = _FOLD_CASES_SQL if model is RollupDelta else _FOLD_MEASURES_SQL
+    sql = template.format(
+        deltas=table,
+        taken=in_ids_of("id", f"SELECT id FROM ({free}) AS free LIMIT {int(chunk)}", connection),
+        columns=", ".join(columns),
+        counts=CaseCount._meta.db_table,
+        days=CaseDay._meta.db_table,
+        measure_days=MeasureDay._meta.db_table,
+        day_fields=", ".join(DAY_FIELDS),
+        day_sets=", ".join(f"{f} = r.{f} + excluded.{f}" for f in DAY_FIELDS),
+    )
+    return sql, params
+
+
+def _fold_chunk(model, columns, fold, centers: Sequence[int] | None, chunk: int) -> int:
+    """Fold up to ``chunk`` of ``model``'s deltas (of ``centers``, or all) in the caller's transaction."""
+    if fast_paths(connection):
+        sql, params = _fold_statement(model, columns, centers, chunk)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()[0]
+    deltas = model.objects.order_by("pk").select_for_update(skip_locked=True)
+    if centers is not None:
+        deltas = deltas.filter(OneOf("center_id", centers))
+    rows = list(deltas.values_list("pk", *columns)[:chunk])
+    if rows:
+        fold([row[1:] for row in rows])
+        model.objects.filter(pk__in=[row[0] for row in rows]).delete()
+    return len(rows)
+
+
+def _lock_timeout(error: OperationalError) -> bool:
+    return getattr(error.__cause__, "pgcode", None) == "55P03"  # lock_not_available
+
 
 @entry_point(own_transactions=True)  # one transaction per chunk of deltas
-def fold_rollups(*, chunk: int = FOLD_CHUNK) -> int:
-    """Fold every pending delta (the cases' and the measures') into the rollup rows; returns how many were
-    folded. Safe to run twice or at once (the sweep runs it every minute)."""
+def fold_rollups(
+    *, chunk: int = FOLD_CHUNK, centers: Sequence[int] | None = None, seconds: float | None = None
+) -> int:
+    """Fold the pending deltas (the cases' and the measures') into the rollup rows — every center's, or
+    only those filed at ``centers`` — and return how many were folded. Safe to run twice or at once (the
+    sweep runs it every minute; the dashboard for its subtree, ``selectors.dashboard_rollups``).
+
+    Each chunk of ``chunk`` deltas is its own short transaction. Given ``seconds``, no chunk starts after
+    that time, and on PostgreSQL a chunk waits for rollup rows another fold holds at most until then
+    (``lock_timeout``): that chunk is rolled back whole and the fold stops (what it would have taken
+    stays pending, for the next fold)."""
+    deadline = None if seconds is None else time.monotonic() + seconds
     total = 0
     for model, columns, fold in FOLDS:
-        while True:
-            with transaction.atomic(durable=True):
-                rows = list(
-                    model.objects.order_by("pk")
-                    .select_for_update(skip_locked=True)
-                    .values_list("pk", *columns)[:chunk]
-                )
-                if not rows:
-                    break
-                fold([row[1:] for row in rows])
-                model.objects.filter(pk__in=[row[0] for row in rows]).delete()
-                total += len(rows)
-            if len(rows) < chunk:
+        while deadline is None or time.monotonic() < deadline:
+            try:
+                with transaction.atomic(durable=True):
+                    if deadline is not None:
+                        wait_for_locks_at_most(deadline - time.monotonic(), connection)
+                    folded = _fold_chunk(model, columns, fold, centers, chunk)
+            except OperationalError as error:
+                if deadline is None or not _lock_timeout(error):
+                    raise
+                return total
+            total += folded
+            if folded < chunk:
                 break
     return total
 

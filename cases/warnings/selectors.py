@@ -607,19 +607,23 @@ def dashboard_figures(user: User, period: Period, *, now: dt.datetime | None = N
     names = dict(supervised_centers(user).order_by("name").values_list("pk", "name"))
     centers = list(names)
     cases = open_cases_in(centers)
-    # Counts and per-day figures from the rollups (cases/rollups): rows per center and day, not cases.
-    counts = rollups.open_counts(centers)
+    # Counts, per-day figures and the measures over clocks, summonses, ratings and visits from the rollups
+    # (cases/rollups): rows per center and day, not cases, in one statement that reads each pending delta
+    # once (a subtree with too many pending is folded first, ``rollups.dashboard_rollups``).
     previous = previous_period(period)
     first = local_date(now) - dt.timedelta(days=29)
-    days = rollups.day_figures(centers, min(first, previous.start), max(local_date(now), period.end))
+    rolled_up = rollups.dashboard_rollups(
+        centers,
+        (min(first, previous.start), max(local_date(now), period.end)),
+        (min(period.start, previous.start), max(period.end, previous.end)),
+    )
+    counts, days = rolled_up.counts, rolled_up.days
     totals = rollups.sum_days(days, period.start, period.end)
     before = rollups.sum_days(days, previous.start, previous.end)
     cents = Decimal(1).scaleb(-Case._meta.get_field("money_covered").decimal_places)
-    # The measures over clocks, summonses, ratings and visits: the rollups' rows per center and day too.
-    measure_days = rolled_measures.measure_days(
-        centers, min(period.start, previous.start), max(period.end, previous.end)
-    )
-    rolled = [rolled_measures.period_figures(measure_days, p.start, p.end) for p in (period, previous)]
+    rolled = [
+        rolled_measures.period_figures(rolled_up.measure_days, p.start, p.end) for p in (period, previous)
+    ]
     current_measures, previous_measures = measures_of_periods(
         centers, [period, previous], [totals, before], rolled
     )

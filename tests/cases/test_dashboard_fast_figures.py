@@ -242,7 +242,7 @@ def test_the_number_of_queries_is_fixed(data, make_case, world, supervisor):
     assert len(large.captured_queries) == len(small.captured_queries) == DASHBOARD_QUERIES
 
 
-DASHBOARD_QUERIES = 11  # the rollups' counts, days and the four period measures (clocks, summonses, ratings, visits) in 3 queries (UNION ALL) for the current and the previous period; the channels from the reference-data cache
+DASHBOARD_QUERIES = 9  # the rollups' counts, days and the four period measures (clocks, summonses, ratings, visits) in one statement for the current and the previous period; the channels from the reference-data cache
 
 
 def test_page_api_and_export_read_the_lists_in_fixed_queries(data, make_case, world, supervisor, login):
