@@ -1,6 +1,7 @@
 """The staff case page's heaviest parts, written directly: the header (status, countdown, step bar, actions),
-the tabs, the overview's two cards, the parties, the sessions (with the evaluation and the follow-ups) and the
-timeline, plus the two small forms the page shows unbound (evidence upload, 授予个案权限).
+the tabs, the overview's two cards, routing's card (分流与承办, with its 授予个案权限 form), the parties, the
+sessions (with the evaluation and the follow-ups) and the timeline; the unbound upload and grant forms' fields
+are rendered once per language.
 
 Through the template engine these cost more CPU than the page's SQL (issue 17 item 3: ~1,180 nodes, 57
 ``reverse()`` and ~260 ``gettext`` a request). Here the same markup is written with every value escaped as the
@@ -23,7 +24,7 @@ from django.middleware.csrf import get_token
 from django.template import Context
 from django.template.base import render_value_in_context
 from django.template.loader import get_template
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import normalize_newlines
 from django.utils.timezone import template_localtime
@@ -38,26 +39,19 @@ _CONTEXT = Context(autoescape=True)
 # xgettext does not look inside f-strings: the labels written only there are marked here for makemessages
 # (tests/cases/test_case_page_html.py checks that every label of this module is in the catalogue).
 _ONLY_IN_F_STRINGS = (
-    gettext_noop("分流与期限"),
-    gettext_noop("办理时间线"),
-    gettext_noop("参加人"),
-    gettext_noop("可办理事项"),
-    gettext_noop("尚无调解记录。"),
-    gettext_noop("调解记录"),
-    gettext_noop("尚未登记当事人。"),
-    gettext_noop("已逾期"),
-    gettext_noop("显示全部记录"),
-    gettext_noop("查看完整电话/证件号"),
-    gettext_noop("查看"),
-    gettext_noop("查看记录（查看人、时间、内容、理由）写入安全审计和办理时间线。"),
-    gettext_noop("案件信息"),
-    gettext_noop("评估与结案"),
+    gettext_noop("分流与承办"),
+    gettext_noop("分流"),
+    gettext_noop("授予个案权限"),
+    gettext_noop("授予"),
     gettext_noop("中止计算中"),
     gettext_noop("修改"),
     gettext_noop("结案前须经督办人员或指定评估人评估。"),
+    gettext_noop("可办理事项"),
     gettext_noop("查询码"),
     gettext_noop("办理进度"),
+    gettext_noop("案件信息"),
     gettext_noop("纠纷概况"),
+    gettext_noop("分流与期限"),
     gettext_noop("当事人诉求"),
     gettext_noop("结案时间"),
     gettext_noop("司法确认申请期限"),
@@ -73,12 +67,18 @@ _ONLY_IN_F_STRINGS = (
     gettext_noop("响应期限"),
     gettext_noop("办理期限"),
     gettext_noop("受理时间"),
+    gettext_noop("查看完整电话/证件号"),
+    gettext_noop("查看"),
     gettext_noop("查看内容"),
     gettext_noop("查看理由"),
     gettext_noop("其他理由"),
+    gettext_noop("查看记录（查看人、时间、内容、理由）写入安全审计和办理时间线。"),
+    gettext_noop("办理时间线"),
     gettext_noop("证件号码"),
     gettext_noop("联系电话"),
     gettext_noop("住址"),
+    gettext_noop("尚未登记当事人。"),
+    gettext_noop("参加人"),
     gettext_noop("调解经过"),
     gettext_noop("调解结果"),
     gettext_noop("处理结果正确"),
@@ -88,10 +88,32 @@ _ONLY_IN_F_STRINGS = (
     gettext_noop("协议涉及金额（元）"),
     gettext_noop("防止民转刑"),
     gettext_noop("防止群体访"),
+    gettext_noop("评估与结案"),
     gettext_noop("第 %(n)s 条"),
+    gettext_noop("已逾期"),
     gettext_noop("待回访"),
     gettext_noop("回访"),
     gettext_noop("登记回访"),
+    gettext_noop("调解记录"),
+    gettext_noop("尚无调解记录。"),
+    gettext_noop("显示全部记录"),
+    gettext_noop("授予后，该工作人员可查看本案（勾选“可办理”时还可办理），授予和撤销都记入案件时间线。"),
+    gettext_noop("查看或撤销现有个案权限"),
+    gettext_noop("调整理由"),
+    gettext_noop("匹配规则"),
+    gettext_noop("分流说明"),
+    gettext_noop("说明"),
+    gettext_noop("尚未分流。"),
+    gettext_noop("决定回避"),
+    gettext_noop("暂无调解员承办。"),
+    gettext_noop("历史承办"),
+    gettext_noop("部门"),
+    gettext_noop("状态"),
+    gettext_noop("暂无部门协办。"),
+    gettext_noop("部门协办"),
+    gettext_noop("认领"),
+    gettext_noop("指派/改派"),
+    gettext_noop("推荐调解员"),
 )
 
 
@@ -672,6 +694,7 @@ def page_parts(c: dict, csrf) -> dict[str, SafeString]:
         "header": header(c),
         "tabs": tabs(c),
         "overview": overview(c),
+        "routing": routing(c, csrf),
         "parties": parties(c, csrf),
         "sessions": sessions(c),
         "timeline": timeline(c),
@@ -679,8 +702,8 @@ def page_parts(c: dict, csrf) -> dict[str, SafeString]:
 
 
 def written_parts(context: dict, request) -> dict:
-    """What ``cases/core/detail.html`` takes written from ``case_page``'s context: ``parts``, ``upload_fields``
-    and ``grant_fields``."""
+    """What ``cases/core/detail.html`` takes written from ``case_page``'s context: ``parts`` and
+    ``upload_fields``."""
     token: list[str] = []
 
     def csrf() -> str:  # {% csrf_token %}: one token for the page's forms, as one RequestContext gives
@@ -693,9 +716,169 @@ def written_parts(context: dict, request) -> dict:
             )
         return token[0]
 
-    upload_form, grant_form = context["upload_form"], context["routing"].grant_form
+    upload_form = context["upload_form"]
     return {
         "parts": page_parts(context, csrf),
         "upload_fields": unbound_fields(upload_form) if upload_form is not None else None,
-        "grant_fields": grant_fields(grant_form) if grant_form is not None else None,
     }
+
+
+# --- Routing's card (分流与承办) -------------------------------------------------------------------------------
+
+
+def _grant_inline(case, fields: str, csrf: str) -> str:
+    """``routing/_grant_inline.html`` for the unbound form (no errors), its fields written once."""
+    url = _url("routing:grant", case.pk)
+    return (
+        '\n<div class="border rounded p-2 p-md-3 mt-3 bg-body-tertiary" data-action-form id="grant-inline" '
+        'data-testid="grant-inline">'
+        f'\n  <h3 class="h6">{_("授予个案权限")}</h3>'
+        f'\n  <p class="form-text mt-0">{_("授予后，该工作人员可查看本案（勾选“可办理”时还可办理），授予和撤销都记入案件时间线。")}</p>'
+        "\n  "
+        f'\n  <form method="post" action="{url}" hx-post="{url}" hx-target="closest [data-action-form]" '
+        f'hx-swap="outerHTML" novalidate>{csrf}'
+        f"\n    {fields}"
+        '\n    <div class="d-flex flex-wrap gap-2 align-items-center">'
+        f'\n      <button type="submit" class="btn btn-outline-primary" data-testid="grant-submit">{_("授予")}</button>'
+        f'\n      <a class="small" href="{url}" data-testid="grants-link">{_("查看或撤销现有个案权限")}</a>'
+        "\n    </div>"
+        "\n  </form>"
+        "\n</div>\n"
+    )
+
+
+def _recommend_url(case) -> str:
+    """``{% url 'mediators:recommend' case.pk as recommend_url %}``: "" when the app is not installed."""
+    try:
+        return _url("mediators:recommend", case.pk)
+    except NoReverseMatch:
+        return ""
+
+
+def routing(c: dict, csrf) -> SafeString:
+    """``routing/case_section.html``: the route, the mediators, the summonses and the routing actions."""
+    case, r = c["case"], c["routing"]
+    pk = case.pk
+    if r.route:
+        route = r.route
+        overridden = (
+            f"<dt>{_('调整理由')}</dt><dd>{_v(route.override_reason)}</dd>" if route.overridden else ""
+        )
+        decided = (
+            '\n  <dl class="case-facts">'
+            f'\n    <dt>{_("调解渠道")}</dt><dd data-testid="route-channel">{_v(route.channel.name)}</dd>'
+            f"\n    <dt>{_('承办中心')}</dt><dd>{_v(case.center.name)}</dd>"
+            f"\n    <dt>{_('匹配规则')}</dt><dd>{_v(route.rule_name) if route.rule_name else '—'}</dd>"
+            f"\n    <dt>{_('分流说明')}</dt><dd>{_v(route.explanation)}</dd>"
+            f"\n    {overridden}"
+            "\n  </dl>\n  "
+        )
+    else:
+        decided = f'\n  <p class="text-body-secondary">{_("尚未分流。")}</p>\n  '
+    recuse = _url("routing:recuse", pk)
+    if r.active:
+        rows = []
+        for a in r.active:
+            role = _("主办") if a.is_lead else _("协办")
+            reason = f" · {_v(a.reason)}" if a.reason else ""
+            decide = ""
+            if r.supervisor:
+                link = f"{recuse}?user={_v(a.mediator_id)}"
+                decide = (
+                    f'<a href="{link}" hx-get="{link}" hx-target="#form-routing" data-case-tab="overview">'
+                    f"{_('决定回避')}</a>"
+                )
+            rows.append(
+                f"\n    <li>{_v(a.mediator)} · {role} · {_label(a, 'how')}{reason}\n      {decide}</li>\n  "
+            )
+        mediators = f'\n  <ul class="list-unstyled mb-2" data-testid="mediators">{"".join(rows)}</ul>\n  '
+    else:
+        mediators = (
+            f'\n  <p class="text-body-secondary" data-testid="mediators">{_("暂无调解员承办。")}</p>\n  '
+        )
+    history = ""
+    if r.history:
+        items = "".join(
+            f"\n    <li>{_v(a.mediator)} · {_date(a.assigned_at, MINUTE)}–{_date(a.ended_at, MINUTE)} · "
+            f"{_v(a.end_reason)}</li>\n  "
+            for a in r.history
+        )
+        history = (
+            f'<details class="small mb-2"><summary>{_("历史承办")}</summary>'
+            f'<ul class="list-unstyled small mb-0">{items}</ul></details>'
+        )
+    if r.summonses:
+        rows = []
+        for s in r.summonses:
+            said = s.decline_reason or s.action_taken or s.note
+            rows.append(
+                f"\n      <tr><td>{_v(s.department.name)}</td><td>{_label(s, 'state')}</td>"
+                f"<td>{_date(s.deadline, MINUTE)}</td>\n        <td>{_v(said)}</td></tr>\n    "
+            )
+        summonses = (
+            '\n  <div class="table-responsive"><table class="table table-sm mb-2">'
+            f"\n    <thead><tr><th>{_('部门')}</th><th>{_('状态')}</th><th>{_('响应期限')}</th>"
+            f"<th>{_('说明')}</th></tr></thead>"
+            f"\n    <tbody>{''.join(rows)}</tbody>"
+            "\n  </table></div>\n  "
+        )
+    else:
+        summonses = f'\n  <p class="text-body-secondary">{_("暂无部门协办。")}</p>\n  '
+    actions = []
+    if r.can_route:
+        url = _url("routing:route_case", pk)
+        actions.append(
+            f'<a class="btn btn-primary" href="{url}" hx-get="{url}" hx-target="#form-routing" '
+            f'data-case-tab="overview" data-testid="route-link">{_("分流")}</a>'
+        )
+    actions.append("\n    ")
+    if r.can_claim:
+        url = _url("routing:claim", pk)
+        actions.append(
+            f'<form method="post" action="{url}" hx-post="{url}" hx-target="#case-page" hx-swap="outerHTML" '
+            f'class="d-inline">{csrf()}<button type="submit" class="btn btn-primary" data-testid="claim">'
+            f"{_('认领')}</button></form>"
+        )
+    actions.append("\n    ")
+    if r.can_assign:
+        url = _url("routing:assign", pk)
+        actions.append(
+            f'<a class="btn btn-outline-secondary" href="{url}" hx-get="{url}" hx-target="#form-routing" '
+            f'data-case-tab="overview" data-testid="assign-link">{_("指派/改派")}</a>'
+        )
+        recommend = _recommend_url(case)
+        if recommend:
+            actions.append(
+                f'<a class="btn btn-outline-secondary" href="{recommend}" data-testid="recommend-link">'
+                f"{_('推荐调解员')}</a>"
+            )
+    actions.append("\n    ")
+    for allowed, name, testid, label in (
+        (r.can_summon, "routing:summon", "summon-link", _("部门吹哨")),
+        (r.can_transfer, "routing:transfer", "transfer-link", _("层级移交")),
+        (r.can_recuse, "routing:recuse", "recuse-link", _("申请回避")),
+    ):
+        if allowed:
+            url = _url(name, pk)
+            actions.append(
+                f'<a class="btn btn-outline-secondary" href="{url}" hx-get="{url}" hx-target="#form-routing" '
+                f'data-case-tab="overview" data-testid="{testid}">{label}</a>'
+            )
+        actions.append("\n    ")
+    grant = _grant_inline(case, grant_fields(r.grant_form), csrf()) if r.can_grant else ""
+    return mark_safe(
+        '\n<section class="card mb-3" id="routing" data-testid="routing-section"><div class="card-body">'
+        f'\n  <h2 class="h5 card-title">{_("分流与承办")}</h2>'
+        f"\n  {decided}"
+        f'\n\n  <h3 class="h6 mt-3">{_("调解员")}</h3>'
+        f"\n  {mediators}"
+        f"\n  {history}"
+        f'\n\n  <h3 class="h6 mt-3">{_("部门协办")}</h3>'
+        f"\n  {summonses}"
+        '\n\n  \n  <div class="d-flex flex-wrap gap-2 mt-2" data-testid="routing-actions">'
+        f"\n    {''.join(actions)}"
+        "\n  </div>"
+        '\n  <div id="form-routing" class="mt-3" data-form-slot aria-live="polite"></div>'
+        f"\n  {grant}"
+        "\n</div></section>"
+    )

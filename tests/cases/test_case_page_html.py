@@ -231,3 +231,23 @@ def test_every_label_of_the_written_parts_is_in_the_catalogue():
     assert len(labels) > 60
     assert sorted(labels - translated) == []  # English for each
     assert sorted(labels - found) == []  # and makemessages sees each
+
+
+def test_the_grant_form_is_the_live_templates(mediating_case):
+    """The routing card writes 授予个案权限 for the unbound form; the grant view still answers a refusal with
+    ``routing/_grant_inline.html``: both write the same form (change them together)."""
+    from django.template.loader import render_to_string
+
+    import cases.page_html
+    from routing.selectors import grant_form
+
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            form = grant_form()
+            live = render_to_string(
+                "routing/_grant_inline.html", {"form": form, "case": mediating_case, "csrf_token": "token"}
+            )
+            csrf = '<input type="hidden" name="csrfmiddlewaretoken" value="token">'
+            written = cases.page_html._grant_inline(mediating_case, cases.page_html.grant_fields(form), csrf)
+            assert 'name="username"' in written and 'name="reason"' in written
+            assert normalised(written) == normalised(live)
