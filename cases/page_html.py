@@ -1,6 +1,6 @@
 """The staff case page's heaviest parts, written directly: the header (status, countdown, step bar, actions),
-the tabs, the overview's two cards, routing's card (分流与承办, with its 授予个案权限 form), the parties, the
-sessions (with the evaluation and the follow-ups) and the timeline; the unbound upload and grant forms' fields
+the tabs, the overview's two cards, routing's card (分流与承办, with its 授予个案权限 form), the parties and
+their identity checks, the sessions (with the evaluation and the follow-ups), the warning card and the timeline; the unbound upload and grant forms' fields
 are rendered once per language.
 
 Through the template engine these cost more CPU than the page's SQL (issue 17 item 3: ~1,180 nodes, 57
@@ -53,6 +53,7 @@ _ONLY_IN_F_STRINGS = (
     gettext_noop("纠纷概况"),
     gettext_noop("分流与期限"),
     gettext_noop("当事人诉求"),
+    gettext_noop("当事人"),
     gettext_noop("结案时间"),
     gettext_noop("司法确认申请期限"),
     gettext_noop("来源"),
@@ -65,7 +66,6 @@ _ONLY_IN_F_STRINGS = (
     gettext_noop("调解员"),
     gettext_noop("预警等级"),
     gettext_noop("响应期限"),
-    gettext_noop("办理期限"),
     gettext_noop("受理时间"),
     gettext_noop("查看完整电话/证件号"),
     gettext_noop("查看"),
@@ -114,6 +114,20 @@ _ONLY_IN_F_STRINGS = (
     gettext_noop("认领"),
     gettext_noop("指派/改派"),
     gettext_noop("推荐调解员"),
+    gettext_noop("当事人身份核验"),
+    gettext_noop("预警与督办"),
+    gettext_noop("已核验"),
+    gettext_noop("我已当面查验该当事人的身份证件原件，证件号码与登记一致"),
+    gettext_noop("核验身份"),
+    gettext_noop("未核验"),
+    gettext_noop(
+        "只有工作人员当面查验过证件的当事人，才能凭证件号码在群众端关联到其他案件；热线、网格、信访系统推送和网上填写的证件号码不作为身份依据。"
+    ),
+    gettext_noop("核验情况"),
+    gettext_noop("（暂定）"),
+    gettext_noop("督办与预警处理"),
+    gettext_noop("查看预警与督办"),
+    gettext_noop("未办结督办单"),
 )
 
 
@@ -696,6 +710,8 @@ def page_parts(c: dict, csrf) -> dict[str, SafeString]:
         "overview": overview(c),
         "routing": routing(c, csrf),
         "parties": parties(c, csrf),
+        "identity": identity(c, csrf),
+        "warnings": warnings(c),
         "sessions": sessions(c),
         "timeline": timeline(c),
     }
@@ -756,7 +772,7 @@ def _recommend_url(case) -> str:
 
 
 def routing(c: dict, csrf) -> SafeString:
-    """``routing/case_section.html``: the route, the mediators, the summonses and the routing actions."""
+    """分流与承办 (what ``routing/case_section.html`` wrote): the route, mediators, summonses and actions."""
     case, r = c["case"], c["routing"]
     pk = case.pk
     if r.route:
@@ -881,4 +897,92 @@ def routing(c: dict, csrf) -> SafeString:
         '\n  <div id="form-routing" class="mt-3" data-form-slot aria-live="polite"></div>'
         f"\n  {grant}"
         "\n</div></section>"
+    )
+
+
+# --- 当事人身份核验 (cases/portal) and 预警与督办 (cases/warnings) ------------------------------------------------
+
+
+def identity(c: dict, csrf) -> SafeString:
+    """当事人身份核验 (what ``cases/portal/staff/_case_identity.html`` wrote): the parties with an ID number."""
+    case, section = c["case"], c["identity"]
+    if not section.parties:
+        return mark_safe("\n")
+    rows = []
+    for p in section.parties:
+        if p.identity_verified_at:
+            state = (
+                f'<span class="badge text-bg-success" data-testid="identity-verified">{_("已核验")}</span> '
+                f"{_label(p, 'identity_verified_how')} · <time>{_date(p.identity_verified_at, MINUTE)}</time>\n      "
+            )
+        elif section.may_verify:
+            url = _url("portal:staff_verify_identity", case.pk, p.pk)
+            state = (
+                f'<form method="post" action="{url}">{csrf()}'
+                f'\n        <div class="form-check mb-1"><input class="form-check-input" type="checkbox" '
+                f'id="id_confirm_{p.pk}" name="confirm" value="on" required><label class="form-check-label small" '
+                f'for="id_confirm_{p.pk}">{_("我已当面查验该当事人的身份证件原件，证件号码与登记一致")}</label></div>'
+                f'\n        <button type="submit" class="btn btn-sm btn-outline-primary">{_("核验身份")}</button>'
+                "\n      </form>\n      "
+            )
+        else:
+            state = f'<span class="text-body-secondary">{_("未核验")}</span>'
+        rows.append(
+            f'<tr data-party="{p.pk}">'
+            f'\n      <td data-label="{_("当事人")}">{_label(p, "role")} {_v(p.name)}</td>'
+            f'<td data-label="{_("证件号码")}">{_v(p.masked_id_number)}</td>'
+            f"\n      <td>{state}</td>\n    </tr>"
+        )
+    return mark_safe(
+        '\n<section class="card mb-3" id="identity"><div class="card-body">'
+        f'\n  <h2 class="h5 card-title">{_("当事人身份核验")}</h2>'
+        f'\n  <p class="form-text mt-0">{_("只有工作人员当面查验过证件的当事人，才能凭证件号码在群众端关联到其他案件；热线、网格、信访系统推送和网上填写的证件号码不作为身份依据。")}</p>'
+        '\n  <table class="table table-sm align-middle mb-0 cards" data-testid="identity-checks">'
+        f"\n    <thead><tr><th>{_('当事人')}</th><th>{_('证件号码')}</th><th>{_('核验情况')}</th></tr></thead>"
+        f"\n    <tbody>{''.join(rows)}</tbody>"
+        "\n  </table>"
+        "\n</div></section>\n"
+    )
+
+
+def _clock_marks(clock) -> str:
+    provisional = f" <strong>{_('（暂定）')}</strong>" if clock.provisional else ""
+    paused = f" · {_('中止计算中')}" if clock.paused_since else ""
+    return provisional + paused
+
+
+def warnings(c: dict) -> SafeString:
+    """预警与督办 (what ``cases/warnings/_summary.html`` wrote): the deadlines and the open orders."""
+    case, summary = c["case"], c["warning_summary"]
+    deadlines = summary.deadlines
+    headline = deadlines.headline if deadlines else None
+    if headline:
+        name = _v(headline.name)
+        due = f"<strong>{_date(headline.due_at, MINUTE)}</strong>{_clock_marks(headline)}"
+    else:
+        name, due = _("办理期限"), "—"
+    others = "".join(
+        f'<dt>{_v(clock.name)}</dt><dd data-testid="running-clock">{_date(clock.due_at, MINUTE)}'
+        f"{_clock_marks(clock)}</dd>"
+        for clock in (deadlines.others if deadlines else ())
+    )
+    supervisor = summary.is_supervisor
+    link = (
+        f'<a class="btn {"btn-primary" if supervisor else "btn-outline-secondary"}" '
+        f'href="{_url("cases:warnings_case", case.pk)}" data-testid="warnings-link">'
+        f"{_('督办与预警处理') if supervisor else _('查看预警与督办')}</a>"
+    )
+    return mark_safe(
+        '\n\n<section class="card mb-3" id="warnings" data-testid="warning-section"><div class="card-body">'
+        f'\n  <h2 class="h5 card-title">{_("预警与督办")} <span class="badge level level-{_v(case.warning_level)}">'
+        f"{_label(case, 'warning_level')}</span></h2>"
+        '\n  <dl class="case-facts">'
+        f"\n    <dt>{_('响应期限')}</dt><dd>{_minute_or_dash(case.response_due_at)}</dd>"
+        f"\n    \n    <dt>{name}</dt>"
+        f'\n    <dd data-testid="headline-deadline">{due}</dd>'
+        f"\n    {others}"
+        f"\n    \n    <dt>{_('未办结督办单')}</dt><dd>{len(summary.open_orders)}</dd>"
+        "\n  </dl>"
+        f'\n  <p class="mb-0">{link}</p>'
+        "\n</div></section>\n"
     )
