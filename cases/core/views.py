@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.templatetags.static import static
 from django.views.decorators.http import require_GET, require_POST
 
+from cases import page_html
 from cases.core.access import get_case_for_user, may_review_reveals
 from cases.core.forms import RevealFilterForm, RevealForm
 from cases.core.models import TimelineEvent, WarningLevel
@@ -50,6 +51,7 @@ def case_detail(request, pk: int):
     )
     # The page's own stylesheet and script (named here: the case page's templates load no tag library).
     context["assets"] = {"css": static("css/case_page.css"), "js": static("js/case_page.js")}
+    context |= page_html.written_parts(context, request)
     if not _is_htmx(request):
         return render(request, "cases/core/detail.html", {**context, "page_base": "base.html"})
     # A lifecycle form saved in place (htmx follows its redirect here): the page's workbench, with the flash

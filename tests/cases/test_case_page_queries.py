@@ -126,7 +126,9 @@ def test_case_page_templates_load_no_tag_library():
     loads = {
         path: re.findall(r"{% load ([^%]+) %}", (templates / path).read_text()) for path in page + included
     }
-    assert len(loads) > 6  # the page and its sections were found
+    # the page and the sections still templates were found (the others are cases/page_html.py, which reads
+    # nothing either: it writes what cases.page gathered)
+    assert len(loads) >= 5
     assert {
         path: libs
         for path, libs in loads.items()
