@@ -505,3 +505,23 @@ def insert_together(groups: Sequence[tuple[Sequence, bool]]) -> None:
     for objs, _raw in groups:
         for obj in objs:
             obj._state.adding, obj._state.db = False, connection.alias
+
+
+# --- a few related rows as one column ---------------------------------------------------------------------
+def json_rows_sql(columns: Sequence[str], source: str, order_by: str, connection) -> str:
+    """A scalar sub-select: the rows of ``SELECT columns FROM source ORDER BY order_by`` as one JSON array
+    in text, each row an array of ``columns`` (a single column: its value), ``[]`` when there is none.
+    ``source`` is ``table alias [JOIN …] WHERE …`` and may name the outer query's columns (a correlated
+    sub-select: a page's rows bring their related names along, no query per relation).
+
+    PostgreSQL: ``json_agg(… ORDER BY …)``. Elsewhere (SQLite): ``json_group_array`` over the ordered
+    sub-select; an aggregate keeps that order (SQLite never flattens an ordered sub-select into an
+    aggregate query, rule 16 of its query flattener). Booleans come back as true/false on PostgreSQL and
+    1/0 on SQLite."""
+    if server_json(connection):
+        row = columns[0] if len(columns) == 1 else f"json_build_array({', '.join(columns)})"
+        return f"SELECT COALESCE(json_agg({row} ORDER BY {order_by}), '[]')::text FROM {source}"
+    names = [f"c{i}" for i in range(len(columns))]
+    picked = ", ".join(f"{column} AS {name}" for column, name in zip(columns, names, strict=True))
+    row = names[0] if len(names) == 1 else f"json_array({', '.join(names)})"
+    return f"SELECT json_group_array({row}) FROM (SELECT {picked} FROM {source} ORDER BY {order_by})"

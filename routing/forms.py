@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Center, Department, User
 from cases.core.models import DisputeType, WarningLevel
 from cases.core.states import Status
+from cases.core.workcalendar import reference_data
 
 from .models import Channel
 from .services import ANY_LEAD
@@ -168,10 +169,18 @@ class QueueFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # From the reference-data cache (a save or delete of a dispute type starts a new version, see
+        # ``routing.rules.connect_rule_signals``): every queue page showed them, one query each.
         self.fields["dispute_type"].choices = [
             ("", _("全部类型")),
-            *DisputeType.objects.filter(active=True).values_list("code", "name"),
+            *reference_data("queue-dispute-types", _active_dispute_types),
         ]
+
+
+def _active_dispute_types() -> list[tuple[str, str]]:
+    return list(
+        DisputeType.objects.filter(active=True).order_by("ordering", "code").values_list("code", "name")
+    )
 
 
 class IdListField(forms.MultipleChoiceField):

@@ -1,11 +1,22 @@
 """Reads of routing: queues and lists at a fixed number of queries, whatever their size."""
 
+import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Page, Paginator
-from django.db.models import BooleanField, ExpressionWrapper, F, Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    Prefetch,
+    Q,
+    QuerySet,
+    TextField,
+    Window,
+)
 from django.utils import timezone
 from guardian.models import UserObjectPermission
 
@@ -14,8 +25,8 @@ from accounts.models import Center, Department, Membership, User
 from cases.core.access import supervises
 from cases.core.assignments import assigned_case_ids, is_claimed
 from cases.core.models import Case, Party
-from cases.core.selectors import LIST_ROW_FIELDS
 from cases.core.states import OPEN_STATUSES, QUEUE_STATUSES, Status
+from mediation_center.dialect import ConnectionSQL, json_rows_sql
 
 from .access import channel_queue_q, may_claim, summonses_visible_to
 from .models import CaseAssignment, RotaEntry, RouteDecision, Summons
@@ -46,18 +57,19 @@ def mediator_queue(user: User, filters: QueueFilters, *, now=None) -> QuerySet[C
 
 
 def mediator_queue_page(user: User, filters: QueueFilters, number, *, per_page: int, now=None) -> Page:
-    """One page of ``mediator_queue``.
+    """One page of ``mediator_queue``, its rows as ``QueueRow``.
 
     The mediator's own cases are found through all their active assignments, closed cases included
     (751 at 1M cases for the busiest, 62 of them open): counting and then paging would probe them
     all twice. Here the filter runs once for the ordered ids (a handful, they are one person's
-    cases), and the page's rows are read by primary key. The channel's queue can be long: it pages in SQL.
+    cases), and the page's rows are read by primary key. The channel's queue can be long: it counts and
+    pages in SQL (``queue_rows_page``). Two queries either way.
     """
     cases = _queue_cases(user, filters, now=now)
     if filters.tab == "channel":
-        return Paginator(_queue_page_rows(cases), per_page).get_page(number)
+        return queue_rows_page(cases, number, per_page=per_page)
     page = Paginator(list(cases.values_list("pk", flat=True)), per_page).get_page(number)
-    rows = {case.pk: case for case in _queue_page_rows(Case.objects.filter(pk__in=page.object_list))}
+    rows = {row.pk: row for row in queue_rows(Case.objects.filter(pk__in=page.object_list).order_by())}
     page.object_list = [rows[pk] for pk in page.object_list if pk in rows]
     return page
 
@@ -93,29 +105,115 @@ def _with_queue_rows(cases: QuerySet[Case]) -> QuerySet[Case]:
     )
 
 
-# The columns a queue page's row shows (routing/templatetags/routing.py ``queue_rows``) and orders by. A case
-# row has ~60 columns and a party ~25: building the page's ~25 cases with their center, channel, type,
-# parties and mediators in full was most of the selector's CPU, more than the SQL.
-# The case table's columns and the queue's own: its priority.
-QUEUE_ROW_FIELDS = (*LIST_ROW_FIELDS, "priority")
+@dataclass(frozen=True, slots=True)
+class QueueRow:
+    """What a queue's row shows of a case (``routing.templatetags.routing.queue_rows``), read as plain
+    values: building the page's cases with their type, channel, parties and mediators as model instances
+    (and compiling a query for each relation) was most of the page's CPU, more than its SQL."""
+
+    pk: int
+    number: str
+    status: str
+    warning_level: int
+    due_at: datetime | None
+    dispute_type: str  # its name
+    channel: str  # its name, "" when the case has none
+    parties: tuple[str, ...]  # names, by role then id
+    mediators: tuple[tuple[str, bool], ...]  # (name shown, leads it) of the active assignments, lead first
 
 
-def _queue_page_rows(cases: QuerySet[Case]) -> QuerySet[Case]:
-    """``_with_queue_rows`` for a page of the queue: only what its rows show."""
-    return (
-        cases.select_related("dispute_type", "center", "channel")
-        .only(*QUEUE_ROW_FIELDS)
-        .prefetch_related(
-            Prefetch("parties", queryset=Party.objects.only("case_id", "name", "role").order_by("role", "pk")),
-            Prefetch(
-                "assignments",
-                queryset=CaseAssignment.objects.filter(ended_at__isnull=True)
-                .select_related("mediator")
-                .only("case_id", "is_lead", "assigned_at", "mediator__display_name", "mediator__username"),
-                to_attr="active_assignments",
-            ),
-        )
+def _case_id(connection) -> str:
+    quote = connection.ops.quote_name
+    return f"{quote(Case._meta.db_table)}.{quote(Case._meta.pk.column)}"
+
+
+def _parties_sql(connection) -> tuple[str, list]:
+    """The row's parties' names, by role then id, as one JSON column (``json_rows_sql``)."""
+    table = connection.ops.quote_name(Party._meta.db_table)
+    source = f"{table} p WHERE p.case_id = {_case_id(connection)}"
+    return json_rows_sql(["p.name"], source, "p.role, p.id", connection), []
+
+
+def _mediators_sql(connection) -> tuple[str, list]:
+    """The row's active assignments as [display name, username, is lead], in CaseAssignment's own order
+    (its Meta.ordering, which the prefetch of the active assignments kept), as one JSON column."""
+    quote = connection.ops.quote_name
+    source = (
+        f"{quote(CaseAssignment._meta.db_table)} a JOIN {quote(User._meta.db_table)} u ON u.id = a.mediator_id "
+        f"WHERE a.case_id = {_case_id(connection)} AND a.ended_at IS NULL"
     )
+    columns = ["u.display_name", "u.username", "a.is_lead"]
+    return json_rows_sql(columns, source, "a.is_lead DESC, a.assigned_at, a.id", connection), []
+
+
+def queue_rows(cases: QuerySet[Case]) -> list[QueueRow]:
+    """The rows of ``cases`` (a page of them: each row's parties and mediators are read with it), in the
+    queryset's order: one query."""
+    values = cases.annotate(
+        _parties=ConnectionSQL(_parties_sql, output_field=TextField()),
+        _mediators=ConnectionSQL(_mediators_sql, output_field=TextField()),
+    ).values_list(
+        "pk",
+        "number",
+        "status",
+        "warning_level",
+        "due_at",
+        "dispute_type__name",
+        "channel__name",
+        "_parties",
+        "_mediators",
+    )
+    return [
+        QueueRow(
+            pk,
+            number,
+            status,
+            level,
+            due_at,
+            dispute_type or "",
+            channel or "",
+            tuple(json.loads(parties)),
+            tuple((display or username, bool(lead)) for display, username, lead in json.loads(mediators)),
+        )
+        for pk, number, status, level, due_at, dispute_type, channel, parties, mediators in values
+    ]
+
+
+def queue_rows_page(cases: QuerySet[Case], number, *, per_page: int) -> Page:
+    """A page of an ordered queue (the channel's, the supervisor's), as ``Paginator(cases).get_page(number)``
+    pages it, its rows as ``QueueRow``: the page's ids with the queue's count in one query (a window count:
+    the filter is compiled and run once, not for a count and again for the page), then their rows by id.
+    Two queries (one for an empty queue; a page past the end or below 1 counts first, as Paginator does)."""
+    paginator = Paginator(cases, per_page)
+    wanted, found = _page_number(number), []
+    if wanted is not None:
+        bottom = (wanted - 1) * paginator.per_page
+        found = list(
+            cases.annotate(_total=Window(Count("pk"))).values_list("pk", "_total")[
+                bottom : bottom + paginator.per_page
+            ]
+        )
+        if found or wanted == 1:
+            paginator.count = found[0][1] if found else 0
+    page = paginator.get_page(number)
+    if not found and paginator.count:
+        found = cases.values_list("pk")[page.start_index() - 1 : page.end_index()]
+    ids = [pk for pk, *_ in found]
+    rows = {row.pk: row for row in queue_rows(Case.objects.filter(pk__in=ids).order_by())} if ids else {}
+    page.object_list = [rows[pk] for pk in ids if pk in rows]
+    return page
+
+
+def _page_number(number) -> int | None:
+    """The page asked for, as ``Paginator.get_page`` reads it: 1 for what is not a whole number, None below 1
+    (``get_page`` then shows the last page, which takes the count)."""
+    try:
+        if isinstance(number, float) and not number.is_integer():
+            raise ValueError
+        wanted = int(number)
+    except (TypeError, ValueError):
+        return 1
+    return wanted if wanted >= 1 else None
 
 
 ENDED = "ended"
@@ -346,11 +444,20 @@ def transfer_targets(case: Case) -> list[Center]:
 def unassigned_queue(user: User, filters: QueueFilters, *, now=None) -> QuerySet[Case]:
     """The supervisor's queue: unclaimed cases, of every channel, at the centers the user supervises; the
     same filters and urgency order as the mediators' channel queue."""
+    return _with_queue_rows(_unassigned_cases(user, filters, now=now))
+
+
+def unassigned_queue_page(user: User, filters: QueueFilters, number, *, per_page: int, now=None) -> Page:
+    """One page of ``unassigned_queue``, its rows as ``QueueRow``."""
+    return queue_rows_page(_unassigned_cases(user, filters, now=now), number, per_page=per_page)
+
+
+def _unassigned_cases(user: User, filters: QueueFilters, *, now=None) -> QuerySet[Case]:
     now = now or timezone.now()
     cases = Case.objects.filter(
         ~is_claimed(), center__in=centers_supervised_by(user), status__in=QUEUE_STATUSES
     )
-    return _with_queue_rows(_filtered(cases, filters, now=now))
+    return _filtered(cases, filters, now=now)
 
 
 def mediators_supervised_by(user: User) -> QuerySet[User]:

@@ -190,9 +190,7 @@ def assign_queue(request):
         raise PermissionDenied(_("待指派案件只对督办人员开放：您的账号没有督办角色。"))
     form = QueueFilterForm(request.GET or None)
     filters = _queue_filters(form, tab="channel")
-    page = Paginator(selectors.unassigned_queue(request.user, filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = selectors.unassigned_queue_page(request.user, filters, request.GET.get("page"), per_page=PAGE_SIZE)
     return _list_page(
         request,
         "routing/assign_queue.html",

@@ -14,12 +14,18 @@ register = template.Library()
 _labels: dict[tuple, dict] = {}
 
 
-@register.filter
-def choice_label(obj, field_name: str):
-    field = obj._meta.get_field(field_name)
+def labels_of(model, field_name: str) -> dict:
+    """The labels of a field's choices by value, in the active language (for rows read as plain values)."""
+    field = model._meta.get_field(field_name)
     key = (field.model, field.name, get_language())
     labels = _labels.get(key)
     if labels is None:
         labels = _labels[key] = {make_hashable(value): str(label) for value, label in field.flatchoices}
+    return labels
+
+
+@register.filter
+def choice_label(obj, field_name: str):
+    field = obj._meta.get_field(field_name)
     value = getattr(obj, field.attname)
-    return labels.get(make_hashable(value), value)
+    return labels_of(obj, field_name).get(make_hashable(value), value)

@@ -8,6 +8,7 @@ Pure arithmetic on the row: no query.
 """
 
 from datetime import date, datetime, time, timedelta
+from html import escape
 
 from django import template
 from django.utils import timezone
@@ -51,13 +52,11 @@ def remaining(
     if due is None:
         return format_html('<span class="remaining lv-0" data-remaining="none">{}</span>', _("无期限"))
     left = due - (now or timezone.now())
-    colour = LEVEL_CLASS.get(level if level else time_level(left), "lv-0")
-    if left < timedelta(0):
-        colour = "lv-4"
-    return format_html(
-        '<span class="remaining {}" title="{}" data-remaining="{}">{}</span>',
-        colour,
-        timezone.localtime(due).strftime("%Y-%m-%d %H:%M"),
-        "overdue" if left < timedelta(0) else "open",
-        remaining_text(left),
+    overdue = left < timedelta(0)
+    colour = "lv-4" if overdue else LEVEL_CLASS.get(level if level else time_level(left), "lv-0")
+    # Written directly (a list row calls this once per row): the class, the digits of the time and the state
+    # are markup of this module; only the translated text is escaped, as format_html escaped it.
+    return SafeString(
+        f'<span class="remaining {colour}" title="{timezone.localtime(due).strftime("%Y-%m-%d %H:%M")}" '
+        f'data-remaining="{"overdue" if overdue else "open"}">{escape(remaining_text(left))}</span>'
     )

@@ -127,3 +127,31 @@ def test_queue_api_returns_same_order_and_filters(login, mediator, queue_cases):
 
 def test_claimed_case_status(queue_cases):
     assert Case.objects.get(pk=queue_cases[0].pk).status == Status.IN_MEDIATION
+
+
+def test_a_queue_page_is_two_queries_whatever_its_rows(mediator, supervisor, queue_cases, routed_case):
+    """The page's ids (with the channel queue's count) and its rows, each row's parties and mediators read
+    with it: two queries for either tab and the supervisor's queue, one for an empty queue."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.access import roles_of
+    from routing.selectors import QueueFilters, mediator_queue_page, unassigned_queue_page
+
+    roles_of(mediator), roles_of(supervisor)  # read by the views' role checks before the queue
+
+    def queries(read) -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as ctx:
+            page = read()
+        return len(ctx.captured_queries), len(page.object_list)
+
+    mine = lambda: mediator_queue_page(mediator, QueueFilters(tab="mine"), 1, per_page=20)  # noqa: E731
+    channel = lambda: mediator_queue_page(mediator, QueueFilters(tab="channel"), 1, per_page=20)  # noqa: E731
+    assign = lambda: unassigned_queue_page(supervisor, QueueFilters(), 1, per_page=20)  # noqa: E731
+    assert [queries(mine), queries(channel), queries(assign)] == [(2, 2), (2, 4), (2, 4)]
+    for _ in range(5):
+        services.claim_case(routed_case(), actor=mediator)
+        routed_case()
+    assert [queries(mine), queries(channel), queries(assign)] == [(2, 7), (2, 9), (2, 9)]
+    empty = QueueFilters(tab="channel", dispute_type="medical")
+    assert queries(lambda: mediator_queue_page(mediator, empty, 1, per_page=20)) == (1, 0)
