@@ -31,6 +31,7 @@ from django.utils.timezone import template_localtime
 from django.utils.translation import get_language, gettext, gettext_noop, ngettext
 
 from cases.templatetags.choice_labels import choice_label
+from cases.templatetags.html_values import escaped
 
 # What ``{{ }}`` needs of a context: autoescape, no use_tz/use_l10n override.
 _CONTEXT = Context(autoescape=True)
@@ -141,10 +142,7 @@ def _(message: str) -> str:
     return _translated(get_language(), message)
 
 
-def _e(value) -> str:
-    """``conditional_escape(value)`` as plain text."""
-    as_html = getattr(value, "__html__", None)
-    return as_html() if as_html is not None else html.escape(str(value))
+_e = escaped
 
 
 def _v(value) -> str:

@@ -13,6 +13,7 @@ import time
 
 import pytest
 from django.db import connection, transaction
+from django.utils import timezone
 
 from cases.core.models import Case
 from cases.rollups import selectors as rollups
@@ -115,7 +116,8 @@ def test_a_reader_whose_fold_would_wait_reads_the_pending_deltas(world, clerk, m
     import datetime as dt
 
     ids = _deltas(world, clerk)
-    days = (dt.date.today() - dt.timedelta(days=40), dt.date.today() + dt.timedelta(days=1))
+    today = timezone.localdate()
+    days = (today - dt.timedelta(days=40), today + dt.timedelta(days=1))
     before = _plain(rollups.read_dashboard_rollups(ids, days, days, bound=None))
     folded, release, out = threading.Event(), threading.Event(), {}
     holder = threading.Thread(target=_hold_a_chunk, args=(ids, 10, folded, release, "commit", out))
@@ -146,7 +148,8 @@ def test_writers_sweep_folds_and_folding_readers_at_once(world, clerk, monkeypat
     monkeypatch.setattr(rollups, "PENDING_BOUND", 3)
     monkeypatch.setattr(rollups, "FOLD_CHUNK", 4)
     ids = [world.county.pk, world.town.pk, world.village.pk]
-    days = (dt.date.today() - dt.timedelta(days=40), dt.date.today() + dt.timedelta(days=1))
+    today = timezone.localdate()
+    days = (today - dt.timedelta(days=40), today + dt.timedelta(days=1))
     barrier = threading.Barrier(6)
     errors = []
     stop = threading.Event()
