@@ -285,3 +285,62 @@ class DifficultyWeight(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dispute_type or self.risk_level} × {self.weight}"
+
+
+class MediatorLoad(models.Model):
+    """The recommendation's maintained summary of one mediator (``mediators/tracks.py``): open cases as lead.
+    Rewritten for a mediator whenever a change marked them (``TrackMark``); never edited by hand."""
+
+    mediator = models.OneToOneField(
+        settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    open_leads = models.PositiveIntegerField(default=0)
+    refreshed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("调解员在办汇总")
+        verbose_name_plural = _("调解员在办汇总")
+
+    def __str__(self) -> str:
+        return f"{self.mediator_id}: {self.open_leads}"
+
+
+class MediatorTrack(models.Model):
+    """The track record of one mediator on one dispute type, as the recommendation reads it: the concluded
+    cases they ever led (each once), how many were resolved, how many had a legal deadline and met it, and
+    the parties' ratings of those cases (each once). Maintained with ``MediatorLoad``."""
+
+    mediator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    dispute_type = models.ForeignKey("cases.DisputeType", on_delete=models.CASCADE, related_name="+")
+    similar = models.PositiveIntegerField(default=0)
+    resolved = models.PositiveIntegerField(default=0)
+    timed = models.PositiveIntegerField(default=0)
+    on_time = models.PositiveIntegerField(default=0)
+    rating_sum = models.PositiveIntegerField(default=0)
+    rating_n = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("调解员同类案件汇总")
+        verbose_name_plural = _("调解员同类案件汇总")
+        constraints = [
+            models.UniqueConstraint(fields=["mediator", "dispute_type"], name="mediator_track_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mediator_id} × {self.dispute_type_id}: {self.similar}"
+
+
+class TrackMark(models.Model):
+    """A mediator whose summary a change may have moved, written by the database's triggers in the change's
+    own transaction (``mediators/tracks.py``); the sweep rewrites the summary and deletes the marks it read,
+    and until then the recommendation computes that mediator's figures from the cases."""
+
+    id = models.BigAutoField(primary_key=True)
+    mediator_id = models.BigIntegerField(db_index=True)
+
+    class Meta:
+        verbose_name = _("待更新的调解员汇总")
+        verbose_name_plural = _("待更新的调解员汇总")
+
+    def __str__(self) -> str:
+        return str(self.mediator_id)

@@ -20,13 +20,12 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Center, User
 from cases.core.models import Case
-from cases.core.states import OPEN_STATUSES, Outcome
-from cases.portal.models import Rating
-from routing.models import CaseAssignment, InterestDeclaration
+from cases.core.states import OPEN_STATUSES
+from routing.models import InterestDeclaration
 
 from .credentials import EXPIRED, EXPIRING, credential_state
-from .measures import handling_on_time
 from .models import GroupAssignment, GroupMember, MediationGroup, MediatorProfile
+from .tracks import Track, summaries_for
 
 SPECIALTY, GENERALIST, OWN_CENTER, UPPER_CENTER, LEVEL, CHANNEL, TODAY, ON_CALL = (
     40,
@@ -39,25 +38,7 @@ SPECIALTY, GENERALIST, OWN_CENTER, UPPER_CENTER, LEVEL, CHANNEL, TODAY, ON_CALL 
     5,
 )
 LOAD_PENALTY, LOAD_CAP = 3, 30
-RESOLVED = set(Outcome.resolved())
 TRACK_SUCCESS, TRACK_ON_TIME, TRACK_RATING = 20, 10, 4
-
-
-@dataclass
-class Track:
-    similar: int = 0
-    resolved: int = 0
-    timed: int = 0  # the similar cases that had a legal deadline (a stopped handling clock)
-    on_time: int = 0
-    rating: float | None = None
-
-    @property
-    def success_rate(self) -> float | None:
-        return self.resolved / self.similar if self.similar else None
-
-    @property
-    def on_time_rate(self) -> float | None:
-        return self.on_time / self.timed if self.timed else None
 
 
 @dataclass
@@ -104,61 +85,6 @@ def recusing_user_ids(case: Case) -> tuple[set[int], set[str]]:
 def _must_recuse(user: User, recusing: tuple[set[int], set[str]]) -> bool:
     ids, id_numbers = recusing
     return user.pk in ids or bool(user.id_number and user.id_number.upper() in id_numbers)
-
-
-def _loads_and_tracks(case: Case, user_ids: list[int]) -> tuple[dict[int, int], dict[int, Track]]:
-    """The current load (open cases as lead) and the track record on concluded cases of the case's dispute type
-    of each of ``user_ids``, in three queries: the candidates' lead assignments, read alone so that the
-    planner takes the partial index ``assignment_lead_by_mediator`` index-only (joined to the cases in one
-    statement it chose, at 1M cases, a parallel bitmap scan of the plain ``mediator_id`` index at twice the
-    time); then those of their cases that are open or similar, each with its outcome and on-time flag, by
-    ``case_track_probe``; then the ratings of the similar cases. A case counts once per mediator however often
-    they led it, and so do its ratings."""
-    leads = list(
-        CaseAssignment.objects.filter(mediator_id__in=user_ids, is_lead=True)
-        .order_by()
-        .values_list("mediator_id", "case_id", "ended_at")
-    )
-    if not leads:
-        return {}, {}
-    similar = Q(dispute_type_id=case.dispute_type_id, concluded_at__isnull=False)
-    current = Q(status__in=OPEN_STATUSES)
-    facts = {
-        pk: rest
-        for pk, *rest in Case.objects.filter(similar | current, pk__in={case_id for _, case_id, _ in leads})
-        .order_by()
-        .annotate(on_time=handling_on_time("pk"))
-        .values_list("pk", "status", "dispute_type_id", "concluded_at", "outcome", "on_time")
-    }
-    rows = [(m, c, ended, *facts[c]) for m, c, ended in leads if c in facts]
-    loads: dict[int, int] = {}
-    done: dict[int, dict[int, tuple[str, bool | None]]] = {}
-    for mediator_id, case_id, ended_at, status, type_id, concluded_at, outcome, on_time in rows:
-        if ended_at is None and status in OPEN_STATUSES:
-            loads[mediator_id] = loads.get(mediator_id, 0) + 1
-        if type_id == case.dispute_type_id and concluded_at is not None:  # ``similar``, as in the query
-            done.setdefault(mediator_id, {})[case_id] = (outcome, None if on_time is None else bool(on_time))
-    if not any(done.values()):
-        return loads, {}
-    scores: dict[int, list[int]] = {}
-    case_ids = {case_id for cases in done.values() for case_id in cases}
-    for case_id, score in (
-        Rating.objects.filter(case_id__in=case_ids).order_by().values_list("case_id", "score")
-    ):
-        scores.setdefault(case_id, []).append(score)
-    tracks = {}
-    for mediator_id, cases in done.items():
-        track = Track(similar=len(cases))
-        given: list[int] = []
-        for case_id, (outcome, on_time) in cases.items():
-            track.resolved += outcome in RESOLVED
-            if on_time is not None:
-                track.timed += 1
-                track.on_time += on_time
-            given += scores.get(case_id, [])
-        track.rating = sum(given) / len(given) if given else None
-        tracks[mediator_id] = track
-    return loads, tracks
 
 
 def _track_reasons(track: Track, type_name: str) -> tuple[float, list[str]]:
@@ -267,7 +193,7 @@ def recommend_mediators(case: Case, *, limit: int = 5, today: date | None = None
     recusing = recusing_user_ids(case)
     profiles = [p for p in profiles if _eligible(p, today, recusing)]
     ids = [p.user_id for p in profiles]
-    loads, tracks = _loads_and_tracks(case, ids)
+    loads, tracks = summaries_for(ids, case.dispute_type_id)
     ranked = [
         _score_profile(p, case, chain, today, loads.get(p.user_id, 0), tracks.get(p.user_id, Track()))
         for p in profiles
@@ -327,7 +253,7 @@ def rank_for_auto_assignment(case: Case, users: list[User]) -> list[tuple[User, 
     ids = [u.pk for u in users]
     profiles = {p.user_id: p for p in _profiles_qs(case, chain).filter(user_id__in=ids)}
     recusing = recusing_user_ids(case)
-    loads, tracks = _loads_and_tracks(case, ids)
+    loads, tracks = summaries_for(ids, case.dispute_type_id)
     ranked: list[Candidate] = []
     for user in users:
         profile = profiles.get(user.pk)

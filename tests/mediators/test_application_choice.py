@@ -12,7 +12,9 @@ from tests.portal.test_online_application import PREVIEW, URL, form_data
 
 @pytest.fixture
 def public_mediator(mediator, make_profile):
-    return make_profile(mediator, types=["labour"], is_public=True, intro="十二年人民调解经验", expires_in=300)
+    return make_profile(
+        mediator, types=["labour"], is_public=True, intro="十二年人民调解经验", expires_in=300
+    )
 
 
 @pytest.fixture
@@ -26,7 +28,9 @@ def test_the_form_lists_the_centers_public_choices_and_reloads_them_for_another_
     client.force_login(citizen)
     html = client.get(URL).content.decode()
     assert 'data-testid="preference"' in html and "先在上方选择申请调解的中心" in html
-    choices = client.get(reverse("mediators:application_choices"), {"center": world.county.pk}).content.decode()
+    choices = client.get(
+        reverse("mediators:application_choices"), {"center": world.county.pk}
+    ).content.decode()
     assert f'value="p{public_mediator.pk}"' in choices and f'value="p{hidden_mediator.pk}"' not in choices
     assert f'value="g{studio.pk}"' in choices and "言和调解工作室" in choices
     for bad in ("", "abc", "99999999999999999999", "0"):  # nothing listed, never an error

@@ -9,6 +9,7 @@ from cases.models import Case
 from cases.portal.models import Rating
 from mediators.models import GroupMember, MediationGroup
 from mediators.ranking import rank_for_auto_assignment, recommend_mediators
+from mediators.tracks import refresh_tracks
 from routing import services as routing
 from routing.models import CaseAssignment
 from tests.conftest import _persona
@@ -103,11 +104,22 @@ def test_recommendation_runs_a_fixed_number_of_queries(
             )
             Rating.objects.create(case=done, party=done.parties.first(), score=4)
     # the profiles (with whether they take the case's type and channel); the centers of the case's chain they
-    # serve; their credentials; who must recuse; the candidates' lead assignments; those of their cases that are
-    # open or similar; the ratings of the similar cases
-    with django_assert_num_queries(7):
+    # serve; their credentials; who must recuse; and, once the sweep has refreshed the summaries, the
+    # candidates' stored loads and track records with their pending marks, in one statement
+    refresh_tracks()
+    with django_assert_num_queries(5):
         ranked = recommend_mediators(case, limit=20)
     assert len(ranked) == 12 and sum(c.track.similar for c in ranked) == 3
+    # a change not yet refreshed: that mediator is computed from the cases (their lead assignments, those of
+    # their cases that are open or similar, the ratings of the similar ones), with the same figures
+    Rating.objects.create(case=done, party=done.parties.last(), score=2)
+    with django_assert_num_queries(8):
+        live = recommend_mediators(case, limit=20)
+    assert [c.track.figures() for c in live] != [c.track.figures() for c in ranked]
+    refresh_tracks()
+    assert [c.track.figures() for c in recommend_mediators(case, limit=20)] == [
+        c.track.figures() for c in live
+    ]
 
 
 def test_the_case_page_links_the_supervisor_to_the_recommendations(login, client, routed_case, supervisor):

@@ -54,10 +54,13 @@ class Command(BaseCommand):
         from cases.rollups.services import recount_rollups
 
         self.log(f"rollups recounted: {recount_rollups()}")
+        from mediators.tracks import recount_tracks  # the recommendation's summaries, as the COPY left them
+
+        self.log(f"mediator summaries recounted: {recount_tracks()}")
         with connection.cursor() as cursor:
             if not connection.in_atomic_block:  # the deleted deltas' pages, which an idle fold would scan
                 cursor.execute("VACUUM FULL cases_rollupdelta")
-            vacuum(cursor, ["cases_rollupdelta", "cases_casecount", "cases_caseday"])
+            vacuum(cursor, ["cases_rollupdelta", "cases_casecount", "cases_caseday", "mediators_trackmark"])
 
     def log(self, message: str) -> None:
         self.stdout.write(message)
