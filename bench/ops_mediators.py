@@ -45,3 +45,30 @@ page(
 )
 page("mediators.measures_page", "supervisor", lambda env: reverse("mediators:measures"), target_ms=300)
 page("mediators.directory", None, lambda env: reverse("mediators:directory"))
+
+
+@operation("mediators.refresh_100_marked", target_ms=500, writes=True)
+def refresh_marked(env: Env):
+    """The sweep's refresh of the recommendation's summaries (mediators/tracks.py) for 100 marked mediators,
+    the busiest by lead assignments (a mark per mediator, as after a day of changes in a county)."""
+    from django.db.models import Count
+
+    from mediators.models import TrackMark
+    from mediators.tracks import refresh_tracks
+    from routing.models import CaseAssignment
+
+    busiest = list(
+        CaseAssignment.objects.filter(is_lead=True, case__center__path__startswith=env.county.path)
+        .values("mediator_id")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .values_list("mediator_id", flat=True)[:100]
+    )
+
+    def prepare():
+        TrackMark.objects.bulk_create([TrackMark(mediator_id=m) for m in busiest])
+
+    def call():
+        return refresh_tracks()
+
+    return prepare, call
