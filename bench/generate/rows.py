@@ -109,7 +109,9 @@ def event_rows(chunk: Chunk) -> Iterator[dict]:
     planned = []
     for p in chunk.plans:
         t = p.created_at
-        case_events = [((SUBMITTED if p.status == Status.SUBMITTED else REGISTERED).code, t, p.clerk_id, True, {})]
+        case_events = [
+            ((SUBMITTED if p.status == Status.SUBMITTED else REGISTERED).code, t, p.clerk_id, True, {})
+        ]
         if p.status == Status.NOT_ACCEPTED:
             case_events.append(
                 (NOT_ACCEPTED.code, p.closed_at, p.clerk_id, True, {"reason": "不属于人民调解受理范围"})
@@ -138,7 +140,9 @@ def event_rows(chunk: Chunk) -> Iterator[dict]:
         if p.status == Status.CLOSED:
             case_events.append((CLOSED.code, p.closed_at, p.mediator_id, True, {}))
         planned.append((p.id, case_events))
-    yield from timeline_rows(chunk, [(case_id, *event) for case_id, case_events in planned for event in case_events])
+    yield from timeline_rows(
+        chunk, [(case_id, *event) for case_id, case_events in planned for event in case_events]
+    )
 
 
 def check_event_types(codes) -> None:
