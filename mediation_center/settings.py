@@ -115,6 +115,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "mediation_center.request_limits.FormLimitMiddleware",  # before CSRF's process_view parses the post
     "accounts.middleware.IdleTimeoutMiddleware",
+    "mediation_center.request_cache.RequestCacheMiddleware",  # one get_many for a page's known cache reads
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -268,6 +269,12 @@ DEMO_BUILDERS: list[str] = [
 ]
 # Badge counts of apps built on cases (cases/workbench/counts.py): each a function
 # (user, roles, center_ids) -> {count name: number}; accounts/navigation.py NavItem(count=name) shows it.
+# The cache keys a request is known to read (mediation_center/request_cache.py): each a function of the
+# request, returning keys, with no I/O of its own; a GET page then reads them in one round trip.
+REQUEST_CACHE_KEYS: list[str] = [
+    "cases.core.workcalendar.request_cache_keys",
+    "cases.workbench.counts.request_cache_keys",
+]
 WORK_COUNT_PROVIDERS: list[str] = [
     "mediators.selectors.work_counts", "grassroots.counts.work_counts",
     "risk.counts.open_signal_counts",
