@@ -7,12 +7,13 @@ number arrives in the template's context (``work_counts``) and the template pick
 
 from dataclasses import dataclass
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from .access import roles_of
 from .models import Membership
+from .urls_once import reverse_once
 
 Role = Membership.Role
 
@@ -98,7 +99,7 @@ def items_for(user) -> list[dict]:
     for item in NAV_ITEMS:
         if names.intersection(item.roles) and (not item.when or import_string(item.when)(user)):
             try:
-                url = reverse(item.url_name)
+                url = reverse_once(item.url_name)  # the same string on every page: reversed once a process
             except NoReverseMatch:  # an app that is switched off contributes nothing
                 continue
             if item.query:

@@ -115,6 +115,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "mediation_center.request_limits.FormLimitMiddleware",  # before CSRF's process_view parses the post
     "accounts.middleware.IdleTimeoutMiddleware",
+    "mediation_center.request_cache.RequestCacheMiddleware",  # one get_many for a page's known cache reads
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -172,7 +173,8 @@ REDIS_SOCKET_TIMEOUT = float(env("REDIS_SOCKET_TIMEOUT", "1"))
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, one redis client per pool rather than one per call (mediation_center/cache.py)
+            "BACKEND": "mediation_center.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {
                 "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
@@ -267,6 +269,12 @@ DEMO_BUILDERS: list[str] = [
 ]
 # Badge counts of apps built on cases (cases/workbench/counts.py): each a function
 # (user, roles, center_ids) -> {count name: number}; accounts/navigation.py NavItem(count=name) shows it.
+# The cache keys a request is known to read (mediation_center/request_cache.py): each a function of the
+# request, returning keys, with no I/O of its own; a GET page then reads them in one round trip.
+REQUEST_CACHE_KEYS: list[str] = [
+    "cases.core.workcalendar.request_cache_keys",
+    "cases.workbench.counts.request_cache_keys",
+]
 WORK_COUNT_PROVIDERS: list[str] = [
     "mediators.selectors.work_counts", "grassroots.counts.work_counts",
     "risk.counts.open_signal_counts",

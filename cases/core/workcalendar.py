@@ -31,6 +31,7 @@ from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 
+from mediation_center import request_cache
 from mediation_center.errors import CACHE_DOWN
 
 log = logging.getLogger(__name__)
@@ -87,8 +88,14 @@ def reference_version() -> str:
     return version
 
 
+def request_cache_keys(request) -> list[str]:
+    """A staff page reads the version (settings.REQUEST_CACHE_KEYS); batched with the page's other reads."""
+    user = getattr(request, "user", None)
+    return [REFERENCE_VERSION_KEY] if user is not None and user.is_authenticated else []
+
+
 def _read_version() -> str:
-    version = cache.get(REFERENCE_VERSION_KEY)
+    version = request_cache.get(REFERENCE_VERSION_KEY)
     if version is None:
         version = uuid.uuid4().hex
         if not cache.add(REFERENCE_VERSION_KEY, version, None):
@@ -108,6 +115,7 @@ def bump_reference_version(using: str = DEFAULT_DB_ALIAS) -> None:
 
 def _new_version() -> None:
     _memo.clear()
+    request_cache.forget(REFERENCE_VERSION_KEY)
     if (pinned := _pinned.get()) is not None:
         pinned[0] = None
     try:

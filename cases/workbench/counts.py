@@ -16,7 +16,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from accounts.access import centers_below, centers_supervised_by, roles_of
+from accounts.access import CURRENT_MEMBERSHIP_KEY, centers_below, centers_supervised_by, roles_of
 from accounts.models import Center, Membership, User
 from cases.core.access import cases_visible_to, is_staff_user
 from cases.core.assignments import assigned_case_ids, is_claimed
@@ -27,6 +27,7 @@ from cases.lifecycle.selectors import overdue_follow_ups_for
 from cases.portal.selectors import COUNTER_WRITERS, appointments_for_counter
 from cases.warnings.models import SupervisionOrder
 from cases.warnings.selectors import orders_to_answer_q, unread_count
+from mediation_center import request_cache
 from mediation_center.errors import CACHE_DOWN
 from routing.access import summonses_visible_to
 from routing.models import Summons
@@ -128,8 +129,18 @@ def _cache_key(user: User, center: Center | None) -> str:
     return f"work_counts:{user.pk}:{center.pk if center else 0}"
 
 
+def request_cache_keys(request) -> list[str]:
+    """A staff page's shell reads the counts (settings.REQUEST_CACHE_KEYS): batched with the page's other
+    cache reads. Only with no center chosen: the chosen center's key would need the memberships read first."""
+    user = getattr(request, "user", None)
+    if user is None or not is_staff_user(user) or request.session.get(CURRENT_MEMBERSHIP_KEY):
+        return []
+    return [_cache_key(user, None)]
+
+
 def forget_work_counts(user: User, center: Center | None = None) -> None:
     """Drop the cached counts, so the next ``work_counts`` reads them again (after the user's own action)."""
+    request_cache.forget(_cache_key(user, center))
     try:
         cache.delete(_cache_key(user, center))
     except CACHE_DOWN:
@@ -142,7 +153,7 @@ def work_counts(user: User, center: Center | None = None) -> WorkCounts:
         return WorkCounts()
     key = _cache_key(user, center)
     try:
-        cached = cache.get(key)
+        cached = request_cache.get(key)  # with the page's other known reads, in one round trip
     except CACHE_DOWN:  # a cache that is down must not take the page with it
         log.warning("work counts: cache unavailable", exc_info=True)
         cached = None

@@ -47,7 +47,7 @@ def test_urls_switch_to_postgresql_and_redis(tmp_path):
     )
     assert got["engine"] == "django.db.backends.postgresql"
     assert got["broker"] == "redis://cache.example:6379/1"
-    assert got["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert got["cache"] == "mediation_center.cache.RedisCache"  # Django's, one client per pool
     assert got["sessions"] == "mediation_center.sessions"  # database rows read through Redis
 
 
