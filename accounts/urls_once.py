@@ -25,19 +25,12 @@ def fragment_key() -> tuple:
 
 
 def reverse_once(name: str) -> str:
-    """``reverse(name)``, remembered; raises ``NoReverseMatch`` as it does (the failure is remembered too)."""
+    """``reverse(name)``, remembered; a name that does not reverse raises ``NoReverseMatch`` each time, as
+    ``reverse`` does, and nothing is remembered for it."""
     key = (name, get_urlconf(), get_script_prefix(), get_language())
-    try:
-        url = _reversed[key]
-    except KeyError:
-        try:
-            url = reverse(name)
-        except Exception:
-            _reversed[key] = None
-            raise
-        _reversed[key] = url
+    url = _reversed.get(key)
     if url is None:
-        return reverse(name)  # raises NoReverseMatch again, with Django's message
+        url = _reversed[key] = reverse(name)
     return url
 
 

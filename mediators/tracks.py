@@ -36,6 +36,7 @@ from cases.warnings.models import ClockTrigger
 from mediation_center.dialect import id_in, row_trigger_sql
 from routing.models import CaseAssignment
 
+from .measures import handling_on_time
 from .models import MediatorLoad, MediatorTrack, TrackMark
 
 RESOLVED = set(Outcome.resolved())
@@ -80,8 +81,6 @@ def compute(
     lead assignments read alone (the partial index ``assignment_lead_by_mediator``, index-only), those of
     their cases that are open or concluded with each case's outcome and on-time flag (``handling_on_time``),
     and the ratings of the concluded ones."""
-    from .measures import handling_on_time
-
     leads = list(
         CaseAssignment.objects.filter(mediator_id__in=list(user_ids), is_lead=True)
         .order_by()

@@ -32,6 +32,13 @@ def _both(request) -> tuple[str, str]:
     return _unmasked(old), _unmasked(new)
 
 
+@pytest.fixture(autouse=True)
+def _default_language_afterwards(settings):
+    """A request with the English cookie leaves English active in this thread; later tests expect Chinese."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 @pytest.mark.parametrize("persona", ["clerk", "mediator", "liaison", "supervisor", "admin_user", "citizen", None])
 def test_shell_matches_the_template_it_replaced(db, request, client, world, persona, language):
