@@ -5,10 +5,12 @@ fixed number of queries whatever the data.
 """
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db.models import F, Prefetch
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
@@ -39,7 +41,16 @@ class TodoRow:
     url: str
     detail: str = ""
     level: int | None = None
-    due_at: object = None
+    due_at: object = None  # a datetime (a deadline, a clock) or a date (a visit's due day)
+
+    @property
+    def due_text(self) -> str:
+        """The due moment as the card shows it: "12-03 14:30" for a datetime, "12-03" for a day."""
+        if self.due_at is None:
+            return ""
+        if isinstance(self.due_at, datetime):
+            return date_format(timezone.localtime(self.due_at), "m-d H:i")
+        return date_format(self.due_at, "m-d")
 
 
 @dataclass

@@ -258,3 +258,20 @@ def test_case_list_filters_by_level_and_overdue(login, supervisor, routed, make_
     html = client.get(reverse("cases:list"), {"overdue": "1"}).content.decode()
     assert urgent.number in html and calm.number not in html
     assert client.get(reverse("cases:list"), {"level": "9x", "status": "nope"}).status_code == 200
+
+
+def test_home_shows_a_visit_due_on_a_day_and_a_deadline_at_a_time(login, mediator, routed):
+    """A follow-up visit is due on a day (a date, no hour); the card shows "m-d" and the page answers 200."""
+    from cases.lifecycle.models import FollowUpVisit
+
+    case = routed()
+    routing.claim_case(case, actor=mediator)
+    _make_urgent(case)
+    due = timezone.localdate() - dt.timedelta(days=3)
+    FollowUpVisit.objects.create(case=case, reason=FollowUpVisit.Reason.values[0], due_on=due)
+    response = login(mediator).get(reverse("accounts:home"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'data-due>{due:%m-%d}<' in html
+    overdue_at = timezone.localtime(Case.objects.get(pk=case.pk).due_at)
+    assert f"data-due>{overdue_at:%m-%d %H:%M}<" in html
