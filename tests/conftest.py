@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 
 from accounts.models import Center, Department, Membership, User
 from cases.intake.services import CaseData, PartyData, register_case
@@ -106,6 +107,9 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
 @pytest.fixture(autouse=True)
 def _clear_cache(settings):
     cache.clear()
+    # A request in English (LocaleMiddleware) leaves English active in the thread, and Django never puts the
+    # default back: a later test that renders text outside a request would read English.
+    translation.activate(settings.LANGUAGE_CODE)
     # The badges' counts are cached for WORK_COUNTS_TTL (10 s): a test that compares two pages' query counts
     # must not see the cache expire between them on a loaded machine. Within a test the cache only empties
     # when a service forgets it (the user's own action) or a test clears it.
