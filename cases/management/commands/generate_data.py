@@ -60,7 +60,18 @@ class Command(BaseCommand):
         with connection.cursor() as cursor:
             if not connection.in_atomic_block:  # the deleted deltas' pages, which an idle fold would scan
                 cursor.execute("VACUUM FULL cases_rollupdelta")
-            vacuum(cursor, ["cases_rollupdelta", "cases_casecount", "cases_caseday", "mediators_trackmark"])
+                cursor.execute("VACUUM FULL cases_measuredelta")
+            vacuum(
+                cursor,
+                [
+                    "cases_rollupdelta",
+                    "cases_measuredelta",
+                    "cases_casecount",
+                    "cases_caseday",
+                    "cases_measureday",
+                    "mediators_trackmark",
+                ],
+            )
 
     def log(self, message: str) -> None:
         self.stdout.write(message)
