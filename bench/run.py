@@ -13,6 +13,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -32,7 +33,7 @@ import django  # noqa: E402
 django.setup()
 
 from django.conf import settings  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
+from django.db import DatabaseError, connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
@@ -661,6 +662,7 @@ def serve() -> int:
         raise SystemExit("the benchmark runs on PostgreSQL: set DATABASE_URL")
     env = build_env()
     ready: dict[str, tuple] = {}
+    pages: dict[str, int | None] = {}
     try:
         for line in sys.stdin:
             name, calls = line.split()
@@ -679,14 +681,48 @@ def serve() -> int:
                 call()
                 times.append((time.perf_counter() - start) * 1000)
             below = Case.objects.filter(center__path__startswith=env.county.path).count()
-            sys.stdout.write(
-                GROWTH_LINE + json.dumps({"name": name, "times": times, "county_cases": below}) + "\n"
-            )
+            if name not in pages:
+                prepare()
+                pages[name] = pages_read(call)
+            answer = {"name": name, "times": times, "county_cases": below, "pages": pages[name]}
+            sys.stdout.write(GROWTH_LINE + json.dumps(answer) + "\n")
             sys.stdout.flush()
     finally:
         for _prepare, _call, teardown in ready.values():
             teardown()
     return 0
+
+
+_WRITES = re.compile(r"\b(INSERT|UPDATE|DELETE)\b|\bFOR\s+(NO\s+KEY\s+)?(UPDATE|SHARE)\b", re.IGNORECASE)
+
+
+def pages_read(call) -> int | None:
+    """The shared buffers (8 kB pages, from the cache or the disk) that ``call``'s reading statements touch:
+    each SELECT it sends is run again under ``EXPLAIN (ANALYZE, BUFFERS)`` and the top node's counts (which
+    include its children and init plans) are added up. Unlike a time, this does not depend on what else the
+    machine is doing, so it shows whether an operation reads more rows on a bigger database even on a loaded
+    machine. Statements that write or lock are not re-run (not counted); None when none could be measured."""
+    statements: list[tuple[str, object]] = []
+
+    def catch(execute, sql, params, many, context):
+        if not many and sql.lstrip()[:6].upper() in ("SELECT", "WITH ") and not _WRITES.search(sql):
+            statements.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(catch):
+        call()
+    total, measured = 0, 0
+    for sql, params in statements:
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + sql, params)
+                plan = cursor.fetchone()[0]
+        except DatabaseError:
+            continue
+        top = (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]
+        total += top.get("Shared Hit Blocks", 0) + top.get("Shared Read Blocks", 0)
+        measured += 1
+    return total if measured else None
 
 
 def run_growth(args) -> int:
@@ -720,11 +756,13 @@ def run_growth(args) -> int:
         for op in ops:
             times: list[list[float]] = [[], []]
             county = [0, 0]
+            pages: list[int | None] = [None, None]
             for r in range(args.rounds):
                 for side in (0, 1) if r % 2 == 0 else (1, 0):
                     answer = ask(workers[side], op.name)
                     times[side] += answer["times"]
                     county[side] = answer["county_cases"]
+                    pages[side] = answer["pages"]
             small, big = (statistics.median(t) for t in times)
             results.append(
                 {
@@ -733,6 +771,10 @@ def run_growth(args) -> int:
                     "big_p50_ms": round(big, 2),
                     "ratio": round(big / small, 2) if small else None,
                     "county_cases": county,
+                    "pages_read": pages,
+                    "pages_ratio": round(pages[1] / pages[0], 2)
+                    if pages[0] and pages[1] is not None
+                    else None,
                 }
             )
             print(f"  {op.name}: {small:.1f} ms / {big:.1f} ms = {results[-1]['ratio']}×", file=sys.stderr)
@@ -741,11 +783,13 @@ def run_growth(args) -> int:
             worker.stdin.close()
             worker.wait(timeout=120)
     width = max(len(r["name"]) for r in results)
-    print(f"{'operation':<{width}}  small p50  big p50   ratio  county cases (small/big)")
+    print(f"{'operation':<{width}}  small p50  big p50   ratio   pages read (small/big, ratio)  county cases")
     for r in results:
+        small_pages, big_pages = (p if p is not None else "-" for p in r["pages_read"])
+        pages_ratio = f"{r['pages_ratio']:.2f}×" if r["pages_ratio"] is not None else "-"
         print(
             f"{r['name']:<{width}}  {r['small_p50_ms']:7.1f}  {r['big_p50_ms']:7.1f}  {r['ratio']:5.2f}×  "
-            f"{r['county_cases'][0]}/{r['county_cases'][1]}"
+            f"{small_pages:>8}/{big_pages:<8} {pages_ratio:>7}  {r['county_cases'][0]}/{r['county_cases'][1]}"
         )
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     (RESULTS_DIR / "growth.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))

@@ -617,3 +617,27 @@ def test_the_mediator_summaries_follow_the_copied_rows(generated):
     assert report["mediators"] > 0 and not TrackMark.objects.exists()
     assert MediatorLoad.objects.filter(open_leads__gt=0).exists()
     assert recount_tracks() == {"mediators": report["mediators"], "wrong_loads": 0, "wrong_tracks": 0}
+
+
+def test_pages_read_counts_what_the_reads_touch_and_skips_writes(generated, settings):
+    """--growth's load-independent column: the 8 kB pages an operation's SELECTs touch, from EXPLAIN."""
+    settings.ROOT_URLCONF = "bench.urls"
+    settings.BENCH_VIEWS = True
+    from bench import run
+
+    def one_case():
+        return Case.objects.filter(pk=Case.objects.order_by("pk").values_list("pk", flat=True)[:1]).first()
+
+    def every_case():
+        return list(Case.objects.values_list("pk", "number"))
+
+    one, every = run.pages_read(one_case), run.pages_read(every_case)
+    assert one and every and every > one  # 500 cases span more pages than one row and its index
+    # A write is not re-run (it would write twice); a call that only writes has nothing to count.
+    case = Case.objects.order_by("pk").first()
+    assert run.pages_read(lambda: Case.objects.filter(pk=case.pk).update(priority=case.priority)) is None
+    env = run.build_env()
+    prepare, call, teardown = run.prepared(run.OPERATIONS["case_list.supervisor"], env)
+    prepare()
+    assert run.pages_read(call) > 0
+    teardown()
