@@ -138,7 +138,9 @@ def first_ids_per_key(
         parts.append(f"SELECT {columns} FROM ({other_sql}) AS a{i}")
         arguments += other_params
     by = ", ".join(f"{n} {'DESC' if f.startswith('-') else 'ASC'}" for n, f in zip(names, order, strict=True))
-    union = " UNION ALL ".join(parts)
+    # UNION, not UNION ALL: a row two parts both hold (a case of the subtree the user also registered) must
+    # take one place of the limit, or the page comes out short.
+    union = " UNION ".join(parts)
     return RawSQL(f"SELECT id_ FROM ({union}) AS u ORDER BY {by} LIMIT {int(limit)}", arguments)
 
 

@@ -73,11 +73,19 @@ class Scope:
     (center, status, …) for a status, ``case_list_open`` (the open cases, with their channel and deadline) for
     ``open``/``level``/``overdue``, and ``case_list_order`` itself (with the channel and the conclusion time)
     for an exact level, a channel or a day range — read from the index alone, each center stopped after a
-    page, so the table gives only the page's own rows."""
+    page, so the table gives only the page's own rows. ``rest`` may be a list of querysets, one per
+    alternative of the rule (``or_parts``): the origin center's cases and the user's own registrations then
+    walk ``case_list_origin`` and ``case_list_registered_by`` (same order) instead of being sorted whole."""
 
     centers: list[int]
     filtered: QuerySet
-    rest: QuerySet
+    rest: QuerySet | list[QuerySet]
+
+    @property
+    def rest_parts(self) -> list[QuerySet]:
+        """``rest`` as a list: the rule's alternatives (what a clerk's center registered, what the user
+        registered, …), each walked through an index of its own in the list's order and stopped after a page."""
+        return self.rest if isinstance(self.rest, list) else [self.rest]
 
 
 def keyset_page(
@@ -128,7 +136,7 @@ def _first(window, cases: QuerySet, scope: Scope | None, q: Q | None, order, n: 
             scope.centers,
             n,
             order,
-            also=[window(scope.rest, q, order)],
+            also=[window(part, q, order) for part in scope.rest_parts],
         )
         if first is not None:
             ordered = ordered.filter(pk__in=first)
@@ -139,3 +147,14 @@ def capped_count(cases: QuerySet) -> tuple[int, bool]:
     """How many rows ``cases`` has, counting no further than ``COUNT_CAP`` (then "10,000+")."""
     n = cases.order_by().values("pk")[: COUNT_CAP + 1].count()
     return min(n, COUNT_CAP), n > COUNT_CAP
+
+
+def or_parts(q: Q) -> list[Q]:
+    """The alternatives of a filter ``a | b | (c & d)`` as ``[a, b, c & d]`` (nested ORs flattened); any other
+    filter as itself. Their union matches what ``q`` matches."""
+    if q.connector != Q.OR or q.negated:
+        return [q]
+    parts: list[Q] = []
+    for child in q.children:
+        parts += or_parts(child) if isinstance(child, Q) else [Q(child)]
+    return parts

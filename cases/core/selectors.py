@@ -237,7 +237,7 @@ def case_list_page(user: User, params, *, now: datetime | None = None):
     filter is rolled up, from the rollups' rows (``cases.rollups``) plus the few cases visible outside the
     subtree; otherwise a count that stops at ``COUNT_CAP``."""
     from cases.core.access import is_staff_user, visible_parts
-    from cases.core.keyset import COUNT_CAP, Scope, capped_count, keyset_page
+    from cases.core.keyset import COUNT_CAP, Scope, capped_count, keyset_page, or_parts
     from cases.rollups.selectors import case_total
 
     filters = case_list_filters(params, now=now)
@@ -249,11 +249,14 @@ def case_list_page(user: User, params, *, now: datetime | None = None):
         scope = Scope(
             centers=centers,
             filtered=Case.objects.filter(filters.q),
-            rest=Case.objects.filter(rest).filter(filters.q),
+            rest=[Case.objects.filter(part).filter(filters.q) for part in or_parts(rest)],
         )
     page = keyset_page(cases, after=params.get("after", ""), before=params.get("before", ""), scope=scope)
     if scope is not None and filters.counted is not None:
-        beyond = scope.rest.exclude(OneOf("center_id", scope.centers)) if scope.centers else scope.rest
+        beyond = [
+            part.exclude(OneOf("center_id", scope.centers)) if scope.centers else part
+            for part in scope.rest_parts
+        ]
         n = case_total(scope.centers, filters.counted, beyond=beyond, cap=COUNT_CAP)
         page.count, page.capped = min(n, COUNT_CAP), n > COUNT_CAP
     else:

@@ -105,15 +105,31 @@ def sum_days(days: dict[dt.date, dict], first: dt.date, last: dt.date) -> dict:
 def case_total(ids: list[int], where: Q, *, beyond=None, cap: int) -> int:
     """How many cases of the centers ``ids`` match ``where`` (a filter on the rollups' columns: ``status``,
     ``level``, ``channel``, ``center_id``) — the folded rows plus the pending deltas, rows per center and not
-    cases — plus up to ``cap + 1`` cases of ``beyond`` (a queryset of cases outside those centers, counted
-    from the cases). One query."""
+    cases — plus up to ``cap + 1`` cases of ``beyond`` (a queryset of cases outside those centers, or a list
+    of such querysets whose union is counted, each case once; counted from the cases). One query."""
     parts = [
         ("n", CaseCount.objects.filter(OneOf("center_id", ids)).filter(where).values("n")),
         ("sign", RollupDelta.objects.filter(OneOf("center_id", ids)).filter(where).values("sign")),
     ]
+    sqls, params = [], []
+    if isinstance(beyond, list):
+        # Each alternative through its own index (an OR of them is one bitmap scan of every row's heap page),
+        # at most cap + 1 ids each: if the union holds no more than cap, no alternative was cut short.
+        alternatives, alternative_params = [], []
+        for queryset in beyond:
+            try:
+                sql, part_params = queryset.order_by().values("pk")[: cap + 1].query.sql_with_params()
+            except EmptyResultSet:
+                continue
+            alternatives.append(f"SELECT * FROM ({sql}) AS a{len(alternatives)}")
+            alternative_params += part_params
+        if alternatives:
+            union = " UNION ".join(alternatives)
+            sqls.append(f"SELECT 1 AS v FROM (SELECT * FROM ({union}) AS u LIMIT {int(cap) + 1}) AS beyond")
+            params += alternative_params
+        beyond = None
     if beyond is not None:
         parts.append(("1", beyond.order_by().values("pk")[: cap + 1]))
-    sqls, params = [], []
     for i, (column, queryset) in enumerate(parts):
         try:
             sql, part_params = queryset.query.sql_with_params()

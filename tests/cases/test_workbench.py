@@ -272,6 +272,6 @@ def test_home_shows_a_visit_due_on_a_day_and_a_deadline_at_a_time(login, mediato
     response = login(mediator).get(reverse("accounts:home"))
     assert response.status_code == 200
     html = response.content.decode()
-    assert f'data-due>{due:%m-%d}<' in html
+    assert f"data-due>{due:%m-%d}<" in html
     overdue_at = timezone.localtime(Case.objects.get(pk=case.pk).due_at)
     assert f"data-due>{overdue_at:%m-%d %H:%M}<" in html

@@ -52,6 +52,9 @@ def generated(make_case, world, clerk, mediator, supervisor, foreign_clerk):
         foreign = [make_case(center=world.other_county, actor=foreign_clerk) for _ in range(3)]
         # visible to the supervisor outside their subtree: one they registered, one granted to them
         make_case(center=world.other_county, actor=supervisor)
+        # and inside it, cases they registered themselves: each is in both parts of the rule (their centers,
+        # what they registered) and must take one place on a page, not two
+        cases += [make_case(actor=supervisor) for _ in range(3)]
         other_supervisor = _persona(world, "other_sup", Membership.Role.SUPERVISOR, center=world.other_county)
         routing.grant_case_access(
             foreign[0], actor=other_supervisor, user=supervisor, write=False, reason="会商"
