@@ -9,6 +9,8 @@ run the portable forms too, so tests can compare both paths on the same data (te
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -527,3 +529,54 @@ def json_rows_sql(columns: Sequence[str], source: str, order_by: str, connection
     picked = ", ".join(f"{column} AS {name}" for column, name in zip(columns, names, strict=True))
     row = names[0] if len(names) == 1 else f"json_array({', '.join(names)})"
     return f"SELECT json_group_array({row}) FROM (SELECT {picked} FROM {source} ORDER BY {order_by})"
+
+
+# --- a statement planned once per connection ---------------------------------------------------------------
+def prepared_statements(connection) -> bool:
+    """Whether ``execute_prepared`` keeps a server-side plan (PostgreSQL, unless settings
+    ``DB_PREPARED_STATEMENTS`` is off: behind a transaction pooler a session's statements are not its own)."""
+    from django.conf import settings
+
+    return connection.vendor == "postgresql" and settings.DB_PREPARED_STATEMENTS
+
+
+def execute_prepared(cursor, sql: str, params: Sequence) -> None:
+    """Run ``sql`` (``%s`` placeholders, no literal ``%``) on ``cursor`` as a prepared statement of the
+    connection's session: PREPARE once per connection, then EXECUTE with the values, so the server plans
+    it once rather than on every call (a statement of many parts spends more on planning than on running).
+    A session that lost it (``DISCARD ALL``, a pooler) prepares it again; elsewhere it is a plain execute."""
+    connection = cursor.db
+    if not prepared_statements(connection):
+        cursor.execute(sql, params)
+        return
+    from django.db import DatabaseError
+
+    name, prepare_sql, execute = _prepared_forms(sql, len(params))
+    raw = connection.connection
+    held = getattr(connection, "_prepared_names", None)
+    if held is None or held[0] is not raw:  # a new connection: nothing of ours is prepared in its session
+        held = connection._prepared_names = (raw, set())
+    if name not in held[1]:
+        cursor.execute(prepare_sql)
+        held[1].add(name)
+        cursor.execute(execute, params)
+        return
+    try:
+        cursor.execute(execute, params)
+    except DatabaseError as exc:
+        if getattr(exc.__cause__, "pgcode", None) != "26000" or connection.in_atomic_block:
+            raise  # (in a transaction the error has ended it: the caller must see it)
+        cursor.execute(prepare_sql)
+        cursor.execute(execute, params)
+
+
+@functools.cache
+def _prepared_forms(sql: str, count: int) -> tuple[str, str, str]:
+    """The name, the PREPARE and the EXECUTE (``%s`` per value) of ``sql``, found once per statement."""
+    pieces = sql.split("%s")
+    if "%%" in sql or len(pieces) != count + 1:
+        raise ValueError("execute_prepared: one %s per parameter and no literal %")
+    name = "p_" + hashlib.sha1(sql.encode()).hexdigest()[:16]
+    numbered = "".join(piece + (f"${i}" if i <= count else "") for i, piece in enumerate(pieces, 1))
+    execute = f"EXECUTE {name}({', '.join(['%s'] * count)})" if count else f"EXECUTE {name}"
+    return name, f"PREPARE {name} AS {numbered}", execute

@@ -148,6 +148,10 @@ if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
 else:
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": DATA_DIR / "mediation.sqlite3"}}
+# A few hot statements (the status lookup's) are PREPAREd once per PostgreSQL session and run with EXECUTE
+# (mediation_center/dialect.py, ``execute_prepared``). Off behind a transaction-pooling PgBouncer older than
+# 1.21, where a session's prepared statements are not its own.
+DB_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", True)
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # WAL plus a busy timeout lets the web server and the Celery worker both write (also for a
     # sqlite:///file DATABASE_URL, which is how the live Celery test points its worker at the test DB).

@@ -39,10 +39,10 @@ def entry_point(
 
             @functools.wraps(func)
             def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-                # Django's own nesting check for durable blocks: raises inside a transaction. Without a
-                # savepoint it sends nothing to the database, in a test case's atomic block too.
-                with transaction.atomic(durable=True, savepoint=False):
-                    pass
+                # Django's own nesting check for durable blocks (``Atomic.__enter__``), without entering and
+                # leaving an empty block (~18 µs of bookkeeping, sent nowhere, on every status lookup).
+                if not may_commit():
+                    raise RuntimeError("A durable atomic block cannot be nested within another atomic block.")
                 return func(*args, **kwargs)
 
             wrapper.entry_point = OWN_TRANSACTIONS

@@ -90,12 +90,19 @@ def compile_together(querysets: dict[str, QuerySet]) -> Statement:
 
 def run_statement(statement: Statement, params=None) -> dict[str, list[Model]]:
     """Run ``statement`` (with ``params`` in place of its own) and build its instances."""
-    alias = statement.alias
-    connection = connections[alias]
-    postgres = server_json(connection)
+    connection = connections[statement.alias]
     with connection.cursor() as cursor:
         cursor.execute(statement.sql, list(statement.params if params is None else params))
         values = cursor.fetchone()
+    return build_rows(statement, values)
+
+
+def build_rows(statement: Statement, values) -> dict[str, list[Model]]:
+    """The instances of ``statement``'s columns ``values`` (a caller that ran the columns inside a statement of
+    its own, e.g. the status lookup's)."""
+    alias = statement.alias
+    connection = connections[alias]
+    postgres = server_json(connection)
     loaded: dict[str, list[Model]] = {}
     for (name, model, fields, columns, converters), raw in zip(statement.plans, values, strict=True):
         rows = json.loads(raw) if isinstance(raw, str | bytes) else raw

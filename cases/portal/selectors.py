@@ -1,11 +1,13 @@
 """Reads for the citizen portal: which cases a citizen may see, appointments, ratings (the documents a
 party may download are the registry's, ``cases.documents.registry``)."""
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Avg, Count, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.access import roles_of
@@ -311,6 +313,17 @@ def status_rows(case: Case) -> dict[str, list]:
     return rows
 
 
+@functools.cache
+def _stage_labels(language: str | None) -> tuple[str, ...]:
+    """The step bar's labels as translated, once per process and language (six translations per lookup)."""
+    return tuple(str(label) for _code, label in CITIZEN_STAGES)
+
+
+@functools.cache
+def _stage_words(language: str | None) -> dict[str, str]:
+    return {status: str(words) for status, words in STAGE_WORDS.items()}
+
+
 def citizen_progress(case: Case, *, now=None) -> CitizenProgress:
     """The step bar, the stage in plain words, the headline deadline, every extension and, for an ended
     case, its outcome, the agreement's terms and the judicial-confirmation window (``status_rows``: one
@@ -324,14 +337,14 @@ def citizen_progress(case: Case, *, now=None) -> CitizenProgress:
     at = _STAGE_OF.get(case.status)
     visited = case.status == Status.CLOSED and bool(rows["visited"])
     steps = []
-    for i, (_code, label) in enumerate(CITIZEN_STAGES):
+    for i, label in enumerate(_stage_labels(get_language())):
         if case.status == Status.CLOSED:  # every stage done; the follow-up visit once it was made
             state = "done" if i < 5 or visited else "todo"
         elif at is None:  # not accepted: no stage reached
             state = "todo"
         else:
             state = "done" if i < at else "current" if i == at else "todo"
-        steps.append(Step(str(label), state))
+        steps.append(Step(label, state))
     if case.status == Status.SUBMITTED:
         steps[0] = Step(str(_("待受理")), "current")
     if case.outcome in Outcome.resolved():
@@ -378,7 +391,7 @@ def citizen_progress(case: Case, *, now=None) -> CitizenProgress:
     window = next((c for c in deadlines.all_clocks if c.code == "judicial-confirmation"), None)
     return CitizenProgress(
         steps=steps,
-        words=str(STAGE_WORDS.get(case.status, "")),
+        words=_stage_words(get_language()).get(case.status, ""),
         deadlines=deadlines,
         provisional_years=years,
         extensions=extensions,

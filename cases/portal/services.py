@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import F, Q
 from django.http import HttpRequest
 from django.utils import timezone
@@ -22,7 +22,7 @@ from accounts.models import Center, SecurityAuditEvent, User
 from accounts.services import client_ip, record_security_event, security_event_insert
 from accounts.sms import send_sms
 from cases.core import events
-from cases.core.batch import Statement, compile_together, run_statement
+from cases.core.batch import Statement, build_rows, compile_together, run_statement
 from cases.core.events import APPOINTMENT_BOOKED, CASE_MESSAGE, CASE_RATED
 from cases.core.identity import MOBILE_RE
 from cases.core.models import Attachment, Case, Party
@@ -43,7 +43,7 @@ from cases.portal.models import (
     SignInCodeGap,
 )
 from cases.portal.privacy import Consent
-from mediation_center.dialect import returning_cte, server_json
+from mediation_center.dialect import execute_prepared, returning_cte, server_json
 from mediation_center.errors import CACHE_DOWN, DomainError, NotAllowed
 from mediation_center.transactions import entry_point
 
@@ -162,9 +162,10 @@ _scripts: dict = {}
 
 
 @_counted
-def count_failures(failures: list[tuple[FailureCounter, str, float | None]]) -> None:
-    """One failure on each (counter, key), ``until`` the window's end as the caller read it (``read_counters``):
-    on Django's Redis cache one script (one round trip instead of two to four per counter), else ``fail``."""
+def count_failures(failures: list[tuple[FailureCounter, str, float | None | object]]) -> None:
+    """One failure on each (counter, key), ``until`` the window's end as the caller read it (``read_counters``;
+    ``...`` if it did not read it): on Django's Redis cache one script (one round trip instead of two to four
+    per counter), else ``fail``."""
     from django.core.cache import caches
     from django.core.cache.backends.redis import RedisCache
 
@@ -178,7 +179,8 @@ def count_failures(failures: list[tuple[FailureCounter, str, float | None]]) -> 
     for counter, key, until in failures:
         keys += [backend.make_and_validate_key(name) for name in counter._keys(key)]
         ends = (now + counter.window).timestamp()
-        expired = until is None or until <= now.timestamp()
+        # Not read: the keys' expiry (set with the window) has ended a past window already.
+        expired = until is not ... and (until is None or until <= now.timestamp())
         args += [
             "1" if expired else "0",
             int(counter.window.total_seconds()),
@@ -249,10 +251,16 @@ def _json(value):
     return json.loads(value) if isinstance(value, str | bytes) else value
 
 
-def _from_row(model, row: dict):
-    """A model instance from a row's JSON (reference tables of plain text, number and flag columns)."""
-    names = [f.attname for f in model._meta.concrete_fields if f.attname in row]
-    return model.from_db(connection.alias, names, [row[name] for name in names])
+_ROW_NAMES: dict[type, list[str]] = {}
+
+
+def _from_row(model, row: dict, alias: str):
+    """A model instance from a row's JSON (reference tables of plain text, number and flag columns: every
+    column of the table, ``to_jsonb``)."""
+    names = _ROW_NAMES.get(model)
+    if names is None:
+        names = _ROW_NAMES[model] = [f.attname for f in model._meta.concrete_fields if f.attname in row]
+    return model.from_db(alias, names, [row[name] for name in names])
 
 
 _converters: dict[str, list] = {}
@@ -271,28 +279,25 @@ def _case_converters() -> list:
     return found
 
 
-def _find_case_in_one_statement(code: str) -> Case | None:
-    """The case by tracking code or number with its dispute type, center and parties, in one round trip
-    (PostgreSQL): what ``select_related`` plus ``prefetch_related("parties")`` give, the same objects in the
+def _case_from_row(row) -> Case:
+    """The case, its dispute type, center and parties from the first columns of a row of ``_FIND_CASE_SQL``'s
+    select list: what ``select_related`` plus ``prefetch_related("parties")`` give, the same objects in the
     same order (the parties by role, then id, their model's order)."""
     from cases.core.models import DisputeType
 
-    with connection.cursor() as cursor:
-        cursor.execute(_FIND_CASE_SQL, [code, code])
-        row = cursor.fetchone()
-    if row is None:
-        return None
     width = len(_CASE_FIELDS)
+    alias = connection.alias
+    db = connections[alias]  # (not the thread-local proxy on every converter)
     values = []
     for value, (column, converters) in zip(row[:width], _case_converters(), strict=True):
         for convert in converters:
-            value = convert(value, column, connection)
+            value = convert(value, column, db)
         values.append(value)
-    case = Case.from_db(connection.alias, _CASE_ATTNAMES, values)
-    dispute_type, center, party_rows = row[width:]
-    case.dispute_type = _from_row(DisputeType, _json(dispute_type))
-    case.center = _from_row(Center, _json(center))
-    parties = [Party.from_db(connection.alias, _LOOKUP_PARTY_FIELDS, values) for values in _json(party_rows)]
+    case = Case.from_db(alias, _CASE_ATTNAMES, values)
+    dispute_type, center, party_rows = row[width : width + 3]
+    case.dispute_type = _from_row(DisputeType, _json(dispute_type), alias)
+    case.center = _from_row(Center, _json(center), alias)
+    parties = [Party.from_db(alias, _LOOKUP_PARTY_FIELDS, values) for values in _json(party_rows)]
     for party in parties:
         party.case = case
     cached = case.parties.all()
@@ -301,24 +306,62 @@ def _find_case_in_one_statement(code: str) -> Case | None:
     return case
 
 
+def _find_case_in_one_statement(code: str) -> Case | None:
+    """The case by tracking code or number with its dispute type, center and parties, in one round trip
+    (PostgreSQL)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_FIND_CASE_SQL, [code, code])
+        row = cursor.fetchone()
+    return None if row is None else _case_from_row(row)
+
+
 def _phone_ends_with(phone: str, last4: str) -> bool:
     digits = "".join(ch for ch in phone if ch.isdigit())
     return len(digits) >= 4 and digits[-4:] == last4
 
 
-def _lookup_keys(case: Case | None, code: str) -> tuple[str, list[str]]:
-    """The per-case counter a failure counts against, and the counters that lock this lookup.
+def _lock_keys(code: str) -> list[str]:
+    """The per-case counters that lock a lookup with ``code``, named by what was typed so that they can be
+    read before the case is (one ``get_many`` with the address's, ahead of the one statement).
 
-    Case numbers are sequential, so anyone can fail lookups against a stranger's number: those
-    failures count on the case number alone and never lock the 12-character tracking code (56 bits,
-    printed on the receipt), which only the case's parties hold. A lookup by case number is locked by
-    either counter."""
-    if case is None:
-        return f"code:{code}", [f"code:{code}"]
-    secret, guessable = f"case:{case.pk}", f"case:{case.pk}:number"
-    if code == case.tracking_code:
-        return secret, [secret]
-    return guessable, [guessable, secret]
+    Case numbers are sequential, so anyone can fail lookups against a stranger's number: those failures
+    count on the number alone (``code:<number>``) and never lock the 12-character tracking code (56 bits,
+    printed on the receipt), which only the case's parties hold. Failures with the tracking code count on
+    ``code:<tracking code>`` and, for a case that exists, on ``tracking:<number>`` too — the same count kept
+    under the number, so that a lookup by number is locked by either counter without reading the case
+    first. An unknown code counts on ``code:<code>``."""
+    return [f"code:{code}", f"tracking:{code}"]
+
+
+def _fail_keys(case: Case | None, code: str) -> list[str]:
+    """The per-case counters a failed lookup with ``code`` counts on (``_lock_keys``)."""
+    if case is not None and code == case.tracking_code:
+        return [f"code:{code}", f"tracking:{case.number}"]
+    return [f"code:{code}"]
+
+
+def _lookup_detail(case: Case | None, code: str) -> dict:
+    return {"code": code[:60], **({"case": case.number} if case is not None else {})}
+
+
+def _refuse_locked(code: str, locks: list[datetime | None], *, request: HttpRequest | None):
+    """A locked lookup: its audit row (with the case it named, if any), then the refusal, saying whether only
+    the case number is locked (the tracking code still works)."""
+    case = _find_case(code)
+    record_security_event(
+        SecurityAuditEvent.Type.STATUS_LOOKUP,
+        request=request,
+        success=False,
+        detail={**_lookup_detail(case, code), "reason": "locked"},
+    )
+    ip_locked, _code_locked, tracking_locked = locks
+    if ip_locked:
+        scope = "ip"
+    elif case is not None and code != case.tracking_code and not tracking_locked:
+        scope = "case_number"  # strangers may have guessed at the number: the tracking code still works
+    else:
+        scope = "case"
+    raise TooManyAttempts(retry_at=max(filter(None, locks)), scope=scope)
 
 
 @entry_point(own_transactions=True)  # each audit row commits, the refusal's too
@@ -330,57 +373,54 @@ def look_up_case(*, code: str, phone_last4: str, request: HttpRequest | None) ->
     shows (``case.status_rows``, ``selectors.status_querysets``), read by the statement that writes the
     success's audit row.
 
-    Round trips: the case with its parties (one statement), the lock-out counters of the address and the
-    case (one ``get_many``), then the audit row — on PostgreSQL for a success in the same statement as the
-    status page's reads (timeline, agreements, clocks…), so the row commits with that read and costs neither
-    a round trip nor a commit of its own (a refusal writes its row alone, and counts its failures after)."""
+    Round trips: the lock-out counters of the address and of what was typed (one ``get_many``), then on
+    PostgreSQL one statement that finds the case with its parties, checks the digits, writes the audit row
+    (a success, or a refusal saying so) and, for a success only, reads what the status page shows — the
+    row commits with that statement, before anything is disclosed (``_look_up_in_one_statement``). A
+    refusal then counts its failures (one Redis script). Elsewhere (SQLite) the same steps one statement
+    each."""
     code = normalize_lookup_code(code)
     ip = client_ip(request) or "unknown"
     by_ip, by_case = lookup_counters()
-    case = _find_case(code)
-    fail_key, lock_keys = _lookup_keys(case, code)
-    detail = {"code": code[:60]}
-    if case:
-        detail["case"] = case.number
-    pairs = [(by_ip, ip), *((by_case, key) for key in lock_keys)]
+    pairs = [(by_ip, ip), *((by_case, key) for key in _lock_keys(code))]
     locks, counted = read_counters(pairs)
-    ip_locked, case_locks = locks[0], dict(zip(lock_keys, locks[1:], strict=True))
-    locked = max(filter(None, locks), default=None)
-    if locked:
-        record_security_event(
-            SecurityAuditEvent.Type.STATUS_LOOKUP,
-            request=request,
-            success=False,
-            detail={**detail, "reason": "locked"},
+    if any(locks):
+        _refuse_locked(code, locks, request=request)
+    phone_last4 = phone_last4 or ""
+    digits = phone_last4 if len(phone_last4) == 4 and phone_last4.isdigit() else None
+    if code and returning_cte(connection) and (digits is None or digits.isascii()):
+        case, matched = _look_up_in_one_statement(code, digits, request=request)
+    else:
+        case, matched = _find_case(code), None
+    if matched is None:  # not decided by the statement: nothing written yet
+        matched = (
+            case is not None
+            and digits is not None
+            and any(_phone_ends_with(p.phone, digits) for p in case.parties.all())
         )
-        if ip_locked:
-            scope = "ip"
-        elif case is not None and not case_locks.get(f"case:{case.pk}"):
-            scope = "case_number"  # strangers may have guessed at the number: the tracking code still works
+        if matched:
+            case.status_rows = _audit_success_and_read_page(
+                case, request=request, detail=_lookup_detail(case, code)
+            )
         else:
-            scope = "case"
-        raise TooManyAttempts(retry_at=locked, scope=scope)
-    digits_ok = len(phone_last4 or "") == 4 and (phone_last4 or "").isdigit()
-    matched = (
-        case is not None
-        and digits_ok
-        and any(_phone_ends_with(p.phone, phone_last4) for p in case.parties.all())
-    )
+            record_security_event(
+                SecurityAuditEvent.Type.STATUS_LOOKUP,
+                request=request,
+                success=False,
+                detail={**_lookup_detail(case, code), "reason": "mismatch"},
+            )
     if not matched:
-        record_security_event(
-            SecurityAuditEvent.Type.STATUS_LOOKUP,
-            request=request,
-            success=False,
-            detail={**detail, "reason": "mismatch"},
-        )
-        count_failures(  # (fail_key is one of lock_keys: its window was read above)
+        read = _lock_keys(code)
+        count_failures(  # the windows as read above; ``...``: a counter not read (its expiry ends its window)
             [
-                (counter, key, counted.get(counter._keys(key)[1]))
-                for counter, key in ((by_ip, ip), (by_case, fail_key))
+                (by_ip, ip, counted.get(by_ip._keys(ip)[1])),
+                *(
+                    (by_case, key, counted.get(by_case._keys(key)[1]) if key in read else ...)
+                    for key in _fail_keys(case, code)
+                ),
             ]
         )
         raise InvalidCode(_("查询码（或案号）与手机号后四位不匹配，请核对后重试。"))
-    case.status_rows = _audit_success_and_read_page(case, request=request, detail=detail)
     return case
 
 
@@ -391,14 +431,19 @@ _STATUS_STATEMENTS: dict[tuple, Statement] = {}
 
 
 def _status_statement(case: Case) -> tuple[Statement, list]:
+    statement = _compiled_status_statement()
+    params = [case.pk if p == _LOOKUP_SENTINEL and type(p) is int else p for p in statement.params]
+    return statement, params
+
+
+def _compiled_status_statement() -> Statement:
     from cases.portal.selectors import status_querysets
 
     key = (connection.alias, server_json(connection))
     statement = _STATUS_STATEMENTS.get(key)
     if statement is None:
         statement = _STATUS_STATEMENTS[key] = compile_together(status_querysets(Case(pk=_LOOKUP_SENTINEL)))
-    params = [case.pk if p == _LOOKUP_SENTINEL and type(p) is int else p for p in statement.params]
-    return statement, params
+    return statement
 
 
 def _audit_success_and_read_page(case: Case, *, request: HttpRequest | None, detail: dict) -> dict[str, list]:
@@ -414,6 +459,87 @@ def _audit_success_and_read_page(case: Case, *, request: HttpRequest | None, det
     # The INSERT runs whether or not the SELECT reads it (PostgreSQL runs every data-modifying WITH once).
     audited = replace(statement, sql=f"WITH audit AS ({insert}) {statement.sql}")
     return run_statement(audited, [*insert_params, *params])
+
+
+# The whole lookup in one statement (PostgreSQL), built once per database: the case (``_FIND_CASE_SQL``), the
+# digits checked against its parties' phones, the audit row, and the status page's reads for the case only
+# when the digits matched (``page_id`` is NULL otherwise: every read finds nothing). A phone with a character
+# beyond ASCII leaves the check to Python (``undecided``: no row written, nothing read), whose ``isdigit``
+# counts digits SQL's [0-9] does not; on ASCII text the two agree.
+_LOOKUP_STATEMENTS: dict[str, tuple[str, list]] = {}
+
+
+def _one_statement() -> tuple[str, list]:
+    found = _LOOKUP_STATEMENTS.get(connection.alias)
+    if found is not None:
+        return found
+    page = _compiled_status_statement()
+    assert page.sql.startswith("SELECT ") and "%%" not in page.sql
+    pieces = page.sql[len("SELECT ") :].split("%s")
+    assert len(pieces) == len(page.params) + 1
+    columns, page_params = [pieces[0]], []
+    for param, piece in zip(page.params, pieces[1:], strict=True):
+        if type(param) is int and param == _LOOKUP_SENTINEL:
+            columns.append("(SELECT page_id FROM lookup_match)")
+        else:
+            columns.append("%s")
+            page_params.append(param)
+        columns.append(piece)
+    meta = SecurityAuditEvent._meta
+    audit_columns = ", ".join(
+        connection.ops.quote_name(meta.get_field(name).column)
+        for name in ("created_at", "type", "user", "username", "ip_address", "success", "detail")
+    )
+    sql = f"""WITH lookup_case AS ({_FIND_CASE_SQL}),
+lookup_match AS (
+  SELECT m.*, CASE WHEN m.matched AND NOT m.undecided THEN m.case_id END AS page_id FROM (
+    SELECT (SELECT c.id FROM lookup_case c) AS case_id, (SELECT c.number FROM lookup_case c) AS case_number,
+      coalesce(bool_or(octet_length(p.phone) <> char_length(p.phone)), false) AS undecided,
+      coalesce(bool_or(right(regexp_replace(p.phone, '[^0-9]', '', 'g'), 4) = %s::text), false) AS matched
+    FROM lookup_case c JOIN cases_party p ON p.case_id = c.id) m),
+audit AS (
+  INSERT INTO {meta.db_table} ({audit_columns})
+  SELECT %s::timestamptz, %s::text, NULL, '', %s::inet, m.matched,
+    jsonb_build_object('code', %s::text)
+      || CASE WHEN m.case_id IS NULL THEN '{{}}'::jsonb ELSE jsonb_build_object('case', m.case_number) END
+      || CASE WHEN m.matched THEN '{{}}'::jsonb ELSE '{{"reason": "mismatch"}}'::jsonb END
+  FROM lookup_match m WHERE NOT m.undecided
+  RETURNING id)
+SELECT c.*, m.matched, m.undecided, {"".join(columns)}
+FROM lookup_match m LEFT JOIN lookup_case c ON true"""
+    found = _LOOKUP_STATEMENTS[connection.alias] = (sql, page_params)
+    return found
+
+
+def _look_up_in_one_statement(
+    code: str, digits: str | None, *, request: HttpRequest | None
+) -> tuple[Case | None, bool | None]:
+    """The case (or None), and whether the digits matched — written in the audit row of the same statement,
+    with the page's rows on ``case.status_rows`` for a match; None when the statement left the check to
+    Python (nothing written)."""
+    sql, page_params = _one_statement()
+    ip_field = SecurityAuditEvent._meta.get_field("ip_address")
+    params = [
+        code,
+        code,
+        digits,
+        timezone.now(),
+        SecurityAuditEvent.Type.STATUS_LOOKUP,
+        ip_field.get_db_prep_save(client_ip(request), connection),
+        code[:60],
+        *page_params,
+    ]
+    with connection.cursor() as cursor:
+        execute_prepared(cursor, sql, params)  # planned once per connection (planning cost more than running)
+        row = cursor.fetchone()
+    width = len(_CASE_FIELDS) + 3
+    matched, undecided = row[width : width + 2]
+    case = None if row[0] is None else _case_from_row(row)
+    if undecided:
+        return case, None
+    if matched:
+        case.status_rows = build_rows(_compiled_status_statement(), row[width + 2 :])
+    return case, matched
 
 
 # --- One-time sign-in codes --------------------------------------------------------------------

@@ -51,6 +51,18 @@ def _bt(message: str, **values) -> str:
     return _translated(get_language(), message, False) % values
 
 
+@functools.cache
+def _status_labels(language: str | None) -> dict[str, str]:
+    from cases.core.states import Status
+
+    return {value: escape(str(label)) for value, label in Status.choices}
+
+
+def _status_label(status: str) -> str:
+    """``{{ case.get_status_display }}`` (Django rebuilds the choices' dict on every call), escaped."""
+    return _status_labels(get_language()).get(status) or _v(status)
+
+
 def _date(value, fmt: str) -> str:
     """``{{ value|date:fmt }}``."""
     return _v(date_filter(template_localtime(value), fmt))
@@ -221,7 +233,7 @@ def case_status(context: dict, rating: str) -> str:
         f'\n  <ol class="portal-steps" data-testid="step-bar" aria-label="{_t("办理进度")}">{steps}'
         "\n  </ol>"
         f'\n  <p data-testid="stage-words">{_t("当前状态")}：<span class="badge rounded-pill text-bg-primary fs-6"'
-        f' data-testid="case-status-label">{_v(case.get_status_display())}</span> {_v(p.words)}</p>'
+        f' data-testid="case-status-label">{_status_label(case.status)}</span> {_v(p.words)}</p>'
         f"\n  {_deadline(case, p)}"
         '\n  <dl class="row mb-0">'
         f'\n    <dt class="col-4 fw-normal text-body-secondary">{_t("纠纷类型")}</dt>'

@@ -54,21 +54,24 @@ def test_a_successful_lookup_reads_the_counters_once_and_audits_before_it_answer
     assert "登记受理" in body and "内部备注" not in body  # the public timeline only
     assert "张*" in body and "李*" in body  # the parties, masked
     lock_reads = [c for c in calls if "portal:lookup" in str(c[1])]
-    assert len(lock_reads) == 1 and lock_reads[0][0] == "get_many"  # the address's and the case's counters
-    assert len(lock_reads[0][1]) == 4
+    assert len(lock_reads) == 1 and lock_reads[0][0] == "get_many"  # the address's and the code's counters
+    assert len(lock_reads[0][1]) == 6
     row = SecurityAuditEvent.objects.get(type=SecurityAuditEvent.Type.STATUS_LOOKUP)
     assert row.success and row.detail == {"code": case.tracking_code, "case": case.number}
     assert row.ip_address == "10.0.0.9"
     assert verify().audit.ok  # sealed by the records/ trigger like any other audit row
     statements = [q["sql"] for q in queries.captured_queries if q["sql"] not in ("BEGIN", "COMMIT")]
     if connection.vendor == "postgresql":
-        case_reads = [sql for sql in statements if "FROM cases_case c" in sql]
-        assert len(case_reads) == 1 and "cases_party" in case_reads[0]  # the parties in the same statement
-        assert not any("cases_party" in sql for sql in statements if sql not in case_reads)
-        audit = [sql for sql in statements if "accounts_securityauditevent" in sql]
-        assert len(audit) == 1 and audit[0].startswith("WITH audit AS") and "cases_timelineevent" in audit[0]
-        # Lower, never raise: 9 with the page's reads one query each, 2 since they share the audit's statement.
-        assert len(statements) == 2
+        # Lower, never raise: 9 with the page's reads one query each, 2 when they shared the audit's statement,
+        # 1 since the case, its parties, the digits' check, the audit row and the page are one statement.
+        # (a prepared statement: PREPARE once per connection, then EXECUTE)
+        statements = [sql for sql in statements if not sql.startswith("PREPARE")]
+        assert len(statements) == 1 and statements[0].startswith("EXECUTE")
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            (sql,) = [row[0] for row in cursor.fetchall() if "lookup_case" in row[0]]
+        assert "FROM cases_case c" in sql and "cases_party" in sql and "cases_timelineevent" in sql
+        assert "INSERT INTO accounts_securityauditevent" in sql
     assert len(statements) <= 4  # SQLite: the case, its parties, the audit row, the page's reads
 
 
@@ -83,7 +86,8 @@ def test_a_failed_lookup_is_audited_and_counted_on_both_counters(client, make_ca
 
     by_ip, by_case = lookup_counters()
     assert cache.get(by_ip._keys("10.0.0.9")[0]) == 1
-    assert cache.get(by_case._keys(f"case:{case.pk}")[0]) == 1
+    assert cache.get(by_case._keys(f"code:{case.tracking_code}")[0]) == 1
+    assert cache.get(by_case._keys(f"tracking:{case.number}")[0]) == 1  # what a lookup by number reads
     assert verify().audit.ok
 
 
@@ -132,7 +136,11 @@ def test_a_failure_counts_on_both_counters_in_one_round_trip(client, make_case, 
     from cases.portal.services import lookup_counters
 
     by_ip, by_case = lookup_counters()
-    assert cache.get(by_ip._keys("10.0.0.7")[0]) == cache.get(by_case._keys(f"case:{case.pk}")[0]) == 2
+    assert (
+        cache.get(by_ip._keys("10.0.0.7")[0])
+        == cache.get(by_case._keys(f"code:{case.tracking_code}")[0])
+        == 2
+    )
 
 
 @pytest.mark.redis
@@ -167,3 +175,127 @@ def test_the_script_counts_as_fail_does():
         count_failures([(new, "k", cache.get(new._keys("k")[1]))])
         assert list(state(old, "k")[0].values()) == list(state(new, "k")[0].values())
         assert list(state(new, "k")[0].values())[0] == 1
+
+
+def _audit_rows(after: int = 0):
+    rows = SecurityAuditEvent.objects.filter(type=SecurityAuditEvent.Type.STATUS_LOOKUP, pk__gt=after)
+    return [(r.type, r.user_id, r.username, r.ip_address, r.success, r.detail) for r in rows.order_by("pk")]
+
+
+def _page_rows(rows):
+    return {
+        name: [[getattr(obj, f.attname) for f in obj._meta.concrete_fields] for obj in objects]
+        for name, objects in rows.items()
+    }
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_one_statement_writes_and_reads_what_the_steps_do(make_case, mediator, monkeypatch):
+    """The whole lookup in one statement against the same lookup in steps (the case, Python's digit check, the
+    audit row alone or with the page's read — the SQLite path): the same audit rows, the same case and page
+    rows, for a success by tracking code and by number, wrong digits, no digits and an unknown code."""
+    from cases.portal import services
+
+    case = make_case()
+    timeline.EventType("portal_test_internal", "内部备注").record(case, actor=mediator, data={})
+    attempts = [
+        (case.tracking_code, "5678"),
+        (case.number, "8000"),
+        (case.tracking_code, "0000"),
+        (case.number, "abcd"),
+        ("NOSUCHCODE00", "5678"),
+    ]
+    results = {}
+    for way in ("one", "steps"):
+        before = SecurityAuditEvent.objects.order_by("pk").values_list("pk", flat=True).last() or 0
+        if way == "steps":
+            monkeypatch.setattr(services, "returning_cte", lambda connection: False)
+        found = []
+        for code, digits in attempts:
+            try:
+                result = services.look_up_case(code=code, phone_last4=digits, request=None)
+            except services.InvalidCode:
+                found.append(None)
+            else:
+                fields = [getattr(result, f.attname) for f in services.Case._meta.concrete_fields]
+                parties = [(p.pk, p.role, p.name, p.phone, p.id_number) for p in result.parties.all()]
+                found.append((fields, parties, _page_rows(result.status_rows)))
+        results[way] = (_audit_rows(before), found)
+        cache.clear()
+    assert results["one"] == results["steps"]
+    rows, found = results["one"]
+    assert [row[4] for row in rows] == [True, True, False, False, False]
+    assert rows[2][5] == {"code": case.tracking_code, "case": case.number, "reason": "mismatch"}
+    assert rows[4][5] == {"code": "NOSUCHCODE00", "reason": "mismatch"}
+    assert found[0][2]["public_events"] and found[2:] == [None, None, None]
+    assert verify().audit.ok
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_a_phone_beyond_ascii_is_checked_by_python(client, make_case):
+    """Python's ``isdigit`` counts digits SQL's [0-9] does not: the statement leaves such a case's check to
+    Python (and writes nothing), so the answer is Python's — here a refusal the ASCII check would have let
+    through ("5678²": Python's last four digits are "678²")."""
+    from cases.core.models import Party
+
+    case = make_case()
+    Party.objects.filter(case=case).update(phone="13912345678²")
+    response = lookup(client, case.tracking_code, "5678")
+    assert response.status_code == 200 and case.number not in response.content.decode()
+    assert [row[4:] for row in _audit_rows()] == [
+        (False, {"code": case.tracking_code, "case": case.number, "reason": "mismatch"})
+    ]
+    Party.objects.filter(case=case).update(phone="1391234５６７８")  # fullwidth digits, typed the same way
+    response = lookup(client, case.tracking_code, "５６７８")
+    assert response.status_code == 200 and case.number in response.content.decode()
+    assert _audit_rows()[-1][4:] == (True, {"code": case.tracking_code, "case": case.number})
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_session_that_lost_the_prepared_statement_prepares_it_again(client, make_case):
+    case = make_case()
+    assert lookup(client, case.tracking_code, "5678").status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE name LIKE 'p\\_%%'")
+        (body,) = [row[0] for row in cursor.fetchall() if "lookup_case" in row[0]]
+        assert "INSERT INTO accounts_securityauditevent" in body and "cases_timelineevent" in body
+        cursor.execute("DEALLOCATE ALL")  # what a pooler's DISCARD ALL leaves
+    with CaptureQueriesContext(connection) as queries:
+        assert lookup(client, case.tracking_code, "5678").status_code == 200
+    sent = [q["sql"].split()[0] for q in queries.captured_queries if q["sql"] not in ("BEGIN", "COMMIT")]
+    assert sent == ["EXECUTE", "PREPARE", "EXECUTE"]
+    assert [row[4] for row in _audit_rows()] == [True, True]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_audit_row_is_committed_when_the_page_answers(client, make_case, settings):
+    """Another session sees the row as soon as the page has answered (one statement in autocommit: its commit
+    waits for the WAL flush, synchronous_commit as configured); without prepared statements (a transaction
+    pooler) the same statement runs as it is."""
+    import psycopg2
+
+    case = make_case()
+    for prepared in (True, False):
+        settings.DB_PREPARED_STATEMENTS = prepared
+        with CaptureQueriesContext(connection) as queries:
+            assert lookup(client, case.tracking_code, "5678").status_code == 200
+        sent = [
+            q["sql"]
+            for q in queries.captured_queries
+            if q["sql"] not in ("BEGIN", "COMMIT") and not q["sql"].startswith("PREPARE")
+        ]
+        assert len(sent) == 1 and sent[0].startswith("EXECUTE" if prepared else "WITH lookup_case")
+        other = psycopg2.connect(**connection.get_connection_params())
+        try:
+            with other.cursor() as cursor:
+                cursor.execute(
+                    "SELECT count(*) FROM accounts_securityauditevent WHERE type = %s AND success",
+                    [SecurityAuditEvent.Type.STATUS_LOOKUP],
+                )
+                assert cursor.fetchone()[0] == (1 if prepared else 2)
+        finally:
+            other.close()

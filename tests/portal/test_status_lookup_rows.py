@@ -1,7 +1,7 @@
-"""The status lookup reads everything its page shows in the statement that writes its audit row (issue 17
-item 4): the rows it builds the page from are the ones the ORM's own reads chose before (the current and
-the effective agreement, the terms, the termination notice, the oral agreement, the clocks and extensions,
-the visits, the public timeline), for cases that carry each of them."""
+"""The status lookup reads everything its page shows in the one statement that finds the case and writes its
+audit row (issue 17 item 4): the rows it builds the page from are the ones the ORM's own reads chose before
+(the current and the effective agreement, the terms, the termination notice, the oral agreement, the clocks
+and extensions, the visits, the public timeline), for cases that carry each of them."""
 
 import datetime as dt
 
@@ -51,9 +51,13 @@ def _by_the_lookup(code: str, digits: str) -> dict:
         case = services.look_up_case(code=code, phone_last4=digits, request=None)
     rows = selectors.status_rows(case)
     progress = selectors.citizen_progress(case)
-    if connection.vendor == "postgresql":  # the case with its parties, then the audit row with the rest
-        statements = [q["sql"] for q in queries.captured_queries if q["sql"] not in ("BEGIN", "COMMIT")]
-        assert len(statements) == 2 and statements[1].startswith("WITH audit AS")
+    if connection.vendor == "postgresql":  # the case, its parties, the audit row and the rest: one statement
+        statements = [
+            q["sql"]
+            for q in queries.captured_queries
+            if q["sql"] not in ("BEGIN", "COMMIT") and not q["sql"].startswith("PREPARE")
+        ]
+        assert len(statements) == 1 and statements[0].startswith("EXECUTE")
     return {
         "current_agreement": rows["agreements"][0] if rows["agreements"] else None,
         "terms": [(t.pk, t.content) for t in progress.terms],
