@@ -414,26 +414,6 @@ def row_trigger_sql(
     ]
 
 
-def statement_trigger_sql(connection, *, name: str, table: str, event: str, body: list[str]) -> list[str]:
-    """PostgreSQL: DDL that (re)creates an ``AFTER {event} … FOR EACH STATEMENT`` trigger running ``body``
-    over the statement's rows (``new_rows`` of an INSERT, ``old_rows`` and ``new_rows`` of an UPDATE),
-    replacing a row trigger of the same name; idempotent like ``row_trigger_sql``. One call per statement
-    instead of one per row; it runs for every statement, so ``body`` itself picks the rows that count."""
-    assert connection.vendor == "postgresql"
-    tables = {
-        "INSERT": "NEW TABLE AS new_rows",
-        "UPDATE": "OLD TABLE AS old_rows NEW TABLE AS new_rows",
-        "DELETE": "OLD TABLE AS old_rows",
-    }[event]
-    return [
-        f"CREATE OR REPLACE FUNCTION {name}_fn() RETURNS trigger LANGUAGE plpgsql AS $$ "
-        f"BEGIN {'; '.join(body)}; RETURN NULL; END $$",
-        f"DROP TRIGGER IF EXISTS {name} ON {table}",
-        f"CREATE TRIGGER {name} AFTER {event} ON {table} REFERENCING {tables} "
-        f"FOR EACH STATEMENT EXECUTE FUNCTION {name}_fn()",
-    ]
-
-
 def lock_against_writes(table: str, connection) -> None:
     """Let the current transaction read ``table`` while nobody else writes it (a consistent recount).
 

@@ -89,57 +89,23 @@ def _last_audit_seal(vendor: str, p: str) -> str:
     )
 
 
-def timeline_seal_sql() -> list[str]:
-    """PostgreSQL: the timeline's sealing as one trigger call per statement (over the statement's new rows).
-
-    The same seals as a trigger per row (``records/migrations/0003``): each chain's advisory lock is taken
-    before its last seal is read (all the statement's chains at once, in case order), each event's hash is
-    ``SHA-256(previous | row)`` with the previous seal of its case, and the seals are inserted in the
-    events' id order, so a chain's order (the seal id) is the order the events were inserted. A statement
-    with one event per case (the sweep's batch) is sealed in one ``INSERT … SELECT``; several events of a
-    case in one statement (a bulk insert) are chained one after the other in a loop."""
-    text = _EVENT_TEXT["postgresql"].format(p="n.")
-    return [
-        f"""
-CREATE OR REPLACE FUNCTION records_seal_timeline() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-  r record; prev text; chain bigint;
-  ids bigint[] := '{{}}'; chains bigint[] := '{{}}'; prevs text[] := '{{}}'; hashes text[] := '{{}}';
-BEGIN
-  PERFORM pg_advisory_xact_lock(hashtext('records_timeline'), (k.case_id % 2147483647)::int)
-  FROM (SELECT DISTINCT case_id FROM new_events ORDER BY case_id) k;
-  IF NOT EXISTS (SELECT 1 FROM new_events GROUP BY case_id HAVING count(*) > 1) THEN
-    INSERT INTO {EVENT_SEALS} (event_id, case_id, prev_hash, hash)
-    SELECT n.id, n.case_id, l.prev, {_hash("postgresql", "l.prev", text)}
-    FROM new_events n CROSS JOIN LATERAL (SELECT {_last_event_seal("n.")} AS prev) l
-    ORDER BY n.id;
-    RETURN NULL;
-  END IF;
-  FOR r IN SELECT n.id, n.case_id, {text} AS body FROM new_events n ORDER BY n.case_id, n.id LOOP
-    IF chain IS DISTINCT FROM r.case_id THEN
-      chain := r.case_id;
-      prev := {_last_event_seal("r.")};
-    END IF;
-    ids := ids || r.id; chains := chains || r.case_id; prevs := prevs || prev;
-    prev := {_hash("postgresql", "prev", "r.body")};
-    hashes := hashes || prev;
-  END LOOP;
-  INSERT INTO {EVENT_SEALS} (event_id, case_id, prev_hash, hash)
-  SELECT * FROM unnest(ids, chains, prevs, hashes) ORDER BY 1;
-  RETURN NULL;
-END $$;""",
-        f"CREATE TRIGGER records_seal_timeline AFTER INSERT ON {EVENTS} "
-        "REFERENCING NEW TABLE AS new_events FOR EACH STATEMENT EXECUTE FUNCTION records_seal_timeline()",
-    ]
-
-
 def install_sql(vendor: str) -> list[str]:
     """The statements that install the sealing (both vendors) and the append-only guard (PostgreSQL)."""
     if vendor == "postgresql":
+        event_text = _EVENT_TEXT[vendor].format(p="NEW.")
         audit_text = _AUDIT_TEXT[vendor].format(p="NEW.")
         day = _AUDIT_DAY[vendor].format(p="NEW.")
         return [
-            *timeline_seal_sql(),
+            f"""
+CREATE OR REPLACE FUNCTION records_seal_timeline() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE prev text;
+BEGIN
+  PERFORM pg_advisory_xact_lock(hashtext('records_timeline'), (NEW.case_id % 2147483647)::int);
+  prev := {_last_event_seal("NEW.")};
+  INSERT INTO {EVENT_SEALS} (event_id, case_id, prev_hash, hash)
+  VALUES (NEW.id, NEW.case_id, prev, {_hash(vendor, "prev", event_text)});
+  RETURN NULL;
+END $$;""",
             f"""
 CREATE OR REPLACE FUNCTION records_seal_audit() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE prev text;
@@ -177,6 +143,8 @@ BEGIN
   RAISE EXCEPTION '记录只可追加，不可修改或删除 / % on % refused: the table is append-only', TG_OP, TG_TABLE_NAME
     USING ERRCODE = 'insufficient_privilege';
 END $$;""",
+            f"CREATE TRIGGER records_seal_timeline AFTER INSERT ON {EVENTS} "
+            "FOR EACH ROW EXECUTE FUNCTION records_seal_timeline()",
             f"CREATE TRIGGER records_seal_audit AFTER INSERT ON {AUDIT} "
             "FOR EACH ROW EXECUTE FUNCTION records_seal_audit()",
             *(

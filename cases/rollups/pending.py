@@ -20,7 +20,7 @@ from django.db.models import DateField, DateTimeField, F, IntegerField, Q, Value
 from django.db.models.functions import Cast
 
 from cases.rollups.models import PendingItem
-from mediation_center.dialect import row_trigger_sql, statement_trigger_sql
+from mediation_center.dialect import row_trigger_sql
 
 TABLE = "cases_pendingitem"
 CASES = "cases_case"
@@ -100,18 +100,6 @@ def _insert(s: Source, ref: str) -> str:
     )
 
 
-def _insert_rows(s: Source) -> str:
-    """``_insert`` for every row of an ``INSERT`` statement at once (PostgreSQL: its ``new_rows``), in their
-    order; each case's center read by its primary key, as the row trigger reads it."""
-    other = "day" if s.field == "at" else "at"
-    return (
-        f"INSERT INTO {TABLE} (kind, item_id, case_id, center_id, {s.field}, {other}) "
-        f"SELECT '{s.kind}', n.id, n.case_id, c.center_id, n.{s.column}, NULL FROM new_rows n "
-        f"CROSS JOIN LATERAL (SELECT c.center_id FROM {CASES} c WHERE c.id = n.case_id) c "
-        f"WHERE {s.listed.format(r='n')} ORDER BY n.id"
-    )
-
-
 def _delete(s: Source, ref: str) -> str:
     return f"DELETE FROM {TABLE} WHERE kind = '{s.kind}' AND item_id = {ref}.id"
 
@@ -128,14 +116,9 @@ def trigger_ddl(conn) -> list[str]:
     for s in SOURCES:
         changed = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in s.columns)
         name = f"{s.table}_pending"
-        if conn.vendor == "postgresql":  # one call per statement: the sweep inserts 2,000 changes at once
-            statements += statement_trigger_sql(
-                conn, name=f"{name}_insert", table=s.table, event="INSERT", body=[_insert_rows(s)]
-            )
-        else:
-            statements += row_trigger_sql(
-                conn, name=f"{name}_insert", table=s.table, event="INSERT", when="", body=[_insert(s, "NEW")]
-            )
+        statements += row_trigger_sql(
+            conn, name=f"{name}_insert", table=s.table, event="INSERT", when="", body=[_insert(s, "NEW")]
+        )
         statements += row_trigger_sql(
             conn,
             name=f"{name}_update",

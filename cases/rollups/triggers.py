@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.db import connections
 
 from cases.core.states import Outcome
-from mediation_center.dialect import local_date_sql, row_trigger_sql, statement_trigger_sql
+from mediation_center.dialect import local_date_sql, row_trigger_sql
 
 TABLE = "cases_case"
 DELTAS = "cases_rollupdelta"
@@ -27,30 +27,13 @@ NAMES = ("cases_rollup_insert", "cases_rollup_update", "cases_rollup_delete")
 # and the period measures' triggers (cases/rollups/measures.py), installed with these
 
 
-_COLUMNS = "(center_id, status, level, channel, created_day, concluded_day, success, money, sign)"
-
-
-def _values(connection, ref: str, sign: int) -> str:
+def _row(connection, ref: str, sign: int) -> str:
     success = ", ".join(f"'{code}'" for code in Outcome.resolved())
     return (
-        f"({ref}.center_id, {ref}.status, {ref}.warning_level, COALESCE({ref}.channel_id, 0), "
+        f"INSERT INTO {DELTAS} (center_id, status, level, channel, created_day, concluded_day, success, money, sign) "
+        f"VALUES ({ref}.center_id, {ref}.status, {ref}.warning_level, COALESCE({ref}.channel_id, 0), "
         f"{local_date_sql(f'{ref}.created_at', connection)}, {local_date_sql(f'{ref}.concluded_at', connection)}, "
         f"({ref}.outcome IN ({success})), COALESCE({ref}.money_covered, 0), {sign})"
-    )
-
-
-def _row(connection, ref: str, sign: int) -> str:
-    return f"INSERT INTO {DELTAS} {_COLUMNS} VALUES {_values(connection, ref, sign)}"
-
-
-def _update_rows(connection) -> str:
-    """PostgreSQL: the update trigger's two deltas for every row of an UPDATE statement whose counted
-    columns changed (the row trigger's ``WHEN``), the old row's then the new row's, in the rows' order."""
-    changed = " OR ".join(f"o.{c} IS DISTINCT FROM n.{c}" for c in COUNTED)
-    return (
-        f"INSERT INTO {DELTAS} {_COLUMNS} SELECT d.* FROM old_rows o JOIN new_rows n ON n.id = o.id "
-        f"CROSS JOIN LATERAL (VALUES {_values(connection, 'o', -1)}, {_values(connection, 'n', 1)}) "
-        f"AS d{_COLUMNS.replace('level', 'lvl')} WHERE {changed} ORDER BY n.id, d.sign"
     )
 
 
@@ -61,20 +44,13 @@ def trigger_ddl(connection) -> list[str]:
         *row_trigger_sql(
             connection, name=insert, table=TABLE, event="INSERT", when="", body=[_row(connection, "NEW", 1)]
         ),
-        # PostgreSQL: once per statement (the sweep updates 2,000 case rows in one).
-        *(
-            statement_trigger_sql(
-                connection, name=update, table=TABLE, event="UPDATE", body=[_update_rows(connection)]
-            )
-            if connection.vendor == "postgresql"
-            else row_trigger_sql(
-                connection,
-                name=update,
-                table=TABLE,
-                event="UPDATE",
-                when=changed,
-                body=[_row(connection, "OLD", -1), _row(connection, "NEW", 1)],
-            )
+        *row_trigger_sql(
+            connection,
+            name=update,
+            table=TABLE,
+            event="UPDATE",
+            when=changed,
+            body=[_row(connection, "OLD", -1), _row(connection, "NEW", 1)],
         ),
         *row_trigger_sql(
             connection, name=delete, table=TABLE, event="DELETE", when="", body=[_row(connection, "OLD", -1)]

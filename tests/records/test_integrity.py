@@ -183,37 +183,3 @@ def test_the_sealing_triggers_survive_a_table_rebuild(case_with_events):
     case = case_with_events(1)
     assert TimelineSeal.objects.filter(case_id=case.pk).count() == case.events.count()
     assert verify().ok
-
-
-def test_one_statement_of_many_events_is_sealed_as_row_by_row(make_case, clerk):
-    """The seal runs once per statement on PostgreSQL (records/migrations/0003): a statement with one event
-    per case (the sweep's batch) and one with several events of a case, interleaved with other cases (a bulk
-    insert), leave the chains a trigger per row left: each seal links to its case's previous one, in the
-    events' order, and recomputes to the stored hash."""
-    a, b, c = make_case(), make_case(), make_case()
-    TimelineEvent.objects.bulk_create(
-        [TimelineEvent(case=case, type="note", data={"one": case.pk}) for case in (a, b, c)]
-    )
-    TimelineEvent.objects.bulk_create(
-        [
-            TimelineEvent(case=case, type="note", actor=clerk, data={"k": i, "文字": "批量"})
-            for i, case in enumerate((a, b, a, c, a, b))
-        ]
-    )
-    TimelineEvent.objects.create(case=b, type="note", data={})
-    for case in (a, b, c):
-        events = list(case.events.order_by("id").values_list("id", flat=True))
-        seals = list(TimelineSeal.objects.filter(case_id=case.pk).order_by("id"))
-        assert [s.event_id for s in seals] == events
-        assert seals[0].prev_hash == ""
-        assert all(after.prev_hash == before.hash for before, after in zip(seals, seals[1:], strict=False))
-    by_event = list(TimelineSeal.objects.order_by("id").values_list("event_id", flat=True))
-    assert by_event == sorted(by_event)  # seals in the order the events were inserted
-    report = verify()
-    assert report.ok, report.lines()
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT tgtype & 1 FROM pg_trigger WHERE tgname = 'records_seal_timeline' AND NOT tgisinternal"
-            )
-            assert cursor.fetchone() == (0,)  # FOR EACH STATEMENT
