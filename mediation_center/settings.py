@@ -219,6 +219,8 @@ CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 # How often the escalation sweep runs (seconds); seeded into django-celery-beat.
 WARNING_SWEEP_INTERVAL_SECONDS = env_int("WARNING_SWEEP_INTERVAL_SECONDS", 60)
+# Connections the sweep works with at once on PostgreSQL (batches taken with SKIP LOCKED; 1: one after another).
+WARNING_SWEEP_WORKERS = env_int("WARNING_SWEEP_WORKERS", 2)
 
 # 研判预警 (risk/detection.py): the nightly hotspot detection and its thresholds.
 RISK_DETECT_HOUR = env_int("RISK_DETECT_HOUR", 1)  # center time; also `manage.py detect_risks`

@@ -5,11 +5,13 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+import threading
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.conf import settings
+from django.db import connection, connections, transaction
 from django.db.models import Count, Max, Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import get_language
 
 from accounts.models import User
@@ -307,7 +309,9 @@ def _recompute(
 
 # --- the sweep ------------------------------------------------------------------------------
 @entry_point(own_transactions=True)  # one transaction per batch
-def sweep_due_cases(*, now: dt.datetime | None = None, batch_size: int = 2000) -> int:
+def sweep_due_cases(
+    *, now: dt.datetime | None = None, batch_size: int = 2000, workers: int | None = None
+) -> int:
     """Re-evaluate every case whose next check is due, a batch at a time; returns level changes recorded.
 
     The algorithm, one durable transaction per batch:
@@ -325,12 +329,58 @@ def sweep_due_cases(*, now: dt.datetime | None = None, batch_size: int = 2000) -
     5. Repeat until no case is due. A case's next check is the next moment one of its levels can change (a
        clock's yellow, orange or due time, a supervision order's deadlines, tomorrow for a paused clock), so a
        swept case leaves the selection; every other change goes through ``on_case_changed``.
+
+    On PostgreSQL outside a transaction, ``workers`` connections (``WARNING_SWEEP_WORKERS``, default 2) do
+    this at once, each taking its own batches (``SKIP LOCKED``: no case is in two batches, and a batch's
+    rows are the same whichever connection takes it), this thread being one of them; each batch of a
+    worker is ``batch_size / workers`` cases, so the batches open at once hold as many locks as one batch
+    of ``batch_size`` (the timeline seal's advisory lock per case, ``max_locks_per_transaction``).
+    Elsewhere (SQLite, a caller's or a test's transaction) one connection does it all, batch after batch.
     """
     now = now or timezone.now()
-    total = 0
+    workers = settings.WARNING_SWEEP_WORKERS if workers is None else workers
     calendar = WorkCalendar()
     values = warning_settings()
     seen: set[int] = set()
+    if workers <= 1 or not fast_paths(connection) or connection.in_atomic_block:
+        return _sweep(now, batch_size, calendar, values, seen)
+    size = max(1, batch_size // workers)
+    language, zone = get_language(), timezone.get_current_timezone()
+    totals: list[int] = []
+    errors: list[BaseException] = []
+
+    def work():
+        try:
+            with translation.override(language), timezone.override(zone):
+                totals.append(_sweep(now, size, calendar, values, seen))
+        except BaseException as error:  # re-raised in the caller's thread below
+            errors.append(error)
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    threads: list[threading.Thread] = []
+
+    def more_due():  # the first batch was full: start the others (an idle sweep opens no connection)
+        threads.extend(threading.Thread(target=work, name=f"sweep-{i}") for i in range(1, workers))
+        for thread in threads:
+            thread.start()
+
+    try:
+        totals.append(_sweep(now, size, calendar, values, seen, more_due))
+    finally:
+        for thread in threads:
+            thread.join()
+    if errors:
+        raise errors[0]
+    return sum(totals)
+
+
+def _sweep(
+    now: dt.datetime, batch_size: int, calendar: WorkCalendar, values: dict, seen: set[int], more_due=None
+) -> int:
+    """Batches on this thread's connection until no case is due that no other sweep holds; ``more_due`` is
+    called once, after the first batch, if that batch was full."""
+    total = 0
     while True:
         with transaction.atomic(durable=True):
             # A swept case's next check is later than ``now`` (or none), so it leaves this selection;
@@ -350,6 +400,10 @@ def sweep_due_cases(*, now: dt.datetime | None = None, batch_size: int = 2000) -
                 return total
             seen.update(case.pk for case in cases)
             total += _sweep_batch(cases, now=now, calendar=calendar, values=values)
+        if more_due is not None:
+            if len(cases) == batch_size:
+                more_due()
+            more_due = None
 
 
 @dataclass(slots=True)

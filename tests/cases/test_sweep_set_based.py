@@ -3,6 +3,8 @@ notifications in one) records exactly what the portable form — the sweep as it
 records, on the same data: change rows, timeline events, notifications and the cases' level columns."""
 
 import datetime as dt
+import threading
+from unittest import mock
 
 import pytest
 import time_machine
@@ -74,7 +76,7 @@ def _snapshot(case):
     return levels, changes, events, notes
 
 
-def _sweep_half(cases, hidden, *, portable, batch_size=2000):
+def _sweep_half(cases, hidden, *, portable, batch_size=2000, workers=None):
     """Sweep ``cases`` while the ``hidden`` ones are kept out of the selection (not due)."""
     saved = dict(Case.objects.filter(pk__in=[c.pk for c in hidden]).values_list("pk", "next_check_at"))
     Case.objects.filter(pk__in=saved).update(next_check_at=None)
@@ -83,7 +85,7 @@ def _sweep_half(cases, hidden, *, portable, batch_size=2000):
             with portable_sql():
                 recorded = sweep_due_cases(batch_size=batch_size)
         else:
-            recorded = sweep_due_cases(batch_size=batch_size)
+            recorded = sweep_due_cases(batch_size=batch_size, workers=workers)
     for pk, at in saved.items():
         Case.objects.filter(pk=pk).update(next_check_at=at)
     return recorded
@@ -162,3 +164,50 @@ def test_in_small_batches_the_set_based_sweep_records_the_same_once(make_case, s
         TimelineEvent.objects.count(),
         Notification.objects.count(),
     ) == counts
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_connections_at_once_record_what_the_portable_sweep_records(make_case, supervisor, mediator):
+    """Outside a transaction the sweep works with ``WARNING_SWEEP_WORKERS`` connections at once (each its
+    own batches, SKIP LOCKED): the same rows, case by case, as the portable form one batch after another,
+    each change once; the chains verify and a second sweep adds nothing."""
+    pairs = [(kind, _pair(make_case, supervisor, kind)) for kind in KINDS * 3]
+    old = [pair[0] for _kind, pair in pairs]
+    new = [pair[1] for _kind, pair in pairs]
+    threads = []
+    real_start = threading.Thread.start
+
+    def start(thread):
+        threads.append(thread.name)
+        real_start(thread)
+
+    recorded_old = _sweep_half(old, new, portable=True, batch_size=4)
+    with mock.patch.object(threading.Thread, "start", start):
+        recorded_new = _sweep_half(new, old, portable=False, batch_size=4, workers=2)
+    assert recorded_old == recorded_new == len(pairs)
+    assert threads == ["sweep-1"]  # a second connection took part (batches of 2 each)
+    for kind, (a, b) in pairs:
+        assert _snapshot(a) == _snapshot(b), kind
+    from records.integrity import verify
+
+    assert verify().ok
+    counts = (WarningChange.objects.count(), TimelineEvent.objects.count(), Notification.objects.count())
+    Case.objects.filter(pk__in=[c.pk for c in new]).update(next_check_at=START)
+    with time_machine.travel(SWEEP_AT, tick=False):
+        assert sweep_due_cases(batch_size=4, workers=2) == 0
+    assert (
+        WarningChange.objects.count(),
+        TimelineEvent.objects.count(),
+        Notification.objects.count(),
+    ) == counts
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_an_idle_sweep_opens_no_second_connection(make_case):
+    with time_machine.travel(START, tick=False):
+        make_case()
+    with mock.patch.object(threading.Thread, "start") as start, time_machine.travel(START, tick=False):
+        assert sweep_due_cases(workers=2) == 0
+    start.assert_not_called()
