@@ -43,6 +43,7 @@ from cases.core.models import Case, DisputeType, Party  # noqa: E402
 
 BENCH_DIR = Path(__file__).resolve().parent
 RESULTS_DIR = BENCH_DIR / "results"
+GUNICORN_CONF = BENCH_DIR.parent / "mediation_center" / "gunicorn_conf.py"
 
 
 # --- The registry -------------------------------------------------------------------------
@@ -375,6 +376,59 @@ def gunicorn_workers(master_pid: int) -> list[int]:
     return [int(pid) for pid in children]
 
 
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time a process has used so far (``/proc/<pid>/stat``), 0 once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def database_backends() -> list[int]:
+    """The PostgreSQL backends of the benchmark's database other than this process's own (the web
+    workers' connections, once they have served a request)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def redis_servers() -> list[int]:
+    """The redis-server processes on this machine (shared by every Redis db: other users' work counts too)."""
+    found = []
+    for status in Path("/proc").glob("[0-9]*/comm"):
+        try:
+            if status.read_text().strip() == "redis-server":
+                found.append(int(status.parent.name))
+        except OSError:
+            continue
+    return found
+
+
+class CpuSplit:
+    """CPU milliseconds per request of each side of an HTTP phase: the web workers, the PostgreSQL backends
+    they use, Redis, and the load client (what ``bench.load`` reports of its own, start-up excluded).
+
+    Read before and after the phase from ``/proc``; the processes must exist before it starts (the phase
+    is preceded by a warm-up that opens the workers' connections)."""
+
+    def __init__(self, workers: list[int]):
+        self.groups = {"workers": workers, "postgres": database_backends(), "redis": redis_servers()}
+        self.before = self._read()
+
+    def _read(self) -> dict[str, float]:
+        return {name: sum(cpu_seconds(pid) for pid in pids) for name, pids in self.groups.items()}
+
+    def per_request(self, requests: int, *, client_seconds: float) -> dict[str, float]:
+        after = self._read()
+        split = {name: (after[name] - self.before[name]) * 1000 / max(1, requests) for name in after}
+        split["client"] = client_seconds * 1000 / max(1, requests)
+        split["total"] = sum(split.values())
+        return {name: round(ms, 2) for name, ms in split.items()}
+
+
 def vm_hwm_mb(pid: int) -> float:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -389,6 +443,7 @@ def vm_hwm_mb(pid: int) -> float:
 # and each web worker's peak memory.
 HTTP_TARGET_RPS = {"queue.first_page": 250, "case_page.typical": 150}
 HTTP_WORKER_RSS_MB = 200
+HTTP_WARM_UP_REQUESTS = 20
 
 
 def http_verdicts(http: dict) -> list[str]:
@@ -409,12 +464,21 @@ def http_verdicts(http: dict) -> list[str]:
     return lines
 
 
+def cpu_split_text(split: dict | None) -> str:
+    if not split:
+        return ""
+    parts = " / ".join(f"{split[name]:.2f}" for name in ("workers", "postgres", "redis", "client"))
+    return f"{parts} = {split['total']:.2f}"
+
+
 def http_load(env: Env, *, requests: int, concurrency: int, time_limit: float, port: int) -> dict:
     """gunicorn with 2 workers on loopback, a second process sends ``requests`` GETs, bounded in time."""
     environment = dict(os.environ, DJANGO_SETTINGS_MODULE="bench.settings")
     server = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "gunicorn"),
+            "-c",  # the deployed settings (docker-compose's web, the Dockerfile), bound here to loopback
+            str(GUNICORN_CONF),
             "mediation_center.wsgi:application",
             "--bind",
             f"127.0.0.1:{port}",
@@ -437,12 +501,8 @@ def http_load(env: Env, *, requests: int, concurrency: int, time_limit: float, p
             "bare_view.one_row": (None, reverse("bench-one-row", args=[env.any_case.pk])),
         }
         result = {"concurrency": concurrency, "pages": {}}
-        # One phase per page, each with its share of the requests and of the time limit.
-        for name, (persona, url) in pages.items():
-            cookie = ""
-            if persona:
-                session = env.client(persona).cookies[settings.SESSION_COOKIE_NAME].value
-                cookie = f"{settings.SESSION_COOKIE_NAME}={session}"
+
+        def send(url: str, cookie: str, count: int, seconds: float) -> dict:
             load = subprocess.run(
                 [
                     sys.executable,
@@ -455,11 +515,11 @@ def http_load(env: Env, *, requests: int, concurrency: int, time_limit: float, p
                     "--cookie",
                     cookie,
                     "--requests",
-                    str(max(1, requests // len(pages))),
+                    str(count),
                     "--concurrency",
                     str(concurrency),
                     "--time-limit",
-                    str(time_limit / len(pages)),
+                    str(seconds),
                     url,
                 ],
                 capture_output=True,
@@ -471,7 +531,22 @@ def http_load(env: Env, *, requests: int, concurrency: int, time_limit: float, p
                 raise RuntimeError(
                     f"load client failed on {url}: {load.stdout[-1000:]} {load.stderr[-2000:]}"
                 )
-            phase = json.loads(load.stdout)
+            return json.loads(load.stdout)
+
+        # One phase per page, each with its share of the requests and of the time limit, after a short
+        # untimed warm-up (each worker's first requests of a page fill its caches; it also opens the
+        # database connections whose backends the CPU split reads).
+        for name, (persona, url) in pages.items():
+            cookie = ""
+            if persona:
+                session = env.client(persona).cookies[settings.SESSION_COOKIE_NAME].value
+                cookie = f"{settings.SESSION_COOKIE_NAME}={session}"
+            send(url, cookie, HTTP_WARM_UP_REQUESTS, 30)
+            split = CpuSplit(gunicorn_workers(server.pid))
+            phase = send(url, cookie, max(1, requests // len(pages)), time_limit / len(pages))
+            phase["cpu_ms_per_request"] = split.per_request(
+                phase["sent"], client_seconds=phase["cpu_seconds"]
+            )
             phase.pop("statuses", None)
             result["pages"][name] = phase
         phases = result["pages"].values()
@@ -539,14 +614,17 @@ def markdown(report: dict) -> str:
             "",
             f"HTTP through gunicorn (2 workers, 127.0.0.1), {http['concurrency']} client connections, "
             "one phase per page; web worker peak RSS (VmHWM) "
-            f"{', '.join(f'{m:.0f} MB' for m in http['worker_peak_rss_mb'])}.",
+            f"{', '.join(f'{m:.0f} MB' for m in http['worker_peak_rss_mb'])}. CPU ms per request: the web "
+            "workers, their PostgreSQL backends, Redis (the whole server) and the load client.",
             "",
-            "| page | requests (200 OK) | requests/s | p50 ms | p95 ms |",
-            "|---|---:|---:|---:|---:|",
+            "| page | requests (200 OK) | requests/s | p50 ms | p95 ms | CPU ms: workers / postgres / redis / "
+            "client = total |",
+            "|---|---:|---:|---:|---:|---:|",
         ]
         for name, p in http["pages"].items():
             lines.append(
-                f"| {name} | {p['ok']}/{p['sent']} | {p['rps']:.1f} | {p['p50_ms']:.0f} | {p['p95_ms']:.0f} |"
+                f"| {name} | {p['ok']}/{p['sent']} | {p['rps']:.1f} | {p['p50_ms']:.0f} | {p['p95_ms']:.0f} "
+                f"| {cpu_split_text(p.get('cpu_ms_per_request'))} |"
             )
         lines += ["", *(f"- {line}" for line in http_verdicts(http))]
     return "\n".join(lines) + "\n"
@@ -633,7 +711,9 @@ def main(argv: list[str] | None = None) -> int:
         http = report["http"]
         for name, p in http["pages"].items():
             print(
-                f"HTTP {name:<30} {p['rps']:7.1f} req/s ({p['ok']}/{p['sent']} OK, p50 {p['p50_ms']:.0f} ms)"
+                f"HTTP {name:<30} {p['rps']:7.1f} req/s ({p['ok']}/{p['sent']} OK, p50 {p['p50_ms']:.0f} ms), "
+                f"CPU ms/request workers / postgres / redis / client = total: "
+                f"{cpu_split_text(p.get('cpu_ms_per_request'))}"
             )
         print(f"HTTP web worker peak RSS {http['worker_peak_rss_mb']} MB")
         for line in http_verdicts(http):

@@ -36,3 +36,83 @@ def test_the_markdown_report_lists_them_under_the_table():
     text = markdown(report)
     assert "- queue.first_page: 300.0 req/s (≥ 250) — met" in text
     assert "- web worker peak RSS: 130 MB (< 200) — met" in text
+
+
+def test_a_process_cpu_time_is_read_from_proc():
+    import os
+    import time
+
+    from bench.run import cpu_seconds
+
+    before = cpu_seconds(os.getpid())
+    end = time.process_time() + 0.05
+    while time.process_time() < end:
+        pass
+    assert cpu_seconds(os.getpid()) - before >= 0.03
+    assert cpu_seconds(2**22 + 12345) == 0.0  # no such process
+
+
+def test_the_cpu_split_is_per_request_and_adds_up(monkeypatch):
+    from bench import run
+
+    clock = {"workers": 1.0, "postgres": 0.5, "redis": 0.1}
+    monkeypatch.setattr(run, "database_backends", lambda: [2])
+    monkeypatch.setattr(run, "redis_servers", lambda: [3])
+    monkeypatch.setattr(
+        run, "cpu_seconds", lambda pid: {1: clock["workers"], 2: clock["postgres"], 3: clock["redis"]}[pid]
+    )
+    split = run.CpuSplit([1])
+    clock.update(workers=3.0, postgres=1.0, redis=0.2)  # 1,000 requests: 2 s, 0.5 s, 0.1 s
+    assert split.per_request(1000, client_seconds=0.3) == {
+        "workers": 2.0,
+        "postgres": 0.5,
+        "redis": 0.1,
+        "client": 0.3,
+        "total": 2.9,
+    }
+    assert (
+        run.cpu_split_text(split.per_request(1000, client_seconds=0.3)) == "2.00 / 0.50 / 0.10 / 0.30 = 2.90"
+    )
+
+
+def test_the_load_client_reports_its_own_cpu(monkeypatch, capsys):
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from bench import load
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self):
+            assert self.headers["Cookie"] == "sessionid=abc"
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        load.main(
+            [
+                "--port",
+                str(server.server_address[1]),
+                "--cookie",
+                "sessionid=abc",
+                "--requests",
+                "20",
+                "--concurrency",
+                "2",
+                "/x",
+            ]
+        )
+    finally:
+        server.shutdown()
+    result = json.loads(capsys.readouterr().out)
+    assert result["ok"] == result["sent"] == 20
+    assert result["cpu_seconds"] > 0
