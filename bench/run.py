@@ -385,14 +385,19 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def database_backends() -> list[int]:
-    """The PostgreSQL backends of the benchmark's database other than this process's own (the web
-    workers' connections, once they have served a request)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
-        return [row[0] for row in cursor.fetchall()]
+def database_backends(database: str, own: int) -> list[int]:
+    """The PostgreSQL backends of ``database`` other than this process's own (``own``: the web workers'
+    connections), found by their process title (``postgres: … <user> <database> <client>``)."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            title = cmdline.read_bytes().decode(errors="replace").split()
+        except OSError:
+            continue
+        pid = int(cmdline.parent.name)
+        if title[:1] == ["postgres:"] and database in title[1:] and pid != own:
+            found.append(pid)
+    return found
 
 
 def redis_servers() -> list[int]:
@@ -409,21 +414,50 @@ def redis_servers() -> list[int]:
 
 class CpuSplit:
     """CPU milliseconds per request of each side of an HTTP phase: the web workers, the PostgreSQL backends
-    they use, Redis, and the load client (what ``bench.load`` reports of its own, start-up excluded).
+    of the database, Redis, and the load client (what ``bench.load`` reports of its own, start-up excluded).
 
-    Read before and after the phase from ``/proc``; the processes must exist before it starts (the phase
-    is preceded by a warm-up that opens the workers' connections)."""
+    ``groups`` name a function listing each side's processes. Sampled from ``/proc`` at the start, every
+    ``interval`` seconds while the phase runs (``with CpuSplit(...)``) and at the end: a process that starts
+    meanwhile (a database connection reopened after ``CONN_MAX_AGE``, a worker restarted after
+    ``max_requests``) counts from zero, one that ends counts until its last sample."""
 
-    def __init__(self, workers: list[int]):
-        self.groups = {"workers": workers, "postgres": database_backends(), "redis": redis_servers()}
-        self.before = self._read()
+    def __init__(self, groups: dict, *, interval: float = 0.25):
+        import threading
 
-    def _read(self) -> dict[str, float]:
-        return {name: sum(cpu_seconds(pid) for pid in pids) for name, pids in self.groups.items()}
+        self.groups = groups
+        self.interval = interval
+        self.first: dict[tuple[str, int], float] = {}
+        self.last: dict[tuple[str, int], float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self.sample(first=True)
+
+    def sample(self, *, first: bool = False) -> None:
+        for name, pids in self.groups.items():
+            for pid in pids():
+                used = cpu_seconds(pid)
+                if used:
+                    if first:
+                        self.first[(name, pid)] = used
+                    self.last[(name, pid)] = max(used, self.last.get((name, pid), 0.0))
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.sample()
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        self.sample()
 
     def per_request(self, requests: int, *, client_seconds: float) -> dict[str, float]:
-        after = self._read()
-        split = {name: (after[name] - self.before[name]) * 1000 / max(1, requests) for name in after}
+        split = dict.fromkeys(self.groups, 0.0)
+        for (name, pid), used in self.last.items():
+            split[name] += (used - self.first.get((name, pid), 0.0)) * 1000 / max(1, requests)
         split["client"] = client_seconds * 1000 / max(1, requests)
         split["total"] = sum(split.values())
         return {name: round(ms, 2) for name, ms in split.items()}
@@ -533,6 +567,9 @@ def http_load(env: Env, *, requests: int, concurrency: int, time_limit: float, p
                 )
             return json.loads(load.stdout)
 
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_database(), pg_backend_pid()")
+            database, own_backend = cursor.fetchone()
         # One phase per page, each with its share of the requests and of the time limit, after a short
         # untimed warm-up (each worker's first requests of a page fill its caches; it also opens the
         # database connections whose backends the CPU split reads).
@@ -542,8 +579,15 @@ def http_load(env: Env, *, requests: int, concurrency: int, time_limit: float, p
                 session = env.client(persona).cookies[settings.SESSION_COOKIE_NAME].value
                 cookie = f"{settings.SESSION_COOKIE_NAME}={session}"
             send(url, cookie, HTTP_WARM_UP_REQUESTS, 30)
-            split = CpuSplit(gunicorn_workers(server.pid))
-            phase = send(url, cookie, max(1, requests // len(pages)), time_limit / len(pages))
+            split = CpuSplit(
+                {
+                    "workers": lambda: gunicorn_workers(server.pid),
+                    "postgres": lambda: database_backends(database, own_backend),
+                    "redis": redis_servers,
+                }
+            )
+            with split:
+                phase = send(url, cookie, max(1, requests // len(pages)), time_limit / len(pages))
             phase["cpu_ms_per_request"] = split.per_request(
                 phase["sent"], client_seconds=phase["cpu_seconds"]
             )
