@@ -10,4 +10,4 @@ ENV DJANGO_MODE=production PYTHONUNBUFFERED=1
 RUN SECRET_KEY=build-only-secret-key-that-is-long-enough-to-pass-the-check-123 \
     python manage.py collectstatic --noinput
 EXPOSE 8000
-CMD ["gunicorn", "mediation_center.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+CMD ["gunicorn", "-c", "mediation_center/gunicorn_conf.py", "mediation_center.wsgi:application"]

@@ -4,9 +4,16 @@ from functools import cached_property
 
 from django.db.models import Q, QuerySet
 
+from mediation_center.statements import Statement
+
 from .models import Center, Membership, User
 
 Role = Membership.Role
+
+# Every staff request reads them: compiled once (mediation_center/statements.py).
+_MEMBERSHIPS = Statement(
+    lambda user_id: Membership.objects.filter(user_id=user_id).select_related("center", "department", "channel")
+)
 
 
 class Roles:
@@ -15,9 +22,7 @@ class Roles:
     def __init__(self, user: User):
         self.user = user
         if user.is_authenticated and user.kind == User.Kind.STAFF:
-            self.memberships = list(
-                Membership.objects.filter(user=user).select_related("center", "department", "channel")
-            )
+            self.memberships = _MEMBERSHIPS.rows(user.pk)
         else:
             self.memberships = []
 

@@ -2,7 +2,8 @@
 
     python -m bench.load --port 8765 --cookie sessionid=... --requests 400 --concurrency 4 /cases/ ...
 
-Prints one JSON object: sent, ok, errors, seconds, rps, p50_ms, p95_ms, per-URL counts.
+Prints one JSON object: sent, ok, errors, seconds, rps, p50_ms, p95_ms, per-URL counts, and the CPU seconds
+the client itself used while sending (its start-up excluded).
 Loopback only: the host must be 127.0.0.1 or localhost.
 """
 
@@ -62,12 +63,14 @@ def main(argv=None) -> int:
         conn.close()
 
     started = time.monotonic()
+    cpu_started = time.process_time()
     threads = [threading.Thread(target=worker) for _ in range(args.concurrency)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     seconds = time.monotonic() - started
+    cpu_seconds = time.process_time() - cpu_started  # this process's CPU while sending (start-up excluded)
     ok = sum(n for key, n in statuses.items() if key.startswith("200 "))
     ordered = sorted(latencies) or [0.0]
     print(
@@ -82,6 +85,7 @@ def main(argv=None) -> int:
                 "p50_ms": round(statistics.median(ordered), 1),
                 "p95_ms": round(ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))], 1),
                 "concurrency": args.concurrency,
+                "cpu_seconds": round(cpu_seconds, 3),
             }
         )
     )

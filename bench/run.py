@@ -44,6 +44,7 @@ from cases.core.models import Case, DisputeType, Party  # noqa: E402
 
 BENCH_DIR = Path(__file__).resolve().parent
 RESULTS_DIR = BENCH_DIR / "results"
+GUNICORN_CONF = BENCH_DIR.parent / "mediation_center" / "gunicorn_conf.py"
 
 
 # --- The registry -------------------------------------------------------------------------
@@ -376,6 +377,93 @@ def gunicorn_workers(master_pid: int) -> list[int]:
     return [int(pid) for pid in children]
 
 
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time a process has used so far (``/proc/<pid>/stat``), 0 once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def database_backends(database: str, own: int) -> list[int]:
+    """The PostgreSQL backends of ``database`` other than this process's own (``own``: the web workers'
+    connections), found by their process title (``postgres: … <user> <database> <client>``)."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            title = cmdline.read_bytes().decode(errors="replace").split()
+        except OSError:
+            continue
+        pid = int(cmdline.parent.name)
+        if title[:1] == ["postgres:"] and database in title[1:] and pid != own:
+            found.append(pid)
+    return found
+
+
+def redis_servers() -> list[int]:
+    """The redis-server processes on this machine (shared by every Redis db: other users' work counts too)."""
+    found = []
+    for status in Path("/proc").glob("[0-9]*/comm"):
+        try:
+            if status.read_text().strip() == "redis-server":
+                found.append(int(status.parent.name))
+        except OSError:
+            continue
+    return found
+
+
+class CpuSplit:
+    """CPU milliseconds per request of each side of an HTTP phase: the web workers, the PostgreSQL backends
+    of the database, Redis, and the load client (what ``bench.load`` reports of its own, start-up excluded).
+
+    ``groups`` name a function listing each side's processes. Sampled from ``/proc`` at the start, every
+    ``interval`` seconds while the phase runs (``with CpuSplit(...)``) and at the end: a process that starts
+    meanwhile (a database connection reopened after ``CONN_MAX_AGE``, a worker restarted after
+    ``max_requests``) counts from zero, one that ends counts until its last sample."""
+
+    def __init__(self, groups: dict, *, interval: float = 0.25):
+        import threading
+
+        self.groups = groups
+        self.interval = interval
+        self.first: dict[tuple[str, int], float] = {}
+        self.last: dict[tuple[str, int], float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self.sample(first=True)
+
+    def sample(self, *, first: bool = False) -> None:
+        for name, pids in self.groups.items():
+            for pid in pids():
+                used = cpu_seconds(pid)
+                if used:
+                    if first:
+                        self.first[(name, pid)] = used
+                    self.last[(name, pid)] = max(used, self.last.get((name, pid), 0.0))
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.sample()
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        self.sample()
+
+    def per_request(self, requests: int, *, client_seconds: float) -> dict[str, float]:
+        split = dict.fromkeys(self.groups, 0.0)
+        for (name, pid), used in self.last.items():
+            split[name] += (used - self.first.get((name, pid), 0.0)) * 1000 / max(1, requests)
+        split["client"] = client_seconds * 1000 / max(1, requests)
+        split["total"] = sum(split.values())
+        return {name: round(ms, 2) for name, ms in split.items()}
+
+
 def vm_hwm_mb(pid: int) -> float:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -390,6 +478,7 @@ def vm_hwm_mb(pid: int) -> float:
 # and each web worker's peak memory.
 HTTP_TARGET_RPS = {"queue.first_page": 250, "case_page.typical": 150}
 HTTP_WORKER_RSS_MB = 200
+HTTP_WARM_UP_REQUESTS = 20
 
 
 def http_verdicts(http: dict) -> list[str]:
@@ -410,12 +499,21 @@ def http_verdicts(http: dict) -> list[str]:
     return lines
 
 
+def cpu_split_text(split: dict | None) -> str:
+    if not split:
+        return ""
+    parts = " / ".join(f"{split[name]:.2f}" for name in ("workers", "postgres", "redis", "client"))
+    return f"{parts} = {split['total']:.2f}"
+
+
 def http_load(env: Env, *, requests: int, concurrency: int, time_limit: float, port: int) -> dict:
     """gunicorn with 2 workers on loopback, a second process sends ``requests`` GETs, bounded in time."""
     environment = dict(os.environ, DJANGO_SETTINGS_MODULE="bench.settings")
     server = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "gunicorn"),
+            "-c",  # the deployed settings (docker-compose's web, the Dockerfile), bound here to loopback
+            str(GUNICORN_CONF),
             "mediation_center.wsgi:application",
             "--bind",
             f"127.0.0.1:{port}",
@@ -438,12 +536,8 @@ def http_load(env: Env, *, requests: int, concurrency: int, time_limit: float, p
             "bare_view.one_row": (None, reverse("bench-one-row", args=[env.any_case.pk])),
         }
         result = {"concurrency": concurrency, "pages": {}}
-        # One phase per page, each with its share of the requests and of the time limit.
-        for name, (persona, url) in pages.items():
-            cookie = ""
-            if persona:
-                session = env.client(persona).cookies[settings.SESSION_COOKIE_NAME].value
-                cookie = f"{settings.SESSION_COOKIE_NAME}={session}"
+
+        def send(url: str, cookie: str, count: int, seconds: float) -> dict:
             load = subprocess.run(
                 [
                     sys.executable,
@@ -456,11 +550,11 @@ def http_load(env: Env, *, requests: int, concurrency: int, time_limit: float, p
                     "--cookie",
                     cookie,
                     "--requests",
-                    str(max(1, requests // len(pages))),
+                    str(count),
                     "--concurrency",
                     str(concurrency),
                     "--time-limit",
-                    str(time_limit / len(pages)),
+                    str(seconds),
                     url,
                 ],
                 capture_output=True,
@@ -472,7 +566,32 @@ def http_load(env: Env, *, requests: int, concurrency: int, time_limit: float, p
                 raise RuntimeError(
                     f"load client failed on {url}: {load.stdout[-1000:]} {load.stderr[-2000:]}"
                 )
-            phase = json.loads(load.stdout)
+            return json.loads(load.stdout)
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_database(), pg_backend_pid()")
+            database, own_backend = cursor.fetchone()
+        # One phase per page, each with its share of the requests and of the time limit, after a short
+        # untimed warm-up (each worker's first requests of a page fill its caches; it also opens the
+        # database connections whose backends the CPU split reads).
+        for name, (persona, url) in pages.items():
+            cookie = ""
+            if persona:
+                session = env.client(persona).cookies[settings.SESSION_COOKIE_NAME].value
+                cookie = f"{settings.SESSION_COOKIE_NAME}={session}"
+            send(url, cookie, HTTP_WARM_UP_REQUESTS, 30)
+            split = CpuSplit(
+                {
+                    "workers": lambda: gunicorn_workers(server.pid),
+                    "postgres": lambda: database_backends(database, own_backend),
+                    "redis": redis_servers,
+                }
+            )
+            with split:
+                phase = send(url, cookie, max(1, requests // len(pages)), time_limit / len(pages))
+            phase["cpu_ms_per_request"] = split.per_request(
+                phase["sent"], client_seconds=phase["cpu_seconds"]
+            )
             phase.pop("statuses", None)
             result["pages"][name] = phase
         phases = result["pages"].values()
@@ -540,14 +659,17 @@ def markdown(report: dict) -> str:
             "",
             f"HTTP through gunicorn (2 workers, 127.0.0.1), {http['concurrency']} client connections, "
             "one phase per page; web worker peak RSS (VmHWM) "
-            f"{', '.join(f'{m:.0f} MB' for m in http['worker_peak_rss_mb'])}.",
+            f"{', '.join(f'{m:.0f} MB' for m in http['worker_peak_rss_mb'])}. CPU ms per request: the web "
+            "workers, their PostgreSQL backends, Redis (the whole server) and the load client.",
             "",
-            "| page | requests (200 OK) | requests/s | p50 ms | p95 ms |",
-            "|---|---:|---:|---:|---:|",
+            "| page | requests (200 OK) | requests/s | p50 ms | p95 ms | CPU ms: workers / postgres / redis / "
+            "client = total |",
+            "|---|---:|---:|---:|---:|---:|",
         ]
         for name, p in http["pages"].items():
             lines.append(
-                f"| {name} | {p['ok']}/{p['sent']} | {p['rps']:.1f} | {p['p50_ms']:.0f} | {p['p95_ms']:.0f} |"
+                f"| {name} | {p['ok']}/{p['sent']} | {p['rps']:.1f} | {p['p50_ms']:.0f} | {p['p95_ms']:.0f} "
+                f"| {cpu_split_text(p.get('cpu_ms_per_request'))} |"
             )
         lines += ["", *(f"- {line}" for line in http_verdicts(http))]
     return "\n".join(lines) + "\n"
@@ -634,7 +756,9 @@ def main(argv: list[str] | None = None) -> int:
         http = report["http"]
         for name, p in http["pages"].items():
             print(
-                f"HTTP {name:<30} {p['rps']:7.1f} req/s ({p['ok']}/{p['sent']} OK, p50 {p['p50_ms']:.0f} ms)"
+                f"HTTP {name:<30} {p['rps']:7.1f} req/s ({p['ok']}/{p['sent']} OK, p50 {p['p50_ms']:.0f} ms), "
+                f"CPU ms/request workers / postgres / redis / client = total: "
+                f"{cpu_split_text(p.get('cpu_ms_per_request'))}"
             )
         print(f"HTTP web worker peak RSS {http['worker_peak_rss_mb']} MB")
         for line in http_verdicts(http):

@@ -27,6 +27,7 @@ from cases.core.assignments import assigned_case_ids, is_claimed
 from cases.core.models import Case, Party
 from cases.core.states import OPEN_STATUSES, QUEUE_STATUSES, Status
 from mediation_center.dialect import ConnectionSQL, json_rows_sql
+from mediation_center.statements import Statement, Statements
 
 from .access import channel_queue_q, may_claim, summonses_visible_to
 from .models import CaseAssignment, RotaEntry, RouteDecision, Summons
@@ -65,16 +66,22 @@ def mediator_queue_page(user: User, filters: QueueFilters, number, *, per_page: 
     cases), and the page's rows are read by primary key. The channel's queue can be long: it counts and
     pages in SQL (``queue_rows_page``). Two queries either way.
     """
-    cases = _queue_cases(user, filters, now=now)
-    if filters.tab == "channel":
-        return queue_rows_page(cases, number, per_page=per_page)
-    page = Paginator(list(cases.values_list("pk", flat=True)), per_page).get_page(number)
-    rows = {row.pk: row for row in queue_rows(Case.objects.filter(pk__in=page.object_list).order_by())}
+    if filters == QueueFilters():  # the page as it opens: both statements compiled once
+        ids = _MY_QUEUE_IDS.rows(user.pk)
+    else:
+        cases = _queue_cases(user, filters, now=now)
+        if filters.tab == "channel":
+            return queue_rows_page(cases, number, per_page=per_page)
+        ids = list(cases.values_list("pk", flat=True))
+    page = Paginator(ids, per_page).get_page(number)
+    found = _QUEUE_ROWS_BY_ID.rows(len(page.object_list), *page.object_list) if page.object_list else []
+    rows = {row.pk: row for row in (_queue_row(values) for values in found)}
     page.object_list = [rows[pk] for pk in page.object_list if pk in rows]
     return page
 
 
-def _queue_cases(user: User, filters: QueueFilters, *, now=None) -> QuerySet[Case]:
+def _queue_cases(user: User | int, filters: QueueFilters, *, now=None) -> QuerySet[Case]:
+    """``user`` may be a mediator's id for the "mine" tab (``_MY_QUEUE_IDS`` compiles it with a stand-in)."""
     now = now or timezone.now()
     if filters.tab == "channel":
         cases = Case.objects.filter(channel_queue_q(user))
@@ -146,10 +153,8 @@ def _mediators_sql(connection) -> tuple[str, list]:
     return json_rows_sql(columns, source, "a.is_lead DESC, a.assigned_at, a.id", connection), []
 
 
-def queue_rows(cases: QuerySet[Case]) -> list[QueueRow]:
-    """The rows of ``cases`` (a page of them: each row's parties and mediators are read with it), in the
-    queryset's order: one query."""
-    values = cases.annotate(
+def _queue_row_values(cases: QuerySet[Case]) -> QuerySet:
+    return cases.annotate(
         _parties=ConnectionSQL(_parties_sql, output_field=TextField()),
         _mediators=ConnectionSQL(_mediators_sql, output_field=TextField()),
     ).values_list(
@@ -163,20 +168,36 @@ def queue_rows(cases: QuerySet[Case]) -> list[QueueRow]:
         "_parties",
         "_mediators",
     )
-    return [
-        QueueRow(
-            pk,
-            number,
-            status,
-            level,
-            due_at,
-            dispute_type or "",
-            channel or "",
-            tuple(json.loads(parties)),
-            tuple((display or username, bool(lead)) for display, username, lead in json.loads(mediators)),
-        )
-        for pk, number, status, level, due_at, dispute_type, channel, parties, mediators in values
-    ]
+
+
+def _queue_row(values: tuple) -> QueueRow:
+    pk, number, status, level, due_at, dispute_type, channel, parties, mediators = values
+    return QueueRow(
+        pk,
+        number,
+        status,
+        level,
+        due_at,
+        dispute_type or "",
+        channel or "",
+        tuple(json.loads(parties)),
+        tuple((display or username, bool(lead)) for display, username, lead in json.loads(mediators)),
+    )
+
+
+def queue_rows(cases: QuerySet[Case]) -> list[QueueRow]:
+    """The rows of ``cases`` (a page of them: each row's parties and mediators are read with it), in the
+    queryset's order: one query."""
+    return [_queue_row(values) for values in _queue_row_values(cases)]
+
+
+# The mediator's queue as it opens (no filter, first tab), compiled once per process
+# (mediation_center/statements.py): its ordered case ids, and a page's rows by id (one statement per
+# number of ids on the page).
+_MY_QUEUE_IDS = Statement(lambda user_id: _queue_cases(user_id, QueueFilters()).values_list("pk", flat=True))
+_QUEUE_ROWS_BY_ID = Statements(
+    lambda n: lambda *ids: _queue_row_values(Case.objects.filter(pk__in=ids).order_by()), arity=lambda n: n
+)
 
 
 def queue_rows_page(cases: QuerySet[Case], number, *, per_page: int) -> Page:

@@ -31,6 +31,7 @@ from accounts.models import Center, Membership, User
 from cases.core.assignments import assigned_case_ids, is_claimed
 from cases.core.models import Case
 from cases.core.states import INTAKE_STATUSES, OPEN_STATUSES
+from mediation_center.statements import ByPk
 
 Role = Membership.Role
 
@@ -206,15 +207,21 @@ def supervises(user: User | None, center: Center) -> bool:
 
 
 def get_case_for_user(
-    user: User, pk: int, *, write: bool = False, queryset: QuerySet[Case] | None = None
+    user: User, pk: int, *, write: bool = False, queryset: "QuerySet[Case] | ByPk | None" = None
 ) -> Case:
-    """The case if ``user`` may see it (404 otherwise); with ``write=True`` also 403 unless they may change it."""
+    """The case if ``user`` may see it (404 otherwise); with ``write=True`` also 403 unless they may change it.
+
+    ``queryset`` may be a ``ByPk`` (mediation_center/statements.py): a supervisor's read of the row by its
+    primary key then runs its compiled SQL."""
+    by_pk = queryset if isinstance(queryset, ByPk) else None
+    if by_pk is not None:
+        queryset = by_pk.queryset
     base = queryset if queryset is not None else Case.objects.all()
     if is_staff_user(user) and roles_of(user).has(Role.SUPERVISOR, Role.ADMIN):
         # A supervisor mostly opens cases of their subtree: read the case, check its center against the
         # subtree ids (part of ``_visible_q``) and only ask for the rest of the rule when it lies outside.
         # A queryset that selects the center lets its path answer that without the subtree's ids.
-        case = base.filter(pk=pk).first()
+        case = by_pk.first(pk) if by_pk is not None else base.filter(pk=pk).first()
         center = case._state.fields_cache.get("center") if case is not None else None
         if case is not None and not (
             (

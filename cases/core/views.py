@@ -16,6 +16,10 @@ from cases.core.services import reveal_party_contact
 from cases.core.states import Status
 from cases.page import case_page, case_page_queryset
 from mediation_center.service_calls import call_service
+from mediation_center.statements import ByPk
+
+# The case row of every case page, compiled once (mediation_center/statements.py).
+CASE_PAGE_ROW = ByPk(case_page_queryset)
 
 
 @login_required
@@ -42,7 +46,7 @@ def case_list(request):
 @require_GET
 def case_detail(request, pk: int):
     """Everything about a case on one screen; the actions shown are exactly those the user may take."""
-    case = get_case_for_user(request.user, pk, queryset=case_page_queryset())
+    case = get_case_for_user(request.user, pk, queryset=CASE_PAGE_ROW)
     context = case_page(
         case,
         request.user,
