@@ -154,16 +154,7 @@ def test_in_small_batches_the_set_based_sweep_records_the_same_once(make_case, s
         assert _snapshot(a) == _snapshot(b), kind
     notified = Notification.objects.filter(case__in=new, kind="escalation")
     assert notified.count() >= 4  # every escalated case of the batches notified
-    counts = (WarningChange.objects.count(), TimelineEvent.objects.count(), Notification.objects.count())
-    due = {"next_check_at": START}
-    Case.objects.filter(pk__in=[c.pk for c in new]).update(**due)
-    with time_machine.travel(SWEEP_AT, tick=False):
-        assert sweep_due_cases(batch_size=2) == 0
-    assert (
-        WarningChange.objects.count(),
-        TimelineEvent.objects.count(),
-        Notification.objects.count(),
-    ) == counts
+    _second_sweep_adds_nothing(new, batch_size=2)
 
 
 @pytest.mark.postgres
@@ -192,15 +183,7 @@ def test_two_connections_at_once_record_what_the_portable_sweep_records(make_cas
     from records.integrity import verify
 
     assert verify().ok
-    counts = (WarningChange.objects.count(), TimelineEvent.objects.count(), Notification.objects.count())
-    Case.objects.filter(pk__in=[c.pk for c in new]).update(next_check_at=START)
-    with time_machine.travel(SWEEP_AT, tick=False):
-        assert sweep_due_cases(batch_size=4, workers=2) == 0
-    assert (
-        WarningChange.objects.count(),
-        TimelineEvent.objects.count(),
-        Notification.objects.count(),
-    ) == counts
+    _second_sweep_adds_nothing(new, batch_size=4, workers=2)
 
 
 @pytest.mark.postgres
@@ -211,3 +194,16 @@ def test_an_idle_sweep_opens_no_second_connection(make_case):
     with mock.patch.object(threading.Thread, "start") as start, time_machine.travel(START, tick=False):
         assert sweep_due_cases(workers=2) == 0
     start.assert_not_called()
+
+
+def _second_sweep_adds_nothing(cases, **sweep) -> None:
+    """The swept cases made due again: a second sweep records no change, event or notification."""
+    counts = (WarningChange.objects.count(), TimelineEvent.objects.count(), Notification.objects.count())
+    Case.objects.filter(pk__in=[c.pk for c in cases]).update(next_check_at=START)
+    with time_machine.travel(SWEEP_AT, tick=False):
+        assert sweep_due_cases(**sweep) == 0
+    assert (
+        WarningChange.objects.count(),
+        TimelineEvent.objects.count(),
+        Notification.objects.count(),
+    ) == counts
