@@ -38,6 +38,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from django.utils.http import urlencode  # noqa: E402
 
 from accounts.models import Center, Membership, User  # noqa: E402
 from cases.core.models import Case, DisputeType, Party  # noqa: E402
@@ -1072,10 +1073,14 @@ page("dashboard.county", "supervisor", lambda env: reverse("cases:warnings_dashb
 
 
 # --- Portal: the citizen status lookup (tracking code + last four digits of a party's phone) ---------
-def _lookup_data(env: Env) -> dict:
+def _lookup_data(env: Env) -> str:
+    """The lookup form's fields as a browser posts them: the form has no file field, so the body is
+    ``application/x-www-form-urlencoded`` (the test client's default would be multipart)."""
     if "lookup" not in env.clients:
         party = env.any_case.parties.exclude(phone="").order_by("pk").first()
-        env.clients["lookup"] = {"code": env.any_case.tracking_code, "phone_last4": party.phone[-4:]}
+        env.clients["lookup"] = urlencode(
+            {"code": env.any_case.tracking_code, "phone_last4": party.phone[-4:]}
+        )
     return env.clients["lookup"]
 
 
@@ -1085,6 +1090,7 @@ page(
     lambda env: reverse("portal:status"),
     method="post",
     data=_lookup_data,
+    content_type="application/x-www-form-urlencoded",
     relative_to=("bare_view.one_row", 3),  # issue 17 item 4 (issue 8 asked 2×)
 )
 
