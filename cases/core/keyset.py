@@ -73,19 +73,13 @@ class Scope:
     (center, status, …) for a status, ``case_list_open`` (the open cases, with their channel and deadline) for
     ``open``/``level``/``overdue``, and ``case_list_order`` itself (with the channel and the conclusion time)
     for an exact level, a channel or a day range — read from the index alone, each center stopped after a
-    page, so the table gives only the page's own rows. ``rest`` may be a list of querysets, one per
-    alternative of the rule (``or_parts``): the origin center's cases and the user's own registrations then
-    walk ``case_list_origin`` and ``case_list_registered_by`` (same order) instead of being sorted whole."""
+    page, so the table gives only the page's own rows. ``rest`` is one queryset per alternative of the rest
+    of the rule (``or_parts``): the origin center's cases and the user's own registrations walk
+    ``case_list_origin`` and ``case_list_registered_by`` (same order) instead of being sorted whole."""
 
     centers: list[int]
     filtered: QuerySet
-    rest: QuerySet | list[QuerySet]
-
-    @property
-    def rest_parts(self) -> list[QuerySet]:
-        """``rest`` as a list: the rule's alternatives (what a clerk's center registered, what the user
-        registered, …), each walked through an index of its own in the list's order and stopped after a page."""
-        return self.rest if isinstance(self.rest, list) else [self.rest]
+    rest: list[QuerySet]
 
 
 def keyset_page(
@@ -136,7 +130,7 @@ def _first(window, cases: QuerySet, scope: Scope | None, q: Q | None, order, n: 
             scope.centers,
             n,
             order,
-            also=[window(part, q, order) for part in scope.rest_parts],
+            also=[window(part, q, order) for part in scope.rest],
         )
         if first is not None:
             ordered = ordered.filter(pk__in=first)

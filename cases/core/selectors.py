@@ -254,8 +254,7 @@ def case_list_page(user: User, params, *, now: datetime | None = None):
     page = keyset_page(cases, after=params.get("after", ""), before=params.get("before", ""), scope=scope)
     if scope is not None and filters.counted is not None:
         beyond = [
-            part.exclude(OneOf("center_id", scope.centers)) if scope.centers else part
-            for part in scope.rest_parts
+            part.exclude(OneOf("center_id", scope.centers)) if scope.centers else part for part in scope.rest
         ]
         n = case_total(scope.centers, filters.counted, beyond=beyond, cap=COUNT_CAP)
         page.count, page.capped = min(n, COUNT_CAP), n > COUNT_CAP

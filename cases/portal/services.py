@@ -382,7 +382,8 @@ def look_up_case(*, code: str, phone_last4: str, request: HttpRequest | None) ->
     code = normalize_lookup_code(code)
     ip = client_ip(request) or "unknown"
     by_ip, by_case = lookup_counters()
-    pairs = [(by_ip, ip), *((by_case, key) for key in _lock_keys(code))]
+    read = _lock_keys(code)
+    pairs = [(by_ip, ip), *((by_case, key) for key in read)]
     locks, counted = read_counters(pairs)
     if any(locks):
         _refuse_locked(code, locks, request=request)
@@ -410,7 +411,6 @@ def look_up_case(*, code: str, phone_last4: str, request: HttpRequest | None) ->
                 detail={**_lookup_detail(case, code), "reason": "mismatch"},
             )
     if not matched:
-        read = _lock_keys(code)
         count_failures(  # the windows as read above; ``...``: a counter not read (its expiry ends its window)
             [
                 (by_ip, ip, counted.get(by_ip._keys(ip)[1])),

@@ -102,45 +102,39 @@ def sum_days(days: dict[dt.date, dict], first: dt.date, last: dt.date) -> dict:
     return total
 
 
-def case_total(ids: list[int], where: Q, *, beyond=None, cap: int) -> int:
+def case_total(ids: list[int], where: Q, *, beyond: list | None = None, cap: int) -> int:
     """How many cases of the centers ``ids`` match ``where`` (a filter on the rollups' columns: ``status``,
     ``level``, ``channel``, ``center_id``) — the folded rows plus the pending deltas, rows per center and not
-    cases — plus up to ``cap + 1`` cases of ``beyond`` (a queryset of cases outside those centers, or a list
-    of such querysets whose union is counted, each case once; counted from the cases). One query."""
+    cases — plus up to ``cap + 1`` cases of the union of ``beyond`` (querysets of cases outside those centers,
+    a case two of them hold counted once; counted from the cases). One query."""
     parts = [
-        ("n", CaseCount.objects.filter(OneOf("center_id", ids)).filter(where).values("n")),
-        ("sign", RollupDelta.objects.filter(OneOf("center_id", ids)).filter(where).values("sign")),
+        CaseCount.objects.filter(OneOf("center_id", ids)).filter(where).values("n"),
+        RollupDelta.objects.filter(OneOf("center_id", ids)).filter(where).values("sign"),
     ]
     sqls, params = [], []
-    if isinstance(beyond, list):
-        # Each alternative through its own index (an OR of them is one bitmap scan of every row's heap page),
-        # at most cap + 1 ids each: if the union holds no more than cap, no alternative was cut short.
-        alternatives, alternative_params = [], []
-        for queryset in beyond:
-            try:
-                sql, part_params = queryset.order_by().values("pk")[: cap + 1].query.sql_with_params()
-            except EmptyResultSet:
-                continue
-            alternatives.append(f"SELECT * FROM ({sql}) AS a{len(alternatives)}")
-            alternative_params += part_params
-        if alternatives:
-            union = " UNION ".join(alternatives)
-            sqls.append(f"SELECT 1 AS v FROM (SELECT * FROM ({union}) AS u LIMIT {int(cap) + 1}) AS beyond")
-            params += alternative_params
-        beyond = None
-    if beyond is not None:
-        parts.append(("1", beyond.order_by().values("pk")[: cap + 1]))
-    for i, (column, queryset) in enumerate(parts):
+    for i, (column, queryset) in enumerate(zip(("n", "sign"), parts, strict=True)):
         try:
             sql, part_params = queryset.query.sql_with_params()
         except EmptyResultSet:  # a filter that matches nothing
             continue
-        value = column if column == "1" else f'p{i}."{column}"'
-        sqls.append(f"SELECT {value} AS v FROM ({sql}) AS p{i}")
+        sqls.append(f'SELECT p{i}."{column}" AS v FROM ({sql}) AS p{i}')
         params += part_params
+    # Each alternative through its own index (an OR of them is one bitmap scan of every row's heap page), at
+    # most cap + 1 ids each: if the union holds no more than cap, no alternative was cut short.
+    alternatives = []
+    for queryset in beyond or []:
+        try:
+            sql, part_params = queryset.order_by().values("pk")[: cap + 1].query.sql_with_params()
+        except EmptyResultSet:
+            continue
+        alternatives.append(f"SELECT * FROM ({sql}) AS a{len(alternatives)}")
+        params += part_params
+    if alternatives:
+        union = " UNION ".join(alternatives)
+        sqls.append(f"SELECT 1 AS v FROM (SELECT * FROM ({union}) AS u LIMIT {int(cap) + 1}) AS beyond")
     if not sqls:
         return 0
-    with connections[parts[0][1].db].cursor() as cursor:
+    with connections[parts[0].db].cursor() as cursor:
         cursor.execute(f"SELECT COALESCE(SUM(v), 0) FROM ({' UNION ALL '.join(sqls)}) AS parts", params)
         return int(cursor.fetchone()[0])
 

@@ -58,7 +58,7 @@ def _old_list_page(user: User, params):
     scope = None
     if parts is not None:
         centers, rest = parts
-        scope = Scope(centers, Case.objects.filter(filters.q), Case.objects.filter(rest).filter(filters.q))
+        scope = Scope(centers, Case.objects.filter(filters.q), [Case.objects.filter(rest).filter(filters.q)])
     return keyset_page(case_list_for(user, parts).filter(filters.q), scope=scope)
 
 
