@@ -27,7 +27,7 @@ def _badge(page) -> str:
 
 def _badge_becomes(page, value: str):
     page.wait_for_function(
-        f"document.querySelector('[data-badge=unassigned]').textContent.trim() === '{value}'"
+        f"document.querySelector('[data-badge=unassigned]')?.textContent.trim() === '{value}'"
     )
 
 

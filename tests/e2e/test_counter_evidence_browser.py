@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from cases.models import Case
 
@@ -36,9 +37,9 @@ def test_chosen_files_survive_the_check_and_an_error(page, live_server, clerk, s
     page.screenshot(path=str(SHOTS / "pending-files.png"), full_page=True)
 
     page.click("[data-testid=pending-files] li:has-text('现场照片.jpg') button[name=remove_pending]")
-    page.wait_for_function(
-        "!document.querySelector('[data-testid=pending-files]').innerText.includes('现场照片')"
-    )
+    # the button posts the form: wait on the locator, which retries across the page load (a function run while
+    # the new page is still arriving finds no list and throws)
+    expect(page.locator("[data-testid=pending-files]")).not_to_contain_text("现场照片")
     assert "合同.pdf" in page.locator("[data-testid=pending-files]").inner_text()
 
     page.select_option("#id_parties-1-role", "respondent")
