@@ -552,13 +552,10 @@ def execute_prepared(cursor, sql: str, params: Sequence) -> None:
     from django.db import DatabaseError
 
     name, prepare_sql, execute = _prepared_forms(sql, len(params))
-    raw = connection.connection
-    held = getattr(connection, "_prepared_names", None)
-    if held is None or held[0] is not raw:  # a new connection: nothing of ours is prepared in its session
-        held = connection._prepared_names = (raw, set())
-    if name not in held[1]:
+    held = prepared_names(connection)
+    if name not in held:
         cursor.execute(prepare_sql)
-        held[1].add(name)
+        held.add(name)
         cursor.execute(execute, params)
         return
     try:
@@ -568,6 +565,16 @@ def execute_prepared(cursor, sql: str, params: Sequence) -> None:
             raise  # (in a transaction the error has ended it: the caller must see it)
         cursor.execute(prepare_sql)
         cursor.execute(execute, params)
+
+
+def prepared_names(connection) -> set[str]:
+    """The names of the statements prepared in ``connection``'s current session (by ``execute_prepared``
+    and by the prepared reads of mediation_center/prepared.py): empty again for a new session."""
+    raw = connection.connection
+    held = getattr(connection, "_prepared_names", None)
+    if held is None or held[0] is not raw:  # a new connection: nothing of ours is prepared in its session
+        held = connection._prepared_names = (raw, set())
+    return held[1]
 
 
 @functools.cache

@@ -104,6 +104,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "mediation_center.prepared.PreparedReadsMiddleware",  # a GET's reads planned once per connection
     "mediation_center.api_limits.ApiBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -149,8 +150,9 @@ if DATABASE_URL:
 else:
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": DATA_DIR / "mediation.sqlite3"}}
 # A few hot statements (the status lookup's) are PREPAREd once per PostgreSQL session and run with EXECUTE
-# (mediation_center/dialect.py, ``execute_prepared``). Off behind a transaction-pooling PgBouncer older than
-# 1.21, where a session's prepared statements are not its own.
+# (mediation_center/dialect.py, ``execute_prepared``), and so are the plain reads of every GET request
+# (mediation_center/prepared.py). Off behind a transaction-pooling PgBouncer older than 1.21, where a
+# session's prepared statements are not its own.
 DB_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", True)
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # WAL plus a busy timeout lets the web server and the Celery worker both write (also for a
@@ -164,6 +166,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 if env("REPLICA_DATABASE_URL"):
     DATABASES["replica"] = dj_database_url.parse(env("REPLICA_DATABASE_URL"), conn_max_age=60)
     DATABASE_ROUTERS = ["mediation_center.db_router.ReplicaRouter"]
+for _database in DATABASES.values():  # Django's backend, with query logs showing a prepared read's own SQL
+    if _database["ENGINE"] == "django.db.backends.postgresql":
+        _database["ENGINE"] = "mediation_center.db.postgresql"
 IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

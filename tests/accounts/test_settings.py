@@ -45,7 +45,7 @@ def test_urls_switch_to_postgresql_and_redis(tmp_path):
         {"DATABASE_URL": "postgres://u:p@db.example:5432/x", "REDIS_URL": "redis://cache.example:6379/1"},
         tmp_path,
     )
-    assert got["engine"] == "django.db.backends.postgresql"
+    assert got["engine"] == "mediation_center.db.postgresql"  # Django's, with prepared reads logged as written
     assert got["broker"] == "redis://cache.example:6379/1"
     assert got["cache"] == "mediation_center.cache.RedisCache"  # Django's, one client per pool
     assert got["sessions"] == "mediation_center.sessions"  # database rows read through Redis
