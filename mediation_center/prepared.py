@@ -8,7 +8,8 @@ execute wrapper that sends a plain read as ``PREPARE`` once per connection and `
 the server keeps the statement's parse and, once its plans are alike, one generic plan.
 
 What is prepared: a single ``SELECT`` (or a ``WITH`` that only reads) with positional values, no literal
-``%``, no row locks, on an unnamed cursor. Everything else runs as before. A statement is kept only
+``%``, no row locks, on an unnamed cursor, from the second time its text runs in the process (a text with
+values written into it, run once, is not worth a PREPARE). Everything else runs as before. A statement is kept only
 where the server infers for each value the type the inlined value would have had (checked once per
 statement text against ``pg_prepared_statements``), so a prepared read returns exactly what the plain
 one returns. A statement the server refuses to prepare is remembered and runs plainly. Each
@@ -38,10 +39,13 @@ _WRITES_OR_LOCKS = re.compile(
     r"\b(INSERT|UPDATE|DELETE|MERGE|FOR\s+(NO\s+KEY\s+)?UPDATE|FOR\s+(KEY\s+)?SHARE|NEXTVAL|SETVAL|INTO)\b",
     re.IGNORECASE,
 )
+MAX_TEXTS = 5000  # the per-process memory below is cleared when it passes this many statement texts
 _UNPREPARABLE: set[str] = set()  # texts the server refused, or whose inferred types differ from the values'
 _PARAMETER_TYPES: dict[str, tuple[str, ...]] = {}  # text -> the types the server inferred for its values
+_SEEN_ONCE: set[str] = set()  # texts run once: a text is prepared when it comes again, so one-off texts are not
 
-_INTEGER = {"smallint", "integer", "bigint", "numeric", "real", "double precision"}
+# The integer types a Python int may be sent as without a range error its inlined literal would not raise.
+_INTEGER = {"smallint": 2**15, "integer": 2**31, "bigint": 2**63, "numeric": None, "real": None, "double precision": None}
 _FLOAT = {"real", "double precision", "numeric"}
 
 
@@ -57,7 +61,10 @@ def _fits(value, pg_type: str) -> bool:
     if isinstance(value, bool):
         return pg_type == "boolean"
     if isinstance(value, int):
-        return pg_type in _INTEGER
+        if pg_type not in _INTEGER:
+            return False
+        bound = _INTEGER[pg_type]
+        return bound is None or -bound <= value < bound
     if isinstance(value, float):
         return pg_type in _FLOAT
     if isinstance(value, decimal.Decimal):
@@ -70,9 +77,9 @@ def _fits(value, pg_type: str) -> bool:
         return pg_type.startswith("time ")
     if isinstance(value, uuid.UUID):
         return pg_type == "uuid"
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, list):  # inlined as ARRAY[…] (a tuple is inlined as a row: not sent as an array)
         return pg_type.endswith("[]") and all(_fits(item, pg_type[:-2]) for item in value)
-    return False  # bytes, JSON adapters, ranges: left to the plain path
+    return False  # tuples, bytes, JSON adapters, ranges: left to the plain path
 
 
 def _candidate(sql: str, params, many: bool, cursor) -> bool:
@@ -84,6 +91,20 @@ def _candidate(sql: str, params, many: bool, cursor) -> bool:
     if "%%" in sql or getattr(cursor, "name", None) or _WRITES_OR_LOCKS.search(sql):
         return False
     return True
+
+
+def _second_time(sql: str) -> bool:
+    """Whether ``sql`` has run before in this process (a text with values written into it, run once, is
+    not worth a PREPARE). Bounded: past ``MAX_TEXTS`` texts the memory starts again."""
+    if sql in _PARAMETER_TYPES:
+        return True
+    if sql in _SEEN_ONCE:
+        return True
+    for memory in (_SEEN_ONCE, _UNPREPARABLE, _PARAMETER_TYPES):
+        if len(memory) >= MAX_TEXTS:
+            memory.clear()
+    _SEEN_ONCE.add(sql)
+    return False
 
 
 def _lru(connection) -> OrderedDict:
@@ -149,6 +170,8 @@ def prepared_reads_wrapper(execute, sql, params, many, context):
     if name in held:
         held.move_to_end(name)
     elif name not in dialect.prepared_names(connection):
+        if types is None and not _second_time(sql):
+            return execute(sql, params, many, context)
         if not _prepare(execute, sql, params, context, name, prepare_sql):
             return execute(sql, params, many, context)
         held[name] = None

@@ -70,9 +70,22 @@ def test_writes_locks_and_posts_are_not_prepared(db, wrapped, mediating_case):
         cursor.execute("SELECT id FROM cases_case WHERE id = %s FOR UPDATE", [mediating_case.pk])
         cursor.execute("UPDATE cases_case SET id = id WHERE id = %s", [mediating_case.pk])
         cursor.execute("SELECT id FROM cases_case WHERE number LIKE '%%x%%' AND id = %s", [mediating_case.pk])
-        cursor.execute("SELECT id FROM cases_case WHERE id = %s", [mediating_case.pk])
-        assert cursor.fetchone() == (mediating_case.pk,)
+        for _ in range(2):
+            cursor.execute("SELECT id FROM cases_case WHERE id = %s", [mediating_case.pk])
+            assert cursor.fetchone() == (mediating_case.pk,)
     assert len(_held() - before) == 1  # only the plain read
+
+
+def test_a_text_run_once_is_not_prepared(db, wrapped):
+    """A statement with values written into its text (run once) costs no PREPARE; its second run does."""
+    before = _held()
+    with wrapped(), connection.cursor() as cursor:
+        cursor.execute("SELECT 41 + count(*) FROM accounts_user WHERE id > %s", [0])
+        assert cursor.fetchone() == (41,)
+        assert _held() == before
+        cursor.execute("SELECT 41 + count(*) FROM accounts_user WHERE id > %s", [0])
+        assert cursor.fetchone() == (41,)
+    assert len(_held() - before) == 1
 
 
 def test_a_post_runs_unwrapped(login, mediating_case, mediator):
@@ -87,8 +100,9 @@ def test_refused_statement_runs_plainly_and_the_transaction_goes_on(db, wrapped)
     statement runs with its value inlined."""
     sql = "SELECT %s IS NULL, 7"
     with wrapped(), connection.cursor() as cursor:
-        cursor.execute(sql, [None])
-        assert cursor.fetchone() == (True, 7)
+        for _ in range(2):
+            cursor.execute(sql, [None])
+            assert cursor.fetchone() == (True, 7)
         cursor.execute("SELECT 1 FROM cases_case WHERE id = %s", [0])  # the transaction is usable
         assert cursor.fetchone() is None
     assert sql in prepared._UNPREPARABLE
@@ -108,7 +122,8 @@ def test_a_value_typed_otherwise_than_inlined_runs_plainly(db, wrapped):
 def test_a_session_that_lost_its_statements_prepares_them_again(wrapped, world):
     sql = "SELECT count(*) FROM accounts_user WHERE id > %s"
     with wrapped(), connection.cursor() as cursor:
-        cursor.execute(sql, [0])
+        for _ in range(2):
+            cursor.execute(sql, [0])
         users = cursor.fetchone()[0]
         name = dialect._prepared_forms(sql, 1)[0]
         assert name in _held()
@@ -123,7 +138,8 @@ def test_each_connection_holds_a_bounded_number(db, wrapped, monkeypatch):
     before = _held()
     with wrapped(), connection.cursor() as cursor:
         for n in range(12):
-            cursor.execute(f"SELECT {n} FROM accounts_user WHERE id = %s", [0])
+            for _ in range(2):
+                cursor.execute(f"SELECT {n} FROM accounts_user WHERE id = %s", [0])
     assert len(_held() - before) == 5
 
 
@@ -132,6 +148,25 @@ def test_a_server_side_iterator_is_not_prepared(db, wrapped, supervisor, mediato
 
     before = _held()
     with wrapped():
-        names = [user.username for user in User.objects.filter(id__gt=0).iterator(chunk_size=2)]
+        for _ in range(2):
+            names = [user.username for user in User.objects.filter(id__gt=0).iterator(chunk_size=2)]
     assert names
     assert _held() == before
+
+
+@pytest.mark.parametrize(
+    "value, pg_type, fits",
+    [
+        (5, "integer", True),
+        (2**40, "integer", False),  # inlined it is a bigint literal; as an integer parameter, a range error
+        (40000, "smallint", False),
+        (5, "text", False),
+        ("5", "integer", True),  # an untyped literal either way
+        (None, "date", True),
+        ([1, 2], "bigint[]", True),
+        ((1, 2), "bigint[]", False),  # inlined as a row, not an array
+        (True, "boolean", True),
+    ],
+)
+def test_which_values_are_sent_to_a_prepared_statement(value, pg_type, fits):
+    assert prepared._fits(value, pg_type) is fits
