@@ -42,6 +42,7 @@ _WRITES_OR_LOCKS = re.compile(
 MAX_TEXTS = 5000  # the per-process memory below is cleared when it passes this many statement texts
 _UNPREPARABLE: set[str] = set()  # texts the server refused, or whose inferred types differ from the values'
 _PARAMETER_TYPES: dict[str, tuple[str, ...]] = {}  # text -> the types the server inferred for its values
+_KINDS_FIT: dict[str, tuple[list, set]] = {}  # text -> (its bounded integer values, the value kinds that fit)
 _SEEN_ONCE: set[str] = set()  # texts run once: a text is prepared when it comes again, so one-off texts are not
 
 # The integer types a Python int may be sent as without a range error its inlined literal would not raise.
@@ -78,8 +79,39 @@ def _fits(value, pg_type: str) -> bool:
     if isinstance(value, uuid.UUID):
         return pg_type == "uuid"
     if isinstance(value, list):  # inlined as ARRAY[…] (a tuple is inlined as a row: not sent as an array)
-        return pg_type.endswith("[]") and all(_fits(item, pg_type[:-2]) for item in value)
+        return pg_type.endswith("[]") and _list_fits(value, pg_type[:-2])
     return False  # tuples, bytes, JSON adapters, ranges: left to the plain path
+
+
+def _list_fits(values: list, pg_type: str) -> bool:
+    """``_fits`` for each item of a list of ids or names, at C speed: one kind of item, checked once (for
+    integers, the smallest and the largest)."""
+    if not values:
+        return True
+    kinds = set(map(type, values))
+    if len(kinds) != 1:
+        return all(_fits(item, pg_type) for item in values)
+    if kinds == {int}:
+        return _fits(min(values), pg_type) and _fits(max(values), pg_type)
+    return _fits(values[0], pg_type)
+
+
+def _values_fit(sql: str, params, types: tuple[str, ...]) -> bool:
+    """Whether each of ``params`` fits its parameter's type. A statement runs with the same kinds of values
+    (ints, strings, None) again and again: once a combination of kinds has fitted, only the integers
+    sent to a smallint or integer parameter are checked again (their range), not every value."""
+    kinds = tuple(map(type, params))
+    known = _KINDS_FIT.get(sql)
+    if known is not None and kinds in known[1]:
+        return all(type(params[i]) is not int or -bound <= params[i] < bound for i, bound in known[0])
+    if len(types) != len(params) or not all(map(_fits, params, types)):
+        return False
+    if list not in kinds:
+        if known is None:
+            bounded = [(i, _INTEGER[t]) for i, t in enumerate(types) if t in ("smallint", "integer")]
+            known = _KINDS_FIT[sql] = (bounded, set())
+        known[1].add(kinds)
+    return True
 
 
 def _candidate(sql: str, params, many: bool, cursor) -> bool:
@@ -100,7 +132,7 @@ def _second_time(sql: str) -> bool:
         return True
     if sql in _SEEN_ONCE:
         return True
-    for memory in (_SEEN_ONCE, _UNPREPARABLE, _PARAMETER_TYPES):
+    for memory in (_SEEN_ONCE, _UNPREPARABLE, _PARAMETER_TYPES, _KINDS_FIT):
         if len(memory) >= MAX_TEXTS:
             memory.clear()
     _SEEN_ONCE.add(sql)
@@ -146,7 +178,7 @@ def _prepare(execute, sql, params, context, name, prepare_sql) -> bool:
         return False
     if savepoint:
         execute("RELEASE SAVEPOINT prepared_read", None, False, context)
-    if len(types) != len(params) or not all(map(_fits, params, types)):
+    if not _values_fit(sql, params, types):
         _UNPREPARABLE.add(sql)
         execute(f"DEALLOCATE {name}", None, False, context)
         return False
@@ -158,7 +190,7 @@ def prepared_reads_wrapper(execute, sql, params, many, context):
     if not _candidate(sql, params, many, context["cursor"]):
         return execute(sql, params, many, context)
     types = _PARAMETER_TYPES.get(sql)
-    if types is not None and (len(types) != len(params) or not all(map(_fits, params, types))):
+    if types is not None and not _values_fit(sql, params, types):
         return execute(sql, params, many, context)  # these values would not mean what they mean inlined
     try:
         name, prepare_sql, execute_sql = dialect._prepared_forms(sql, len(params))

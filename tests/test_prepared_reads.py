@@ -170,3 +170,20 @@ def test_a_server_side_iterator_is_not_prepared(db, wrapped, supervisor, mediato
 )
 def test_which_values_are_sent_to_a_prepared_statement(value, pg_type, fits):
     assert prepared._fits(value, pg_type) is fits
+
+
+def test_a_list_of_ids_fits_by_its_extremes():
+    assert prepared._fits(list(range(10_000)), "bigint[]")
+    assert not prepared._fits([1, 2**33], "integer[]")
+    assert prepared._fits([1, None, 3], "integer[]")
+    assert not prepared._fits([1, "x", 2.5], "integer[]")
+
+
+def test_a_statement_that_fitted_still_checks_the_range_of_its_integers(monkeypatch):
+    monkeypatch.setattr(prepared, "_KINDS_FIT", {})
+    sql = "SELECT 1 WHERE %s > 0 AND %s > 0"
+    types = ("smallint", "text")
+    assert prepared._values_fit(sql, [5, "a"], types)
+    assert prepared._values_fit(sql, [6, "b"], types)  # the kinds are known now
+    assert not prepared._values_fit(sql, [70_000, "b"], types)
+    assert not prepared._values_fit(sql, ["x", 5], types)
