@@ -16,7 +16,7 @@ one returns. A statement the server refuses to prepare is remembered and runs pl
 connection holds at most ``MAX_PER_CONNECTION`` statements (least recently used ones are deallocated).
 A session that lost its statements (``DISCARD ALL``, a pooler) prepares them again.
 
-Off with ``DB_PREPARED_STATEMENTS=0`` (a transaction-pooling PgBouncer before 1.21), and on SQLite.
+Off with ``DB_PREPARED_STATEMENTS=0`` (behind a transaction-pooling PgBouncer), and on SQLite.
 Query logs and ``CaptureQueriesContext`` still show the original SQL (mediation_center/db/postgresql).
 """
 

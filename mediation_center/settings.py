@@ -151,8 +151,8 @@ else:
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": DATA_DIR / "mediation.sqlite3"}}
 # A few hot statements (the status lookup's) are PREPAREd once per PostgreSQL session and run with EXECUTE
 # (mediation_center/dialect.py, ``execute_prepared``), and so are the plain reads of every GET request
-# (mediation_center/prepared.py). Off behind a transaction-pooling PgBouncer older than 1.21, where a
-# session's prepared statements are not its own.
+# (mediation_center/prepared.py). Off behind a transaction-pooling PgBouncer, where a session's prepared
+# statements are not its own (its max_prepared_statements follows protocol-level statements, not SQL PREPARE).
 DB_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", True)
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # WAL plus a busy timeout lets the web server and the Celery worker both write (also for a
