@@ -8,8 +8,9 @@ execute wrapper that sends a plain read as ``PREPARE`` once per connection and `
 the server keeps the statement's parse and, once its plans are alike, one generic plan.
 
 What is prepared: a single ``SELECT`` (or a ``WITH`` that only reads) with positional values, no literal
-``%``, no row locks, on an unnamed cursor, from the second time its text runs in the process (a text with
-values written into it, run once, is not worth a PREPARE). Everything else runs as before. A statement is kept only
+``%``, no row locks, on an unnamed cursor, from the second time its text runs on the connection (a text
+with values written into it, run once, is not worth a PREPARE, nor is a connection opened for one request).
+Everything else runs as before. A statement is kept only
 where the server infers for each value the type the inlined value would have had (checked once per
 statement text against ``pg_prepared_statements``), so a prepared read returns exactly what the plain
 one returns. A statement the server refuses to prepare is remembered and runs plainly. Each
@@ -43,7 +44,6 @@ MAX_TEXTS = 5000  # the per-process memory below is cleared when it passes this 
 _UNPREPARABLE: set[str] = set()  # texts the server refused, or whose inferred types differ from the values'
 _PARAMETER_TYPES: dict[str, tuple[str, ...]] = {}  # text -> the types the server inferred for its values
 _KINDS_FIT: dict[str, tuple[list, set]] = {}  # text -> (its bounded integer values, the value kinds that fit)
-_SEEN_ONCE: set[str] = set()  # texts run once: a text is prepared when it comes again, so one-off texts are not
 
 # The integer types a Python int may be sent as without a range error its inlined literal would not raise.
 _INTEGER = {"smallint": 2**15, "integer": 2**31, "bigint": 2**63, "numeric": None, "real": None, "double precision": None}
@@ -125,26 +125,29 @@ def _candidate(sql: str, params, many: bool, cursor) -> bool:
     return True
 
 
-def _second_time(sql: str) -> bool:
-    """Whether ``sql`` has run before in this process (a text with values written into it, run once, is
-    not worth a PREPARE). Bounded: past ``MAX_TEXTS`` texts the memory starts again."""
-    if sql in _PARAMETER_TYPES:
+def _second_time(connection, sql: str) -> bool:
+    """Whether ``sql`` has run before on this connection's session. A statement is prepared on its second
+    run there: a text with values written into it, run once, is not worth a PREPARE, nor is anything on a
+    connection opened for one request (``DB_CONN_MAX_AGE=0``), where a PREPARE would be one more round trip
+    and no plan would be used twice. Bounded: past ``MAX_TEXTS`` texts each memory starts again."""
+    seen = _session(connection)[1]
+    if sql in seen:
         return True
-    if sql in _SEEN_ONCE:
-        return True
-    for memory in (_SEEN_ONCE, _UNPREPARABLE, _PARAMETER_TYPES, _KINDS_FIT):
+    for memory in (seen, _UNPREPARABLE, _PARAMETER_TYPES, _KINDS_FIT):
         if len(memory) >= MAX_TEXTS:
             memory.clear()
-    _SEEN_ONCE.add(sql)
+    seen.add(sql)
     return False
 
 
-def _lru(connection) -> OrderedDict:
+def _session(connection) -> tuple[OrderedDict, set]:
+    """What this process knows of the connection's current session: the statements the prepared reads hold
+    there (least recently used first) and the texts run there once."""
     raw = connection.connection
     held = getattr(connection, "_prepared_lru", None)
     if held is None or held[0] is not raw:  # a new connection: nothing of ours is prepared in its session
-        held = connection._prepared_lru = (raw, OrderedDict())
-    return held[1]
+        held = connection._prepared_lru = (raw, OrderedDict(), set())
+    return held[1], held[2]
 
 
 def _prepare(execute, sql, params, context, name, prepare_sql) -> bool:
@@ -198,11 +201,11 @@ def prepared_reads_wrapper(execute, sql, params, many, context):
         _UNPREPARABLE.add(sql)
         return execute(sql, params, many, context)
     connection = context["connection"]
-    held = _lru(connection)
+    held = _session(connection)[0]
     if name in held:
         held.move_to_end(name)
     elif name not in dialect.prepared_names(connection):
-        if types is None and not _second_time(sql):
+        if not _second_time(connection, sql):
             return execute(sql, params, many, context)
         if not _prepare(execute, sql, params, context, name, prepare_sql):
             return execute(sql, params, many, context)

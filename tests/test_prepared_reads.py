@@ -77,7 +77,8 @@ def test_writes_locks_and_posts_are_not_prepared(db, wrapped, mediating_case):
 
 
 def test_a_text_run_once_is_not_prepared(db, wrapped):
-    """A statement with values written into its text (run once) costs no PREPARE; its second run does."""
+    """A statement with values written into its text (run once) costs no PREPARE; its second run on the
+    connection does (so a connection opened for one request, DB_CONN_MAX_AGE=0, prepares nothing)."""
     before = _held()
     with wrapped(), connection.cursor() as cursor:
         cursor.execute("SELECT 41 + count(*) FROM accounts_user WHERE id > %s", [0])
