@@ -29,25 +29,6 @@ def _pg_column(field: models.Field, name: str) -> str:
     return f"t.{name}"
 
 
-def _from_pg_json(field: models.Field, value):
-    """A PostgreSQL JSON value as the driver returns the column (JSON has no dates, times or decimals)."""
-    if value is None:
-        return None
-    if isinstance(field, models.DateTimeField):
-        return parse_datetime(value)
-    if isinstance(field, models.DateField):
-        return date.fromisoformat(value)
-    if isinstance(field, models.TimeField):
-        return parse_time(value)
-    if isinstance(field, models.DecimalField):
-        from decimal import Decimal
-
-        return Decimal(value)
-    if isinstance(field, models.UUIDField):
-        return uuid.UUID(value)
-    return value
-
-
 @dataclass(frozen=True)
 class Statement:
     """The one ``SELECT`` of several querysets and how to turn its columns back into instances."""
@@ -80,11 +61,16 @@ def compile_together(querysets: dict[str, QuerySet]) -> Statement:
             row = ", ".join(f"t.{quote(f.column)}" for f in fields)
             parts.append(f"(SELECT json_group_array(json_array({row})) FROM ({sql}) t)")
         params.extend(inner_params)
-        columns = [f.get_col(model._meta.db_table) for f in fields]
-        converters = [
-            connection.ops.get_db_converters(col) + col.get_db_converters(connection) for col in columns
-        ]
-        plans.append((name, model, tuple(fields), tuple(columns), tuple(converters)))
+        # Per column that needs any (the others are taken as they come): its JSON parser (PostgreSQL: JSON has
+        # no dates, times or decimals; the driver's column would) and the ORM's converters.
+        steps = []
+        for i, field in enumerate(fields):
+            col = field.get_col(model._meta.db_table)
+            parse = _pg_parser(field) if postgres else None
+            converters = tuple(connection.ops.get_db_converters(col) + col.get_db_converters(connection))
+            if parse is not None or converters:
+                steps.append((i, parse, col, converters))
+        plans.append((name, model, [f.attname for f in fields], len(fields), tuple(steps)))
     return Statement(alias, "SELECT " + ", ".join(parts), tuple(params), tuple(plans))
 
 
@@ -97,25 +83,44 @@ def run_statement(statement: Statement, params=None) -> dict[str, list[Model]]:
     return build_rows(statement, values)
 
 
+def _pg_parser(field: models.Field):
+    """How a PostgreSQL JSON value of ``field`` (not null) becomes what the driver returns for the column, or
+    None where it is that already."""
+    if isinstance(field, models.DateTimeField):
+        return parse_datetime
+    if isinstance(field, models.DateField):
+        return date.fromisoformat
+    if isinstance(field, models.TimeField):
+        return parse_time
+    if isinstance(field, models.DecimalField):
+        from decimal import Decimal
+
+        return Decimal
+    if isinstance(field, models.UUIDField):
+        return uuid.UUID
+    return None
+
+
 def build_rows(statement: Statement, values) -> dict[str, list[Model]]:
     """The instances of ``statement``'s columns ``values`` (a caller that ran the columns inside a statement of
     its own, e.g. the status lookup's)."""
     alias = statement.alias
     connection = connections[alias]
-    postgres = server_json(connection)
     loaded: dict[str, list[Model]] = {}
-    for (name, model, fields, columns, converters), raw in zip(statement.plans, values, strict=True):
+    for (name, model, attnames, width, steps), raw in zip(statement.plans, values, strict=True):
         rows = json.loads(raw) if isinstance(raw, str | bytes) else raw
-        attnames = [f.attname for f in fields]
         objects = []
         for row in rows:
-            converted = []
-            for field, col, field_converters, value in zip(fields, columns, converters, row, strict=True):
-                if postgres:
-                    value = _from_pg_json(field, value)
+            if len(row) != width:
+                raise ValueError(f"{name}: {len(row)} columns, {width} fields")
+            converted = list(row)
+            for i, parse, col, field_converters in steps:
+                value = converted[i]
+                if parse is not None and value is not None:
+                    value = parse(value)
                 for converter in field_converters:
                     value = converter(value, col, connection)
-                converted.append(value)
+                converted[i] = value
             objects.append(model.from_db(alias, attnames, converted))
         loaded[name] = objects
     return loaded

@@ -267,14 +267,16 @@ _converters: dict[str, list] = {}
 
 
 def _case_converters() -> list:
-    """Per column of the case: the column and the converters the ORM applies to its value (its compiler's
-    ``get_converters``: the backend's, then the field's ``from_db_value``), found once per database."""
+    """Per column of the case that has any: its place, the column and the converters the ORM applies to its
+    value (its compiler's ``get_converters``: the backend's, then the field's ``from_db_value``), found once
+    per database; the other columns are taken as they come."""
     found = _converters.get(connection.alias)
     if found is None:
         columns = [f.get_col(Case._meta.db_table) for f in _CASE_FIELDS]
         found = _converters[connection.alias] = [
-            (col, connection.ops.get_db_converters(col) + col.get_db_converters(connection))
-            for col in columns
+            (i, col, converters)
+            for i, col in enumerate(columns)
+            if (converters := connection.ops.get_db_converters(col) + col.get_db_converters(connection))
         ]
     return found
 
@@ -288,11 +290,12 @@ def _case_from_row(row) -> Case:
     width = len(_CASE_FIELDS)
     alias = connection.alias
     db = connections[alias]  # (not the thread-local proxy on every converter)
-    values = []
-    for value, (column, converters) in zip(row[:width], _case_converters(), strict=True):
+    values = list(row[:width])
+    for i, column, converters in _case_converters():
+        value = values[i]
         for convert in converters:
             value = convert(value, column, db)
-        values.append(value)
+        values[i] = value
     case = Case.from_db(alias, _CASE_ATTNAMES, values)
     dispute_type, center, party_rows = row[width : width + 3]
     case.dispute_type = _from_row(DisputeType, _json(dispute_type), alias)
