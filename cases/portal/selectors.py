@@ -119,8 +119,14 @@ NEXT_STEPS = {
 }
 
 
+@functools.cache
+def _next_steps(language: str | None) -> dict[str, str]:
+    return {status: str(words) for status, words in NEXT_STEPS.items()}
+
+
 def next_step_for(case: Case) -> str:
-    return str(NEXT_STEPS.get(case.status, ""))
+    """What happens next, in the active language (translated once per process and language)."""
+    return _next_steps(get_language()).get(case.status, "")
 
 
 def public_timeline(case: Case) -> QuerySet:

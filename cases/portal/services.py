@@ -234,6 +234,8 @@ _LOOKUP_PARTY_FIELDS = [
 # ``c.*`` to the fields by name and built a query compiler per lookup: ~0.3 ms of CPU).
 _CASE_FIELDS = tuple(Case._meta.concrete_fields)
 _CASE_ATTNAMES = [f.attname for f in _CASE_FIELDS]
+_CASE_DISPUTE_TYPE, _CASE_CENTER = Case._meta.get_field("dispute_type"), Case._meta.get_field("center")
+_PARTY_CASE = Party._meta.get_field("case")
 _FIND_CASE_SQL = f"""
 SELECT {", ".join(f'c."{f.column}"' for f in _CASE_FIELDS)},
   to_jsonb(d) AS lookup_dispute_type, to_jsonb(ce) AS lookup_center,
@@ -298,11 +300,12 @@ def _case_from_row(row) -> Case:
         values[i] = value
     case = Case.from_db(alias, _CASE_ATTNAMES, values)
     dispute_type, center, party_rows = row[width : width + 3]
-    case.dispute_type = _from_row(DisputeType, _json(dispute_type), alias)
-    case.center = _from_row(Center, _json(center), alias)
+    # The related objects cached as select_related and prefetch_related cache them (the ids are theirs already).
+    _CASE_DISPUTE_TYPE.set_cached_value(case, _from_row(DisputeType, _json(dispute_type), alias))
+    _CASE_CENTER.set_cached_value(case, _from_row(Center, _json(center), alias))
     parties = [Party.from_db(alias, _LOOKUP_PARTY_FIELDS, values) for values in _json(party_rows)]
     for party in parties:
-        party.case = case
+        _PARTY_CASE.set_cached_value(party, case)
     cached = case.parties.all()
     cached._result_cache, cached._prefetch_done = parties, True
     case._prefetched_objects_cache = {"parties": cached}
