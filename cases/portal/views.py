@@ -2,6 +2,7 @@
 case conversation, appointments, home visits and ratings. Public URLs carry tracking codes or
 opaque tokens, never sequential ids."""
 
+import functools
 import re
 from urllib.parse import urlencode
 
@@ -12,6 +13,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -22,7 +24,7 @@ from cases.core.access import get_case_for_user
 from cases.core.identity import mask_id_number, mask_name, mask_phone
 from cases.core.models import Attachment, Case, Party, Source
 from cases.core.states import Status
-from cases.core.timeline import label_for
+from cases.core.timeline import REGISTRY, label_for
 from cases.documents.registry import Papers, Viewer, document_for, documents_for
 from cases.documents.responses import document_response
 from cases.intake.services import CaseData, PartyData
@@ -40,14 +42,36 @@ def document_token(case: Case, kind: str) -> str:
     return signing.dumps({"t": case.tracking_code, "k": kind}, salt=DOCUMENT_SALT)
 
 
+@functools.cache
+def _role_labels(language: str | None) -> dict[str, str]:
+    """get_role_display's labels as translated, once per process and language."""
+    return {value: str(label) for value, label in Party.Role.choices}
+
+
+@functools.cache
+def _event_labels(language: str | None) -> dict[str, str]:
+    """``label_for`` per event type as translated, filled in as types are shown (once per process and language)."""
+    return {}
+
+
+def _event_label(labels: dict[str, str], code: str) -> str:
+    found = labels.get(code)
+    if found is None:
+        found = label_for(code)
+        if code in REGISTRY:  # (an unknown code is shown as it is, and not kept: it may be registered later)
+            labels[code] = found
+    return found
+
+
 def _status_context(case: Case, *, viewer_parties: list[Party] = ()) -> dict:
     """What a party may see: masked parties, the public timeline and their documents (``selectors.status_rows``:
     as the status lookup read them with its audit row, else in one statement)."""
     own = {p.pk for p in viewer_parties}
-    roles = dict(Party.Role.choices)  # get_role_display's labels, looked up once per page
+    language = get_language()
+    roles = _role_labels(language)
     parties = [
         {
-            "role": str(roles.get(p.role, p.role)),
+            "role": roles.get(p.role, p.role),
             "name": mask_name(p.name),
             "phone": mask_phone(p.phone),
             "id_number": mask_id_number(p.id_number),
@@ -56,7 +80,8 @@ def _status_context(case: Case, *, viewer_parties: list[Party] = ()) -> dict:
         for p in case.parties.all()
     ]
     rows = selectors.status_rows(case)
-    events = [{"time": e.created_at, "label": label_for(e.type)} for e in rows["public_events"]]
+    labels = _event_labels(language)
+    events = [{"time": e.created_at, "label": _event_label(labels, e.type)} for e in rows["public_events"]]
     papers = Papers.loaded(
         case,
         agreement=rows["agreements"][0] if rows["agreements"] else None,  # current_agreement's choice
