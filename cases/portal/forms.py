@@ -47,6 +47,19 @@ class StatusLookupForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "pattern": "[0-9]{4}"}),
     )
 
+    @staticmethod
+    def accepted_as_sent(data) -> dict | None:
+        """``cleaned_data`` for a post the form accepts (each field's ``CharField.clean``: stripped, required,
+        its lengths, no NUL character), without cleaning the form; None for any other post, which the form
+        itself must judge (``tests/portal/test_status_lookup.py`` compares the two)."""
+        code, digits = data.get("code"), data.get("phone_last4")
+        if type(code) is not str or type(digits) is not str:
+            return None
+        code, digits = code.strip(), digits.strip()
+        if not 0 < len(code) <= 60 or len(digits) != 4 or "\x00" in code or "\x00" in digits:
+            return None
+        return {"code": code, "phone_last4": digits}
+
 
 class PhoneForm(forms.Form):
     phone = forms.RegexField(

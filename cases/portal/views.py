@@ -135,11 +135,13 @@ def status(request):
     form = forms.StatusLookupForm(request.POST)
     status_code = 200
     retry_at = None
-    if form.is_valid():
+    # (A refusal's error cleans the form when it is added.)
+    cleaned = forms.StatusLookupForm.accepted_as_sent(request.POST) or (form.is_valid() and form.cleaned_data)
+    if cleaned:
         found = call_service(
             request,
             lambda: services.look_up_case(
-                code=form.cleaned_data["code"], phone_last4=form.cleaned_data["phone_last4"], request=request
+                code=cleaned["code"], phone_last4=cleaned["phone_last4"], request=request
             ),
             form=form,
             message=_lookup_refusal,

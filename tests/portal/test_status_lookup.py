@@ -194,3 +194,47 @@ def test_document_not_yet_available_is_not_offered(client, make_case, test_docum
     Case.objects.filter(pk=case.pk).update(status="submitted")  # not accepted yet: no receipt either
     body = lookup(client, case.tracking_code, "8000").content.decode()
     assert "测试通知书" not in body and "暂无可下载的文书" in body
+
+
+POSTS = [
+    {"code": " ABCDEFGHJKMN ", "phone_last4": " 8000\t"},
+    {"code": "ABCDEFGHJKMN", "phone_last4": "800"},
+    {"code": "ABCDEFGHJKMN", "phone_last4": "80000"},
+    {"code": "   ", "phone_last4": "8000"},
+    {"code": "A" * 60, "phone_last4": "8000"},
+    {"code": "A" * 61, "phone_last4": "8000"},
+    {"code": "ABC\x00DEF", "phone_last4": "8000"},
+    {"code": "ABCDEFGHJKMN", "phone_last4": "80\x0000"},
+    {"code": "ABCDEFGHJKMN"},
+    {"code": "ABCDEFGHJKMN", "phone_last4": "\u30008000\u3000"},  # full-width spaces, as a phone may type
+]
+
+
+@pytest.mark.parametrize("post", POSTS)
+def test_a_post_is_taken_as_the_form_takes_it(post):
+    """The lookup skips cleaning the form for a post the form accepts as sent: it must agree with the form."""
+    from django.http import QueryDict
+
+    from cases.portal.forms import StatusLookupForm
+
+    data = QueryDict(mutable=True)
+    data.update(post)
+    form = StatusLookupForm(data)
+    fast = StatusLookupForm.accepted_as_sent(data)
+    assert fast is None or (form.is_valid() and fast == form.cleaned_data)
+    if form.is_valid():
+        assert fast == form.cleaned_data
+
+
+@pytest.mark.django_db
+def test_spaces_around_what_was_typed_still_find_the_case_and_a_bad_post_shows_the_form_error(
+    client, make_case
+):
+    case = make_case()
+    response = lookup(client, f"  {case.tracking_code}\u3000", " 8000 ")
+    assert response.status_code == 200 and case.number in response.content.decode()
+    refused = lookup(client, case.tracking_code, "80000")
+    body = refused.content.decode()
+    error = re.search(r'id="id_phone_last4_error">(.*?)</div>', body, re.S)
+    assert refused.status_code == 200 and case.number not in body and error and "4" in error.group(1)
+    assert f'value="{case.tracking_code}"' in body  # the form shown again with what was typed
