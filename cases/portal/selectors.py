@@ -330,6 +330,14 @@ def _stage_words(language: str | None) -> dict[str, str]:
     return {status: str(words) for status, words in STAGE_WORDS.items()}
 
 
+@functools.cache
+def _outcome_labels(language: str | None) -> dict[str, str]:
+    """Each outcome's label as translated, once per process and language."""
+    from cases.core.states import Outcome
+
+    return {value: str(label) for value, label in Outcome.choices}
+
+
 def citizen_progress(case: Case, *, now=None) -> CitizenProgress:
     """The step bar, the stage in plain words, the headline deadline, every extension and, for an ended
     case, its outcome, the agreement's terms and the judicial-confirmation window (``status_rows``: one
@@ -343,7 +351,8 @@ def citizen_progress(case: Case, *, now=None) -> CitizenProgress:
     at = _STAGE_OF.get(case.status)
     visited = case.status == Status.CLOSED and bool(rows["visited"])
     steps = []
-    for i, label in enumerate(_stage_labels(get_language())):
+    language = get_language()
+    for i, label in enumerate(_stage_labels(language)):
         if case.status == Status.CLOSED:  # every stage done; the follow-up visit once it was made
             state = "done" if i < 5 or visited else "todo"
         elif at is None:  # not accepted: no stage reached
@@ -397,11 +406,11 @@ def citizen_progress(case: Case, *, now=None) -> CitizenProgress:
     window = next((c for c in deadlines.all_clocks if c.code == "judicial-confirmation"), None)
     return CitizenProgress(
         steps=steps,
-        words=_stage_words(get_language()).get(case.status, ""),
+        words=_stage_words(language).get(case.status, ""),
         deadlines=deadlines,
         provisional_years=years,
         extensions=extensions,
-        outcome=str(Outcome(case.outcome).label) if case.outcome in Outcome.values else "",
+        outcome=_outcome_labels(language).get(case.outcome, ""),
         outcome_reason=case.outcome_reason,
         routes=notice.route_labels() if notice else [],
         terms=terms,
