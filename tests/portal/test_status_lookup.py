@@ -238,3 +238,33 @@ def test_spaces_around_what_was_typed_still_find_the_case_and_a_bad_post_shows_t
     error = re.search(r'id="id_phone_last4_error">(.*?)</div>', body, re.S)
     assert refused.status_code == 200 and case.number not in body and error and "4" in error.group(1)
     assert f'value="{case.tracking_code}"' in body  # the form shown again with what was typed
+
+
+@pytest.mark.django_db
+def test_the_result_page_token_is_accepted_by_the_csrf_check_and_differs_each_time(make_case):
+    """The result page's CSRF token (the portal shell joins get_token into its cached parts) lets the visitor post
+    again from that page, as the form page's token does."""
+    from django.middleware.csrf import _unmask_cipher_token
+    from django.test import Client
+
+    case = make_case()
+    client = Client(enforce_csrf_checks=True)
+
+    def token_of(response) -> str:
+        return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.content.decode()).group(1)
+
+    token = token_of(client.get(URL))
+    tokens = []
+    for _ in range(3):
+        response = client.post(
+            URL, {"code": case.tracking_code, "phone_last4": "8000", "csrfmiddlewaretoken": token}
+        )
+        assert response.status_code == 200 and case.number in response.content.decode()
+        token = token_of(response)
+        assert len(token) == 64 and _unmask_cipher_token(token) == client.cookies["csrftoken"].value
+        tokens.append(token)
+    assert len(set(tokens)) == 3
+    refused = client.post(
+        URL, {"code": case.tracking_code, "phone_last4": "8000", "csrfmiddlewaretoken": "x" * 64}
+    )
+    assert refused.status_code == 403
