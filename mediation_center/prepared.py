@@ -188,6 +188,17 @@ def _prepare(execute, sql, params, context, name, prepare_sql) -> bool:
     return True
 
 
+def _hold(execute, context, held: OrderedDict, name: str) -> None:
+    """Note ``name`` as prepared in the session, deallocating the least recently used past the bound."""
+    names = dialect.prepared_names(context["connection"])
+    held[name] = None
+    names.add(name)
+    while len(held) > MAX_PER_CONNECTION:
+        old, _ = held.popitem(last=False)
+        names.discard(old)
+        execute(f"DEALLOCATE {old}", None, False, context)
+
+
 def prepared_reads_wrapper(execute, sql, params, many, context):
     """The execute wrapper: a plain read goes through its connection's prepared statement."""
     if not _candidate(sql, params, many, context["cursor"]):
@@ -209,12 +220,7 @@ def prepared_reads_wrapper(execute, sql, params, many, context):
             return execute(sql, params, many, context)
         if not _prepare(execute, sql, params, context, name, prepare_sql):
             return execute(sql, params, many, context)
-        held[name] = None
-        dialect.prepared_names(connection).add(name)
-        while len(held) > MAX_PER_CONNECTION:
-            old, _ = held.popitem(last=False)
-            dialect.prepared_names(connection).discard(old)
-            execute(f"DEALLOCATE {old}", None, False, context)
+        _hold(execute, context, held, name)
         return execute(execute_sql, params, many, context)
     try:
         return execute(execute_sql, params, many, context)
@@ -228,8 +234,7 @@ def prepared_reads_wrapper(execute, sql, params, many, context):
             execute(f"DEALLOCATE {name}", None, False, context)
         if not _prepare(execute, sql, params, context, name, prepare_sql):
             return execute(sql, params, many, context)
-        held[name] = None
-        dialect.prepared_names(connection).add(name)
+        _hold(execute, context, held, name)
         return execute(execute_sql, params, many, context)
 
 

@@ -41,6 +41,7 @@ def test_case_page_is_the_same_with_and_without_prepared_reads(login, settings, 
     reads = []
 
     def record(execute, sql, params, many, context):
+        # (a read whose values would be typed otherwise than inlined is kept unprepared: not counted)
         if prepared._candidate(sql, params, many, context["cursor"]):
             reads.append(dialect._prepared_forms(sql, len(params))[0])
         return execute(sql, params, many, context)
@@ -54,8 +55,11 @@ def test_case_page_is_the_same_with_and_without_prepared_reads(login, settings, 
         with connection.execute_wrapper(record):
             second = _page(client, url)
         assert first == plain and second == plain
-    assert len(set(reads)) >= 5
-    assert set(reads) <= _held()  # the page's reads are held by the session now
+    # the page's reads are held by the session now (but those found unfit on their first PREPARE)
+    unfit = {dialect._prepared_forms(sql, sql.count("%s"))[0] for sql in prepared._UNPREPARABLE if "%%" not in sql}
+    held = set(reads) - unfit
+    assert len(held) >= 5
+    assert held <= _held()
 
 
 def test_query_log_shows_the_statements_as_written(login, mediating_case, mediator):

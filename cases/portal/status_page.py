@@ -23,7 +23,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 from django.utils.translation import get_language, gettext, gettext_noop
 
-from cases.portal.links import link
+from accounts.urls_once import reverse_once
 
 # The card's labels are the msgids of _case_status.html and _rating_link.html (makemessages finds them there);
 # the heading and the way back were status_result.html's, marked here for makemessages.
@@ -330,6 +330,6 @@ def status_result(context: dict) -> SafeString:
     card = case_status(context, _rating_link(context["case"], context["rate_url"], tr), tr)
     return mark_safe(
         f'\n<h1 class="h4">{t(HEADING)}</h1>\n{card}'
-        f'\n<a class="btn btn-outline-primary btn-lg w-100 bg-body" href="{_v(link("portal:status"))}">'
+        f'\n<a class="btn btn-outline-primary btn-lg w-100 bg-body" href="{_v(reverse_once("portal:status"))}">'
         f"{t(ANOTHER_CASE)}</a>\n"
     )

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.citizen_auth import citizen_required, is_citizen, sign_in_citizen
 from accounts.models import Center
+from accounts.urls_once import reverse_once
 from cases.core.access import get_case_for_user
 from cases.core.identity import mask_id_number, mask_name, mask_phone
 from cases.core.models import Attachment, Case, Party, Source
@@ -29,7 +30,6 @@ from cases.documents.registry import Papers, Viewer, document_for, documents_for
 from cases.documents.responses import document_response
 from cases.intake.services import CaseData, PartyData
 from cases.portal import drafts, forms, preference, privacy, selectors, services, shell, status_page
-from cases.portal.links import link
 from cases.portal.models import Appointment, AppointmentSlot, Consultation, HomeVisitRequest, Rating
 from mediation_center.redirects import safe_next, safe_referer
 from mediation_center.service_calls import call_service
@@ -88,7 +88,7 @@ def _status_context(case: Case, *, viewer_parties: list[Party] = ()) -> dict:
         notice=rows["notice"][0] if rows["notice"] else None,
     )
     documents = [
-        {"label": d.label, "url": link("portal:document", document_token(case, d.kind))}
+        {"label": d.label, "url": reverse_once("portal:document", document_token(case, d.kind))}
         for d in documents_for(case, Viewer.PARTY, papers=papers).values()
     ]
     return {
@@ -148,11 +148,11 @@ def status(request):
         )
         if found:
             context = _status_context(found.result)
-            case_url = link("portal:case", found.result.tracking_code) + "#rating"
+            case_url = reverse_once("portal:case", found.result.tracking_code) + "#rating"
             context["rate_url"] = (
                 case_url
                 if is_citizen(request.user)
-                else f"{link('portal:sign_in')}?{urlencode({'next': case_url})}"
+                else f"{reverse_once('portal:sign_in')}?{urlencode({'next': case_url})}"
             )
             content = status_page.status_result(context)  # written directly, put in the cached shell
             return _no_store(shell.portal_page(request, title=_("查询结果"), content=content))

@@ -54,3 +54,15 @@ def test_nav_links_match_the_loop_they_replace(db, request, persona, language):
                 old, new = _both(user, path, figures)
                 assert new == old
                 assert ("aria-current" in new) == (path != "/nowhere/?q=1")
+
+
+def test_reverse_once_with_one_argument_is_what_reverse_gives():
+    from django.urls import reverse
+
+    from accounts.urls_once import reverse_once
+
+    assert reverse_once("portal:case", "AB12-cd.9") == reverse("portal:case", args=["AB12-cd.9"])
+    assert reverse_once("portal:case", "XY34") == reverse("portal:case", args=["XY34"])  # from the split form
+    assert reverse_once("portal:case", "a b?ü") == reverse("portal:case", args=["a b?ü"])  # quoted by reverse
+    assert reverse_once("cases:detail", 42) == reverse("cases:detail", args=[42])  # an <int:…> pattern
+    assert reverse_once("portal:status") == reverse("portal:status")
